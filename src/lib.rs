@@ -1,1 +1,43 @@
+//! An async Rust client for the [Qdrant](https://qdrant.tech) vector database,
+//! over gRPC.
+//!
+//! One [`Client`], cheap to clone and share across tasks, reaches every RPC of
+//! Qdrant's gRPC API through request builders that read like the call they
+//! make, and hands back plain Rust values.
+//!
+//! ```no_run
+//! use qdrant_async::{Client, Distance, Point, VectorParams};
+//! use serde_json::json;
+//! use uuid::Uuid;
+//!
+//! # async fn run() -> anyhow::Result<()> {
+//! let client = Client::connect("http://localhost:6334").await?;
+//! client.create_collection("my_collection", VectorParams::new(4, Distance::Cosine)).await?;
+//! client.upsert("my_collection", [Point::new(
+//!     Uuid::parse_str("5c56c793-69f3-4fbf-87e6-c4bf54c28c26")?,
+//!     [0.9, 0.1, 0.1, 0.5]).payload(json!({"color": "red"}))]).await?;
+//! let hits = client.query_points("my_collection", [0.9, 0.1, 0.1, 0.5]).limit(2).await?;
+//! for hit in hits {
+//!     println!("{} {} {:?}", hit.id, hit.score, hit.payload.get("color"));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Features: `serde` (default) converts payloads from and to `serde_json` and
+//! any `Serialize`/`Deserialize` type; `server` adds
+//! [`server::EmbeddedServer`], an in-memory Qdrant-compatible server for tests.
+
+#![warn(missing_docs)]
+
+mod client;
+mod error;
 pub mod proto;
+#[cfg(feature = "server")]
+pub mod server;
+mod transport;
+mod types;
+
+pub use client::*;
+pub use error::{Error, Result};
+pub use transport::{ChannelPool, MetadataInterceptor, RawChannel, RawClients};
+pub use types::*;

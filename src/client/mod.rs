@@ -1,0 +1,208 @@
+//! [`Client`]: one handle, cheap to clone, for every RPC of Qdrant's gRPC API.
+//!
+//! Each method takes the call's required arguments and returns a request
+//! builder; optional arguments are chained setters, and `.await` sends it.
+
+mod collections;
+mod config;
+mod points;
+mod query;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+pub use collections::*;
+pub use config::ClientBuilder;
+pub use points::*;
+pub use query::*;
+
+use crate::error::{Error, Result};
+use crate::proto;
+use crate::transport::{RawClients, Rpc, Transport};
+
+/// The protocol version this crate speaks.
+const PROTOCOL_VERSION: (u64, u64) = (1, 20);
+
+/// A Qdrant client: `Clone + Send + Sync`, with one `Arc` inside; clone it
+/// freely and share it across tasks.
+///
+/// ```no_run
+/// # async fn run() -> qdrant_async::Result<()> {
+/// let client = qdrant_async::Client::connect("http://localhost:6334").await?;
+/// let health = client.health_check().await?;
+/// println!("{} {}", health.title, health.version);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) transport: Transport,
+    pub(crate) server_version: OnceLock<String>,
+}
+
+/// The server's answer to a health check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HealthCheckReply {
+    /// The server's name.
+    pub title: String,
+    /// The server's version, such as `1.19.0`.
+    pub version: String,
+    /// The commit it was built from, when it says.
+    pub commit: Option<String>,
+}
+
+impl Client {
+    /// Connects to one Qdrant node (`http://` or `https://`, gRPC port 6334
+    /// unless given) and reads its version.
+    pub async fn connect(url: impl Into<String>) -> Result<Client> {
+        ClientBuilder::new(url).connect().await
+    }
+
+    /// Starts configuring a client: API key, timeouts, TLS, pool, ...
+    pub fn builder(url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(url)
+    }
+
+    /// Checks that the server answers, and returns its name and version.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// let reply = client.health_check().await?;
+    /// assert!(!reply.version.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub async fn health_check(&self) -> Result<HealthCheckReply> {
+        const RPC: Rpc = Rpc::new("/qdrant.Qdrant/HealthCheck");
+        let reply: proto::HealthCheckReply = self
+            .transport()
+            .unary(RPC, None, None, &proto::HealthCheckRequest {})
+            .await?;
+        Ok(HealthCheckReply {
+            title: reply.title,
+            version: reply.version,
+            commit: reply.commit,
+        })
+    }
+
+    /// The server's version, as read when the client connected (`None` for
+    /// a lazily built client until it has connected).
+    pub fn server_version(&self) -> Option<&str> {
+        self.inner.server_version.get().map(String::as_str)
+    }
+
+    /// The generated tonic stubs for all four services, on this client's
+    /// pooled connections, with its API key and headers: the escape hatch
+    /// for anything the facade does not cover.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::proto;
+    ///
+    /// let mut raw = client.raw();
+    /// let reply = raw.qdrant.health_check(proto::HealthCheckRequest {}).await?;
+    /// println!("{}", reply.into_inner().version);
+    /// # Ok(()) }
+    /// ```
+    pub fn raw(&self) -> RawClients {
+        self.transport().raw()
+    }
+
+    /// Requests sent on each pooled connection so far, for diagnostics.
+    pub fn requests_per_connection(&self) -> Vec<usize> {
+        self.transport().pool.sent_per_connection()
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+}
+
+/// Warns when the server's version is too far from this client's protocol:
+/// another major version, or a minor version more than one apart.
+fn warn_on_version_mismatch(server: &str) {
+    let parse = |v: &str| -> Option<(u64, u64)> {
+        let mut parts = v.trim_start_matches('v').split('.');
+        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    };
+    match parse(server) {
+        Some((major, minor))
+            if major == PROTOCOL_VERSION.0 && minor.abs_diff(PROTOCOL_VERSION.1) <= 1 => {}
+        Some(_) => tracing::warn!(
+            server_version = server,
+            client_protocol = %format!("{}.{}", PROTOCOL_VERSION.0, PROTOCOL_VERSION.1),
+            "Qdrant server version differs from the client's protocol by more than one minor version; \
+             some calls may fail"
+        ),
+        None => tracing::warn!(
+            server_version = server,
+            "cannot read the Qdrant server's version"
+        ),
+    }
+}
+
+/// Rejects an empty collection name, naming the argument.
+pub(crate) fn check_collection_name(name: &str, argument: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::invalid_argument(
+            argument,
+            "the collection name is empty",
+        ));
+    }
+    Ok(())
+}
+
+/// Seconds for the `timeout` field that some requests carry, from a
+/// per-call deadline.
+pub(crate) fn timeout_secs(timeout: Option<Duration>) -> Option<u64> {
+    timeout.map(|t| t.as_secs().max(1))
+}
+
+/// Implements `IntoFuture` for a request builder with a `send` method, and
+/// gives it the per-call `.timeout()` every request has.
+macro_rules! request {
+    ($name:ident => $output:ty) => {
+        impl<'a> $name<'a> {
+            /// Deadline for this call, overriding the client's default. The
+            /// server is told too (`grpc-timeout`).
+            #[must_use]
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.timeout = Some(timeout);
+                self
+            }
+        }
+
+        impl<'a> std::future::IntoFuture for $name<'a> {
+            type Output = $crate::error::Result<$output>;
+            type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use request;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + 'static>() {}
+        check::<Client>();
+    }
+
+    #[test]
+    fn version_check_accepts_neighbours() {
+        // Only logs; it must not panic on any input.
+        for v in ["1.20.0", "1.19.3", "1.18.0", "2.0.0", "garbage", ""] {
+            warn_on_version_mismatch(v);
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! Payloads: JSON documents stored beside a point's vectors, with Qdrant's
+//! distinction between integers and doubles.
+
+use std::collections::HashMap;
+
+use crate::proto;
+
+/// One payload value: JSON, except that numbers are either integers or
+/// doubles, as Qdrant stores and filters them.
+///
+/// Unlike the crate's other public enums this one is exhaustive: it is the
+/// JSON data model, which does not grow.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Value {
+    /// `null`.
+    #[default]
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A whole number.
+    Integer(i64),
+    /// A floating-point number.
+    Double(f64),
+    /// A string.
+    String(String),
+    /// An array.
+    List(Vec<Value>),
+    /// An object.
+    Object(HashMap<String, Value>),
+}
+
+impl Value {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Integer(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The number as a double, if this is an integer or a double.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Integer(i) => Some(*i as f64),
+            Value::Double(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an array.
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The fields, if this is an object.
+    pub fn as_object(&self) -> Option<&HashMap<String, Value>> {
+        match self {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Whether this is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+}
+
+macro_rules! value_from {
+    ($($t:ty => |$v:ident| $e:expr),* $(,)?) => {
+        $(impl From<$t> for Value {
+            fn from($v: $t) -> Self { $e }
+        })*
+    };
+}
+
+value_from! {
+    bool => |v| Value::Bool(v),
+    i64 => |v| Value::Integer(v),
+    i32 => |v| Value::Integer(v.into()),
+    u32 => |v| Value::Integer(v.into()),
+    f64 => |v| Value::Double(v),
+    f32 => |v| Value::Double(v.into()),
+    String => |v| Value::String(v),
+    &str => |v| Value::String(v.to_owned()),
+    &String => |v| Value::String(v.clone()),
+    HashMap<String, Value> => |v| Value::Object(v),
+    Payload => |v| Value::Object(v.0),
+}
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(v: Vec<T>) -> Self {
+        Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+impl From<Value> for proto::Value {
+    fn from(value: Value) -> Self {
+        use proto::value::Kind;
+        let kind = match value {
+            Value::Null => Kind::NullValue(proto::NullValue::NullValue as i32),
+            Value::Bool(b) => Kind::BoolValue(b),
+            Value::Integer(i) => Kind::IntegerValue(i),
+            Value::Double(d) => Kind::DoubleValue(d),
+            Value::String(s) => Kind::StringValue(s),
+            Value::List(l) => Kind::ListValue(proto::ListValue {
+                values: l.into_iter().map(Into::into).collect(),
+            }),
+            Value::Object(o) => Kind::StructValue(proto::Struct {
+                fields: into_proto_map(o),
+            }),
+        };
+        proto::Value { kind: Some(kind) }
+    }
+}
+
+impl From<proto::Value> for Value {
+    fn from(value: proto::Value) -> Self {
+        use proto::value::Kind;
+        match value.kind {
+            None | Some(Kind::NullValue(_)) => Value::Null,
+            Some(Kind::BoolValue(b)) => Value::Bool(b),
+            Some(Kind::IntegerValue(i)) => Value::Integer(i),
+            Some(Kind::DoubleValue(d)) => Value::Double(d),
+            Some(Kind::StringValue(s)) => Value::String(s),
+            Some(Kind::ListValue(l)) => Value::List(l.values.into_iter().map(Into::into).collect()),
+            Some(Kind::StructValue(s)) => Value::Object(from_proto_map(s.fields)),
+        }
+    }
+}
+
+/// Converts a map of domain values into the wire's map.
+pub(crate) fn into_proto_map(map: HashMap<String, Value>) -> HashMap<String, proto::Value> {
+    map.into_iter().map(|(k, v)| (k, v.into())).collect()
+}
+
+/// Converts the wire's map into a map of domain values.
+pub(crate) fn from_proto_map(map: HashMap<String, proto::Value>) -> HashMap<String, Value> {
+    map.into_iter().map(|(k, v)| (k, v.into())).collect()
+}
+
+/// A point's payload: a JSON object of [`Value`]s.
+///
+/// ```
+/// use qdrant_async::{Payload, Value};
+///
+/// let mut payload = Payload::new();
+/// payload.insert("color", "red");
+/// payload.insert("count", 3);
+/// assert_eq!(payload.get("color").and_then(Value::as_str), Some("red"));
+/// assert_eq!(payload.get("count"), Some(&Value::Integer(3)));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Payload(HashMap<String, Value>);
+
+impl Payload {
+    /// An empty payload.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The value at a top-level key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key)
+    }
+
+    /// Sets a top-level key, returning the value it replaced.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
+        self.0.insert(key.into(), value.into())
+    }
+
+    /// Removes a top-level key, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.0.remove(key)
+    }
+
+    /// Number of top-level keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the payload has no keys.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The top-level keys and their values, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter()
+    }
+
+    /// The map of top-level keys to values.
+    pub fn into_inner(self) -> HashMap<String, Value> {
+        self.0
+    }
+
+    pub(crate) fn into_proto(self) -> HashMap<String, proto::Value> {
+        into_proto_map(self.0)
+    }
+
+    pub(crate) fn from_proto(map: HashMap<String, proto::Value>) -> Self {
+        Payload(from_proto_map(map))
+    }
+}
+
+impl From<HashMap<String, Value>> for Payload {
+    fn from(map: HashMap<String, Value>) -> Self {
+        Payload(map)
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Payload {
+    fn from(pairs: [(K, V); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Payload {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Payload(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
+}
+
+impl IntoIterator for Payload {
+    type Item = (String, Value);
+    type IntoIter = std::collections::hash_map::IntoIter<String, Value>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+#[cfg(feature = "serde")]
+mod json {
+    use super::{Payload, Value};
+    use crate::error::{Error, Result};
+
+    impl From<serde_json::Value> for Value {
+        fn from(value: serde_json::Value) -> Self {
+            match value {
+                serde_json::Value::Null => Value::Null,
+                serde_json::Value::Bool(b) => Value::Bool(b),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => Value::Integer(i),
+                    // u64 above i64::MAX and fractions: Qdrant keeps them as doubles.
+                    None => Value::Double(n.as_f64().unwrap_or(f64::NAN)),
+                },
+                serde_json::Value::String(s) => Value::String(s),
+                serde_json::Value::Array(a) => Value::List(a.into_iter().map(Into::into).collect()),
+                serde_json::Value::Object(o) => {
+                    Value::Object(o.into_iter().map(|(k, v)| (k, v.into())).collect())
+                }
+            }
+        }
+    }
+
+    impl From<Value> for serde_json::Value {
+        fn from(value: Value) -> Self {
+            match value {
+                Value::Null => serde_json::Value::Null,
+                Value::Bool(b) => b.into(),
+                Value::Integer(i) => i.into(),
+                // JSON has no NaN or infinity: they become null.
+                Value::Double(d) => serde_json::Number::from_f64(d)
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number),
+                Value::String(s) => s.into(),
+                Value::List(l) => serde_json::Value::Array(l.into_iter().map(Into::into).collect()),
+                Value::Object(o) => {
+                    serde_json::Value::Object(o.into_iter().map(|(k, v)| (k, v.into())).collect())
+                }
+            }
+        }
+    }
+
+    impl serde::Serialize for Value {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::{SerializeMap, SerializeSeq};
+            match self {
+                Value::Null => s.serialize_unit(),
+                Value::Bool(b) => s.serialize_bool(*b),
+                Value::Integer(i) => s.serialize_i64(*i),
+                Value::Double(d) => s.serialize_f64(*d),
+                Value::String(v) => s.serialize_str(v),
+                Value::List(l) => {
+                    let mut seq = s.serialize_seq(Some(l.len()))?;
+                    for v in l {
+                        seq.serialize_element(v)?;
+                    }
+                    seq.end()
+                }
+                Value::Object(o) => {
+                    let mut map = s.serialize_map(Some(o.len()))?;
+                    for (k, v) in o {
+                        map.serialize_entry(k, v)?;
+                    }
+                    map.end()
+                }
+            }
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Value {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            serde_json::Value::deserialize(d).map(Into::into)
+        }
+    }
+
+    impl serde::Serialize for Payload {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter())
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Payload {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            match Value::deserialize(d)? {
+                Value::Object(map) => Ok(Payload(map)),
+                _ => Err(serde::de::Error::custom("a payload must be a JSON object")),
+            }
+        }
+    }
+
+    impl TryFrom<serde_json::Value> for Payload {
+        type Error = Error;
+
+        /// Accepts a JSON object; anything else is an invalid payload.
+        fn try_from(value: serde_json::Value) -> Result<Self> {
+            match Value::from(value) {
+                Value::Object(map) => Ok(Payload(map)),
+                other => Err(Error::invalid_argument(
+                    "payload",
+                    format!("must be a JSON object, got {}", kind_name(&other)),
+                )),
+            }
+        }
+    }
+
+    fn kind_name(value: &Value) -> &'static str {
+        match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Integer(_) | Value::Double(_) => "a number",
+            Value::String(_) => "a string",
+            Value::List(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    impl Payload {
+        /// Serializes any `Serialize` value that serializes to a JSON object.
+        ///
+        /// ```
+        /// #[derive(serde::Serialize)]
+        /// struct Doc { color: &'static str, count: u32 }
+        ///
+        /// let payload = qdrant_async::Payload::from_serialize(&Doc { color: "red", count: 3 })?;
+        /// assert_eq!(payload.get("count").and_then(|v| v.as_i64()), Some(3));
+        /// # Ok::<(), qdrant_async::Error>(())
+        /// ```
+        pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self> {
+            serde_json::to_value(value)?.try_into()
+        }
+
+        /// Deserializes the payload into `T`.
+        ///
+        /// ```
+        /// #[derive(serde::Deserialize)]
+        /// struct Doc { color: String }
+        ///
+        /// let payload = qdrant_async::Payload::from([("color", "red")]);
+        /// let doc: Doc = payload.deserialize()?;
+        /// assert_eq!(doc.color, "red");
+        /// # Ok::<(), qdrant_async::Error>(())
+        /// ```
+        pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+            Ok(serde_json::from_value(serde_json::Value::from(
+                Value::Object(self.0.clone()),
+            ))?)
+        }
+    }
+
+    impl From<Payload> for serde_json::Value {
+        fn from(payload: Payload) -> Self {
+            Value::Object(payload.0).into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip_through_proto() {
+        let value = Value::Object(HashMap::from([
+            ("i".to_string(), Value::Integer(-3)),
+            ("d".to_string(), Value::Double(2.5)),
+            ("whole_double".to_string(), Value::Double(2.0)),
+            ("s".to_string(), "x".into()),
+            ("b".to_string(), true.into()),
+            ("n".to_string(), Value::Null),
+            ("l".to_string(), vec![1i64, 2].into()),
+        ]));
+        let back = Value::from(proto::Value::from(value.clone()));
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn missing_kind_reads_as_null() {
+        assert_eq!(Value::from(proto::Value { kind: None }), Value::Null);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn json_keeps_integers_and_doubles_apart() {
+        let payload =
+            Payload::try_from(serde_json::json!({"a": 1, "b": 1.0, "c": [1, 2.5]})).unwrap();
+        assert_eq!(payload.get("a"), Some(&Value::Integer(1)));
+        assert_eq!(payload.get("b"), Some(&Value::Double(1.0)));
+        assert_eq!(
+            payload.get("c"),
+            Some(&Value::List(vec![Value::Integer(1), Value::Double(2.5)]))
+        );
+        let back = serde_json::Value::from(payload);
+        assert_eq!(back, serde_json::json!({"a": 1, "b": 1.0, "c": [1, 2.5]}));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn non_object_payload_is_rejected_with_its_name() {
+        let err = Payload::try_from(serde_json::json!([1])).unwrap_err();
+        assert!(err.to_string().contains("payload"), "{err}");
+    }
+}

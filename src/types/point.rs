@@ -1,0 +1,403 @@
+//! Points and their ids: what is written, and what reads and searches return.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::proto;
+use crate::types::payload::Payload;
+use crate::types::vector::Vectors;
+
+/// A point id: an unsigned integer or a UUID.
+///
+/// Built from a `u64`, a [`uuid::Uuid`] or a UUID string. A string that is not
+/// a UUID is kept as given and rejected, with the argument's name, when the
+/// request that carries it is sent.
+///
+/// ```
+/// use qdrant_async::PointId;
+///
+/// let a = PointId::from(42);
+/// let b = PointId::from("5c56c793-69f3-4fbf-87e6-c4bf54c28c26");
+/// assert_eq!(a.as_u64(), Some(42));
+/// assert!(b.as_uuid().is_some());
+/// assert_eq!(b.to_string(), "5c56c793-69f3-4fbf-87e6-c4bf54c28c26");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PointId(Repr);
+
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Repr {
+    Num(u64),
+    Uuid(Uuid),
+    /// A string that did not parse as a UUID.
+    Invalid(String),
+}
+
+impl PointId {
+    /// The integer id, if this is one.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self.0 {
+            Repr::Num(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The UUID, if this is one.
+    pub fn as_uuid(&self) -> Option<Uuid> {
+        match self.0 {
+            Repr::Uuid(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// Parses a UUID string or a decimal integer.
+    ///
+    /// ```
+    /// use qdrant_async::PointId;
+    /// assert_eq!(PointId::parse("17")?.as_u64(), Some(17));
+    /// assert!(PointId::parse("not-a-uuid").is_err());
+    /// # Ok::<(), qdrant_async::Error>(())
+    /// ```
+    pub fn parse(s: &str) -> Result<Self> {
+        if let Ok(n) = s.parse::<u64>() {
+            return Ok(PointId(Repr::Num(n)));
+        }
+        let id = PointId::from(s);
+        id.check(&|| "id".to_string())?;
+        Ok(id)
+    }
+
+    /// Rejects a string that is not a UUID, naming the argument.
+    pub(crate) fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        match &self.0 {
+            Repr::Invalid(s) => Err(Error::invalid_argument(
+                argument(),
+                format!("`{s}` is not a valid point id: use an unsigned integer or a UUID"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The id as the wire's `PointId`. Call [`check`](Self::check) first:
+    /// an invalid string is sent as is, and the server rejects it.
+    pub(crate) fn to_proto(&self) -> proto::PointId {
+        use proto::point_id::PointIdOptions;
+        let options = match &self.0 {
+            Repr::Num(n) => PointIdOptions::Num(*n),
+            Repr::Uuid(u) => PointIdOptions::Uuid(u.hyphenated().to_string()),
+            Repr::Invalid(s) => PointIdOptions::Uuid(s.clone()),
+        };
+        proto::PointId {
+            point_id_options: Some(options),
+        }
+    }
+
+    /// Reads an id the server returned; `field` names it in the error.
+    pub(crate) fn from_response(
+        id: Option<proto::PointId>,
+        field: &dyn Fn() -> String,
+    ) -> Result<Self> {
+        use proto::point_id::PointIdOptions;
+        match id.and_then(|id| id.point_id_options) {
+            None => Err(Error::missing(field())),
+            Some(PointIdOptions::Num(n)) => Ok(PointId(Repr::Num(n))),
+            Some(PointIdOptions::Uuid(s)) => Uuid::parse_str(&s)
+                .map(|u| PointId(Repr::Uuid(u)))
+                .map_err(|e| Error::unexpected(field(), format!("`{s}` is not a UUID: {e}"))),
+        }
+    }
+}
+
+impl TryFrom<proto::PointId> for PointId {
+    type Error = Error;
+    fn try_from(id: proto::PointId) -> Result<Self> {
+        PointId::from_response(Some(id), &|| "id".to_string())
+    }
+}
+
+impl From<u64> for PointId {
+    fn from(n: u64) -> Self {
+        PointId(Repr::Num(n))
+    }
+}
+
+impl From<Uuid> for PointId {
+    fn from(u: Uuid) -> Self {
+        PointId(Repr::Uuid(u))
+    }
+}
+
+impl From<&str> for PointId {
+    fn from(s: &str) -> Self {
+        match Uuid::parse_str(s) {
+            Ok(u) => PointId(Repr::Uuid(u)),
+            Err(_) => PointId(Repr::Invalid(s.to_owned())),
+        }
+    }
+}
+
+impl From<String> for PointId {
+    fn from(s: String) -> Self {
+        match Uuid::parse_str(&s) {
+            Ok(u) => PointId(Repr::Uuid(u)),
+            Err(_) => PointId(Repr::Invalid(s)),
+        }
+    }
+}
+
+impl From<&String> for PointId {
+    fn from(s: &String) -> Self {
+        PointId::from(s.as_str())
+    }
+}
+
+impl From<&PointId> for PointId {
+    fn from(id: &PointId) -> Self {
+        id.clone()
+    }
+}
+
+impl fmt::Display for PointId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Num(n) => write!(f, "{n}"),
+            Repr::Uuid(u) => write!(f, "{u}"),
+            Repr::Invalid(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl fmt::Debug for PointId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Repr::Num(n) => write!(f, "PointId({n})"),
+            Repr::Uuid(u) => write!(f, "PointId({u})"),
+            Repr::Invalid(s) => write!(f, "PointId(invalid {s:?})"),
+        }
+    }
+}
+
+/// A point to write: an id, its vectors and a payload.
+///
+/// ```
+/// use qdrant_async::Point;
+/// use serde_json::json;
+///
+/// let point = Point::new(1, [0.9, 0.1, 0.1, 0.5]).payload(json!({"color": "red"}));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    pub(crate) id: PointId,
+    pub(crate) vectors: Vectors,
+    pub(crate) payload: Payload,
+    /// Why the payload given could not be used; reported when sent.
+    pub(crate) payload_error: Option<String>,
+}
+
+impl Point {
+    /// A point with an id (`u64`, `Uuid` or UUID string) and its vector or
+    /// named vectors.
+    pub fn new(id: impl Into<PointId>, vectors: impl Into<Vectors>) -> Self {
+        Point {
+            id: id.into(),
+            vectors: vectors.into(),
+            payload: Payload::new(),
+            payload_error: None,
+        }
+    }
+
+    /// Sets the payload from a JSON object or any `Serialize` value that
+    /// serializes to an object. Anything else is reported as an invalid
+    /// argument when the point is sent.
+    #[cfg(feature = "serde")]
+    pub fn payload<T: serde::Serialize>(mut self, payload: T) -> Self {
+        match Payload::from_serialize(&payload) {
+            Ok(p) => {
+                self.payload = p;
+                self.payload_error = None;
+            }
+            Err(e) => self.payload_error = Some(e.to_string()),
+        }
+        self
+    }
+
+    /// Sets the payload.
+    #[cfg(not(feature = "serde"))]
+    pub fn payload(mut self, payload: impl Into<Payload>) -> Self {
+        self.payload = payload.into();
+        self
+    }
+
+    /// The point's id.
+    pub fn id(&self) -> &PointId {
+        &self.id
+    }
+
+    /// The point's vectors.
+    pub fn vectors(&self) -> &Vectors {
+        &self.vectors
+    }
+
+    /// The point's payload.
+    pub fn get_payload(&self) -> &Payload {
+        &self.payload
+    }
+
+    /// Checks everything that can be checked before sending; `argument`
+    /// names the point (`points[3]`).
+    pub(crate) fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        self.id.check(&|| format!("{}.id", argument()))?;
+        if let Some(reason) = &self.payload_error {
+            return Err(Error::invalid_argument(
+                format!("{}.payload", argument()),
+                reason.clone(),
+            ));
+        }
+        self.vectors.check(&|| format!("{}.vector", argument()))
+    }
+
+    pub(crate) fn into_proto(self) -> proto::PointStruct {
+        proto::PointStruct {
+            id: Some(self.id.to_proto()),
+            payload: self.payload.into_proto(),
+            vectors: Some(self.vectors.into_proto()),
+        }
+    }
+}
+
+/// A point as a read returns it (retrieve, scroll).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Record {
+    /// The point's id.
+    pub id: PointId,
+    /// The payload, or the part of it that was asked for.
+    pub payload: Payload,
+    /// The vectors, when they were asked for.
+    pub vectors: Option<Vectors>,
+}
+
+/// A point as a search returns it, with its score.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ScoredPoint {
+    /// The point's id.
+    pub id: PointId,
+    /// Its score for the query: higher is closer, except for Euclid and
+    /// Manhattan distances, where it is the distance and lower is closer.
+    pub score: f32,
+    /// The point's version: the operation that last wrote it.
+    pub version: u64,
+    /// The payload, or the part of it that was asked for.
+    pub payload: Payload,
+    /// The vectors, when they were asked for.
+    pub vectors: Option<Vectors>,
+}
+
+#[cfg(feature = "serde")]
+macro_rules! payload_as {
+    ($t:ty) => {
+        impl $t {
+            /// Deserializes the payload into `T`.
+            pub fn payload_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+                self.payload.deserialize()
+            }
+        }
+    };
+}
+#[cfg(feature = "serde")]
+payload_as!(Record);
+#[cfg(feature = "serde")]
+payload_as!(ScoredPoint);
+
+impl Record {
+    pub(crate) fn from_proto(p: proto::RetrievedPoint, field: &dyn Fn() -> String) -> Result<Self> {
+        Ok(Record {
+            id: PointId::from_response(p.id, &|| format!("{}.id", field()))?,
+            payload: Payload::from_proto(p.payload),
+            vectors: match p.vectors {
+                None => None,
+                Some(v) => Vectors::from_output(v, &|| format!("{}.vectors", field()))?,
+            },
+        })
+    }
+}
+
+impl ScoredPoint {
+    pub(crate) fn from_proto(p: proto::ScoredPoint, field: &dyn Fn() -> String) -> Result<Self> {
+        Ok(ScoredPoint {
+            id: PointId::from_response(p.id, &|| format!("{}.id", field()))?,
+            score: p.score,
+            version: p.version,
+            payload: Payload::from_proto(p.payload),
+            vectors: match p.vectors {
+                None => None,
+                Some(v) => Vectors::from_output(v, &|| format!("{}.vectors", field()))?,
+            },
+        })
+    }
+
+    /// Converts a list of results, naming the failing element.
+    pub(crate) fn from_list(list: Vec<proto::ScoredPoint>, field: &str) -> Result<Vec<Self>> {
+        list.into_iter()
+            .enumerate()
+            .map(|(i, p)| ScoredPoint::from_proto(p, &|| format!("{field}[{i}]")))
+            .collect()
+    }
+}
+
+impl Record {
+    /// Converts a list of results, naming the failing element.
+    pub(crate) fn from_list(list: Vec<proto::RetrievedPoint>, field: &str) -> Result<Vec<Self>> {
+        list.into_iter()
+            .enumerate()
+            .map(|(i, p)| Record::from_proto(p, &|| format!("{field}[{i}]")))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_proto() {
+        for id in [
+            PointId::from(0),
+            PointId::from(u64::MAX),
+            PointId::from(Uuid::from_u128(7)),
+        ] {
+            assert_eq!(PointId::try_from(id.to_proto()).unwrap(), id);
+        }
+    }
+
+    #[test]
+    fn uuid_strings_are_normalized() {
+        let id = PointId::from("5C56C793-69F3-4FBF-87E6-C4BF54C28C26");
+        assert_eq!(id.to_string(), "5c56c793-69f3-4fbf-87e6-c4bf54c28c26");
+    }
+
+    #[test]
+    fn invalid_uuid_string_is_reported_with_the_argument() {
+        let point = Point::new("nope", [1.0]);
+        let err = point.check(&|| "points[0]".into()).unwrap_err();
+        assert!(err.to_string().contains("points[0].id"), "{err}");
+        assert!(err.to_string().contains("nope"), "{err}");
+    }
+
+    #[test]
+    fn missing_id_in_a_response_is_named() {
+        let err = PointId::from_response(None, &|| "result[3].id".into()).unwrap_err();
+        assert!(err.to_string().contains("result[3].id"), "{err}");
+    }
+
+    #[test]
+    fn bad_uuid_in_a_response_is_an_error() {
+        let id = proto::PointId {
+            point_id_options: Some(proto::point_id::PointIdOptions::Uuid("x".into())),
+        };
+        assert!(PointId::try_from(id).is_err());
+    }
+}
