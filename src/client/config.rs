@@ -94,11 +94,7 @@ impl ClientBuilder {
     }
 
     /// Presents this PEM-encoded client certificate and key (mutual TLS).
-    pub fn client_certificate(
-        mut self,
-        cert_pem: impl Into<Vec<u8>>,
-        key_pem: impl Into<Vec<u8>>,
-    ) -> Self {
+    pub fn client_certificate(mut self, cert_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
         self.endpoint.identity = Some((cert_pem.into(), key_pem.into()));
         self
     }
@@ -233,20 +229,15 @@ impl ClientBuilder {
     }
 }
 
-fn metadata(
-    api_key: Option<String>,
-    headers: Vec<(String, String)>,
-) -> Result<MetadataInterceptor> {
+fn metadata(api_key: Option<String>, headers: Vec<(String, String)>) -> Result<MetadataInterceptor> {
     let mut entries = Vec::new();
     let pairs = api_key
         .map(|k| ("api-key".to_string(), k, "api_key"))
         .into_iter()
         .chain(headers.into_iter().map(|(k, v)| (k, v, "header")));
     for (name, value, argument) in pairs {
-        let key =
-            AsciiMetadataKey::from_bytes(name.to_ascii_lowercase().as_bytes()).map_err(|_| {
-                Error::invalid_argument(argument, format!("`{name}` is not a valid header name"))
-            })?;
+        let key = AsciiMetadataKey::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .map_err(|_| Error::invalid_argument(argument, format!("`{name}` is not a valid header name")))?;
         let value = AsciiMetadataValue::try_from(value.as_str()).map_err(|_| {
             Error::invalid_argument(
                 argument,

@@ -130,28 +130,21 @@ fn warn_on_version_mismatch(server: &str) {
         Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
     };
     match parse(server) {
-        Some((major, minor))
-            if major == PROTOCOL_VERSION.0 && minor.abs_diff(PROTOCOL_VERSION.1) <= 1 => {}
+        Some((major, minor)) if major == PROTOCOL_VERSION.0 && minor.abs_diff(PROTOCOL_VERSION.1) <= 1 => {}
         Some(_) => tracing::warn!(
             server_version = server,
             client_protocol = %format!("{}.{}", PROTOCOL_VERSION.0, PROTOCOL_VERSION.1),
             "Qdrant server version differs from the client's protocol by more than one minor version; \
              some calls may fail"
         ),
-        None => tracing::warn!(
-            server_version = server,
-            "cannot read the Qdrant server's version"
-        ),
+        None => tracing::warn!(server_version = server, "cannot read the Qdrant server's version"),
     }
 }
 
 /// Rejects an empty collection name, naming the argument.
 pub(crate) fn check_collection_name(name: &str, argument: &str) -> Result<()> {
     if name.is_empty() {
-        return Err(Error::invalid_argument(
-            argument,
-            "the collection name is empty",
-        ));
+        return Err(Error::invalid_argument(argument, "the collection name is empty"));
     }
     Ok(())
 }

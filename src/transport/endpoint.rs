@@ -112,12 +112,9 @@ pub(crate) fn endpoint(url: &Url, settings: &EndpointSettings) -> Result<Endpoin
         endpoint = endpoint.http2_keep_alive_interval(interval);
     }
     if url.tls {
-        let mut tls = ClientTlsConfig::new().with_native_roots().domain_name(
-            settings
-                .tls_domain
-                .clone()
-                .unwrap_or_else(|| url.host.clone()),
-        );
+        let mut tls = ClientTlsConfig::new()
+            .with_native_roots()
+            .domain_name(settings.tls_domain.clone().unwrap_or_else(|| url.host.clone()));
         if let Some(pem) = &settings.ca_certificate {
             tls = tls.ca_certificate(Certificate::from_pem(pem));
         }
@@ -148,9 +145,7 @@ pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// (Qdrant's REST port) instead of gRPC.
 pub(crate) async fn connect_error(url: &Url, reason: String) -> Error {
     let hint = if answers_http1(url).await || url.port == REST_PORT {
-        Some(
-            "this port answers HTTP/1.1, not gRPC: Qdrant's gRPC port is 6334, its REST port is 6333",
-        )
+        Some("this port answers HTTP/1.1, not gRPC: Qdrant's gRPC port is 6334, its REST port is 6333")
     } else {
         None
     };

@@ -46,10 +46,7 @@ impl MetadataInterceptor {
 }
 
 impl tonic::service::Interceptor for MetadataInterceptor {
-    fn call(
-        &mut self,
-        mut request: tonic::Request<()>,
-    ) -> std::result::Result<tonic::Request<()>, Status> {
+    fn call(&mut self, mut request: tonic::Request<()>) -> std::result::Result<tonic::Request<()>, Status> {
         self.apply(request.metadata_mut());
         Ok(request)
     }
@@ -190,12 +187,10 @@ impl Transport {
         let channel = || InterceptedService::new(self.pool.clone(), self.metadata.clone());
         let limit = self.settings.max_decoding_message_size;
         RawClients {
-            qdrant: proto::qdrant_client::QdrantClient::new(channel())
-                .max_decoding_message_size(limit),
+            qdrant: proto::qdrant_client::QdrantClient::new(channel()).max_decoding_message_size(limit),
             collections: proto::collections_client::CollectionsClient::new(channel())
                 .max_decoding_message_size(limit),
-            points: proto::points_client::PointsClient::new(channel())
-                .max_decoding_message_size(limit),
+            points: proto::points_client::PointsClient::new(channel()).max_decoding_message_size(limit),
             snapshots: proto::snapshots_client::SnapshotsClient::new(channel())
                 .max_decoding_message_size(limit),
         }
@@ -218,12 +213,7 @@ pub struct RawClients {
 }
 
 /// Maps a status to the crate's error, naming the RPC and the collection.
-fn status_error(
-    status: Status,
-    rpc: Rpc,
-    collection: Option<&str>,
-    timeout: Option<Duration>,
-) -> Error {
+fn status_error(status: Status, rpc: Rpc, collection: Option<&str>, timeout: Option<Duration>) -> Error {
     let collection = collection.map(str::to_owned);
     match status.code() {
         Code::DeadlineExceeded => Error::Timeout {

@@ -43,9 +43,7 @@ struct InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.slots[self.index]
-            .in_flight
-            .fetch_sub(1, Ordering::Relaxed);
+        self.slots[self.index].in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -242,11 +242,7 @@ impl<K: Into<String>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Payl
 
 impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Payload {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Payload(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        Payload(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 }
 
@@ -289,8 +285,9 @@ mod json {
                 Value::Bool(b) => b.into(),
                 Value::Integer(i) => i.into(),
                 // JSON has no NaN or infinity: they become null.
-                Value::Double(d) => serde_json::Number::from_f64(d)
-                    .map_or(serde_json::Value::Null, serde_json::Value::Number),
+                Value::Double(d) => {
+                    serde_json::Number::from_f64(d).map_or(serde_json::Value::Null, serde_json::Value::Number)
+                }
                 Value::String(s) => s.into(),
                 Value::List(l) => serde_json::Value::Array(l.into_iter().map(Into::into).collect()),
                 Value::Object(o) => {
@@ -401,9 +398,9 @@ mod json {
         /// # Ok::<(), qdrant_async::Error>(())
         /// ```
         pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-            Ok(serde_json::from_value(serde_json::Value::from(
-                Value::Object(self.0.clone()),
-            ))?)
+            Ok(serde_json::from_value(serde_json::Value::from(Value::Object(
+                self.0.clone(),
+            )))?)
         }
     }
 
@@ -441,8 +438,7 @@ mod tests {
     #[cfg(feature = "serde")]
     #[test]
     fn json_keeps_integers_and_doubles_apart() {
-        let payload =
-            Payload::try_from(serde_json::json!({"a": 1, "b": 1.0, "c": [1, 2.5]})).unwrap();
+        let payload = Payload::try_from(serde_json::json!({"a": 1, "b": 1.0, "c": [1, 2.5]})).unwrap();
         assert_eq!(payload.get("a"), Some(&Value::Integer(1)));
         assert_eq!(payload.get("b"), Some(&Value::Double(1.0)));
         assert_eq!(

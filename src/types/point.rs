@@ -95,10 +95,7 @@ impl PointId {
     }
 
     /// Reads an id the server returned; `field` names it in the error.
-    pub(crate) fn from_response(
-        id: Option<proto::PointId>,
-        field: &dyn Fn() -> String,
-    ) -> Result<Self> {
+    pub(crate) fn from_response(id: Option<proto::PointId>, field: &dyn Fn() -> String) -> Result<Self> {
         use proto::point_id::PointIdOptions;
         match id.and_then(|id| id.point_id_options) {
             None => Err(Error::missing(field())),

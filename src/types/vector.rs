@@ -231,10 +231,7 @@ impl Vector {
                 None => Ok(()),
                 Some(i) => Err(Error::invalid_argument(
                     argument(),
-                    format!(
-                        "value at index {i} is {}; vectors must be finite",
-                        values[i]
-                    ),
+                    format!("value at index {i} is {}; vectors must be finite", values[i]),
                 )),
             }
         };
@@ -255,10 +252,7 @@ impl Vector {
             }
             Vector::MultiDense(rows) => {
                 let Some(first) = rows.first() else {
-                    return Err(Error::invalid_argument(
-                        argument(),
-                        "multi-dense vector is empty",
-                    ));
+                    return Err(Error::invalid_argument(argument(), "multi-dense vector is empty"));
                 };
                 if let Some(i) = rows.iter().position(|r| r.len() != first.len()) {
                     return Err(Error::invalid_argument(
@@ -313,10 +307,7 @@ impl Vector {
     /// `vector` oneof) or the older one (`data` with `indices` or
     /// `vectors_count`).
     #[allow(deprecated)]
-    pub(crate) fn from_output(
-        output: proto::VectorOutput,
-        field: &dyn Fn() -> String,
-    ) -> Result<Self> {
+    pub(crate) fn from_output(output: proto::VectorOutput, field: &dyn Fn() -> String) -> Result<Self> {
         use proto::vector_output::Vector as V;
         match output.vector {
             Some(V::Dense(d)) => Ok(Vector::Dense(d.data)),
@@ -358,10 +349,7 @@ impl Vector {
 
 fn multi_dense(rows: Vec<Vec<f32>>) -> proto::MultiDenseVector {
     proto::MultiDenseVector {
-        vectors: rows
-            .into_iter()
-            .map(|data| proto::DenseVector { data })
-            .collect(),
+        vectors: rows.into_iter().map(|data| proto::DenseVector { data }).collect(),
     }
 }
 
@@ -476,16 +464,13 @@ impl Vectors {
         use proto::vectors_output::VectorsOptions;
         Ok(match output.vectors_options {
             None => None,
-            Some(VectorsOptions::Vector(v)) => {
-                Some(Vectors::Single(Vector::from_output(v, field)?))
-            }
+            Some(VectorsOptions::Vector(v)) => Some(Vectors::Single(Vector::from_output(v, field)?)),
             Some(VectorsOptions::Vectors(named)) => Some(Vectors::Named(
                 named
                     .vectors
                     .into_iter()
                     .map(|(name, v)| {
-                        let vector =
-                            Vector::from_output(v, &|| format!("{}[\"{name}\"]", field()))?;
+                        let vector = Vector::from_output(v, &|| format!("{}[\"{name}\"]", field()))?;
                         Ok((name, vector))
                     })
                     .collect::<Result<_>>()?,
@@ -528,9 +513,7 @@ mod tests {
             }
         };
         let options = match vectors.vectors_options {
-            Some(VectorsOptions::Vector(v)) => {
-                proto::vectors_output::VectorsOptions::Vector(one(v))
-            }
+            Some(VectorsOptions::Vector(v)) => proto::vectors_output::VectorsOptions::Vector(one(v)),
             Some(VectorsOptions::Vectors(n)) => {
                 proto::vectors_output::VectorsOptions::Vectors(proto::NamedVectorsOutput {
                     vectors: n.vectors.into_iter().map(|(k, v)| (k, one(v))).collect(),
@@ -600,10 +583,6 @@ mod tests {
             msg.contains("points[2].vector") && msg.contains("index 1"),
             "{msg}"
         );
-        assert!(
-            Vector::from(vec![f32::INFINITY])
-                .check(&|| "v".into())
-                .is_err()
-        );
+        assert!(Vector::from(vec![f32::INFINITY]).check(&|| "v".into()).is_err());
     }
 }
