@@ -39,5 +39,7 @@ mod types;
 
 pub use client::*;
 pub use error::{Error, Result};
-pub use transport::{ChannelPool, MetadataInterceptor, RawChannel, RawClients};
+/// gRPC status codes, as carried by [`Error::Server`].
+pub use tonic::Code;
+pub use transport::{ChannelPool, MetadataInterceptor, RawChannel, RawClients, RetryPolicy};
 pub use types::*;

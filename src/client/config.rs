@@ -7,7 +7,7 @@ use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue};
 use super::{Client, Inner};
 use crate::error::{Error, Result};
 use crate::transport::endpoint::{self, EndpointSettings, Url};
-use crate::transport::{CallSettings, ChannelPool, MetadataInterceptor, Transport};
+use crate::transport::{CallSettings, ChannelPool, MetadataInterceptor, RetryPolicy, Transport};
 
 /// Configures and builds a [`Client`].
 ///
@@ -127,6 +127,14 @@ impl ClientBuilder {
     /// Largest request sent, in bytes (default 64 MiB).
     pub fn max_encoding_message_size(mut self, bytes: usize) -> Self {
         self.call.max_encoding_message_size = bytes;
+        self
+    }
+
+    /// How transient failures (unavailable, overloaded, connection reset)
+    /// of idempotent calls are retried; [`RetryPolicy::disabled`] turns
+    /// retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.call.retry = policy;
         self
     }
 

@@ -77,10 +77,10 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn health_check(&self) -> Result<HealthCheckReply> {
-        const RPC: Rpc = Rpc::new("/qdrant.Qdrant/HealthCheck");
+        const RPC: Rpc = Rpc::read("/qdrant.Qdrant/HealthCheck");
         let reply: proto::HealthCheckReply = self
             .transport()
-            .unary(RPC, None, None, &proto::HealthCheckRequest {})
+            .unary(RPC.call(), &proto::HealthCheckRequest {})
             .await?;
         Ok(HealthCheckReply {
             title: reply.title,

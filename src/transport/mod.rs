@@ -66,6 +66,8 @@ pub(crate) struct CallSettings {
     pub max_encoding_message_size: usize,
     /// gzip requests and accept gzip responses.
     pub compression: bool,
+    /// How transient failures of idempotent calls are retried.
+    pub retry: RetryPolicy,
 }
 
 impl Default for CallSettings {
@@ -75,6 +77,7 @@ impl Default for CallSettings {
             max_decoding_message_size: 64 * 1024 * 1024,
             max_encoding_message_size: 64 * 1024 * 1024,
             compression: false,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -87,40 +90,209 @@ pub(crate) struct Transport {
     pub settings: CallSettings,
 }
 
-/// An RPC's path and its short name for errors and spans.
+/// An RPC: its path, and whether it may be retried by default (reads).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Rpc {
     path: &'static str,
+    idempotent: bool,
 }
 
 impl Rpc {
-    /// An RPC by path, `/qdrant.Service/Method`.
-    pub(crate) const fn new(path: &'static str) -> Self {
-        Rpc { path }
+    /// A read-only RPC, `/qdrant.Service/Method`: safe to retry.
+    pub(crate) const fn read(path: &'static str) -> Self {
+        Rpc {
+            path,
+            idempotent: true,
+        }
+    }
+
+    /// An RPC that changes something: retried only where the call says
+    /// that repeating it changes nothing more (writes that name their ids).
+    pub(crate) const fn write(path: &'static str) -> Self {
+        Rpc {
+            path,
+            idempotent: false,
+        }
     }
 
     /// `Service/Method`.
     pub(crate) fn name(&self) -> &'static str {
         self.path.strip_prefix("/qdrant.").unwrap_or(self.path)
     }
+
+    /// A call of this RPC about `collection`.
+    pub(crate) fn on(self, collection: &str) -> Call<'_> {
+        Call {
+            rpc: self,
+            collection: Some(collection),
+            timeout: None,
+            idempotent: self.idempotent,
+        }
+    }
+
+    /// A call of this RPC about no collection in particular.
+    pub(crate) fn call(self) -> Call<'static> {
+        Call {
+            rpc: self,
+            collection: None,
+            timeout: None,
+            idempotent: self.idempotent,
+        }
+    }
+}
+
+/// One call: the RPC, what it is about, its deadline and whether it may be
+/// retried.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Call<'a> {
+    rpc: Rpc,
+    collection: Option<&'a str>,
+    timeout: Option<Duration>,
+    idempotent: bool,
+}
+
+impl Call<'_> {
+    /// This call's own deadline, overriding the client's default.
+    pub(crate) fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Whether repeating the call changes nothing more than sending it once.
+    pub(crate) fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+}
+
+/// How transient failures are retried.
+///
+/// ```
+/// use std::time::Duration;
+/// use qdrant_async::RetryPolicy;
+///
+/// let policy = RetryPolicy::new(5)
+///     .base_backoff(Duration::from_millis(50))
+///     .max_backoff(Duration::from_secs(2));
+/// let off = RetryPolicy::disabled();
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included; 1 means no retries.
+    pub max_attempts: u32,
+    /// Backoff before the first retry; it doubles at each retry.
+    pub base_backoff: Duration,
+    /// The longest backoff.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three attempts, backing off from 100 ms up to 2 s, with jitter.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(2),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Up to `max_attempts` attempts in all, with the default backoff.
+    pub fn new(max_attempts: u32) -> Self {
+        RetryPolicy {
+            max_attempts: max_attempts.max(1),
+            ..Self::default()
+        }
+    }
+
+    /// No retries: every failure is returned at once.
+    pub fn disabled() -> Self {
+        Self::new(1)
+    }
+
+    /// Sets the backoff before the first retry.
+    pub fn base_backoff(mut self, backoff: Duration) -> Self {
+        self.base_backoff = backoff;
+        self
+    }
+
+    /// Sets the longest backoff.
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// The pause before retry number `retry` (1-based): exponential, capped,
+    /// with "full jitter" so that many clients do not retry in step.
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        let exp = self
+            .base_backoff
+            .saturating_mul(1u32 << retry.saturating_sub(1).min(16));
+        let cap = exp.min(self.max_backoff);
+        cap.mul_f64(0.5 + 0.5 * jitter())
+    }
+}
+
+/// A number in [0, 1) from a per-thread xorshift: jitter needs no more.
+fn jitter() -> f64 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new({
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
+            (t ^ (&t as *const u64 as u64)) | 1
+        });
+    }
+    STATE.with(|s| {
+        let mut x = s.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    })
+}
+
+/// Whether a failed attempt may succeed if sent again.
+fn is_transient(status: &Status) -> bool {
+    match status.code() {
+        Code::Unavailable | Code::ResourceExhausted => true,
+        Code::Unknown | Code::Internal => {
+            let text = format!("{} {}", status.message(), source_text(status)).to_ascii_lowercase();
+            [
+                "connection reset",
+                "broken pipe",
+                "connection closed",
+                "stream closed",
+                "goaway",
+            ]
+            .iter()
+            .any(|needle| text.contains(needle))
+        }
+        _ => false,
+    }
+}
+
+fn source_text(status: &Status) -> String {
+    std::error::Error::source(status)
+        .map(endpoint::error_chain)
+        .unwrap_or_default()
 }
 
 impl Transport {
     /// Sends one request and decodes its response.
     ///
-    /// `collection` names the collection the call is about, for errors;
-    /// `timeout` overrides the client's default deadline.
-    pub(crate) async fn unary<Req, Resp>(
-        &self,
-        rpc: Rpc,
-        collection: Option<&str>,
-        timeout: Option<Duration>,
-        request: &Req,
-    ) -> Result<Resp>
+    /// The request is encoded once; a transient failure of an idempotent
+    /// call is retried with the same bytes, within the call's deadline.
+    pub(crate) async fn unary<Req, Resp>(&self, call: Call<'_>, request: &Req) -> Result<Resp>
     where
         Req: Message,
         Resp: Message + Default + Send + 'static,
     {
+        let rpc = call.rpc;
         let bytes = Bytes::from(request.encode_to_vec());
         if bytes.len() > self.settings.max_encoding_message_size {
             return Err(Error::invalid_argument(
@@ -133,18 +305,49 @@ impl Transport {
                 ),
             ));
         }
-        let timeout = timeout.or(self.settings.timeout);
-        let call = self.send::<Resp>(rpc, bytes, timeout);
+        let timeout = call.timeout.or(self.settings.timeout);
+        let span = tracing::debug_span!(
+            "qdrant.rpc",
+            rpc = rpc.name(),
+            collection = call.collection.unwrap_or(""),
+            attempt = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let attempts = async {
+            let max_attempts = if call.idempotent {
+                self.settings.retry.max_attempts.max(1)
+            } else {
+                1
+            };
+            let mut attempt = 1;
+            loop {
+                span.record("attempt", attempt);
+                match self.send::<Resp>(rpc, bytes.clone(), timeout).await {
+                    Err(status) if attempt < max_attempts && is_transient(&status) => {
+                        let pause = self.settings.retry.backoff(attempt);
+                        tracing::debug!(parent: &span, code = ?status.code(), ?pause, "transient failure, retrying");
+                        tokio::time::sleep(pause).await;
+                        attempt += 1;
+                    }
+                    result => return result,
+                }
+            }
+        };
         let result = match timeout {
             // The server learns the deadline from `grpc-timeout`; the local
-            // timer is the backstop for a server that does not answer at all.
-            Some(limit) => match tokio::time::timeout(limit, call).await {
+            // timer is the backstop for a server that does not answer at all,
+            // and it bounds the retries too.
+            Some(limit) => match tokio::time::timeout(limit, attempts).await {
                 Ok(result) => result,
                 Err(_) => Err(Status::deadline_exceeded("client deadline passed")),
             },
-            None => call.await,
+            None => attempts.await,
         };
-        result.map_err(|status| status_error(status, rpc, collection, timeout))
+        span.record(
+            "outcome",
+            result.as_ref().map_or_else(|s| s.code().description(), |_| "ok"),
+        );
+        result.map_err(|status| status_error(status, rpc, call.collection, timeout))
     }
 
     async fn send<Resp>(

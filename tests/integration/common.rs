@@ -1,0 +1,45 @@
+//! The test harness: a client on the embedded server, or on `QDRANT_URL`
+//! when it is set (an unreachable `QDRANT_URL` fails the test, never skips).
+
+use qdrant_async::Client;
+use qdrant_async::server::EmbeddedServer;
+
+pub struct Ctx {
+    pub client: Client,
+    pub url: String,
+    /// This test's own collection name, unique across parallel runs.
+    pub collection: String,
+    _server: Option<EmbeddedServer>,
+}
+
+impl Ctx {
+    pub async fn new(test: &str) -> anyhow::Result<Ctx> {
+        let (url, server) = match std::env::var("QDRANT_URL") {
+            Ok(url) => (url, None),
+            Err(_) => {
+                let server = EmbeddedServer::start().await?;
+                (server.url(), Some(server))
+            }
+        };
+        let client = Client::connect(&url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot reach the test server at {url}: {e}"))?;
+        let suffix = uuid::Uuid::new_v4().simple().to_string();
+        let collection = format!("{test}_{}", &suffix[..8]);
+        Ok(Ctx { client, url, collection, _server: server })
+    }
+
+    /// Another collection name for this test, unique like the first.
+    pub fn another(&self, tag: &str) -> String {
+        format!("{}_{tag}", self.collection)
+    }
+
+    /// Deletes the test's collections.
+    pub async fn cleanup(self) -> anyhow::Result<()> {
+        let names = self.client.get_collections().await?;
+        for name in names.into_iter().filter(|n| n.starts_with(&self.collection)) {
+            self.client.delete_collection(&name).await?;
+        }
+        Ok(())
+    }
+}

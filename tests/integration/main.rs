@@ -1,0 +1,6 @@
+//! Integration tests through the public API, against the embedded server or
+//! the Qdrant at `QDRANT_URL`. Each test uses its own collection.
+
+mod common;
+mod errors;
+mod seed;
