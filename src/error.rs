@@ -72,6 +72,19 @@ pub enum Error {
         reason: String,
     },
 
+    #[cfg(any())]
+    /// Some batches of an upload failed after their retries; the others
+    /// were written.
+    #[error("upload: {} points not written ({} written); first failure: {source}", failed_ids.len(), summary.points)]
+    Upload {
+        /// The ids of the points that were not written.
+        failed_ids: Vec<crate::types::PointId>,
+        /// What was written.
+        summary: crate::upload::UploadSummary,
+        /// The first batch failure.
+        source: Box<Error>,
+    },
+
     /// A payload could not be converted to or from the requested Rust type.
     #[cfg(feature = "serde")]
     #[error("payload conversion: {0}")]

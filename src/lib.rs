@@ -36,6 +36,8 @@ pub mod proto;
 pub mod server;
 mod transport;
 mod types;
+#[cfg(any())]
+mod upload;
 
 pub use client::*;
 pub use error::{Error, Result};
@@ -43,3 +45,5 @@ pub use error::{Error, Result};
 pub use tonic::Code;
 pub use transport::{ChannelPool, MetadataInterceptor, RawChannel, RawClients, RetryPolicy};
 pub use types::*;
+#[cfg(any())]
+pub use upload::{UploadPoints, UploadProgress, UploadSummary};

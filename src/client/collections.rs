@@ -1,1 +1,788 @@
+//! Collections: create, inspect, update, delete; aliases; shard keys and
+//! cluster setup.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::{Client, check_collection_name, request, timeout_secs};
+use crate::error::{Error, Result};
+use crate::proto;
+use crate::transport::Rpc;
+use crate::types::{
+    AliasDescription, AliasOperation, ClusterOperation, CollectionClusterInfo, CollectionInfo,
+    CollectionParamsDiff, HnswConfigDiff, OptimizersConfigDiff, Quantization, QuantizationConfigDiff,
+    ShardKey, ShardingMethod, SparseVectorParams, StrictModeConfig, Value, VectorsConfig, VectorsConfigDiff,
+    WalConfigDiff,
+};
+
+const GET: Rpc = Rpc::read("/qdrant.Collections/Get");
+const LIST: Rpc = Rpc::read("/qdrant.Collections/List");
+const CREATE: Rpc = Rpc::write("/qdrant.Collections/Create");
+const UPDATE: Rpc = Rpc::write("/qdrant.Collections/Update");
+const DELETE: Rpc = Rpc::write("/qdrant.Collections/Delete");
+const UPDATE_ALIASES: Rpc = Rpc::write("/qdrant.Collections/UpdateAliases");
+const LIST_COLLECTION_ALIASES: Rpc = Rpc::read("/qdrant.Collections/ListCollectionAliases");
+const LIST_ALIASES: Rpc = Rpc::read("/qdrant.Collections/ListAliases");
+const EXISTS: Rpc = Rpc::read("/qdrant.Collections/CollectionExists");
+const CLUSTER_INFO: Rpc = Rpc::read("/qdrant.Collections/CollectionClusterInfo");
+const CLUSTER_SETUP: Rpc = Rpc::write("/qdrant.Collections/UpdateCollectionClusterSetup");
+const CREATE_SHARD_KEY: Rpc = Rpc::write("/qdrant.Collections/CreateShardKey");
+const DELETE_SHARD_KEY: Rpc = Rpc::write("/qdrant.Collections/DeleteShardKey");
+const LIST_SHARD_KEYS: Rpc = Rpc::read("/qdrant.Collections/ListShardKeys");
+
+impl Client {
+    /// Creates a collection with its vectors' configuration: one unnamed
+    /// vector ([`VectorParams`](crate::VectorParams)) or named vectors.
+    ///
+    /// `.await` returns `true` when the collection was created.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// client.create_collection("my_collection", VectorParams::new(4, Distance::Cosine)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_collection(
+        &self,
+        collection_name: impl Into<String>,
+        vectors_config: impl Into<VectorsConfig>,
+    ) -> CreateCollection<'_> {
+        CreateCollection {
+            client: self,
+            request: proto::CreateCollection {
+                collection_name: collection_name.into(),
+                vectors_config: Some(vectors_config.into().into()),
+                ..Default::default()
+            },
+            sparse: HashMap::new(),
+            timeout: None,
+        }
+    }
+
+    /// Changes a collection's parameters: only what is set changes.
+    ///
+    /// `.await` returns `true` when the update was applied.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .optimizers_config(OptimizersConfigDiff { indexing_threshold: Some(10_000), ..Default::default() })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_collection(&self, collection_name: impl Into<String>) -> UpdateCollection<'_> {
+        UpdateCollection {
+            client: self,
+            request: proto::UpdateCollection { collection_name: collection_name.into(), ..Default::default() },
+            sparse: HashMap::new(),
+            timeout: None,
+        }
+    }
+
+    /// A collection's status, counts, configuration and payload schema.
+    ///
+    /// `.await` returns the [`CollectionInfo`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// let info = client.get_collection("my_collection").await?;
+    /// println!("{:?} points", info.points_count);
+    /// # Ok(()) }
+    /// ```
+    pub fn get_collection(&self, collection_name: impl Into<String>) -> GetCollection<'_> {
+        GetCollection { client: self, collection_name: collection_name.into(), timeout: None }
+    }
+
+    /// The names of all collections.
+    ///
+    /// `.await` returns the names.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// for name in client.get_collections().await? {
+    ///     println!("{name}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get_collections(&self) -> GetCollections<'_> {
+        GetCollections { client: self, timeout: None }
+    }
+
+    /// Whether a collection (or alias) by this name exists.
+    ///
+    /// `.await` returns the answer.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// if !client.collection_exists("my_collection").await? {
+    ///     // create it
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn collection_exists(&self, collection_name: impl Into<String>) -> CollectionExists<'_> {
+        CollectionExists { client: self, collection_name: collection_name.into(), timeout: None }
+    }
+
+    /// Deletes a collection and all its points.
+    ///
+    /// `.await` returns `true` if it existed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// client.delete_collection("my_collection").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_collection(&self, collection_name: impl Into<String>) -> DeleteCollection<'_> {
+        DeleteCollection { client: self, collection_name: collection_name.into(), timeout: None }
+    }
+
+    /// Applies alias changes atomically, all or none.
+    ///
+    /// `.await` returns `true` when they were applied.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::AliasOperation;
+    ///
+    /// client
+    ///     .update_collection_aliases([
+    ///         AliasOperation::delete("production"),
+    ///         AliasOperation::create("products_v2", "production"),
+    ///     ])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_collection_aliases(
+        &self,
+        operations: impl IntoIterator<Item = AliasOperation>,
+    ) -> UpdateAliases<'_> {
+        UpdateAliases { client: self, operations: operations.into_iter().collect(), timeout: None }
+    }
+
+    /// Makes `alias_name` another name for `collection_name`.
+    ///
+    /// `.await` returns `true` when done.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// client.create_alias("products_v2", "production").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_alias(
+        &self,
+        collection_name: impl Into<String>,
+        alias_name: impl Into<String>,
+    ) -> UpdateAliases<'_> {
+        self.update_collection_aliases([AliasOperation::create(collection_name, alias_name)])
+    }
+
+    /// Renames an alias.
+    ///
+    /// `.await` returns `true` when done.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// client.rename_alias("production", "live").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn rename_alias(
+        &self,
+        old_alias_name: impl Into<String>,
+        new_alias_name: impl Into<String>,
+    ) -> UpdateAliases<'_> {
+        self.update_collection_aliases([AliasOperation::rename(old_alias_name, new_alias_name)])
+    }
+
+    /// Deletes an alias (not its collection).
+    ///
+    /// `.await` returns `true` when done.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// client.delete_alias("live").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_alias(&self, alias_name: impl Into<String>) -> UpdateAliases<'_> {
+        self.update_collection_aliases([AliasOperation::delete(alias_name)])
+    }
+
+    /// The aliases of one collection.
+    ///
+    /// `.await` returns them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// let aliases = client.get_collection_aliases("products_v2").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_collection_aliases(&self, collection_name: impl Into<String>) -> GetCollectionAliases<'_> {
+        GetCollectionAliases { client: self, collection_name: Some(collection_name.into()), timeout: None }
+    }
+
+    /// Every alias of every collection.
+    ///
+    /// `.await` returns them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// for alias in client.get_aliases().await? {
+    ///     println!("{} -> {}", alias.alias_name, alias.collection_name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get_aliases(&self) -> GetCollectionAliases<'_> {
+        GetCollectionAliases { client: self, collection_name: None, timeout: None }
+    }
+
+    /// How a collection's shards are placed: local and remote shards and
+    /// transfers in progress.
+    ///
+    /// `.await` returns the [`CollectionClusterInfo`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// let info = client.collection_cluster_info("my_collection").await?;
+    /// println!("{} shards", info.shard_count);
+    /// # Ok(()) }
+    /// ```
+    pub fn collection_cluster_info(&self, collection_name: impl Into<String>) -> CollectionClusterInfoRequest<'_> {
+        CollectionClusterInfoRequest { client: self, collection_name: collection_name.into(), timeout: None }
+    }
+
+    /// Moves, replicates or drops shards, or changes shard keys (distributed
+    /// mode).
+    ///
+    /// `.await` returns `true` when the operation was accepted.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::ClusterOperation;
+    ///
+    /// client
+    ///     .update_collection_cluster_setup("my_collection", ClusterOperation::move_shard(0, 1, 2))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_collection_cluster_setup(
+        &self,
+        collection_name: impl Into<String>,
+        operation: impl Into<ClusterOperation>,
+    ) -> UpdateClusterSetup<'_> {
+        UpdateClusterSetup {
+            client: self,
+            collection_name: collection_name.into(),
+            operation: operation.into(),
+            timeout: None,
+        }
+    }
+
+    /// Creates a shard key in a collection with custom sharding.
+    ///
+    /// `.await` returns `true` when it was created.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// client.create_shard_key("my_collection", "tenant_a").shards_number(2).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create_shard_key(
+        &self,
+        collection_name: impl Into<String>,
+        shard_key: impl Into<ShardKey>,
+    ) -> CreateShardKey<'_> {
+        CreateShardKey {
+            client: self,
+            collection_name: collection_name.into(),
+            request: proto::CreateShardKey { shard_key: Some(shard_key.into().into()), ..Default::default() },
+            timeout: None,
+        }
+    }
+
+    /// Deletes a shard key and its shards' points.
+    ///
+    /// `.await` returns `true` when it was deleted.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// client.delete_shard_key("my_collection", "tenant_a").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn delete_shard_key(
+        &self,
+        collection_name: impl Into<String>,
+        shard_key: impl Into<ShardKey>,
+    ) -> DeleteShardKey<'_> {
+        DeleteShardKey {
+            client: self,
+            collection_name: collection_name.into(),
+            shard_key: shard_key.into(),
+            timeout: None,
+        }
+    }
+
+    /// The shard keys of a collection with custom sharding.
+    ///
+    /// `.await` returns them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// let keys = client.list_shard_keys("my_collection").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_shard_keys(&self, collection_name: impl Into<String>) -> ListShardKeys<'_> {
+        ListShardKeys { client: self, collection_name: collection_name.into(), timeout: None }
+    }
+}
+
+/// The request built by [`Client::create_collection`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateCollection<'a> {
+    client: &'a Client,
+    request: proto::CreateCollection,
+    sparse: HashMap<String, proto::SparseVectorParams>,
+    timeout: Option<Duration>,
+}
+
+impl CreateCollection<'_> {
+    /// Adds a named sparse vector.
+    pub fn sparse_vector(mut self, name: impl Into<String>, params: impl Into<SparseVectorParams>) -> Self {
+        self.sparse.insert(name.into(), params.into().into());
+        self
+    }
+
+    /// HNSW index parameters for all vectors (each vector may override).
+    pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
+        self.request.hnsw_config = Some(config);
+        self
+    }
+
+    /// Write-ahead log parameters.
+    pub fn wal_config(mut self, config: WalConfigDiff) -> Self {
+        self.request.wal_config = Some(config);
+        self
+    }
+
+    /// Optimizer parameters.
+    pub fn optimizers_config(mut self, config: OptimizersConfigDiff) -> Self {
+        self.request.optimizers_config = Some(config);
+        self
+    }
+
+    /// Quantization for all vectors (each vector may override).
+    pub fn quantization_config(mut self, config: impl Into<Quantization>) -> Self {
+        self.request.quantization_config = Some(config.into().into());
+        self
+    }
+
+    /// Keeps payloads on disk rather than in memory.
+    pub fn on_disk_payload(mut self, on_disk: bool) -> Self {
+        self.request.on_disk_payload = Some(on_disk);
+        self
+    }
+
+    /// How points are assigned to shards: automatically, or by shard key.
+    pub fn sharding_method(mut self, method: ShardingMethod) -> Self {
+        self.request.sharding_method = Some(proto::ShardingMethod::from(method) as i32);
+        self
+    }
+
+    /// Number of shards (per shard key, with custom sharding).
+    pub fn shard_number(mut self, shards: u32) -> Self {
+        self.request.shard_number = Some(shards);
+        self
+    }
+
+    /// Copies of each shard.
+    pub fn replication_factor(mut self, replicas: u32) -> Self {
+        self.request.replication_factor = Some(replicas);
+        self
+    }
+
+    /// Replicas that must confirm a write.
+    pub fn write_consistency_factor(mut self, replicas: u32) -> Self {
+        self.request.write_consistency_factor = Some(replicas);
+        self
+    }
+
+    /// Limits that the server enforces on requests to this collection.
+    pub fn strict_mode_config(mut self, config: impl Into<StrictModeConfig>) -> Self {
+        self.request.strict_mode_config = Some(config.into());
+        self
+    }
+
+    /// Sets one metadata key: free-form data stored with the collection.
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.request.metadata.insert(key.into(), value.into().into());
+        self
+    }
+
+    async fn send(self) -> Result<bool> {
+        let mut request = self.request;
+        check_collection_name(&request.collection_name, "collection_name")?;
+        if !self.sparse.is_empty() {
+            request.sparse_vectors_config = Some(proto::SparseVectorConfig { map: self.sparse });
+        }
+        request.timeout = timeout_secs(self.timeout);
+        let call = CREATE.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::CollectionOperationResponse = self.client.transport().unary(call, &request).await?;
+        Ok(response.result)
+    }
+}
+
+request!(CreateCollection => bool);
+
+/// The request built by [`Client::update_collection`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct UpdateCollection<'a> {
+    client: &'a Client,
+    request: proto::UpdateCollection,
+    sparse: HashMap<String, proto::SparseVectorParams>,
+    timeout: Option<Duration>,
+}
+
+impl UpdateCollection<'_> {
+    /// Changes vector parameters, by vector name.
+    pub fn vectors_config(mut self, diff: impl Into<VectorsConfigDiff>) -> Self {
+        self.request.vectors_config = Some(diff.into().into());
+        self
+    }
+
+    /// Changes a sparse vector's parameters.
+    pub fn sparse_vector(mut self, name: impl Into<String>, params: impl Into<SparseVectorParams>) -> Self {
+        self.sparse.insert(name.into(), params.into().into());
+        self
+    }
+
+    /// Changes the collection's parameters (replication, ...).
+    pub fn params(mut self, diff: CollectionParamsDiff) -> Self {
+        self.request.params = Some(diff);
+        self
+    }
+
+    /// Changes HNSW index parameters.
+    pub fn hnsw_config(mut self, diff: HnswConfigDiff) -> Self {
+        self.request.hnsw_config = Some(diff);
+        self
+    }
+
+    /// Changes optimizer parameters.
+    pub fn optimizers_config(mut self, diff: OptimizersConfigDiff) -> Self {
+        self.request.optimizers_config = Some(diff);
+        self
+    }
+
+    /// Changes or disables quantization.
+    pub fn quantization_config(mut self, diff: impl Into<QuantizationConfigDiff>) -> Self {
+        self.request.quantization_config = Some(diff.into().into());
+        self
+    }
+
+    /// Changes the strict mode limits.
+    pub fn strict_mode_config(mut self, config: impl Into<StrictModeConfig>) -> Self {
+        self.request.strict_mode_config = Some(config.into());
+        self
+    }
+
+    /// Sets one metadata key.
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.request.metadata.insert(key.into(), value.into().into());
+        self
+    }
+
+    async fn send(self) -> Result<bool> {
+        let mut request = self.request;
+        check_collection_name(&request.collection_name, "collection_name")?;
+        if !self.sparse.is_empty() {
+            request.sparse_vectors_config = Some(proto::SparseVectorConfig { map: self.sparse });
+        }
+        request.timeout = timeout_secs(self.timeout);
+        let call = UPDATE.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::CollectionOperationResponse = self.client.transport().unary(call, &request).await?;
+        Ok(response.result)
+    }
+}
+
+request!(UpdateCollection => bool);
+
+/// The request built by [`Client::get_collection`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetCollection<'a> {
+    client: &'a Client,
+    collection_name: String,
+    timeout: Option<Duration>,
+}
+
+impl GetCollection<'_> {
+    async fn send(self) -> Result<CollectionInfo> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::GetCollectionInfoRequest { collection_name: self.collection_name };
+        let call = GET.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::GetCollectionInfoResponse = self.client.transport().unary(call, &request).await?;
+        CollectionInfo::try_from(response.result.ok_or_else(|| Error::missing("result"))?)
+    }
+}
+
+request!(GetCollection => CollectionInfo);
+
+/// The request built by [`Client::get_collections`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetCollections<'a> {
+    client: &'a Client,
+    timeout: Option<Duration>,
+}
+
+impl GetCollections<'_> {
+    async fn send(self) -> Result<Vec<String>> {
+        let call = LIST.call().timeout(self.timeout);
+        let response: proto::ListCollectionsResponse =
+            self.client.transport().unary(call, &proto::ListCollectionsRequest {}).await?;
+        Ok(response.collections.into_iter().map(|c| c.name).collect())
+    }
+}
+
+request!(GetCollections => Vec<String>);
+
+/// The request built by [`Client::collection_exists`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CollectionExists<'a> {
+    client: &'a Client,
+    collection_name: String,
+    timeout: Option<Duration>,
+}
+
+impl CollectionExists<'_> {
+    async fn send(self) -> Result<bool> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::CollectionExistsRequest { collection_name: self.collection_name };
+        let call = EXISTS.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::CollectionExistsResponse = self.client.transport().unary(call, &request).await?;
+        Ok(response.result.ok_or_else(|| Error::missing("result"))?.exists)
+    }
+}
+
+request!(CollectionExists => bool);
+
+/// The request built by [`Client::delete_collection`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteCollection<'a> {
+    client: &'a Client,
+    collection_name: String,
+    timeout: Option<Duration>,
+}
+
+impl DeleteCollection<'_> {
+    async fn send(self) -> Result<bool> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request =
+            proto::DeleteCollection { collection_name: self.collection_name, timeout: timeout_secs(self.timeout) };
+        let call = DELETE.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::CollectionOperationResponse = self.client.transport().unary(call, &request).await?;
+        Ok(response.result)
+    }
+}
+
+request!(DeleteCollection => bool);
+
+/// The request built by [`Client::update_collection_aliases`] and the alias helpers.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct UpdateAliases<'a> {
+    client: &'a Client,
+    operations: Vec<AliasOperation>,
+    timeout: Option<Duration>,
+}
+
+impl UpdateAliases<'_> {
+    async fn send(self) -> Result<bool> {
+        for (i, op) in self.operations.iter().enumerate() {
+            for (name, argument) in op.names() {
+                if name.is_empty() {
+                    return Err(Error::invalid_argument(format!("operations[{i}].{argument}"), "is empty"));
+                }
+            }
+        }
+        let request = proto::ChangeAliases {
+            actions: self.operations.into_iter().map(Into::into).collect(),
+            timeout: timeout_secs(self.timeout),
+        };
+        let call = UPDATE_ALIASES.call().timeout(self.timeout);
+        let response: proto::CollectionOperationResponse = self.client.transport().unary(call, &request).await?;
+        Ok(response.result)
+    }
+}
+
+request!(UpdateAliases => bool);
+
+/// The request built by [`Client::get_collection_aliases`] and [`Client::get_aliases`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetCollectionAliases<'a> {
+    client: &'a Client,
+    collection_name: Option<String>,
+    timeout: Option<Duration>,
+}
+
+impl GetCollectionAliases<'_> {
+    async fn send(self) -> Result<Vec<AliasDescription>> {
+        let response: proto::ListAliasesResponse = match self.collection_name {
+            Some(collection_name) => {
+                check_collection_name(&collection_name, "collection_name")?;
+                let request = proto::ListCollectionAliasesRequest { collection_name };
+                let call = LIST_COLLECTION_ALIASES.on(&request.collection_name).timeout(self.timeout);
+                self.client.transport().unary(call, &request).await?
+            }
+            None => {
+                let call = LIST_ALIASES.call().timeout(self.timeout);
+                self.client.transport().unary(call, &proto::ListAliasesRequest {}).await?
+            }
+        };
+        Ok(response.aliases.into_iter().map(Into::into).collect())
+    }
+}
+
+request!(GetCollectionAliases => Vec<AliasDescription>);
+
+/// The request built by [`Client::collection_cluster_info`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CollectionClusterInfoRequest<'a> {
+    client: &'a Client,
+    collection_name: String,
+    timeout: Option<Duration>,
+}
+
+impl CollectionClusterInfoRequest<'_> {
+    async fn send(self) -> Result<CollectionClusterInfo> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::CollectionClusterInfoRequest { collection_name: self.collection_name };
+        let call = CLUSTER_INFO.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::CollectionClusterInfoResponse = self.client.transport().unary(call, &request).await?;
+        CollectionClusterInfo::try_from(response)
+    }
+}
+
+request!(CollectionClusterInfoRequest => CollectionClusterInfo);
+
+/// The request built by [`Client::update_collection_cluster_setup`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct UpdateClusterSetup<'a> {
+    client: &'a Client,
+    collection_name: String,
+    operation: ClusterOperation,
+    timeout: Option<Duration>,
+}
+
+impl UpdateClusterSetup<'_> {
+    async fn send(self) -> Result<bool> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::UpdateCollectionClusterSetupRequest {
+            collection_name: self.collection_name,
+            timeout: timeout_secs(self.timeout),
+            operation: Some(self.operation.into()),
+        };
+        let call = CLUSTER_SETUP.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::UpdateCollectionClusterSetupResponse =
+            self.client.transport().unary(call, &request).await?;
+        Ok(response.result)
+    }
+}
+
+request!(UpdateClusterSetup => bool);
+
+/// The request built by [`Client::create_shard_key`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateShardKey<'a> {
+    client: &'a Client,
+    collection_name: String,
+    request: proto::CreateShardKey,
+    timeout: Option<Duration>,
+}
+
+impl CreateShardKey<'_> {
+    /// Shards to create for this key.
+    pub fn shards_number(mut self, shards: u32) -> Self {
+        self.request.shards_number = Some(shards);
+        self
+    }
+
+    /// Copies of each of the key's shards.
+    pub fn replication_factor(mut self, replicas: u32) -> Self {
+        self.request.replication_factor = Some(replicas);
+        self
+    }
+
+    /// The peers to place the shards on.
+    pub fn placement(mut self, peer_ids: impl IntoIterator<Item = u64>) -> Self {
+        self.request.placement = peer_ids.into_iter().collect();
+        self
+    }
+
+    async fn send(self) -> Result<bool> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::CreateShardKeyRequest {
+            collection_name: self.collection_name,
+            request: Some(self.request),
+            timeout: timeout_secs(self.timeout),
+        };
+        let call = CREATE_SHARD_KEY.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::CreateShardKeyResponse = self.client.transport().unary(call, &request).await?;
+        Ok(response.result)
+    }
+}
+
+request!(CreateShardKey => bool);
+
+/// The request built by [`Client::delete_shard_key`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteShardKey<'a> {
+    client: &'a Client,
+    collection_name: String,
+    shard_key: ShardKey,
+    timeout: Option<Duration>,
+}
+
+impl DeleteShardKey<'_> {
+    async fn send(self) -> Result<bool> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::DeleteShardKeyRequest {
+            collection_name: self.collection_name,
+            request: Some(proto::DeleteShardKey { shard_key: Some(self.shard_key.into()) }),
+            timeout: timeout_secs(self.timeout),
+        };
+        let call = DELETE_SHARD_KEY.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::DeleteShardKeyResponse = self.client.transport().unary(call, &request).await?;
+        Ok(response.result)
+    }
+}
+
+request!(DeleteShardKey => bool);
+
+/// The request built by [`Client::list_shard_keys`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ListShardKeys<'a> {
+    client: &'a Client,
+    collection_name: String,
+    timeout: Option<Duration>,
+}
+
+impl ListShardKeys<'_> {
+    async fn send(self) -> Result<Vec<ShardKey>> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::ListShardKeysRequest { collection_name: self.collection_name };
+        let call = LIST_SHARD_KEYS.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::ListShardKeysResponse = self.client.transport().unary(call, &request).await?;
+        response
+            .shard_keys
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let key = d.key.ok_or_else(|| Error::missing(format!("shard_keys[{i}].key")))?;
+                ShardKey::try_from(key)
+            })
+            .collect()
+    }
+}
+
+request!(ListShardKeys => Vec<ShardKey>);
 

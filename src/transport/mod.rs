@@ -127,6 +127,7 @@ impl Rpc {
             collection: Some(collection),
             timeout: None,
             idempotent: self.idempotent,
+            retry: None,
         }
     }
 
@@ -137,6 +138,7 @@ impl Rpc {
             collection: None,
             timeout: None,
             idempotent: self.idempotent,
+            retry: None,
         }
     }
 }
@@ -149,6 +151,8 @@ pub(crate) struct Call<'a> {
     collection: Option<&'a str>,
     timeout: Option<Duration>,
     idempotent: bool,
+    /// Overrides the client's retry policy for this call.
+    retry: Option<RetryPolicy>,
 }
 
 impl Call<'_> {
@@ -161,6 +165,12 @@ impl Call<'_> {
     /// Whether repeating the call changes nothing more than sending it once.
     pub(crate) fn idempotent(mut self, idempotent: bool) -> Self {
         self.idempotent = idempotent;
+        self
+    }
+
+    /// Retries this call by `policy` instead of the client's.
+    pub(crate) fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
         self
     }
 }
@@ -176,7 +186,7 @@ impl Call<'_> {
 ///     .max_backoff(Duration::from_secs(2));
 /// let off = RetryPolicy::disabled();
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included; 1 means no retries.
@@ -292,8 +302,15 @@ impl Transport {
         Req: Message,
         Resp: Message + Default + Send + 'static,
     {
+        self.unary_encoded(call, Bytes::from(request.encode_to_vec())).await
+    }
+
+    /// Like [`unary`](Self::unary), for a request already encoded.
+    pub(crate) async fn unary_encoded<Resp>(&self, call: Call<'_>, bytes: Bytes) -> Result<Resp>
+    where
+        Resp: Message + Default + Send + 'static,
+    {
         let rpc = call.rpc;
-        let bytes = Bytes::from(request.encode_to_vec());
         if bytes.len() > self.settings.max_encoding_message_size {
             return Err(Error::invalid_argument(
                 "request",
@@ -314,17 +331,14 @@ impl Transport {
             outcome = tracing::field::Empty,
         );
         let attempts = async {
-            let max_attempts = if call.idempotent {
-                self.settings.retry.max_attempts.max(1)
-            } else {
-                1
-            };
+            let policy = call.retry.as_ref().unwrap_or(&self.settings.retry);
+            let max_attempts = if call.idempotent { policy.max_attempts.max(1) } else { 1 };
             let mut attempt = 1;
             loop {
                 span.record("attempt", attempt);
                 match self.send::<Resp>(rpc, bytes.clone(), timeout).await {
                     Err(status) if attempt < max_attempts && is_transient(&status) => {
-                        let pause = self.settings.retry.backoff(attempt);
+                        let pause = policy.backoff(attempt);
                         tracing::debug!(parent: &span, code = ?status.code(), ?pause, "transient failure, retrying");
                         tokio::time::sleep(pause).await;
                         attempt += 1;
