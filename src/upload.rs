@@ -14,6 +14,7 @@ use crate::client::{Client, check_collection_name, request};
 use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::{RetryPolicy, Rpc};
+use crate::types::wire::{WirePoint, encode_upsert};
 use crate::types::{Point, PointId};
 
 const UPSERT: Rpc = Rpc::write("/qdrant.Points/Upsert");
@@ -149,7 +150,10 @@ impl Client {
             .into_iter()
             .enumerate()
             .map(|(i, vector)| {
-                let id = ids.as_mut().and_then(Iterator::next).map_or_else(|| PointId::from(i as u64), Into::into);
+                let id = ids
+                    .as_mut()
+                    .and_then(Iterator::next)
+                    .map_or_else(|| PointId::from(i as u64), Into::into);
                 let mut point = Point::new(id, vector);
                 if let Some(payload) = payloads.as_mut().and_then(Iterator::next) {
                     point.payload = payload.into();
@@ -271,11 +275,15 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
                 let first = read;
                 read += points.len();
                 let ids: Vec<PointId> = points.iter().map(|p| p.id.clone()).collect();
-                let batch = encode_upserts(&base, points, first, limit)
-                    .map(|requests| Batch { ids: ids.clone(), requests });
+                let batch = encode_upserts(&base, points, first, limit).map(|requests| Batch {
+                    ids: ids.clone(),
+                    requests,
+                });
                 in_flight.push(self.write_batch(batch, ids, policy));
             }
-            let Some(outcome) = in_flight.next().await else { break };
+            let Some(outcome) = in_flight.next().await else {
+                break;
+            };
             summary.retries += outcome.retries;
             summary.batches += outcome.parts;
             match outcome.failure {
@@ -283,7 +291,10 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
                     summary.points += outcome.points;
                     summary.bytes += outcome.bytes;
                     if let Some(progress) = &self.progress {
-                        progress(UploadProgress { points: summary.points, bytes: summary.bytes });
+                        progress(UploadProgress {
+                            points: summary.points,
+                            bytes: summary.bytes,
+                        });
                     }
                 }
                 Some((ids, error)) => {
@@ -295,13 +306,28 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
         summary.elapsed = started.elapsed();
         match first_error {
             None => Ok(summary),
-            Some(source) => Err(Error::Upload { failed_ids, summary, source: Box::new(source) }),
+            Some(source) => Err(Error::Upload {
+                failed_ids,
+                summary,
+                source: Box::new(source),
+            }),
         }
     }
 
     /// Sends a batch's requests, retrying each transient failure.
-    async fn write_batch(&self, batch: Result<Batch>, ids: Vec<PointId>, policy: RetryPolicy) -> BatchOutcome {
-        let mut outcome = BatchOutcome { points: 0, bytes: 0, parts: 0, retries: 0, failure: None };
+    async fn write_batch(
+        &self,
+        batch: Result<Batch>,
+        ids: Vec<PointId>,
+        policy: RetryPolicy,
+    ) -> BatchOutcome {
+        let mut outcome = BatchOutcome {
+            points: 0,
+            bytes: 0,
+            parts: 0,
+            retries: 0,
+            failure: None,
+        };
         let batch = match batch {
             Ok(batch) => batch,
             Err(e) => {
@@ -318,7 +344,12 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
                     .timeout(self.timeout)
                     .idempotent(true)
                     .retry(RetryPolicy::disabled());
-                match self.client.transport().unary_encoded::<proto::PointsOperationResponse>(call, request.clone()).await {
+                match self
+                    .client
+                    .transport()
+                    .unary_encoded::<proto::PointsOperationResponse>(call, request.clone())
+                    .await
+                {
                     Ok(_) => break,
                     Err(e) if e.is_retryable() && attempt < policy.max_attempts => {
                         tokio::time::sleep(policy.backoff(attempt)).await;
@@ -350,9 +381,10 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> std::future::IntoFuture for Upload
     }
 }
 
-/// Checks and encodes points as upsert requests like `base`, split so that each
-/// request stays under `limit` bytes. `first` is the index of the first
-/// point in the caller's input, for error messages.
+/// Checks and encodes points as upsert requests like `base`, split so
+/// that each request stays under `limit` bytes. `first` is the index of the
+/// first point in the caller's input, for error messages. A point that
+/// alone is above the limit is an error.
 pub(crate) fn encode_upserts(
     base: &proto::UpsertPoints,
     points: Vec<Point>,
@@ -362,33 +394,13 @@ pub(crate) fn encode_upserts(
     for (i, point) in points.iter().enumerate() {
         point.check(&|| format!("points[{}]", first + i))?;
     }
-    let structs: Vec<proto::PointStruct> = points.into_iter().map(Point::into_proto).collect();
-    split_by_size(base, structs, first, limit)?
-        .into_iter()
-        .map(|points| {
-            let mut request = base.clone();
-            request.points = points;
-            Ok(Bytes::from(request.encode_to_vec()))
-        })
-        .collect()
-}
-
-/// Splits points into groups whose request (`base` plus the group) encodes
-/// to at most `limit` bytes. A point that alone is above it is an error.
-pub(crate) fn split_by_size(
-    base: &proto::UpsertPoints,
-    points: Vec<proto::PointStruct>,
-    first: usize,
-    limit: usize,
-) -> Result<Vec<Vec<proto::PointStruct>>> {
     let base_len = base.encoded_len();
-    let mut groups = Vec::new();
-    let mut group = Vec::new();
+    let mut requests = Vec::new();
+    let mut group: Vec<WirePoint> = Vec::new();
     let mut size = base_len;
     for (i, point) in points.into_iter().enumerate() {
-        let len = point.encoded_len();
-        // Field tag (1 byte) and the length prefix.
-        let framed = 1 + prost::encoding::encoded_len_varint(len as u64) + len;
+        let point = WirePoint::new(point);
+        let framed = point.framed_len();
         if base_len + framed > limit {
             return Err(Error::invalid_argument(
                 format!("points[{}]", first + i),
@@ -396,17 +408,18 @@ pub(crate) fn split_by_size(
             ));
         }
         if size + framed > limit && !group.is_empty() {
-            groups.push(std::mem::take(&mut group));
+            requests.push(encode_upsert(base, &group));
+            group.clear();
             size = base_len;
         }
         size += framed;
         group.push(point);
     }
     // An empty input still makes one (empty) request.
-    if !group.is_empty() || groups.is_empty() {
-        groups.push(group);
+    if !group.is_empty() || requests.is_empty() {
+        requests.push(encode_upsert(base, &group));
     }
-    Ok(groups)
+    Ok(requests)
 }
 
 #[cfg(test)]
@@ -416,7 +429,10 @@ mod tests {
     #[test]
     fn splits_under_the_limit_and_keeps_every_point() {
         let points: Vec<Point> = (0..100u64).map(|i| Point::new(i, vec![0.5f32; 64])).collect();
-        let base = proto::UpsertPoints { collection_name: "c".into(), ..Default::default() };
+        let base = proto::UpsertPoints {
+            collection_name: "c".into(),
+            ..Default::default()
+        };
         let one = encode_upserts(&base, points.clone(), 0, usize::MAX).unwrap();
         assert_eq!(one.len(), 1);
         let limit = one[0].len() / 3;
@@ -433,7 +449,10 @@ mod tests {
     #[test]
     fn a_point_above_the_limit_is_named() {
         let points = vec![Point::new(1, [0.0f32]), Point::new(2, vec![0.0f32; 1000])];
-        let base = proto::UpsertPoints { collection_name: "c".into(), ..Default::default() };
+        let base = proto::UpsertPoints {
+            collection_name: "c".into(),
+            ..Default::default()
+        };
         let err = encode_upserts(&base, points, 10, 200).unwrap_err();
         assert!(err.to_string().contains("points[11]"), "{err}");
     }

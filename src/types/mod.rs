@@ -4,8 +4,9 @@
 mod payload;
 mod point;
 mod vector;
+pub(crate) mod wire;
 
-pub use payload::{Payload, Value};
+pub use payload::{IntoPayload, Payload, Value};
 pub(crate) use payload::{from_proto_map, into_proto_map};
-pub use point::{Point, PointId, Record, ScoredPoint};
+pub use point::{Point, PointId, PointVectors, Record, ScoredPoint};
 pub use vector::{Document, Image, InferenceObject, SparseVector, Vector, Vectors};

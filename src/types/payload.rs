@@ -254,6 +254,32 @@ impl IntoIterator for Payload {
     }
 }
 
+/// What a payload argument accepts: with the `serde` feature, any
+/// `Serialize` value that serializes to a JSON object (a `serde_json`
+/// object, a struct, a map, a [`Payload`]); without it, anything that
+/// converts into a [`Payload`].
+pub trait IntoPayload {
+    /// Converts, or says why the value is not a JSON object.
+    fn into_payload(self) -> Result<Payload, String>;
+}
+
+#[cfg(feature = "serde")]
+impl<T: serde::Serialize> IntoPayload for T {
+    fn into_payload(self) -> Result<Payload, String> {
+        Payload::from_serialize(&self).map_err(|e| match e {
+            crate::Error::InvalidArgument { reason, .. } => reason,
+            other => other.to_string(),
+        })
+    }
+}
+
+#[cfg(not(feature = "serde"))]
+impl<T: Into<Payload>> IntoPayload for T {
+    fn into_payload(self) -> Result<Payload, String> {
+        Ok(self.into())
+    }
+}
+
 #[cfg(feature = "serde")]
 mod json {
     use super::{Payload, Value};

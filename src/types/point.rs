@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::types::payload::Payload;
+use crate::types::payload::{IntoPayload, Payload};
 use crate::types::vector::Vectors;
 
 /// A point id: an unsigned integer or a UUID.
@@ -205,25 +205,17 @@ impl Point {
         }
     }
 
-    /// Sets the payload from a JSON object or any `Serialize` value that
+    /// Sets the payload: a JSON object or any `Serialize` value that
     /// serializes to an object. Anything else is reported as an invalid
     /// argument when the point is sent.
-    #[cfg(feature = "serde")]
-    pub fn payload<T: serde::Serialize>(mut self, payload: T) -> Self {
-        match Payload::from_serialize(&payload) {
+    pub fn payload(mut self, payload: impl IntoPayload) -> Self {
+        match payload.into_payload() {
             Ok(p) => {
                 self.payload = p;
                 self.payload_error = None;
             }
-            Err(e) => self.payload_error = Some(e.to_string()),
+            Err(e) => self.payload_error = Some(e),
         }
-        self
-    }
-
-    /// Sets the payload.
-    #[cfg(not(feature = "serde"))]
-    pub fn payload(mut self, payload: impl Into<Payload>) -> Self {
-        self.payload = payload.into();
         self
     }
 
@@ -396,5 +388,36 @@ mod tests {
             point_id_options: Some(proto::point_id::PointIdOptions::Uuid("x".into())),
         };
         assert!(PointId::try_from(id).is_err());
+    }
+}
+
+/// New vectors for an existing point, for
+/// [`Client::update_vectors`](crate::Client::update_vectors): the named
+/// vectors given replace those of the same name; the others stay.
+///
+/// ```
+/// use qdrant_async::{PointVectors, Vector, Vectors};
+///
+/// let update = PointVectors::new(7, Vectors::named([("image", Vector::from(vec![0.1, 0.2]))]));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointVectors {
+    pub(crate) id: PointId,
+    pub(crate) vectors: Vectors,
+}
+
+impl PointVectors {
+    /// The point's id and its new vectors.
+    pub fn new(id: impl Into<PointId>, vectors: impl Into<Vectors>) -> Self {
+        PointVectors { id: id.into(), vectors: vectors.into() }
+    }
+
+    pub(crate) fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        self.id.check(&|| format!("{}.id", argument()))?;
+        self.vectors.check(&|| format!("{}.vectors", argument()))
+    }
+
+    pub(crate) fn into_proto(self) -> proto::PointVectors {
+        proto::PointVectors { id: Some(self.id.to_proto()), vectors: Some(self.vectors.into_proto()) }
     }
 }

@@ -1,0 +1,263 @@
+//! Point operations for [`Client::batch_update_points`](crate::Client::batch_update_points),
+//! applied in order in one request.
+
+use crate::error::{Error, Result};
+use crate::proto;
+use crate::types::filter::Filter;
+use crate::types::payload::{IntoPayload, Payload};
+use crate::types::point::{Point, PointVectors};
+use crate::types::selector::{PointsSelector, ShardKeySelector};
+
+/// One operation of a batch update.
+///
+/// ```
+/// use qdrant_async::{Point, PointsUpdateOperation};
+/// use serde_json::json;
+///
+/// let ops = [
+///     PointsUpdateOperation::upsert([Point::new(1, [0.1, 0.2])]),
+///     PointsUpdateOperation::set_payload(json!({"seen": true}), [1]),
+///     PointsUpdateOperation::delete([2, 3]),
+/// ];
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointsUpdateOperation {
+    kind: Kind,
+    shard_key_selector: Option<ShardKeySelector>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Kind {
+    Upsert {
+        points: Vec<Point>,
+        update_filter: Option<Filter>,
+    },
+    Delete(PointsSelector),
+    SetPayload {
+        payload: std::result::Result<Payload, String>,
+        points: PointsSelector,
+        key: Option<String>,
+    },
+    OverwritePayload {
+        payload: std::result::Result<Payload, String>,
+        points: PointsSelector,
+        key: Option<String>,
+    },
+    DeletePayload {
+        keys: Vec<String>,
+        points: PointsSelector,
+    },
+    ClearPayload(PointsSelector),
+    UpdateVectors {
+        points: Vec<PointVectors>,
+        update_filter: Option<Filter>,
+    },
+    DeleteVectors {
+        points: PointsSelector,
+        vectors: Vec<String>,
+    },
+}
+
+impl PointsUpdateOperation {
+    fn new(kind: Kind) -> Self {
+        PointsUpdateOperation {
+            kind,
+            shard_key_selector: None,
+        }
+    }
+
+    /// Inserts or replaces points.
+    pub fn upsert(points: impl IntoIterator<Item = Point>) -> Self {
+        Self::new(Kind::Upsert {
+            points: points.into_iter().collect(),
+            update_filter: None,
+        })
+    }
+
+    /// Deletes points by ids or by filter.
+    pub fn delete(points: impl Into<PointsSelector>) -> Self {
+        Self::new(Kind::Delete(points.into()))
+    }
+
+    /// Sets payload keys, keeping the others.
+    pub fn set_payload(payload: impl IntoPayload, points: impl Into<PointsSelector>) -> Self {
+        Self::new(Kind::SetPayload {
+            payload: payload.into_payload(),
+            points: points.into(),
+            key: None,
+        })
+    }
+
+    /// Replaces the whole payload.
+    pub fn overwrite_payload(payload: impl IntoPayload, points: impl Into<PointsSelector>) -> Self {
+        Self::new(Kind::OverwritePayload {
+            payload: payload.into_payload(),
+            points: points.into(),
+            key: None,
+        })
+    }
+
+    /// Deletes payload keys.
+    pub fn delete_payload<K: Into<String>>(
+        keys: impl IntoIterator<Item = K>,
+        points: impl Into<PointsSelector>,
+    ) -> Self {
+        Self::new(Kind::DeletePayload {
+            keys: keys.into_iter().map(Into::into).collect(),
+            points: points.into(),
+        })
+    }
+
+    /// Removes every payload key.
+    pub fn clear_payload(points: impl Into<PointsSelector>) -> Self {
+        Self::new(Kind::ClearPayload(points.into()))
+    }
+
+    /// Replaces some vectors of existing points.
+    pub fn update_vectors(points: impl IntoIterator<Item = PointVectors>) -> Self {
+        Self::new(Kind::UpdateVectors {
+            points: points.into_iter().collect(),
+            update_filter: None,
+        })
+    }
+
+    /// Deletes named vectors from points.
+    pub fn delete_vectors<N: Into<String>>(
+        points: impl Into<PointsSelector>,
+        vector_names: impl IntoIterator<Item = N>,
+    ) -> Self {
+        Self::new(Kind::DeleteVectors {
+            points: points.into(),
+            vectors: vector_names.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Applies the operation only in the shards with these keys.
+    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
+        self.shard_key_selector = Some(selector.into());
+        self
+    }
+
+    /// For set and overwrite payload: writes under this nested key
+    /// (`"a.b"`) instead of at the top level. Ignored by other kinds.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        if let Kind::SetPayload { key: k, .. } | Kind::OverwritePayload { key: k, .. } = &mut self.kind {
+            *k = Some(key.into());
+        }
+        self
+    }
+
+    /// For upserts and vector updates: changes existing points only if
+    /// they match this filter. Ignored by other kinds.
+    pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
+        if let Kind::Upsert { update_filter, .. } | Kind::UpdateVectors { update_filter, .. } = &mut self.kind
+        {
+            *update_filter = Some(filter.into());
+        }
+        self
+    }
+
+    /// Whether repeating it changes nothing more: true unless it selects
+    /// points by filter (what matches may change in between).
+    pub(crate) fn is_idempotent(&self) -> bool {
+        match &self.kind {
+            Kind::Upsert { .. } | Kind::UpdateVectors { .. } => true,
+            Kind::Delete(p)
+            | Kind::ClearPayload(p)
+            | Kind::SetPayload { points: p, .. }
+            | Kind::OverwritePayload { points: p, .. }
+            | Kind::DeletePayload { points: p, .. }
+            | Kind::DeleteVectors { points: p, .. } => p.is_by_ids(),
+        }
+    }
+
+    /// Checks and converts; `argument` names the operation (`operations[2]`).
+    pub(crate) fn into_proto(self, argument: &str) -> Result<proto::PointsUpdateOperation> {
+        use proto::points_update_operation as op;
+        let shard_key_selector = self.shard_key_selector.map(Into::into);
+        let selector = |p: PointsSelector, field: &str| p.into_checked_proto(&format!("{argument}.{field}"));
+        let payload = |p: std::result::Result<Payload, String>| {
+            p.map_err(|reason| Error::invalid_argument(format!("{argument}.payload"), reason))
+        };
+        let operation = match self.kind {
+            Kind::Upsert {
+                points,
+                update_filter,
+            } => {
+                let points = points
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        p.check(&|| format!("{argument}.points[{i}]"))?;
+                        Ok(p.into_proto())
+                    })
+                    .collect::<Result<_>>()?;
+                op::Operation::Upsert(op::PointStructList {
+                    points,
+                    shard_key_selector,
+                    update_filter: update_filter.map(Into::into),
+                    update_mode: None,
+                })
+            }
+            Kind::Delete(points) => op::Operation::DeletePoints(op::DeletePoints {
+                points: Some(selector(points, "points")?),
+                shard_key_selector,
+            }),
+            Kind::SetPayload {
+                payload: p,
+                points,
+                key,
+            } => op::Operation::SetPayload(op::SetPayload {
+                payload: payload(p)?.into_proto(),
+                points_selector: Some(selector(points, "points")?),
+                shard_key_selector,
+                key,
+            }),
+            Kind::OverwritePayload {
+                payload: p,
+                points,
+                key,
+            } => op::Operation::OverwritePayload(op::OverwritePayload {
+                payload: payload(p)?.into_proto(),
+                points_selector: Some(selector(points, "points")?),
+                shard_key_selector,
+                key,
+            }),
+            Kind::DeletePayload { keys, points } => op::Operation::DeletePayload(op::DeletePayload {
+                keys,
+                points_selector: Some(selector(points, "points")?),
+                shard_key_selector,
+            }),
+            Kind::ClearPayload(points) => op::Operation::ClearPayload(op::ClearPayload {
+                points: Some(selector(points, "points")?),
+                shard_key_selector,
+            }),
+            Kind::UpdateVectors {
+                points,
+                update_filter,
+            } => {
+                let points = points
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        p.check(&|| format!("{argument}.points[{i}]"))?;
+                        Ok(p.into_proto())
+                    })
+                    .collect::<Result<_>>()?;
+                op::Operation::UpdateVectors(op::UpdateVectors {
+                    points,
+                    shard_key_selector,
+                    update_filter: update_filter.map(Into::into),
+                })
+            }
+            Kind::DeleteVectors { points, vectors } => op::Operation::DeleteVectors(op::DeleteVectors {
+                points_selector: Some(selector(points, "points")?),
+                vectors: Some(proto::VectorsSelector { names: vectors }),
+                shard_key_selector,
+            }),
+        };
+        Ok(proto::PointsUpdateOperation {
+            operation: Some(operation),
+        })
+    }
+}
