@@ -72,7 +72,6 @@ pub enum Error {
         reason: String,
     },
 
-    #[cfg(any())]
     /// Some batches of an upload failed after their retries; the others
     /// were written.
     #[error("upload: {} points not written ({} written); first failure: {source}", failed_ids.len(), summary.points)]

@@ -36,7 +36,6 @@ pub mod proto;
 pub mod server;
 mod transport;
 mod types;
-#[cfg(any())]
 mod upload;
 
 pub use client::*;
@@ -45,5 +44,4 @@ pub use error::{Error, Result};
 pub use tonic::Code;
 pub use transport::{ChannelPool, MetadataInterceptor, RawChannel, RawClients, RetryPolicy};
 pub use types::*;
-#[cfg(any())]
 pub use upload::{UploadPoints, UploadProgress, UploadSummary};

@@ -10,7 +10,7 @@ use futures_core::Stream;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use prost::Message;
 
-use crate::client::{Client, check_collection_name, request};
+use crate::client::{Client, check_collection_name};
 use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::{RetryPolicy, Rpc};
@@ -234,22 +234,33 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
     }
 
     async fn send(self) -> Result<UploadSummary> {
-        check_collection_name(&self.collection_name, "collection_name")?;
-        if self.batch_size == 0 {
+        let UploadPoints {
+            client,
+            collection_name,
+            points,
+            batch_size,
+            parallel,
+            max_retries,
+            wait,
+            progress,
+            timeout,
+        } = self;
+        check_collection_name(&collection_name, "collection_name")?;
+        if batch_size == 0 {
             return Err(Error::invalid_argument("batch_size", "must be at least 1"));
         }
-        if self.parallel == 0 {
+        if parallel == 0 {
             return Err(Error::invalid_argument("parallel", "must be at least 1"));
         }
         let started = Instant::now();
-        let limit = self.client.transport().settings.max_encoding_message_size;
-        let policy = RetryPolicy::new(self.max_retries.saturating_add(1));
+        let limit = client.transport().settings.max_encoding_message_size;
+        let policy = RetryPolicy::new(max_retries.saturating_add(1));
         let base = proto::UpsertPoints {
-            collection_name: self.collection_name.clone(),
-            wait: Some(self.wait),
+            collection_name: collection_name.clone(),
+            wait: Some(wait),
             ..Default::default()
         };
-        let mut input = pin!(self.points);
+        let mut input = pin!(points);
         let mut in_flight = FuturesUnordered::new();
         let mut summary = UploadSummary::default();
         let mut failed_ids = Vec::new();
@@ -258,9 +269,9 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
         let mut exhausted = false;
 
         loop {
-            while !exhausted && in_flight.len() < self.parallel {
-                let mut points = Vec::with_capacity(self.batch_size);
-                while points.len() < self.batch_size {
+            while !exhausted && in_flight.len() < parallel {
+                let mut points = Vec::with_capacity(batch_size);
+                while points.len() < batch_size {
                     match input.next().await {
                         Some(point) => points.push(point),
                         None => {
@@ -279,7 +290,7 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
                     ids: ids.clone(),
                     requests,
                 });
-                in_flight.push(self.write_batch(batch, ids, policy));
+                in_flight.push(write_batch(client, &collection_name, timeout, batch, ids, policy));
             }
             let Some(outcome) = in_flight.next().await else {
                 break;
@@ -290,7 +301,7 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
                 None => {
                     summary.points += outcome.points;
                     summary.bytes += outcome.bytes;
-                    if let Some(progress) = &self.progress {
+                    if let Some(progress) = &progress {
                         progress(UploadProgress {
                             points: summary.points,
                             bytes: summary.bytes,
@@ -313,63 +324,64 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
             }),
         }
     }
+}
 
-    /// Sends a batch's requests, retrying each transient failure.
-    async fn write_batch(
-        &self,
-        batch: Result<Batch>,
-        ids: Vec<PointId>,
-        policy: RetryPolicy,
-    ) -> BatchOutcome {
-        let mut outcome = BatchOutcome {
-            points: 0,
-            bytes: 0,
-            parts: 0,
-            retries: 0,
-            failure: None,
-        };
-        let batch = match batch {
-            Ok(batch) => batch,
-            Err(e) => {
-                outcome.failure = Some((ids, e));
-                return outcome;
-            }
-        };
-        for request in batch.requests {
-            let size = request.len() as u64;
-            let mut attempt = 1;
-            loop {
-                let call = UPSERT
-                    .on(&self.collection_name)
-                    .timeout(self.timeout)
-                    .idempotent(true)
-                    .retry(RetryPolicy::disabled());
-                match self
-                    .client
-                    .transport()
-                    .unary_encoded::<proto::PointsOperationResponse>(call, request.clone())
-                    .await
-                {
-                    Ok(_) => break,
-                    Err(e) if e.is_retryable() && attempt < policy.max_attempts => {
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        outcome.retries += 1;
-                        attempt += 1;
-                    }
-                    Err(e) => {
-                        // Parts already written are idempotent: report the
-                        // whole batch, which is safe to upload again.
-                        outcome.failure = Some((batch.ids, e));
-                        return outcome;
-                    }
+/// Sends a batch's requests, retrying each transient failure.
+async fn write_batch(
+    client: &Client,
+    collection_name: &str,
+    timeout: Option<Duration>,
+    batch: Result<Batch>,
+    ids: Vec<PointId>,
+    policy: RetryPolicy,
+) -> BatchOutcome {
+    let mut outcome = BatchOutcome {
+        points: 0,
+        bytes: 0,
+        parts: 0,
+        retries: 0,
+        failure: None,
+    };
+    let batch = match batch {
+        Ok(batch) => batch,
+        Err(e) => {
+            outcome.failure = Some((ids, e));
+            return outcome;
+        }
+    };
+    for request in batch.requests {
+        let size = request.len() as u64;
+        let mut attempt = 1;
+        loop {
+            let call = UPSERT
+                .on(collection_name)
+                .timeout(timeout)
+                .idempotent(true)
+                .retry(RetryPolicy::disabled());
+            match client
+                .transport()
+                .unary_encoded::<proto::PointsOperationResponse>(call, request.clone())
+                .await
+            {
+                Ok(_) => break,
+                Err(e) if e.is_retryable() && attempt < policy.max_attempts => {
+                    tokio::time::sleep(policy.backoff(attempt)).await;
+                    outcome.retries += 1;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    // Parts already written are idempotent: report the
+                    // whole batch, which is safe to upload again.
+                    outcome.failure = Some((batch.ids, e));
+                    return outcome;
                 }
             }
-            outcome.parts += 1;
-            outcome.bytes += size;
         }
-        outcome.points = batch.ids.len() as u64;
-        outcome
+        outcome.parts += 1;
+        outcome.bytes += size;
     }
+    outcome.points = batch.ids.len() as u64;
+    outcome
 }
 
 impl<'a, S: Stream<Item = Point> + Send + 'a> std::future::IntoFuture for UploadPoints<'a, S> {

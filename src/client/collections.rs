@@ -77,7 +77,10 @@ impl Client {
     pub fn update_collection(&self, collection_name: impl Into<String>) -> UpdateCollection<'_> {
         UpdateCollection {
             client: self,
-            request: proto::UpdateCollection { collection_name: collection_name.into(), ..Default::default() },
+            request: proto::UpdateCollection {
+                collection_name: collection_name.into(),
+                ..Default::default()
+            },
             sparse: HashMap::new(),
             timeout: None,
         }
@@ -94,7 +97,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn get_collection(&self, collection_name: impl Into<String>) -> GetCollection<'_> {
-        GetCollection { client: self, collection_name: collection_name.into(), timeout: None }
+        GetCollection {
+            client: self,
+            collection_name: collection_name.into(),
+            timeout: None,
+        }
     }
 
     /// The names of all collections.
@@ -109,7 +116,10 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn get_collections(&self) -> GetCollections<'_> {
-        GetCollections { client: self, timeout: None }
+        GetCollections {
+            client: self,
+            timeout: None,
+        }
     }
 
     /// Whether a collection (or alias) by this name exists.
@@ -124,7 +134,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn collection_exists(&self, collection_name: impl Into<String>) -> CollectionExists<'_> {
-        CollectionExists { client: self, collection_name: collection_name.into(), timeout: None }
+        CollectionExists {
+            client: self,
+            collection_name: collection_name.into(),
+            timeout: None,
+        }
     }
 
     /// Deletes a collection and all its points.
@@ -137,7 +151,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn delete_collection(&self, collection_name: impl Into<String>) -> DeleteCollection<'_> {
-        DeleteCollection { client: self, collection_name: collection_name.into(), timeout: None }
+        DeleteCollection {
+            client: self,
+            collection_name: collection_name.into(),
+            timeout: None,
+        }
     }
 
     /// Applies alias changes atomically, all or none.
@@ -160,7 +178,11 @@ impl Client {
         &self,
         operations: impl IntoIterator<Item = AliasOperation>,
     ) -> UpdateAliases<'_> {
-        UpdateAliases { client: self, operations: operations.into_iter().collect(), timeout: None }
+        UpdateAliases {
+            client: self,
+            operations: operations.into_iter().collect(),
+            timeout: None,
+        }
     }
 
     /// Makes `alias_name` another name for `collection_name`.
@@ -220,7 +242,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn get_collection_aliases(&self, collection_name: impl Into<String>) -> GetCollectionAliases<'_> {
-        GetCollectionAliases { client: self, collection_name: Some(collection_name.into()), timeout: None }
+        GetCollectionAliases {
+            client: self,
+            collection_name: Some(collection_name.into()),
+            timeout: None,
+        }
     }
 
     /// Every alias of every collection.
@@ -235,7 +261,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn get_aliases(&self) -> GetCollectionAliases<'_> {
-        GetCollectionAliases { client: self, collection_name: None, timeout: None }
+        GetCollectionAliases {
+            client: self,
+            collection_name: None,
+            timeout: None,
+        }
     }
 
     /// How a collection's shards are placed: local and remote shards and
@@ -249,8 +279,15 @@ impl Client {
     /// println!("{} shards", info.shard_count);
     /// # Ok(()) }
     /// ```
-    pub fn collection_cluster_info(&self, collection_name: impl Into<String>) -> CollectionClusterInfoRequest<'_> {
-        CollectionClusterInfoRequest { client: self, collection_name: collection_name.into(), timeout: None }
+    pub fn collection_cluster_info(
+        &self,
+        collection_name: impl Into<String>,
+    ) -> CollectionClusterInfoRequest<'_> {
+        CollectionClusterInfoRequest {
+            client: self,
+            collection_name: collection_name.into(),
+            timeout: None,
+        }
     }
 
     /// Moves, replicates or drops shards, or changes shard keys (distributed
@@ -297,7 +334,10 @@ impl Client {
         CreateShardKey {
             client: self,
             collection_name: collection_name.into(),
-            request: proto::CreateShardKey { shard_key: Some(shard_key.into().into()), ..Default::default() },
+            request: proto::CreateShardKey {
+                shard_key: Some(shard_key.into().into()),
+                ..Default::default()
+            },
             timeout: None,
         }
     }
@@ -334,7 +374,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn list_shard_keys(&self, collection_name: impl Into<String>) -> ListShardKeys<'_> {
-        ListShardKeys { client: self, collection_name: collection_name.into(), timeout: None }
+        ListShardKeys {
+            client: self,
+            collection_name: collection_name.into(),
+            timeout: None,
+        }
     }
 }
 
@@ -379,6 +423,7 @@ impl CreateCollection<'_> {
     }
 
     /// Keeps payloads on disk rather than in memory.
+    #[allow(deprecated)]
     pub fn on_disk_payload(mut self, on_disk: bool) -> Self {
         self.request.on_disk_payload = Some(on_disk);
         self
@@ -428,7 +473,8 @@ impl CreateCollection<'_> {
         }
         request.timeout = timeout_secs(self.timeout);
         let call = CREATE.on(&request.collection_name).timeout(self.timeout);
-        let response: proto::CollectionOperationResponse = self.client.transport().unary(call, &request).await?;
+        let response: proto::CollectionOperationResponse =
+            self.client.transport().unary(call, &request).await?;
         Ok(response.result)
     }
 }
@@ -501,7 +547,8 @@ impl UpdateCollection<'_> {
         }
         request.timeout = timeout_secs(self.timeout);
         let call = UPDATE.on(&request.collection_name).timeout(self.timeout);
-        let response: proto::CollectionOperationResponse = self.client.transport().unary(call, &request).await?;
+        let response: proto::CollectionOperationResponse =
+            self.client.transport().unary(call, &request).await?;
         Ok(response.result)
     }
 }
@@ -519,9 +566,12 @@ pub struct GetCollection<'a> {
 impl GetCollection<'_> {
     async fn send(self) -> Result<CollectionInfo> {
         check_collection_name(&self.collection_name, "collection_name")?;
-        let request = proto::GetCollectionInfoRequest { collection_name: self.collection_name };
+        let request = proto::GetCollectionInfoRequest {
+            collection_name: self.collection_name,
+        };
         let call = GET.on(&request.collection_name).timeout(self.timeout);
-        let response: proto::GetCollectionInfoResponse = self.client.transport().unary(call, &request).await?;
+        let response: proto::GetCollectionInfoResponse =
+            self.client.transport().unary(call, &request).await?;
         CollectionInfo::try_from(response.result.ok_or_else(|| Error::missing("result"))?)
     }
 }
@@ -538,8 +588,11 @@ pub struct GetCollections<'a> {
 impl GetCollections<'_> {
     async fn send(self) -> Result<Vec<String>> {
         let call = LIST.call().timeout(self.timeout);
-        let response: proto::ListCollectionsResponse =
-            self.client.transport().unary(call, &proto::ListCollectionsRequest {}).await?;
+        let response: proto::ListCollectionsResponse = self
+            .client
+            .transport()
+            .unary(call, &proto::ListCollectionsRequest {})
+            .await?;
         Ok(response.collections.into_iter().map(|c| c.name).collect())
     }
 }
@@ -557,7 +610,9 @@ pub struct CollectionExists<'a> {
 impl CollectionExists<'_> {
     async fn send(self) -> Result<bool> {
         check_collection_name(&self.collection_name, "collection_name")?;
-        let request = proto::CollectionExistsRequest { collection_name: self.collection_name };
+        let request = proto::CollectionExistsRequest {
+            collection_name: self.collection_name,
+        };
         let call = EXISTS.on(&request.collection_name).timeout(self.timeout);
         let response: proto::CollectionExistsResponse = self.client.transport().unary(call, &request).await?;
         Ok(response.result.ok_or_else(|| Error::missing("result"))?.exists)
@@ -577,10 +632,13 @@ pub struct DeleteCollection<'a> {
 impl DeleteCollection<'_> {
     async fn send(self) -> Result<bool> {
         check_collection_name(&self.collection_name, "collection_name")?;
-        let request =
-            proto::DeleteCollection { collection_name: self.collection_name, timeout: timeout_secs(self.timeout) };
+        let request = proto::DeleteCollection {
+            collection_name: self.collection_name,
+            timeout: timeout_secs(self.timeout),
+        };
         let call = DELETE.on(&request.collection_name).timeout(self.timeout);
-        let response: proto::CollectionOperationResponse = self.client.transport().unary(call, &request).await?;
+        let response: proto::CollectionOperationResponse =
+            self.client.transport().unary(call, &request).await?;
         Ok(response.result)
     }
 }
@@ -600,7 +658,10 @@ impl UpdateAliases<'_> {
         for (i, op) in self.operations.iter().enumerate() {
             for (name, argument) in op.names() {
                 if name.is_empty() {
-                    return Err(Error::invalid_argument(format!("operations[{i}].{argument}"), "is empty"));
+                    return Err(Error::invalid_argument(
+                        format!("operations[{i}].{argument}"),
+                        "is empty",
+                    ));
                 }
             }
         }
@@ -609,7 +670,8 @@ impl UpdateAliases<'_> {
             timeout: timeout_secs(self.timeout),
         };
         let call = UPDATE_ALIASES.call().timeout(self.timeout);
-        let response: proto::CollectionOperationResponse = self.client.transport().unary(call, &request).await?;
+        let response: proto::CollectionOperationResponse =
+            self.client.transport().unary(call, &request).await?;
         Ok(response.result)
     }
 }
@@ -630,12 +692,17 @@ impl GetCollectionAliases<'_> {
             Some(collection_name) => {
                 check_collection_name(&collection_name, "collection_name")?;
                 let request = proto::ListCollectionAliasesRequest { collection_name };
-                let call = LIST_COLLECTION_ALIASES.on(&request.collection_name).timeout(self.timeout);
+                let call = LIST_COLLECTION_ALIASES
+                    .on(&request.collection_name)
+                    .timeout(self.timeout);
                 self.client.transport().unary(call, &request).await?
             }
             None => {
                 let call = LIST_ALIASES.call().timeout(self.timeout);
-                self.client.transport().unary(call, &proto::ListAliasesRequest {}).await?
+                self.client
+                    .transport()
+                    .unary(call, &proto::ListAliasesRequest {})
+                    .await?
             }
         };
         Ok(response.aliases.into_iter().map(Into::into).collect())
@@ -655,9 +722,12 @@ pub struct CollectionClusterInfoRequest<'a> {
 impl CollectionClusterInfoRequest<'_> {
     async fn send(self) -> Result<CollectionClusterInfo> {
         check_collection_name(&self.collection_name, "collection_name")?;
-        let request = proto::CollectionClusterInfoRequest { collection_name: self.collection_name };
+        let request = proto::CollectionClusterInfoRequest {
+            collection_name: self.collection_name,
+        };
         let call = CLUSTER_INFO.on(&request.collection_name).timeout(self.timeout);
-        let response: proto::CollectionClusterInfoResponse = self.client.transport().unary(call, &request).await?;
+        let response: proto::CollectionClusterInfoResponse =
+            self.client.transport().unary(call, &request).await?;
         CollectionClusterInfo::try_from(response)
     }
 }
@@ -725,7 +795,9 @@ impl CreateShardKey<'_> {
             request: Some(self.request),
             timeout: timeout_secs(self.timeout),
         };
-        let call = CREATE_SHARD_KEY.on(&request.collection_name).timeout(self.timeout);
+        let call = CREATE_SHARD_KEY
+            .on(&request.collection_name)
+            .timeout(self.timeout);
         let response: proto::CreateShardKeyResponse = self.client.transport().unary(call, &request).await?;
         Ok(response.result)
     }
@@ -747,10 +819,14 @@ impl DeleteShardKey<'_> {
         check_collection_name(&self.collection_name, "collection_name")?;
         let request = proto::DeleteShardKeyRequest {
             collection_name: self.collection_name,
-            request: Some(proto::DeleteShardKey { shard_key: Some(self.shard_key.into()) }),
+            request: Some(proto::DeleteShardKey {
+                shard_key: Some(self.shard_key.into()),
+            }),
             timeout: timeout_secs(self.timeout),
         };
-        let call = DELETE_SHARD_KEY.on(&request.collection_name).timeout(self.timeout);
+        let call = DELETE_SHARD_KEY
+            .on(&request.collection_name)
+            .timeout(self.timeout);
         let response: proto::DeleteShardKeyResponse = self.client.transport().unary(call, &request).await?;
         Ok(response.result)
     }
@@ -769,7 +845,9 @@ pub struct ListShardKeys<'a> {
 impl ListShardKeys<'_> {
     async fn send(self) -> Result<Vec<ShardKey>> {
         check_collection_name(&self.collection_name, "collection_name")?;
-        let request = proto::ListShardKeysRequest { collection_name: self.collection_name };
+        let request = proto::ListShardKeysRequest {
+            collection_name: self.collection_name,
+        };
         let call = LIST_SHARD_KEYS.on(&request.collection_name).timeout(self.timeout);
         let response: proto::ListShardKeysResponse = self.client.transport().unary(call, &request).await?;
         response
@@ -777,7 +855,9 @@ impl ListShardKeys<'_> {
             .into_iter()
             .enumerate()
             .map(|(i, d)| {
-                let key = d.key.ok_or_else(|| Error::missing(format!("shard_keys[{i}].key")))?;
+                let key = d
+                    .key
+                    .ok_or_else(|| Error::missing(format!("shard_keys[{i}].key")))?;
                 ShardKey::try_from(key)
             })
             .collect()
@@ -785,4 +865,3 @@ impl ListShardKeys<'_> {
 }
 
 request!(ListShardKeys => Vec<ShardKey>);
-

@@ -3,27 +3,19 @@
 //! Each method takes the call's required arguments and returns a request
 //! builder; optional arguments are chained setters, and `.await` sends it.
 
-#[cfg(any())] // WIP: waits for the domain types
 mod collections;
 mod config;
-#[cfg(any())] // WIP: waits for the domain types
 mod points;
-#[cfg(any())] // WIP: waits for the domain types
 mod query;
-#[cfg(any())] // WIP: waits for the domain types
 mod snapshots;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-#[cfg(any())]
 pub use collections::*;
 pub use config::ClientBuilder;
-#[cfg(any())]
 pub use points::*;
-#[cfg(any())]
 pub use query::*;
-#[cfg(any())]
 pub use snapshots::*;
 
 use crate::error::{Error, Result};

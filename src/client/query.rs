@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::Rpc;
 use crate::types::{
-    Filter, LookupLocation, OrderBy, PayloadSelector, PointId, Prefetch, Query, ReadConsistency, Record, ScoredPoint,
-    SearchParams, ShardKeySelector, VectorsSelector,
+    Filter, LookupLocation, OrderBy, PayloadSelector, PointId, Prefetch, Query, ReadConsistency, Record,
+    ScoredPoint, SearchParams, ShardKeySelector, VectorsSelector,
 };
 
 const QUERY: Rpc = Rpc::read("/qdrant.Points/Query");
@@ -39,7 +39,11 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn query_points(&self, collection_name: impl Into<String>, query: impl Into<Query>) -> QueryPoints<'_> {
+    pub fn query_points(
+        &self,
+        collection_name: impl Into<String>,
+        query: impl Into<Query>,
+    ) -> QueryPoints<'_> {
         QueryPoints {
             client: self,
             request: proto::QueryPoints {
@@ -363,7 +367,10 @@ impl Count<'_> {
         request.timeout = timeout_secs(self.timeout);
         let call = COUNT.on(&request.collection_name).timeout(self.timeout);
         let response: proto::CountResponse = self.client.transport().unary(call, &request).await?;
-        response.result.map(|r| r.count).ok_or_else(|| Error::missing("result"))
+        response
+            .result
+            .map(|r| r.count)
+            .ok_or_else(|| Error::missing("result"))
     }
 }
 
@@ -474,33 +481,41 @@ impl<'a> Scroll<'a> {
             match state {
                 State::Done => None,
                 State::Failed(e) => Some((vec![Err(e)], State::Done)),
-                State::Next(client, mut request, timeout) => match scroll_page(client, &request, timeout).await {
-                    Err(e) => Some((vec![Err(e)], State::Done)),
-                    Ok(page) => {
-                        let next = match page.next_page_offset {
-                            Some(offset) if request.order_by.is_none() => {
-                                request.offset = Some(offset.to_proto());
-                                State::Next(client, request, timeout)
-                            }
-                            _ => State::Done,
-                        };
-                        Some((page.points.into_iter().map(Ok).collect(), next))
+                State::Next(client, mut request, timeout) => {
+                    match scroll_page(client, &request, timeout).await {
+                        Err(e) => Some((vec![Err(e)], State::Done)),
+                        Ok(page) => {
+                            let next = match page.next_page_offset {
+                                Some(offset) if request.order_by.is_none() => {
+                                    request.offset = Some(offset.to_proto());
+                                    State::Next(client, request, timeout)
+                                }
+                                _ => State::Done,
+                            };
+                            Some((page.points.into_iter().map(Ok).collect(), next))
+                        }
                     }
-                },
+                }
             }
         })
         .flat_map(stream::iter)
     }
 }
 
-async fn scroll_page(client: &Client, request: &proto::ScrollPoints, timeout: Option<Duration>) -> Result<ScrollPage> {
+async fn scroll_page(
+    client: &Client,
+    request: &proto::ScrollPoints,
+    timeout: Option<Duration>,
+) -> Result<ScrollPage> {
     let call = SCROLL.on(&request.collection_name).timeout(timeout);
     let response: proto::ScrollResponse = client.transport().unary(call, request).await?;
     Ok(ScrollPage {
         points: Record::from_list(response.result, "result")?,
         next_page_offset: match response.next_page_offset {
             None => None,
-            Some(id) => Some(PointId::from_response(Some(id), &|| "next_page_offset".to_string())?),
+            Some(id) => Some(PointId::from_response(Some(id), &|| {
+                "next_page_offset".to_string()
+            })?),
         },
     })
 }

@@ -26,7 +26,10 @@ impl Client {
     /// println!("{} ({} bytes)", snapshot.name, snapshot.size);
     /// # Ok(()) }
     /// ```
-    pub fn create_snapshot(&self, collection_name: impl Into<String>) -> SnapshotRequest<'_, SnapshotDescription> {
+    pub fn create_snapshot(
+        &self,
+        collection_name: impl Into<String>,
+    ) -> SnapshotRequest<'_, SnapshotDescription> {
         SnapshotRequest::new(self, Op::Create(collection_name.into()))
     }
 
@@ -41,7 +44,10 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_snapshots(&self, collection_name: impl Into<String>) -> SnapshotRequest<'_, Vec<SnapshotDescription>> {
+    pub fn list_snapshots(
+        &self,
+        collection_name: impl Into<String>,
+    ) -> SnapshotRequest<'_, Vec<SnapshotDescription>> {
         SnapshotRequest::new(self, Op::List(collection_name.into()))
     }
 
@@ -123,7 +129,12 @@ pub struct SnapshotRequest<'a, T> {
 
 impl<'a, T> SnapshotRequest<'a, T> {
     fn new(client: &'a Client, op: Op) -> Self {
-        SnapshotRequest { client, op, timeout: None, _output: std::marker::PhantomData }
+        SnapshotRequest {
+            client,
+            op,
+            timeout: None,
+            _output: std::marker::PhantomData,
+        }
     }
 
     /// Deadline for this call, overriding the client's default.
@@ -137,43 +148,67 @@ impl<'a, T> SnapshotRequest<'a, T> {
     async fn descriptions(self) -> Result<Vec<SnapshotDescription>> {
         let transport = self.client.transport();
         let one = |response: proto::CreateSnapshotResponse| {
-            let description = response.snapshot_description.ok_or_else(|| Error::missing("snapshot_description"))?;
+            let description = response
+                .snapshot_description
+                .ok_or_else(|| Error::missing("snapshot_description"))?;
             Ok(vec![SnapshotDescription::try_from(description)?])
         };
         let many = |response: proto::ListSnapshotsResponse| {
-            response.snapshot_descriptions.into_iter().map(SnapshotDescription::try_from).collect()
+            response
+                .snapshot_descriptions
+                .into_iter()
+                .map(SnapshotDescription::try_from)
+                .collect()
         };
         let timeout = self.timeout;
         match self.op {
             Op::Create(collection_name) => {
                 check_collection_name(&collection_name, "collection_name")?;
                 let request = proto::CreateSnapshotRequest { collection_name };
-                one(transport.unary(CREATE.on(&request.collection_name).timeout(timeout), &request).await?)
+                one(transport
+                    .unary(CREATE.on(&request.collection_name).timeout(timeout), &request)
+                    .await?)
             }
             Op::List(collection_name) => {
                 check_collection_name(&collection_name, "collection_name")?;
                 let request = proto::ListSnapshotsRequest { collection_name };
-                many(transport.unary(LIST.on(&request.collection_name).timeout(timeout), &request).await?)
+                many(
+                    transport
+                        .unary(LIST.on(&request.collection_name).timeout(timeout), &request)
+                        .await?,
+                )
             }
             Op::Delete(collection_name, snapshot_name) => {
                 check_collection_name(&collection_name, "collection_name")?;
                 check_snapshot_name(&snapshot_name)?;
-                let request = proto::DeleteSnapshotRequest { collection_name, snapshot_name };
+                let request = proto::DeleteSnapshotRequest {
+                    collection_name,
+                    snapshot_name,
+                };
                 let call = DELETE.on(&request.collection_name).timeout(timeout);
                 let _: proto::DeleteSnapshotResponse = transport.unary(call, &request).await?;
                 Ok(Vec::new())
             }
-            Op::CreateFull => {
-                one(transport.unary(CREATE_FULL.call().timeout(timeout), &proto::CreateFullSnapshotRequest {}).await?)
-            }
-            Op::ListFull => {
-                many(transport.unary(LIST_FULL.call().timeout(timeout), &proto::ListFullSnapshotsRequest {}).await?)
-            }
+            Op::CreateFull => one(transport
+                .unary(
+                    CREATE_FULL.call().timeout(timeout),
+                    &proto::CreateFullSnapshotRequest {},
+                )
+                .await?),
+            Op::ListFull => many(
+                transport
+                    .unary(
+                        LIST_FULL.call().timeout(timeout),
+                        &proto::ListFullSnapshotsRequest {},
+                    )
+                    .await?,
+            ),
             Op::DeleteFull(snapshot_name) => {
                 check_snapshot_name(&snapshot_name)?;
                 let request = proto::DeleteFullSnapshotRequest { snapshot_name };
-                let _: proto::DeleteSnapshotResponse =
-                    transport.unary(DELETE_FULL.call().timeout(timeout), &request).await?;
+                let _: proto::DeleteSnapshotResponse = transport
+                    .unary(DELETE_FULL.call().timeout(timeout), &request)
+                    .await?;
                 Ok(Vec::new())
             }
         }
@@ -182,7 +217,10 @@ impl<'a, T> SnapshotRequest<'a, T> {
 
 fn check_snapshot_name(name: &str) -> Result<()> {
     if name.is_empty() {
-        return Err(Error::invalid_argument("snapshot_name", "the snapshot name is empty"));
+        return Err(Error::invalid_argument(
+            "snapshot_name",
+            "the snapshot name is empty",
+        ));
     }
     Ok(())
 }
@@ -193,7 +231,10 @@ impl<'a> std::future::IntoFuture for SnapshotRequest<'a, SnapshotDescription> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            self.descriptions().await?.pop().ok_or_else(|| Error::missing("snapshot_description"))
+            self.descriptions()
+                .await?
+                .pop()
+                .ok_or_else(|| Error::missing("snapshot_description"))
         })
     }
 }

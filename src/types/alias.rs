@@ -39,27 +39,44 @@ pub enum AliasOperation {
 impl AliasOperation {
     /// Makes `alias_name` another name for `collection_name`.
     pub fn create(collection_name: impl Into<String>, alias_name: impl Into<String>) -> Self {
-        AliasOperation::Create { collection_name: collection_name.into(), alias_name: alias_name.into() }
+        AliasOperation::Create {
+            collection_name: collection_name.into(),
+            alias_name: alias_name.into(),
+        }
     }
 
     /// Renames an alias.
     pub fn rename(old_alias_name: impl Into<String>, new_alias_name: impl Into<String>) -> Self {
-        AliasOperation::Rename { old_alias_name: old_alias_name.into(), new_alias_name: new_alias_name.into() }
+        AliasOperation::Rename {
+            old_alias_name: old_alias_name.into(),
+            new_alias_name: new_alias_name.into(),
+        }
     }
 
     /// Deletes an alias.
     pub fn delete(alias_name: impl Into<String>) -> Self {
-        AliasOperation::Delete { alias_name: alias_name.into() }
+        AliasOperation::Delete {
+            alias_name: alias_name.into(),
+        }
     }
 
     /// The name this operation must not leave empty, and which argument it is.
     pub(crate) fn names(&self) -> Vec<(&str, &'static str)> {
         match self {
-            AliasOperation::Create { collection_name, alias_name } => {
+            AliasOperation::Create {
+                collection_name,
+                alias_name,
+            } => {
                 vec![(collection_name, "collection_name"), (alias_name, "alias_name")]
             }
-            AliasOperation::Rename { old_alias_name, new_alias_name } => {
-                vec![(old_alias_name, "old_alias_name"), (new_alias_name, "new_alias_name")]
+            AliasOperation::Rename {
+                old_alias_name,
+                new_alias_name,
+            } => {
+                vec![
+                    (old_alias_name, "old_alias_name"),
+                    (new_alias_name, "new_alias_name"),
+                ]
             }
             AliasOperation::Delete { alias_name } => vec![(alias_name, "alias_name")],
         }
@@ -70,12 +87,20 @@ impl From<AliasOperation> for proto::AliasOperations {
     fn from(op: AliasOperation) -> Self {
         use proto::alias_operations::Action;
         let action = match op {
-            AliasOperation::Create { collection_name, alias_name } => {
-                Action::CreateAlias(proto::CreateAlias { collection_name, alias_name })
-            }
-            AliasOperation::Rename { old_alias_name, new_alias_name } => {
-                Action::RenameAlias(proto::RenameAlias { old_alias_name, new_alias_name })
-            }
+            AliasOperation::Create {
+                collection_name,
+                alias_name,
+            } => Action::CreateAlias(proto::CreateAlias {
+                collection_name,
+                alias_name,
+            }),
+            AliasOperation::Rename {
+                old_alias_name,
+                new_alias_name,
+            } => Action::RenameAlias(proto::RenameAlias {
+                old_alias_name,
+                new_alias_name,
+            }),
             AliasOperation::Delete { alias_name } => Action::DeleteAlias(proto::DeleteAlias { alias_name }),
         };
         proto::AliasOperations { action: Some(action) }
@@ -94,6 +119,9 @@ pub struct AliasDescription {
 
 impl From<proto::AliasDescription> for AliasDescription {
     fn from(a: proto::AliasDescription) -> Self {
-        AliasDescription { alias_name: a.alias_name, collection_name: a.collection_name }
+        AliasDescription {
+            alias_name: a.alias_name,
+            collection_name: a.collection_name,
+        }
     }
 }

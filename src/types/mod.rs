@@ -1,12 +1,41 @@
 //! Domain types: what requests take and responses give, each file owning
 //! its conversions to and from the wire.
 
+mod alias;
+mod cluster;
+mod collection;
+mod filter;
+mod index;
+mod operation;
 mod payload;
 mod point;
+mod query;
+mod selector;
+mod snapshot;
+mod update;
 mod vector;
 pub(crate) mod wire;
 
+pub use alias::{AliasDescription, AliasOperation};
+pub use cluster::{
+    ClusterOperation, CollectionClusterInfo, ReplicaState, ShardInfo, ShardTransferInfo, ShardTransferMethod,
+};
+pub use collection::*;
+pub use filter::{
+    Condition, DatetimeRange, Filter, GeoPoint, MatchValue, MatchValues, MinShould, Range, ValuesCount,
+};
+pub use index::*;
+pub use operation::PointsUpdateOperation;
 pub use payload::{IntoPayload, Payload, Value};
-pub(crate) use payload::{from_proto_map, into_proto_map};
 pub use point::{Point, PointId, PointVectors, Record, ScoredPoint};
+pub use query::{
+    Decay, Direction, Expression, Fusion, LookupLocation, OrderBy, Prefetch, QuantizationSearchParams, Query,
+    RecommendStrategy, SearchParams, StartFrom, VectorInput,
+};
+pub use selector::{
+    PayloadSelector, PointsSelector, ReadConsistency, ShardKey, ShardKeySelector, VectorsSelector,
+    WriteOrdering,
+};
+pub use snapshot::SnapshotDescription;
+pub use update::{UpdateResult, UpdateStatus};
 pub use vector::{Document, Image, InferenceObject, SparseVector, Vector, Vectors};

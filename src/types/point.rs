@@ -409,7 +409,10 @@ pub struct PointVectors {
 impl PointVectors {
     /// The point's id and its new vectors.
     pub fn new(id: impl Into<PointId>, vectors: impl Into<Vectors>) -> Self {
-        PointVectors { id: id.into(), vectors: vectors.into() }
+        PointVectors {
+            id: id.into(),
+            vectors: vectors.into(),
+        }
     }
 
     pub(crate) fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
@@ -418,6 +421,9 @@ impl PointVectors {
     }
 
     pub(crate) fn into_proto(self) -> proto::PointVectors {
-        proto::PointVectors { id: Some(self.id.to_proto()), vectors: Some(self.vectors.into_proto()) }
+        proto::PointVectors {
+            id: Some(self.id.to_proto()),
+            vectors: Some(self.vectors.into_proto()),
+        }
     }
 }

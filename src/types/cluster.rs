@@ -1,0 +1,329 @@
+//! Shard placement: cluster info of a collection, and the operations that
+//! move, replicate or drop shards.
+
+use crate::error::{Error, Result};
+use crate::proto;
+use crate::types::filter::Filter;
+use crate::types::selector::ShardKey;
+
+/// The state of a shard replica.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReplicaState {
+    /// Serving reads and writes.
+    Active,
+    /// Failed; not serving.
+    Dead,
+    /// Receiving a transfer.
+    Partial,
+    /// Being created.
+    Initializing,
+    /// Receiving writes only.
+    Listener,
+    /// Receiving a snapshot transfer.
+    PartialSnapshot,
+    /// Recovering.
+    Recovery,
+    /// Being resharded.
+    Resharding,
+    /// A state this client does not know.
+    Other(i32),
+}
+
+impl From<i32> for ReplicaState {
+    fn from(s: i32) -> Self {
+        match proto::ReplicaState::try_from(s) {
+            Ok(proto::ReplicaState::Active) => ReplicaState::Active,
+            Ok(proto::ReplicaState::Dead) => ReplicaState::Dead,
+            Ok(proto::ReplicaState::Partial) => ReplicaState::Partial,
+            Ok(proto::ReplicaState::Initializing) => ReplicaState::Initializing,
+            Ok(proto::ReplicaState::Listener) => ReplicaState::Listener,
+            Ok(proto::ReplicaState::PartialSnapshot) => ReplicaState::PartialSnapshot,
+            Ok(proto::ReplicaState::Recovery) => ReplicaState::Recovery,
+            Ok(proto::ReplicaState::Resharding) => ReplicaState::Resharding,
+            _ => ReplicaState::Other(s),
+        }
+    }
+}
+
+/// A shard and where it lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShardInfo {
+    /// The shard.
+    pub shard_id: u32,
+    /// The peer holding it (the local peer for local shards).
+    pub peer_id: u64,
+    /// Points in it (local shards only).
+    pub points_count: Option<u64>,
+    /// Its replica's state.
+    pub state: ReplicaState,
+    /// Its shard key, with custom sharding.
+    pub shard_key: Option<ShardKey>,
+}
+
+/// A shard transfer in progress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShardTransferInfo {
+    /// The shard.
+    pub shard_id: u32,
+    /// The target shard, when resharding.
+    pub to_shard_id: Option<u32>,
+    /// From this peer.
+    pub from: u64,
+    /// To this peer.
+    pub to: u64,
+    /// Whether the source stays.
+    pub sync: bool,
+}
+
+/// What `collection_cluster_info` returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CollectionClusterInfo {
+    /// The peer that answered.
+    pub peer_id: u64,
+    /// Shards of the collection.
+    pub shard_count: u64,
+    /// Shards on the answering peer.
+    pub local_shards: Vec<ShardInfo>,
+    /// Shards on other peers.
+    pub remote_shards: Vec<ShardInfo>,
+    /// Transfers in progress.
+    pub shard_transfers: Vec<ShardTransferInfo>,
+}
+
+fn shard_key(key: Option<proto::ShardKey>) -> Result<Option<ShardKey>> {
+    key.map(ShardKey::try_from).transpose()
+}
+
+impl TryFrom<proto::CollectionClusterInfoResponse> for CollectionClusterInfo {
+    type Error = Error;
+
+    fn try_from(r: proto::CollectionClusterInfoResponse) -> Result<Self> {
+        let peer_id = r.peer_id;
+        Ok(CollectionClusterInfo {
+            peer_id,
+            shard_count: r.shard_count,
+            local_shards: r
+                .local_shards
+                .into_iter()
+                .map(|s| {
+                    Ok(ShardInfo {
+                        shard_id: s.shard_id,
+                        peer_id,
+                        points_count: Some(s.points_count),
+                        state: s.state.into(),
+                        shard_key: shard_key(s.shard_key)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            remote_shards: r
+                .remote_shards
+                .into_iter()
+                .map(|s| {
+                    Ok(ShardInfo {
+                        shard_id: s.shard_id,
+                        peer_id: s.peer_id,
+                        points_count: None,
+                        state: s.state.into(),
+                        shard_key: shard_key(s.shard_key)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            shard_transfers: r
+                .shard_transfers
+                .into_iter()
+                .map(|t| ShardTransferInfo {
+                    shard_id: t.shard_id,
+                    to_shard_id: t.to_shard_id,
+                    from: t.from,
+                    to: t.to,
+                    sync: t.sync,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// How a shard is transferred.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ShardTransferMethod {
+    /// Streams records.
+    StreamRecords,
+    /// Sends a snapshot.
+    Snapshot,
+    /// Sends the write-ahead log's difference.
+    WalDelta,
+}
+
+impl From<ShardTransferMethod> for i32 {
+    fn from(m: ShardTransferMethod) -> Self {
+        match m {
+            ShardTransferMethod::StreamRecords => proto::ShardTransferMethod::StreamRecords as i32,
+            ShardTransferMethod::Snapshot => proto::ShardTransferMethod::Snapshot as i32,
+            ShardTransferMethod::WalDelta => proto::ShardTransferMethod::WalDelta as i32,
+        }
+    }
+}
+
+/// An operation on a collection's shards, for
+/// [`Client::update_collection_cluster_setup`](crate::Client::update_collection_cluster_setup).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ClusterOperation {
+    /// Moves a shard to another peer.
+    MoveShard {
+        shard_id: u32,
+        from_peer_id: u64,
+        to_peer_id: u64,
+        method: Option<ShardTransferMethod>,
+    },
+    /// Copies a shard to another peer.
+    ReplicateShard {
+        shard_id: u32,
+        from_peer_id: u64,
+        to_peer_id: u64,
+        method: Option<ShardTransferMethod>,
+    },
+    /// Stops a shard transfer.
+    AbortTransfer {
+        shard_id: u32,
+        from_peer_id: u64,
+        to_peer_id: u64,
+    },
+    /// Removes a shard's replica from a peer.
+    DropReplica { shard_id: u32, peer_id: u64 },
+    /// Creates a shard key.
+    CreateShardKey {
+        shard_key: ShardKey,
+        shards_number: Option<u32>,
+        replication_factor: Option<u32>,
+        placement: Vec<u64>,
+    },
+    /// Deletes a shard key.
+    DeleteShardKey { shard_key: ShardKey },
+    /// Restarts a shard transfer with another method.
+    RestartTransfer {
+        shard_id: u32,
+        from_peer_id: u64,
+        to_peer_id: u64,
+        method: ShardTransferMethod,
+    },
+    /// Copies points between shard keys.
+    ReplicatePoints {
+        from_shard_key: ShardKey,
+        to_shard_key: ShardKey,
+        filter: Option<Filter>,
+    },
+}
+
+impl ClusterOperation {
+    /// Moves `shard_id` from one peer to another.
+    pub fn move_shard(shard_id: u32, from_peer_id: u64, to_peer_id: u64) -> Self {
+        ClusterOperation::MoveShard {
+            shard_id,
+            from_peer_id,
+            to_peer_id,
+            method: None,
+        }
+    }
+
+    /// Copies `shard_id` to another peer.
+    pub fn replicate_shard(shard_id: u32, from_peer_id: u64, to_peer_id: u64) -> Self {
+        ClusterOperation::ReplicateShard {
+            shard_id,
+            from_peer_id,
+            to_peer_id,
+            method: None,
+        }
+    }
+
+    /// Removes `shard_id`'s replica from a peer.
+    pub fn drop_replica(shard_id: u32, peer_id: u64) -> Self {
+        ClusterOperation::DropReplica { shard_id, peer_id }
+    }
+}
+
+impl From<ClusterOperation> for proto::update_collection_cluster_setup_request::Operation {
+    fn from(op: ClusterOperation) -> Self {
+        use proto::update_collection_cluster_setup_request::Operation as O;
+        match op {
+            ClusterOperation::MoveShard {
+                shard_id,
+                from_peer_id,
+                to_peer_id,
+                method,
+            } => O::MoveShard(proto::MoveShard {
+                shard_id,
+                to_shard_id: None,
+                from_peer_id,
+                to_peer_id,
+                method: method.map(Into::into),
+            }),
+            ClusterOperation::ReplicateShard {
+                shard_id,
+                from_peer_id,
+                to_peer_id,
+                method,
+            } => O::ReplicateShard(proto::ReplicateShard {
+                shard_id,
+                to_shard_id: None,
+                from_peer_id,
+                to_peer_id,
+                method: method.map(Into::into),
+            }),
+            ClusterOperation::AbortTransfer {
+                shard_id,
+                from_peer_id,
+                to_peer_id,
+            } => O::AbortTransfer(proto::AbortShardTransfer {
+                shard_id,
+                to_shard_id: None,
+                from_peer_id,
+                to_peer_id,
+            }),
+            ClusterOperation::DropReplica { shard_id, peer_id } => {
+                O::DropReplica(proto::Replica { shard_id, peer_id })
+            }
+            ClusterOperation::CreateShardKey {
+                shard_key,
+                shards_number,
+                replication_factor,
+                placement,
+            } => O::CreateShardKey(proto::CreateShardKey {
+                shard_key: Some(shard_key.into()),
+                shards_number,
+                replication_factor,
+                placement,
+                initial_state: None,
+            }),
+            ClusterOperation::DeleteShardKey { shard_key } => O::DeleteShardKey(proto::DeleteShardKey {
+                shard_key: Some(shard_key.into()),
+            }),
+            ClusterOperation::RestartTransfer {
+                shard_id,
+                from_peer_id,
+                to_peer_id,
+                method,
+            } => O::RestartTransfer(proto::RestartTransfer {
+                shard_id,
+                to_shard_id: None,
+                from_peer_id,
+                to_peer_id,
+                method: method.into(),
+            }),
+            ClusterOperation::ReplicatePoints {
+                from_shard_key,
+                to_shard_key,
+                filter,
+            } => O::ReplicatePoints(proto::ReplicatePoints {
+                from_shard_key: Some(from_shard_key.into()),
+                to_shard_key: Some(to_shard_key.into()),
+                filter: filter.map(Into::into),
+            }),
+        }
+    }
+}

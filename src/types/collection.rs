@@ -1,0 +1,849 @@
+//! Collection configuration (what `create_collection` and
+//! `update_collection` take) and collection info (what `get_collection`
+//! returns).
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use crate::error::{Error, Result};
+use crate::proto;
+use crate::types::index::PayloadIndexParams;
+use crate::types::payload::{Value, from_proto_map};
+
+/// Flat records of optional settings, used as they are on the wire: set
+/// the fields you want, leave the rest `None`.
+pub use proto::{
+    BinaryQuantization, CollectionParamsDiff, HnswConfigDiff, OptimizersConfigDiff, ProductQuantization,
+    ScalarQuantization, StrictModeConfig, TurboQuantization, WalConfigDiff,
+};
+
+/// How vectors are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Distance {
+    /// Cosine similarity: higher is closer. Vectors are normalized on write.
+    Cosine,
+    /// Euclidean distance: lower is closer.
+    Euclid,
+    /// Dot product: higher is closer.
+    Dot,
+    /// Manhattan (L1) distance: lower is closer.
+    Manhattan,
+}
+
+impl From<Distance> for proto::Distance {
+    fn from(d: Distance) -> Self {
+        match d {
+            Distance::Cosine => proto::Distance::Cosine,
+            Distance::Euclid => proto::Distance::Euclid,
+            Distance::Dot => proto::Distance::Dot,
+            Distance::Manhattan => proto::Distance::Manhattan,
+        }
+    }
+}
+
+impl Distance {
+    fn from_wire(d: i32, field: &str) -> Result<Self> {
+        match proto::Distance::try_from(d) {
+            Ok(proto::Distance::Cosine) => Ok(Distance::Cosine),
+            Ok(proto::Distance::Euclid) => Ok(Distance::Euclid),
+            Ok(proto::Distance::Dot) => Ok(Distance::Dot),
+            Ok(proto::Distance::Manhattan) => Ok(Distance::Manhattan),
+            _ => Err(Error::unexpected(field, format!("unknown distance {d}"))),
+        }
+    }
+}
+
+/// How vector values are stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Datatype {
+    /// 32-bit floats (the default).
+    Float32,
+    /// 16-bit floats.
+    Float16,
+    /// Bytes (values 0 to 255).
+    Uint8,
+}
+
+impl From<Datatype> for proto::Datatype {
+    fn from(d: Datatype) -> Self {
+        match d {
+            Datatype::Float32 => proto::Datatype::Float32,
+            Datatype::Float16 => proto::Datatype::Float16,
+            Datatype::Uint8 => proto::Datatype::Uint8,
+        }
+    }
+}
+
+/// Quantization: compressed copies of vectors for faster search.
+///
+/// ```
+/// use qdrant_async::{CompressionRatio, Quantization};
+///
+/// let scalar = Quantization::scalar_int8(Some(0.99));
+/// let product = Quantization::product(CompressionRatio::X16);
+/// let binary = Quantization::binary();
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Quantization {
+    /// Scalar quantization.
+    Scalar(ScalarQuantization),
+    /// Product quantization.
+    Product(ProductQuantization),
+    /// Binary quantization.
+    Binary(BinaryQuantization),
+    /// TurboQuant quantization (Qdrant 1.20).
+    Turbo(TurboQuantization),
+}
+
+/// Compression of product quantization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CompressionRatio {
+    /// 4 times smaller.
+    X4,
+    /// 8 times smaller.
+    X8,
+    /// 16 times smaller.
+    X16,
+    /// 32 times smaller.
+    X32,
+    /// 64 times smaller.
+    X64,
+}
+
+impl Quantization {
+    /// Scalar quantization to int8; `quantile` clips outliers (default 1).
+    pub fn scalar_int8(quantile: Option<f32>) -> Self {
+        Quantization::Scalar(ScalarQuantization {
+            r#type: proto::QuantizationType::Int8 as i32,
+            quantile,
+            ..Default::default()
+        })
+    }
+
+    /// Product quantization.
+    pub fn product(compression: CompressionRatio) -> Self {
+        let c = match compression {
+            CompressionRatio::X4 => proto::CompressionRatio::X4,
+            CompressionRatio::X8 => proto::CompressionRatio::X8,
+            CompressionRatio::X16 => proto::CompressionRatio::X16,
+            CompressionRatio::X32 => proto::CompressionRatio::X32,
+            CompressionRatio::X64 => proto::CompressionRatio::X64,
+        };
+        Quantization::Product(ProductQuantization {
+            compression: c as i32,
+            ..Default::default()
+        })
+    }
+
+    /// Binary quantization, one bit per value.
+    pub fn binary() -> Self {
+        Quantization::Binary(BinaryQuantization::default())
+    }
+
+    fn from_proto(q: proto::QuantizationConfig) -> Option<Self> {
+        use proto::quantization_config::Quantization as Q;
+        Some(match q.quantization? {
+            Q::Scalar(s) => Quantization::Scalar(s),
+            Q::Product(p) => Quantization::Product(p),
+            Q::Binary(b) => Quantization::Binary(b),
+            Q::Turboquant(t) => Quantization::Turbo(t),
+        })
+    }
+}
+
+impl From<Quantization> for proto::QuantizationConfig {
+    fn from(q: Quantization) -> Self {
+        use proto::quantization_config::Quantization as Q;
+        let q = match q {
+            Quantization::Scalar(s) => Q::Scalar(s),
+            Quantization::Product(p) => Q::Product(p),
+            Quantization::Binary(b) => Q::Binary(b),
+            Quantization::Turbo(t) => Q::Turboquant(t),
+        };
+        proto::QuantizationConfig {
+            quantization: Some(q),
+        }
+    }
+}
+
+/// A change of quantization, for `update_collection`: a new setting, or off.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum QuantizationConfigDiff {
+    /// Use this quantization.
+    Set(Quantization),
+    /// Turn quantization off.
+    Disabled,
+}
+
+impl From<Quantization> for QuantizationConfigDiff {
+    fn from(q: Quantization) -> Self {
+        QuantizationConfigDiff::Set(q)
+    }
+}
+
+impl From<QuantizationConfigDiff> for proto::QuantizationConfigDiff {
+    fn from(d: QuantizationConfigDiff) -> Self {
+        use proto::quantization_config_diff::Quantization as Q;
+        let q = match d {
+            QuantizationConfigDiff::Disabled => Q::Disabled(proto::Disabled {}),
+            QuantizationConfigDiff::Set(Quantization::Scalar(s)) => Q::Scalar(s),
+            QuantizationConfigDiff::Set(Quantization::Product(p)) => Q::Product(p),
+            QuantizationConfigDiff::Set(Quantization::Binary(b)) => Q::Binary(b),
+            QuantizationConfigDiff::Set(Quantization::Turbo(t)) => Q::Turboquant(t),
+        };
+        proto::QuantizationConfigDiff {
+            quantization: Some(q),
+        }
+    }
+}
+
+/// One dense vector's configuration.
+///
+/// ```
+/// use qdrant_async::{Datatype, Distance, HnswConfigDiff, VectorParams};
+///
+/// let params = VectorParams::new(768, Distance::Cosine)
+///     .hnsw_config(HnswConfigDiff { m: Some(32), ..Default::default() })
+///     .datatype(Datatype::Float16)
+///     .on_disk(true);
+/// let colbert = VectorParams::new(128, Distance::Dot).multivector();
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct VectorParams {
+    /// Dimensions.
+    pub size: u64,
+    /// How vectors are compared.
+    pub distance: Distance,
+    /// HNSW parameters for this vector.
+    pub hnsw_config: Option<HnswConfigDiff>,
+    /// Quantization for this vector.
+    pub quantization_config: Option<Quantization>,
+    /// Keeps the vectors on disk.
+    pub on_disk: Option<bool>,
+    /// Storage type of the values.
+    pub datatype: Option<Datatype>,
+    /// Whether each point holds several vectors of this size (compared with MaxSim).
+    pub multivector: bool,
+}
+
+impl VectorParams {
+    /// A vector of `size` dimensions compared by `distance`.
+    pub fn new(size: u64, distance: Distance) -> Self {
+        VectorParams {
+            size,
+            distance,
+            hnsw_config: None,
+            quantization_config: None,
+            on_disk: None,
+            datatype: None,
+            multivector: false,
+        }
+    }
+
+    /// HNSW parameters for this vector.
+    pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
+        self.hnsw_config = Some(config);
+        self
+    }
+
+    /// Quantization for this vector.
+    pub fn quantization_config(mut self, quantization: Quantization) -> Self {
+        self.quantization_config = Some(quantization);
+        self
+    }
+
+    /// Keeps the vectors on disk.
+    pub fn on_disk(mut self, on_disk: bool) -> Self {
+        self.on_disk = Some(on_disk);
+        self
+    }
+
+    /// Storage type of the values.
+    pub fn datatype(mut self, datatype: Datatype) -> Self {
+        self.datatype = Some(datatype);
+        self
+    }
+
+    /// Each point holds several vectors of this size, compared with MaxSim.
+    pub fn multivector(mut self) -> Self {
+        self.multivector = true;
+        self
+    }
+
+    #[allow(deprecated)]
+    fn into_proto(self) -> proto::VectorParams {
+        proto::VectorParams {
+            size: self.size,
+            distance: proto::Distance::from(self.distance) as i32,
+            hnsw_config: self.hnsw_config,
+            quantization_config: self.quantization_config.map(Into::into),
+            on_disk: self.on_disk,
+            datatype: self.datatype.map(|d| proto::Datatype::from(d) as i32),
+            multivector_config: self.multivector.then(|| proto::MultiVectorConfig {
+                comparator: proto::MultiVectorComparator::MaxSim as i32,
+            }),
+            memory: None,
+        }
+    }
+
+    #[allow(deprecated)]
+    fn from_proto(p: proto::VectorParams, field: &str) -> Result<Self> {
+        Ok(VectorParams {
+            size: p.size,
+            distance: Distance::from_wire(p.distance, &format!("{field}.distance"))?,
+            hnsw_config: p.hnsw_config,
+            quantization_config: p.quantization_config.and_then(Quantization::from_proto),
+            on_disk: p.on_disk,
+            datatype: p.datatype.and_then(|d| match proto::Datatype::try_from(d) {
+                Ok(proto::Datatype::Float32) => Some(Datatype::Float32),
+                Ok(proto::Datatype::Float16) => Some(Datatype::Float16),
+                Ok(proto::Datatype::Uint8) => Some(Datatype::Uint8),
+                _ => None,
+            }),
+            multivector: p.multivector_config.is_some(),
+        })
+    }
+}
+
+/// A collection's dense vectors: one unnamed vector, or several by name.
+///
+/// ```
+/// use qdrant_async::{Distance, VectorParams, VectorsConfig};
+///
+/// let single: VectorsConfig = VectorParams::new(4, Distance::Dot).into();
+/// let named = VectorsConfig::named([
+///     ("image", VectorParams::new(512, Distance::Cosine)),
+///     ("text", VectorParams::new(384, Distance::Cosine)),
+/// ]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum VectorsConfig {
+    /// One unnamed vector.
+    Single(VectorParams),
+    /// Vectors by name.
+    Named(HashMap<String, VectorParams>),
+}
+
+impl VectorsConfig {
+    /// Named vectors.
+    pub fn named<K: Into<String>>(pairs: impl IntoIterator<Item = (K, VectorParams)>) -> Self {
+        VectorsConfig::Named(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// The parameters of the vector with this name (`""` for the unnamed one).
+    pub fn get(&self, name: &str) -> Option<&VectorParams> {
+        match self {
+            VectorsConfig::Single(p) => name.is_empty().then_some(p),
+            VectorsConfig::Named(map) => map.get(name),
+        }
+    }
+}
+
+impl From<VectorParams> for VectorsConfig {
+    fn from(p: VectorParams) -> Self {
+        VectorsConfig::Single(p)
+    }
+}
+
+impl From<HashMap<String, VectorParams>> for VectorsConfig {
+    fn from(map: HashMap<String, VectorParams>) -> Self {
+        VectorsConfig::Named(map)
+    }
+}
+
+impl From<VectorsConfig> for proto::VectorsConfig {
+    fn from(c: VectorsConfig) -> Self {
+        use proto::vectors_config::Config;
+        let config = match c {
+            VectorsConfig::Single(p) => Config::Params(p.into_proto()),
+            VectorsConfig::Named(map) => Config::ParamsMap(proto::VectorParamsMap {
+                map: map.into_iter().map(|(k, v)| (k, v.into_proto())).collect(),
+            }),
+        };
+        proto::VectorsConfig { config: Some(config) }
+    }
+}
+
+impl VectorsConfig {
+    fn from_proto(c: proto::VectorsConfig, field: &str) -> Result<Self> {
+        use proto::vectors_config::Config;
+        match c.config {
+            Some(Config::Params(p)) => Ok(VectorsConfig::Single(VectorParams::from_proto(p, field)?)),
+            Some(Config::ParamsMap(m)) => Ok(VectorsConfig::Named(
+                m.map
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let p = VectorParams::from_proto(v, &format!("{field}[\"{k}\"]"))?;
+                        Ok((k, p))
+                    })
+                    .collect::<Result<_>>()?,
+            )),
+            None => Ok(VectorsConfig::Named(HashMap::new())),
+        }
+    }
+}
+
+/// Changes to vectors' HNSW and quantization settings, by name (`""` for
+/// the unnamed vector).
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct VectorsConfigDiff {
+    /// The changes, by vector name.
+    pub vectors: HashMap<String, proto::VectorParamsDiff>,
+}
+
+impl VectorsConfigDiff {
+    /// Changes the vector with this name.
+    pub fn vector(
+        mut self,
+        name: impl Into<String>,
+        hnsw_config: Option<HnswConfigDiff>,
+        quantization: Option<QuantizationConfigDiff>,
+    ) -> Self {
+        #[allow(deprecated)]
+        let diff = proto::VectorParamsDiff {
+            hnsw_config,
+            quantization_config: quantization.map(Into::into),
+            on_disk: None,
+            memory: None,
+        };
+        self.vectors.insert(name.into(), diff);
+        self
+    }
+}
+
+impl From<VectorsConfigDiff> for proto::VectorsConfigDiff {
+    fn from(d: VectorsConfigDiff) -> Self {
+        use proto::vectors_config_diff::Config;
+        let mut map = d.vectors;
+        let config = match map.remove("") {
+            Some(unnamed) if map.is_empty() => Config::Params(unnamed),
+            unnamed => {
+                if let Some(u) = unnamed {
+                    map.insert(String::new(), u);
+                }
+                Config::ParamsMap(proto::VectorParamsDiffMap { map })
+            }
+        };
+        proto::VectorsConfigDiff { config: Some(config) }
+    }
+}
+
+/// Weighting of sparse vector dimensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Modifier {
+    /// Raw values.
+    None,
+    /// Values weighted by inverse document frequency (for BM25-like search).
+    Idf,
+}
+
+/// A sparse vector's configuration.
+///
+/// ```
+/// use qdrant_async::{Modifier, SparseVectorParams};
+/// let bm25 = SparseVectorParams::new().modifier(Modifier::Idf);
+/// ```
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct SparseVectorParams {
+    /// Searches below this many matching points are exact scans.
+    pub full_scan_threshold: Option<u64>,
+    /// Keeps the index on disk.
+    pub on_disk: Option<bool>,
+    /// Storage type of the values.
+    pub datatype: Option<Datatype>,
+    /// Weighting of dimensions.
+    pub modifier: Option<Modifier>,
+}
+
+impl SparseVectorParams {
+    /// Defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Weighting of dimensions.
+    pub fn modifier(mut self, modifier: Modifier) -> Self {
+        self.modifier = Some(modifier);
+        self
+    }
+    /// Searches below this many matching points are exact scans.
+    pub fn full_scan_threshold(mut self, threshold: u64) -> Self {
+        self.full_scan_threshold = Some(threshold);
+        self
+    }
+    /// Keeps the index on disk.
+    pub fn on_disk(mut self, on_disk: bool) -> Self {
+        self.on_disk = Some(on_disk);
+        self
+    }
+    /// Storage type of the values.
+    pub fn datatype(mut self, datatype: Datatype) -> Self {
+        self.datatype = Some(datatype);
+        self
+    }
+
+    #[allow(deprecated)]
+    fn from_proto(p: proto::SparseVectorParams) -> Self {
+        let index = p.index.unwrap_or_default();
+        SparseVectorParams {
+            full_scan_threshold: index.full_scan_threshold,
+            on_disk: index.on_disk,
+            datatype: None,
+            modifier: p.modifier.map(|m| {
+                if m == proto::Modifier::Idf as i32 {
+                    Modifier::Idf
+                } else {
+                    Modifier::None
+                }
+            }),
+        }
+    }
+}
+
+impl From<SparseVectorParams> for proto::SparseVectorParams {
+    #[allow(deprecated)]
+    fn from(p: SparseVectorParams) -> Self {
+        let index =
+            (p.full_scan_threshold.is_some() || p.on_disk.is_some() || p.datatype.is_some()).then(|| {
+                proto::SparseIndexConfig {
+                    full_scan_threshold: p.full_scan_threshold,
+                    on_disk: p.on_disk,
+                    datatype: p.datatype.map(|d| proto::Datatype::from(d) as i32),
+                    memory: None,
+                }
+            });
+        proto::SparseVectorParams {
+            index,
+            modifier: p.modifier.map(|m| match m {
+                Modifier::None => proto::Modifier::None as i32,
+                Modifier::Idf => proto::Modifier::Idf as i32,
+            }),
+        }
+    }
+}
+
+/// How points are assigned to shards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ShardingMethod {
+    /// By point id hash (the default).
+    Auto,
+    /// By shard key, given with each write.
+    Custom,
+}
+
+impl From<ShardingMethod> for proto::ShardingMethod {
+    fn from(m: ShardingMethod) -> Self {
+        match m {
+            ShardingMethod::Auto => proto::ShardingMethod::Auto,
+            ShardingMethod::Custom => proto::ShardingMethod::Custom,
+        }
+    }
+}
+
+/// The configuration of a new named vector, for
+/// [`Client::create_vector_name`](crate::Client::create_vector_name).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum VectorCreationConfig {
+    /// A dense vector.
+    Dense(VectorParams),
+    /// A sparse vector.
+    Sparse(SparseVectorParams),
+}
+
+impl VectorCreationConfig {
+    /// A dense vector of `size` dimensions.
+    pub fn dense(size: u64, distance: Distance) -> Self {
+        VectorCreationConfig::Dense(VectorParams::new(size, distance))
+    }
+
+    /// A sparse vector.
+    pub fn sparse(params: SparseVectorParams) -> Self {
+        VectorCreationConfig::Sparse(params)
+    }
+}
+
+impl From<VectorParams> for VectorCreationConfig {
+    fn from(p: VectorParams) -> Self {
+        VectorCreationConfig::Dense(p)
+    }
+}
+
+impl From<SparseVectorParams> for VectorCreationConfig {
+    fn from(p: SparseVectorParams) -> Self {
+        VectorCreationConfig::Sparse(p)
+    }
+}
+
+impl From<VectorCreationConfig> for proto::create_vector_name_request::VectorConfig {
+    fn from(c: VectorCreationConfig) -> Self {
+        use proto::create_vector_name_request::VectorConfig as C;
+        match c {
+            VectorCreationConfig::Dense(p) => {
+                let p = p.into_proto();
+                C::DenseConfig(proto::DenseVectorCreationConfig {
+                    size: p.size,
+                    distance: p.distance,
+                    multivector_config: p.multivector_config,
+                    datatype: p.datatype,
+                })
+            }
+            VectorCreationConfig::Sparse(p) => {
+                let p = proto::SparseVectorParams::from(p);
+                C::SparseConfig(proto::SparseVectorCreationConfig {
+                    modifier: p.modifier,
+                    datatype: p.index.and_then(|i| i.datatype),
+                })
+            }
+        }
+    }
+}
+
+/// A collection's health.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CollectionStatus {
+    /// Ready, optimized.
+    Green,
+    /// Optimizing.
+    Yellow,
+    /// Optimizations pending.
+    Grey,
+    /// An error.
+    Red,
+    /// A status this client does not know.
+    Unknown(i32),
+}
+
+impl From<i32> for CollectionStatus {
+    fn from(s: i32) -> Self {
+        match proto::CollectionStatus::try_from(s) {
+            Ok(proto::CollectionStatus::Green) => CollectionStatus::Green,
+            Ok(proto::CollectionStatus::Yellow) => CollectionStatus::Yellow,
+            Ok(proto::CollectionStatus::Grey) => CollectionStatus::Grey,
+            Ok(proto::CollectionStatus::Red) => CollectionStatus::Red,
+            _ => CollectionStatus::Unknown(s),
+        }
+    }
+}
+
+/// The type of an indexed payload key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PayloadSchemaType {
+    /// Strings matched exactly.
+    Keyword,
+    /// Integers.
+    Integer,
+    /// Numbers.
+    Float,
+    /// Geo points.
+    Geo,
+    /// Full text.
+    Text,
+    /// Booleans.
+    Bool,
+    /// Date-times.
+    Datetime,
+    /// UUIDs.
+    Uuid,
+    /// A type this client does not know.
+    Unknown(i32),
+}
+
+impl From<i32> for PayloadSchemaType {
+    fn from(t: i32) -> Self {
+        match proto::PayloadSchemaType::try_from(t) {
+            Ok(proto::PayloadSchemaType::Keyword) => PayloadSchemaType::Keyword,
+            Ok(proto::PayloadSchemaType::Integer) => PayloadSchemaType::Integer,
+            Ok(proto::PayloadSchemaType::Float) => PayloadSchemaType::Float,
+            Ok(proto::PayloadSchemaType::Geo) => PayloadSchemaType::Geo,
+            Ok(proto::PayloadSchemaType::Text) => PayloadSchemaType::Text,
+            Ok(proto::PayloadSchemaType::Bool) => PayloadSchemaType::Bool,
+            Ok(proto::PayloadSchemaType::Datetime) => PayloadSchemaType::Datetime,
+            Ok(proto::PayloadSchemaType::Uuid) => PayloadSchemaType::Uuid,
+            _ => PayloadSchemaType::Unknown(t),
+        }
+    }
+}
+
+/// One indexed payload key, as collection info shows it.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct PayloadSchemaInfo {
+    /// The key's type.
+    pub data_type: PayloadSchemaType,
+    /// The index's parameters, when set.
+    pub params: Option<PayloadIndexParams>,
+    /// Points with a value at this key.
+    pub points: Option<u64>,
+}
+
+/// A collection's parameters, as collection info shows them.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CollectionParams {
+    /// Dense vectors.
+    pub vectors: VectorsConfig,
+    /// Sparse vectors, by name.
+    pub sparse_vectors: HashMap<String, SparseVectorParams>,
+    /// Shards.
+    pub shard_number: u32,
+    /// Copies of each shard.
+    pub replication_factor: Option<u32>,
+    /// Replicas that must confirm a write.
+    pub write_consistency_factor: Option<u32>,
+    /// Whether payloads are kept on disk.
+    pub on_disk_payload: bool,
+    /// How points are assigned to shards.
+    pub sharding_method: Option<ShardingMethod>,
+}
+
+/// A collection's configuration, as collection info shows it.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CollectionConfig {
+    /// Vectors, shards, replication.
+    pub params: CollectionParams,
+    /// HNSW index parameters.
+    pub hnsw_config: Option<HnswConfigDiff>,
+    /// Optimizer parameters.
+    pub optimizer_config: Option<OptimizersConfigDiff>,
+    /// Write-ahead log parameters.
+    pub wal_config: Option<WalConfigDiff>,
+    /// Quantization for all vectors.
+    pub quantization_config: Option<Quantization>,
+    /// Strict mode limits.
+    pub strict_mode_config: Option<StrictModeConfig>,
+    /// Free-form metadata.
+    pub metadata: HashMap<String, Value>,
+}
+
+/// What `get_collection` returns.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CollectionInfo {
+    /// Health.
+    pub status: CollectionStatus,
+    /// `None` when the optimizer is fine, else its error.
+    pub optimizer_error: Option<String>,
+    /// Points stored.
+    pub points_count: Option<u64>,
+    /// Vectors indexed.
+    pub indexed_vectors_count: Option<u64>,
+    /// Segments.
+    pub segments_count: u64,
+    /// Configuration.
+    pub config: CollectionConfig,
+    /// Indexed payload keys.
+    pub payload_schema: HashMap<String, PayloadSchemaInfo>,
+    /// Warnings about the configuration.
+    pub warnings: Vec<String>,
+    /// When the collection was created, when the server says.
+    pub created_at: Option<SystemTime>,
+}
+
+impl TryFrom<proto::CollectionInfo> for CollectionInfo {
+    type Error = Error;
+
+    fn try_from(info: proto::CollectionInfo) -> Result<Self> {
+        let config = info.config.ok_or_else(|| Error::missing("result.config"))?;
+        let params = config
+            .params
+            .ok_or_else(|| Error::missing("result.config.params"))?;
+        let vectors = match params.vectors_config {
+            Some(v) => VectorsConfig::from_proto(v, "result.config.params.vectors_config")?,
+            None => VectorsConfig::Named(HashMap::new()),
+        };
+        #[allow(deprecated)]
+        let params = CollectionParams {
+            vectors,
+            sparse_vectors: params
+                .sparse_vectors_config
+                .map(|s| {
+                    s.map
+                        .into_iter()
+                        .map(|(k, v)| (k, SparseVectorParams::from_proto(v)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            shard_number: params.shard_number,
+            replication_factor: params.replication_factor,
+            write_consistency_factor: params.write_consistency_factor,
+            on_disk_payload: params.on_disk_payload,
+            sharding_method: params.sharding_method.map(|m| {
+                if m == proto::ShardingMethod::Custom as i32 {
+                    ShardingMethod::Custom
+                } else {
+                    ShardingMethod::Auto
+                }
+            }),
+        };
+        let payload_schema = info
+            .payload_schema
+            .into_iter()
+            .map(|(key, s)| {
+                let params = s.params.and_then(PayloadIndexParams::from_proto);
+                (
+                    key,
+                    PayloadSchemaInfo {
+                        data_type: s.data_type.into(),
+                        params,
+                        points: s.points,
+                    },
+                )
+            })
+            .collect();
+        Ok(CollectionInfo {
+            status: info.status.into(),
+            optimizer_error: info.optimizer_status.filter(|s| !s.ok).map(|s| s.error),
+            points_count: info.points_count,
+            indexed_vectors_count: info.indexed_vectors_count,
+            segments_count: info.segments_count,
+            config: CollectionConfig {
+                params,
+                hnsw_config: config.hnsw_config,
+                optimizer_config: config.optimizer_config,
+                wal_config: config.wal_config,
+                quantization_config: config.quantization_config.and_then(Quantization::from_proto),
+                strict_mode_config: config.strict_mode_config,
+                metadata: from_proto_map(config.metadata),
+            },
+            payload_schema,
+            warnings: info.warnings.into_iter().map(|w| w.message).collect(),
+            created_at: info.created_at.and_then(|t| SystemTime::try_from(t).ok()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_config_round_trips() {
+        for config in [
+            VectorsConfig::from(VectorParams::new(4, Distance::Cosine).on_disk(true)),
+            VectorsConfig::named([("a", VectorParams::new(2, Distance::Dot).multivector())]),
+        ] {
+            let back = VectorsConfig::from_proto(config.clone().into(), "v").unwrap();
+            assert_eq!(back, config);
+        }
+    }
+
+    #[test]
+    fn info_without_config_is_an_error_naming_the_field() {
+        let err = CollectionInfo::try_from(proto::CollectionInfo::default()).unwrap_err();
+        assert!(err.to_string().contains("result.config"), "{err}");
+    }
+}

@@ -1,0 +1,975 @@
+//! Queries: what `query_points` ranks by (nearest, recommend, discover,
+//! context, order by, fusion, formula, sample, MMR, relevance feedback,
+//! text), prefetch trees, and search parameters.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::proto;
+use crate::types::filter::{Condition, Filter, GeoPoint};
+use crate::types::payload::{Value, into_proto_map};
+use crate::types::point::PointId;
+use crate::types::selector::ShardKeySelector;
+use crate::types::vector::{Document, Image, InferenceObject, SparseVector, Vector};
+
+/// A query input: a vector, or the id of a point whose vector is used.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum VectorInput {
+    /// A vector (dense, sparse, multi-dense, or an inference input).
+    Vector(Vector),
+    /// The vector of the point with this id.
+    Id(PointId),
+}
+
+impl VectorInput {
+    fn check(&self, argument: &str) -> Result<()> {
+        match self {
+            VectorInput::Vector(v) => v.check(&|| argument.to_string()),
+            VectorInput::Id(id) => id.check(&|| argument.to_string()),
+        }
+    }
+
+    pub(crate) fn into_proto(self) -> proto::VectorInput {
+        match self {
+            VectorInput::Vector(v) => v.into_vector_input(),
+            VectorInput::Id(id) => proto::VectorInput {
+                variant: Some(proto::vector_input::Variant::Id(id.to_proto())),
+            },
+        }
+    }
+}
+
+macro_rules! vector_input_from {
+    ($($t:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$t> for VectorInput {
+            fn from(v: $t) -> Self { VectorInput::$variant(v.into()) }
+        }
+        impl From<$t> for Query {
+            fn from(v: $t) -> Self { Query::nearest(v) }
+        }
+    )*};
+}
+
+vector_input_from! {
+    Vec<f32> => Vector,
+    &[f32] => Vector,
+    &Vec<f32> => Vector,
+    SparseVector => Vector,
+    Vec<Vec<f32>> => Vector,
+    Document => Vector,
+    Image => Vector,
+    InferenceObject => Vector,
+    Vector => Vector,
+    PointId => Id,
+    u64 => Id,
+    uuid::Uuid => Id,
+}
+
+impl<const N: usize> From<[f32; N]> for VectorInput {
+    fn from(v: [f32; N]) -> Self {
+        VectorInput::Vector(v.into())
+    }
+}
+
+impl<const N: usize> From<[f32; N]> for Query {
+    fn from(v: [f32; N]) -> Self {
+        Query::nearest(v)
+    }
+}
+
+/// How recommend combines its examples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecommendStrategy {
+    /// Searches near the average of the positives minus the negatives.
+    AverageVector,
+    /// Scores each candidate by its best positive against its best negative.
+    BestScore,
+    /// Sums the scores against all positives minus all negatives.
+    SumScores,
+}
+
+impl From<RecommendStrategy> for proto::RecommendStrategy {
+    fn from(s: RecommendStrategy) -> Self {
+        match s {
+            RecommendStrategy::AverageVector => proto::RecommendStrategy::AverageVector,
+            RecommendStrategy::BestScore => proto::RecommendStrategy::BestScore,
+            RecommendStrategy::SumScores => proto::RecommendStrategy::SumScores,
+        }
+    }
+}
+
+/// Ways to fuse the results of several prefetches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fusion {
+    /// Reciprocal rank fusion.
+    Rrf,
+    /// Distribution-based score fusion.
+    Dbsf,
+}
+
+/// Order for `order_by`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Direction {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// Orders points by a payload key (which needs a payload index).
+///
+/// ```
+/// use qdrant_async::{Direction, OrderBy};
+/// let newest = OrderBy::new("created_at").direction(Direction::Desc);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct OrderBy {
+    /// The payload key.
+    pub key: String,
+    /// Ascending (default) or descending.
+    pub direction: Option<Direction>,
+    /// Starts from this value.
+    pub start_from: Option<StartFrom>,
+}
+
+/// Where an ordered read starts.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum StartFrom {
+    /// A number.
+    Float(f64),
+    /// An integer.
+    Integer(i64),
+    /// A time.
+    Timestamp(std::time::SystemTime),
+    /// An RFC 3339 date-time string.
+    Datetime(String),
+}
+
+impl OrderBy {
+    /// Orders by `key`, ascending.
+    pub fn new(key: impl Into<String>) -> Self {
+        OrderBy {
+            key: key.into(),
+            direction: None,
+            start_from: None,
+        }
+    }
+
+    /// Sets the direction.
+    pub fn direction(mut self, direction: Direction) -> Self {
+        self.direction = Some(direction);
+        self
+    }
+
+    /// Starts from this value.
+    pub fn start_from(mut self, start: StartFrom) -> Self {
+        self.start_from = Some(start);
+        self
+    }
+}
+
+impl From<&str> for OrderBy {
+    fn from(key: &str) -> Self {
+        OrderBy::new(key)
+    }
+}
+
+impl From<String> for OrderBy {
+    fn from(key: String) -> Self {
+        OrderBy::new(key)
+    }
+}
+
+impl From<OrderBy> for proto::OrderBy {
+    fn from(o: OrderBy) -> Self {
+        use proto::start_from::Value as V;
+        proto::OrderBy {
+            key: o.key,
+            direction: o.direction.map(|d| match d {
+                Direction::Asc => proto::Direction::Asc as i32,
+                Direction::Desc => proto::Direction::Desc as i32,
+            }),
+            start_from: o.start_from.map(|s| proto::StartFrom {
+                value: Some(match s {
+                    StartFrom::Float(f) => V::Float(f),
+                    StartFrom::Integer(i) => V::Integer(i),
+                    StartFrom::Timestamp(t) => V::Timestamp(t.into()),
+                    StartFrom::Datetime(d) => V::Datetime(d),
+                }),
+            }),
+        }
+    }
+}
+
+/// An expression of a score formula.
+///
+/// ```
+/// use qdrant_async::{Condition, Expression};
+///
+/// // The similarity score, plus 0.5 for red points.
+/// let boosted = Expression::sum([
+///     Expression::variable("$score"),
+///     Expression::mult([Expression::constant(0.5), Expression::condition(Condition::matches("color", "red"))]),
+/// ]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expression(proto::Expression);
+
+impl Expression {
+    fn of(variant: proto::expression::Variant) -> Self {
+        Expression(proto::Expression {
+            variant: Some(variant),
+        })
+    }
+
+    fn boxed(self) -> Box<proto::Expression> {
+        Box::new(self.0)
+    }
+
+    fn list(items: impl IntoIterator<Item = Expression>) -> Vec<proto::Expression> {
+        items.into_iter().map(|e| e.0).collect()
+    }
+
+    /// A number.
+    pub fn constant(value: f32) -> Self {
+        Self::of(proto::expression::Variant::Constant(value))
+    }
+
+    /// A payload key's value, or `$score` (or `$score[i]` for the i-th
+    /// prefetch's score).
+    pub fn variable(name: impl Into<String>) -> Self {
+        Self::of(proto::expression::Variant::Variable(name.into()))
+    }
+
+    /// 1 if the condition holds for the point, else 0.
+    pub fn condition(condition: Condition) -> Self {
+        Self::of(proto::expression::Variant::Condition(condition.into()))
+    }
+
+    /// Distance in metres from `origin` to the geo point at payload key `to`.
+    pub fn geo_distance(origin: GeoPoint, to: impl Into<String>) -> Self {
+        Self::of(proto::expression::Variant::GeoDistance(proto::GeoDistance {
+            origin: Some(origin.into()),
+            to: to.into(),
+        }))
+    }
+
+    /// A date-time constant (RFC 3339), as seconds.
+    pub fn datetime(value: impl Into<String>) -> Self {
+        Self::of(proto::expression::Variant::Datetime(value.into()))
+    }
+
+    /// The date-time at a payload key, as seconds.
+    pub fn datetime_key(key: impl Into<String>) -> Self {
+        Self::of(proto::expression::Variant::DatetimeKey(key.into()))
+    }
+
+    /// The product.
+    pub fn mult(factors: impl IntoIterator<Item = Expression>) -> Self {
+        Self::of(proto::expression::Variant::Mult(proto::MultExpression {
+            mult: Self::list(factors),
+        }))
+    }
+
+    /// The sum.
+    pub fn sum(terms: impl IntoIterator<Item = Expression>) -> Self {
+        Self::of(proto::expression::Variant::Sum(proto::SumExpression {
+            sum: Self::list(terms),
+        }))
+    }
+
+    /// The largest.
+    pub fn max(items: impl IntoIterator<Item = Expression>) -> Self {
+        Self::of(proto::expression::Variant::Max(proto::MaxExpression {
+            max: Self::list(items),
+        }))
+    }
+
+    /// The smallest.
+    pub fn min(items: impl IntoIterator<Item = Expression>) -> Self {
+        Self::of(proto::expression::Variant::Min(proto::MinExpression {
+            min: Self::list(items),
+        }))
+    }
+
+    /// `left / right`; `by_zero_default` when `right` is 0.
+    pub fn div(left: Expression, right: Expression, by_zero_default: Option<f32>) -> Self {
+        Self::of(proto::expression::Variant::Div(Box::new(proto::DivExpression {
+            left: Some(left.boxed()),
+            right: Some(right.boxed()),
+            by_zero_default,
+        })))
+    }
+
+    /// `-x`.
+    pub fn neg(x: Expression) -> Self {
+        Self::of(proto::expression::Variant::Neg(x.boxed()))
+    }
+
+    /// `|x|`.
+    pub fn abs(x: Expression) -> Self {
+        Self::of(proto::expression::Variant::Abs(x.boxed()))
+    }
+
+    /// Square root.
+    pub fn sqrt(x: Expression) -> Self {
+        Self::of(proto::expression::Variant::Sqrt(x.boxed()))
+    }
+
+    /// `base ^ exponent`.
+    pub fn pow(base: Expression, exponent: Expression) -> Self {
+        Self::of(proto::expression::Variant::Pow(Box::new(proto::PowExpression {
+            base: Some(base.boxed()),
+            exponent: Some(exponent.boxed()),
+        })))
+    }
+
+    /// `e ^ x`.
+    pub fn exp(x: Expression) -> Self {
+        Self::of(proto::expression::Variant::Exp(x.boxed()))
+    }
+
+    /// Base-10 logarithm.
+    pub fn log10(x: Expression) -> Self {
+        Self::of(proto::expression::Variant::Log10(x.boxed()))
+    }
+
+    /// Natural logarithm.
+    pub fn ln(x: Expression) -> Self {
+        Self::of(proto::expression::Variant::Ln(x.boxed()))
+    }
+
+    /// Inverse hyperbolic cosine.
+    pub fn acosh(x: Expression) -> Self {
+        Self::of(proto::expression::Variant::Acosh(x.boxed()))
+    }
+
+    /// Exponential decay of `x` around `target` (default 0).
+    pub fn exp_decay(decay: Decay) -> Self {
+        Self::of(proto::expression::Variant::ExpDecay(Box::new(decay.into_proto())))
+    }
+
+    /// Gaussian decay of `x` around `target` (default 0).
+    pub fn gauss_decay(decay: Decay) -> Self {
+        Self::of(proto::expression::Variant::GaussDecay(Box::new(
+            decay.into_proto(),
+        )))
+    }
+
+    /// Linear decay of `x` around `target` (default 0).
+    pub fn lin_decay(decay: Decay) -> Self {
+        Self::of(proto::expression::Variant::LinDecay(Box::new(decay.into_proto())))
+    }
+}
+
+impl From<f32> for Expression {
+    fn from(value: f32) -> Self {
+        Expression::constant(value)
+    }
+}
+
+impl From<Condition> for Expression {
+    fn from(condition: Condition) -> Self {
+        Expression::condition(condition)
+    }
+}
+
+/// Parameters of a decay function: `x` decays around `target` so that at
+/// `scale` away the value is `midpoint` (defaults: target 0, scale 1,
+/// midpoint 0.5).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Decay {
+    /// The input.
+    pub x: Expression,
+    /// Where the decay is 1.
+    pub target: Option<Expression>,
+    /// The distance at which the value is `midpoint`.
+    pub scale: Option<f32>,
+    /// The value at `scale` away from `target`.
+    pub midpoint: Option<f32>,
+}
+
+impl Decay {
+    /// Decay of `x`, with the defaults.
+    pub fn new(x: Expression) -> Self {
+        Decay {
+            x,
+            target: None,
+            scale: None,
+            midpoint: None,
+        }
+    }
+    /// Sets the target.
+    pub fn target(mut self, target: Expression) -> Self {
+        self.target = Some(target);
+        self
+    }
+    /// Sets the scale.
+    pub fn scale(mut self, scale: f32) -> Self {
+        self.scale = Some(scale);
+        self
+    }
+    /// Sets the midpoint.
+    pub fn midpoint(mut self, midpoint: f32) -> Self {
+        self.midpoint = Some(midpoint);
+        self
+    }
+
+    fn into_proto(self) -> proto::DecayParamsExpression {
+        proto::DecayParamsExpression {
+            x: Some(self.x.boxed()),
+            target: self.target.map(Expression::boxed),
+            scale: self.scale,
+            midpoint: self.midpoint,
+        }
+    }
+}
+
+/// The query: what `query_points` (and each prefetch) ranks by.
+///
+/// A vector or a point id converts into a nearest-neighbour query, so
+/// `client.query_points("c", [0.1, 0.2])` just works.
+///
+/// ```
+/// use qdrant_async::{Expression, Fusion, Query, RecommendStrategy};
+///
+/// let nearest = Query::nearest([0.1, 0.2, 0.3]);
+/// let by_id = Query::nearest(42);
+/// let rec = Query::recommend([1, 2], [3]).strategy(RecommendStrategy::BestScore);
+/// let fused = Query::fusion(Fusion::Rrf);
+/// let formula = Query::formula(Expression::variable("$score"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    inner: proto::Query,
+    /// The inputs, kept to check them before sending.
+    inputs: Vec<VectorInput>,
+}
+
+impl Query {
+    fn of(variant: proto::query::Variant, inputs: Vec<VectorInput>) -> Self {
+        Query {
+            inner: proto::Query {
+                variant: Some(variant),
+            },
+            inputs,
+        }
+    }
+
+    /// The points nearest to a vector, or to a point's vector.
+    pub fn nearest(input: impl Into<VectorInput>) -> Self {
+        let input = input.into();
+        Self::of(
+            proto::query::Variant::Nearest(input.clone().into_proto()),
+            vec![input],
+        )
+    }
+
+    /// Nearest, re-ranked for diversity with maximal marginal relevance:
+    /// `diversity` from 0 (relevance only) to 1, among `candidates_limit`
+    /// candidates.
+    pub fn nearest_with_mmr(
+        input: impl Into<VectorInput>,
+        diversity: Option<f32>,
+        candidates_limit: Option<u32>,
+    ) -> Self {
+        let input = input.into();
+        Self::of(
+            proto::query::Variant::NearestWithMmr(proto::NearestInputWithMmr {
+                nearest: Some(input.clone().into_proto()),
+                mmr: Some(proto::Mmr {
+                    diversity,
+                    candidates_limit,
+                }),
+            }),
+            vec![input],
+        )
+    }
+
+    /// Points like the positive examples and unlike the negative ones.
+    /// Chain `.strategy(..)` to choose how they combine.
+    pub fn recommend<P, N>(
+        positive: impl IntoIterator<Item = P>,
+        negative: impl IntoIterator<Item = N>,
+    ) -> Self
+    where
+        P: Into<VectorInput>,
+        N: Into<VectorInput>,
+    {
+        let positive: Vec<VectorInput> = positive.into_iter().map(Into::into).collect();
+        let negative: Vec<VectorInput> = negative.into_iter().map(Into::into).collect();
+        let inputs = positive.iter().chain(&negative).cloned().collect();
+        Self::of(
+            proto::query::Variant::Recommend(proto::RecommendInput {
+                positive: positive.into_iter().map(VectorInput::into_proto).collect(),
+                negative: negative.into_iter().map(VectorInput::into_proto).collect(),
+                strategy: None,
+            }),
+            inputs,
+        )
+    }
+
+    /// For a recommend query: how the examples combine. Ignored otherwise.
+    pub fn strategy(mut self, strategy: RecommendStrategy) -> Self {
+        if let Some(proto::query::Variant::Recommend(r)) = &mut self.inner.variant {
+            r.strategy = Some(proto::RecommendStrategy::from(strategy) as i32);
+        }
+        self
+    }
+
+    /// Points near `target` within the region that the context pairs
+    /// (positive, negative) point to.
+    pub fn discover<P, N>(target: impl Into<VectorInput>, context: impl IntoIterator<Item = (P, N)>) -> Self
+    where
+        P: Into<VectorInput>,
+        N: Into<VectorInput>,
+    {
+        let target = target.into();
+        let (pairs, mut inputs) = context_pairs(context);
+        inputs.push(target.clone());
+        Self::of(
+            proto::query::Variant::Discover(proto::DiscoverInput {
+                target: Some(target.into_proto()),
+                context: Some(proto::ContextInput { pairs }),
+            }),
+            inputs,
+        )
+    }
+
+    /// Points in the region that the context pairs (positive, negative)
+    /// point to, without a target.
+    pub fn context<P, N>(pairs: impl IntoIterator<Item = (P, N)>) -> Self
+    where
+        P: Into<VectorInput>,
+        N: Into<VectorInput>,
+    {
+        let (pairs, inputs) = context_pairs(pairs);
+        Self::of(
+            proto::query::Variant::Context(proto::ContextInput { pairs }),
+            inputs,
+        )
+    }
+
+    /// Points ordered by a payload key.
+    pub fn order_by(order_by: impl Into<OrderBy>) -> Self {
+        Self::of(proto::query::Variant::OrderBy(order_by.into().into()), Vec::new())
+    }
+
+    /// Fuses the prefetches' results.
+    pub fn fusion(fusion: Fusion) -> Self {
+        let f = match fusion {
+            Fusion::Rrf => proto::Fusion::Rrf,
+            Fusion::Dbsf => proto::Fusion::Dbsf,
+        };
+        Self::of(proto::query::Variant::Fusion(f as i32), Vec::new())
+    }
+
+    /// Reciprocal rank fusion with its parameter `k` and per-prefetch weights.
+    pub fn rrf(k: Option<u32>, weights: impl IntoIterator<Item = f32>) -> Self {
+        Self::of(
+            proto::query::Variant::Rrf(proto::Rrf {
+                k,
+                weights: weights.into_iter().collect(),
+            }),
+            Vec::new(),
+        )
+    }
+
+    /// Re-scores the prefetches' results by a formula.
+    pub fn formula(expression: impl Into<Expression>) -> Self {
+        Self::formula_with_defaults(expression, HashMap::<String, Value>::new())
+    }
+
+    /// A formula, with default values for payload keys a point lacks.
+    pub fn formula_with_defaults(
+        expression: impl Into<Expression>,
+        defaults: HashMap<String, Value>,
+    ) -> Self {
+        Self::of(
+            proto::query::Variant::Formula(proto::Formula {
+                expression: Some(expression.into().0),
+                defaults: into_proto_map(defaults),
+            }),
+            Vec::new(),
+        )
+    }
+
+    /// Random points.
+    pub fn sample_random() -> Self {
+        Self::of(
+            proto::query::Variant::Sample(proto::Sample::Random as i32),
+            Vec::new(),
+        )
+    }
+
+    /// Relevance feedback: re-ranks around `target` using scored examples,
+    /// with the naive strategy's parameters `a`, `b`, `c`.
+    pub fn relevance_feedback<E: Into<VectorInput>>(
+        target: impl Into<VectorInput>,
+        feedback: impl IntoIterator<Item = (E, f32)>,
+        (a, b, c): (f32, f32, f32),
+    ) -> Self {
+        let target = target.into();
+        let mut inputs = vec![target.clone()];
+        let feedback = feedback
+            .into_iter()
+            .map(|(example, score)| {
+                let example = example.into();
+                inputs.push(example.clone());
+                proto::FeedbackItem {
+                    example: Some(example.into_proto()),
+                    score,
+                }
+            })
+            .collect();
+        Self::of(
+            proto::query::Variant::RelevanceFeedback(proto::RelevanceFeedbackInput {
+                target: Some(target.into_proto()),
+                feedback,
+                strategy: Some(proto::FeedbackStrategy {
+                    variant: Some(proto::feedback_strategy::Variant::Naive(
+                        proto::NaiveFeedbackStrategy { a, b, c },
+                    )),
+                }),
+            }),
+            inputs,
+        )
+    }
+
+    /// Full-text search with BM25 scoring (`k` and `b` default to the
+    /// server's), over a text-indexed payload key chosen with `using`.
+    pub fn text(query: impl Into<String>, k: Option<f32>, b: Option<f32>) -> Self {
+        Self::of(
+            proto::query::Variant::Text(proto::TextQuery {
+                query: query.into(),
+                scoring: Some(proto::text_query::Scoring::Bm25(proto::Bm25Params { k, b })),
+            }),
+            Vec::new(),
+        )
+    }
+
+    /// Checks the query's vectors and ids, naming the argument.
+    pub(crate) fn check(&self, argument: &str) -> Result<()> {
+        if self.inner.variant.is_none() {
+            return Err(Error::invalid_argument(argument, "the query is empty"));
+        }
+        self.inputs.iter().try_for_each(|input| input.check(argument))
+    }
+}
+
+fn context_pairs<P, N>(
+    pairs: impl IntoIterator<Item = (P, N)>,
+) -> (Vec<proto::ContextInputPair>, Vec<VectorInput>)
+where
+    P: Into<VectorInput>,
+    N: Into<VectorInput>,
+{
+    let mut inputs = Vec::new();
+    let pairs = pairs
+        .into_iter()
+        .map(|(p, n)| {
+            let (p, n) = (p.into(), n.into());
+            inputs.push(p.clone());
+            inputs.push(n.clone());
+            proto::ContextInputPair {
+                positive: Some(p.into_proto()),
+                negative: Some(n.into_proto()),
+            }
+        })
+        .collect();
+    (pairs, inputs)
+}
+
+impl From<Query> for proto::Query {
+    fn from(q: Query) -> Self {
+        q.inner
+    }
+}
+
+impl From<Fusion> for Query {
+    fn from(f: Fusion) -> Self {
+        Query::fusion(f)
+    }
+}
+
+impl From<OrderBy> for Query {
+    fn from(o: OrderBy) -> Self {
+        Query::order_by(o)
+    }
+}
+
+impl From<Expression> for Query {
+    fn from(e: Expression) -> Self {
+        Query::formula(e)
+    }
+}
+
+/// Search parameters: HNSW beam width, exact search, quantization.
+pub use proto::QuantizationSearchParams;
+
+/// Search parameters for a query or a prefetch.
+///
+/// ```
+/// use qdrant_async::SearchParams;
+/// let exact = SearchParams::new().exact(true);
+/// let fast = SearchParams::new().hnsw_ef(64);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SearchParams {
+    /// HNSW beam width: higher is more accurate and slower.
+    pub hnsw_ef: Option<u64>,
+    /// Exact search, without the index.
+    pub exact: Option<bool>,
+    /// Quantization use at search time.
+    pub quantization: Option<QuantizationSearchParams>,
+    /// Searches only indexed segments.
+    pub indexed_only: Option<bool>,
+}
+
+impl SearchParams {
+    /// Defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the HNSW beam width.
+    pub fn hnsw_ef(mut self, ef: u64) -> Self {
+        self.hnsw_ef = Some(ef);
+        self
+    }
+    /// Searches exactly.
+    pub fn exact(mut self, exact: bool) -> Self {
+        self.exact = Some(exact);
+        self
+    }
+    /// Quantization use at search time.
+    pub fn quantization(mut self, params: QuantizationSearchParams) -> Self {
+        self.quantization = Some(params);
+        self
+    }
+    /// Searches only indexed segments.
+    pub fn indexed_only(mut self, indexed_only: bool) -> Self {
+        self.indexed_only = Some(indexed_only);
+        self
+    }
+}
+
+impl From<SearchParams> for proto::SearchParams {
+    fn from(p: SearchParams) -> Self {
+        proto::SearchParams {
+            hnsw_ef: p.hnsw_ef,
+            exact: p.exact,
+            quantization: p.quantization,
+            indexed_only: p.indexed_only,
+            acorn: None,
+            idf: None,
+        }
+    }
+}
+
+/// Where to take the vectors of ids used in a query: another collection.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LookupLocation {
+    /// The collection.
+    pub collection_name: String,
+    /// The vector name in it.
+    pub vector_name: Option<String>,
+    /// Its shards to read.
+    pub shard_key_selector: Option<ShardKeySelector>,
+}
+
+impl LookupLocation {
+    /// Another collection's vectors.
+    pub fn new(collection_name: impl Into<String>) -> Self {
+        LookupLocation {
+            collection_name: collection_name.into(),
+            vector_name: None,
+            shard_key_selector: None,
+        }
+    }
+
+    /// Its vector with this name.
+    pub fn vector_name(mut self, name: impl Into<String>) -> Self {
+        self.vector_name = Some(name.into());
+        self
+    }
+
+    /// Reads only these shards.
+    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
+        self.shard_key_selector = Some(selector.into());
+        self
+    }
+}
+
+impl From<&str> for LookupLocation {
+    fn from(name: &str) -> Self {
+        LookupLocation::new(name)
+    }
+}
+
+impl From<LookupLocation> for proto::LookupLocation {
+    fn from(l: LookupLocation) -> Self {
+        proto::LookupLocation {
+            collection_name: l.collection_name,
+            vector_name: l.vector_name,
+            shard_key_selector: l.shard_key_selector.map(Into::into),
+        }
+    }
+}
+
+/// A prefetch: a sub-query whose results the outer query re-ranks or fuses.
+///
+/// ```
+/// use qdrant_async::{Prefetch, SparseVector};
+///
+/// let dense = Prefetch::new([0.1, 0.2, 0.3]).using("dense").limit(50);
+/// let sparse = Prefetch::new(SparseVector::new([3, 9], [0.5, 0.8])).using("sparse").limit(50);
+/// ```
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Prefetch {
+    /// The sub-query; without one, the nested prefetches' results pass through.
+    pub query: Option<Query>,
+    /// Nested prefetches.
+    pub prefetch: Vec<Prefetch>,
+    /// The named vector to search.
+    pub using: Option<String>,
+    /// Only points matching this filter.
+    pub filter: Option<Filter>,
+    /// Search parameters.
+    pub params: Option<SearchParams>,
+    /// Only results scoring at least this well.
+    pub score_threshold: Option<f32>,
+    /// Most results (default 10).
+    pub limit: Option<u64>,
+    /// Where to take the vectors of ids in the query.
+    pub lookup_from: Option<LookupLocation>,
+}
+
+impl Prefetch {
+    /// A prefetch with this query.
+    pub fn new(query: impl Into<Query>) -> Self {
+        Prefetch {
+            query: Some(query.into()),
+            ..Default::default()
+        }
+    }
+
+    /// A prefetch without a query of its own, over nested prefetches.
+    pub fn nested(prefetch: impl IntoIterator<Item = Prefetch>) -> Self {
+        Prefetch {
+            prefetch: prefetch.into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Adds a nested prefetch.
+    pub fn prefetch(mut self, prefetch: Prefetch) -> Self {
+        self.prefetch.push(prefetch);
+        self
+    }
+
+    /// Searches this named vector.
+    pub fn using(mut self, vector_name: impl Into<String>) -> Self {
+        self.using = Some(vector_name.into());
+        self
+    }
+
+    /// Only points matching this filter.
+    pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// Search parameters.
+    pub fn params(mut self, params: SearchParams) -> Self {
+        self.params = Some(params);
+        self
+    }
+
+    /// Only results scoring at least this well.
+    pub fn score_threshold(mut self, threshold: f32) -> Self {
+        self.score_threshold = Some(threshold);
+        self
+    }
+
+    /// Most results.
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Where to take the vectors of ids in the query.
+    pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
+        self.lookup_from = Some(location.into());
+        self
+    }
+
+    pub(crate) fn check(&self, argument: &str) -> Result<()> {
+        if let Some(query) = &self.query {
+            query.check(&format!("{argument}.query"))?;
+        }
+        self.prefetch
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, p)| p.check(&format!("{argument}.prefetch[{i}]")))
+    }
+}
+
+impl From<Prefetch> for proto::PrefetchQuery {
+    fn from(p: Prefetch) -> Self {
+        proto::PrefetchQuery {
+            prefetch: p.prefetch.into_iter().map(Into::into).collect(),
+            query: p.query.map(Into::into),
+            using: p.using,
+            filter: p.filter.map(Into::into),
+            params: p.params.map(Into::into),
+            score_threshold: p.score_threshold,
+            limit: p.limit,
+            lookup_from: p.lookup_from.map(Into::into),
+        }
+    }
+}
+
+impl<T: Into<Query>> From<T> for Prefetch {
+    fn from(query: T) -> Self {
+        Prefetch::new(query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_and_ids_become_nearest_queries() {
+        let q: proto::Query = Query::from([0.5f32, 1.0]).into();
+        assert!(matches!(q.variant, Some(proto::query::Variant::Nearest(_))));
+        let q: proto::Query = Query::from(7u64).into();
+        let Some(proto::query::Variant::Nearest(input)) = q.variant else {
+            panic!("nearest")
+        };
+        assert!(matches!(input.variant, Some(proto::vector_input::Variant::Id(_))));
+    }
+
+    #[test]
+    fn bad_inputs_are_named() {
+        let err = Query::recommend([vec![f32::NAN]], Vec::<u64>::new())
+            .check("query")
+            .unwrap_err();
+        assert!(err.to_string().contains("query"), "{err}");
+        let err = Prefetch::new(Query::nearest("nope"))
+            .check("prefetch[0]")
+            .unwrap_err();
+        assert!(err.to_string().contains("prefetch[0].query"), "{err}");
+    }
+}

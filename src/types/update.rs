@@ -1,0 +1,52 @@
+//! The result of a write.
+
+use crate::error::{Error, Result};
+use crate::proto;
+
+/// How far a write got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpdateStatus {
+    /// Received and queued, not yet applied (`wait(false)`).
+    Acknowledged,
+    /// Applied.
+    Completed,
+    /// Rejected: an older clock tick than already applied.
+    ClockRejected,
+    /// Not applied within the request's timeout; it may still be.
+    WaitTimeout,
+    /// A status this client does not know.
+    Unknown(i32),
+}
+
+impl From<i32> for UpdateStatus {
+    fn from(status: i32) -> Self {
+        match proto::UpdateStatus::try_from(status) {
+            Ok(proto::UpdateStatus::Acknowledged) => UpdateStatus::Acknowledged,
+            Ok(proto::UpdateStatus::Completed) => UpdateStatus::Completed,
+            Ok(proto::UpdateStatus::ClockRejected) => UpdateStatus::ClockRejected,
+            Ok(proto::UpdateStatus::WaitTimeout) => UpdateStatus::WaitTimeout,
+            _ => UpdateStatus::Unknown(status),
+        }
+    }
+}
+
+/// What a write returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpdateResult {
+    /// The operation's sequence number, when the server gives one.
+    pub operation_id: Option<u64>,
+    /// How far it got.
+    pub status: UpdateStatus,
+}
+
+impl UpdateResult {
+    pub(crate) fn from_response(result: Option<proto::UpdateResult>) -> Result<Self> {
+        let result = result.ok_or_else(|| Error::missing("result"))?;
+        Ok(UpdateResult {
+            operation_id: result.operation_id,
+            status: result.status.into(),
+        })
+    }
+}
