@@ -56,3 +56,106 @@ pub(crate) struct Store {
     pub aliases: RwLock<HashMap<String, String>>,
     pub full_snapshots: RwLock<Vec<proto::SnapshotDescription>>,
 }
+
+/// Qdrant's answer for a collection (or alias) that does not exist.
+pub(crate) fn collection_not_found(name: &str) -> tonic::Status {
+    tonic::Status::not_found(format!("Not found: Collection `{name}` doesn't exist!"))
+}
+
+/// Qdrant's answer for bad input.
+pub(crate) fn bad_input(description: impl std::fmt::Display) -> tonic::Status {
+    tonic::Status::invalid_argument(format!("Wrong input: {description}"))
+}
+
+impl Store {
+    /// The collection with this name, or the one this alias names.
+    pub(crate) async fn resolve(&self, name: &str) -> Result<SharedCollection, tonic::Status> {
+        let real = self
+            .aliases
+            .read()
+            .await
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned());
+        self.collections
+            .read()
+            .await
+            .get(&real)
+            .cloned()
+            .ok_or_else(|| collection_not_found(name))
+    }
+}
+
+/// What a vector name is configured as.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum VectorKind {
+    Dense {
+        size: u64,
+        distance: proto::Distance,
+        multi: bool,
+    },
+    Sparse {
+        idf: bool,
+    },
+}
+
+impl Collection {
+    /// A new, empty collection with this configuration.
+    pub(crate) fn new(config: proto::CollectionConfig) -> Self {
+        Collection {
+            config,
+            points: BTreeMap::new(),
+            payload_schema: HashMap::new(),
+            operation_id: 0,
+            snapshots: Vec::new(),
+            metadata: HashMap::new(),
+        }
+    }
+
+    /// The configuration of the vector with this name ("" is the unnamed one).
+    pub(crate) fn vector_kind(&self, name: &str) -> Option<VectorKind> {
+        use proto::vectors_config::Config;
+        let params = self.config.params.as_ref()?;
+        let dense = |p: &proto::VectorParams| VectorKind::Dense {
+            size: p.size,
+            distance: proto::Distance::try_from(p.distance).unwrap_or(proto::Distance::Cosine),
+            multi: p.multivector_config.is_some(),
+        };
+        match params.vectors_config.as_ref().and_then(|v| v.config.as_ref()) {
+            Some(Config::Params(p)) if name.is_empty() => return Some(dense(p)),
+            Some(Config::ParamsMap(m)) => {
+                if let Some(p) = m.map.get(name) {
+                    return Some(dense(p));
+                }
+            }
+            _ => {}
+        }
+        let sparse = params.sparse_vectors_config.as_ref()?.map.get(name)?;
+        Some(VectorKind::Sparse {
+            idf: sparse.modifier == Some(proto::Modifier::Idf as i32),
+        })
+    }
+
+    /// Every configured vector name.
+    pub(crate) fn vector_names(&self) -> Vec<String> {
+        use proto::vectors_config::Config;
+        let mut names = Vec::new();
+        if let Some(params) = &self.config.params {
+            match params.vectors_config.as_ref().and_then(|v| v.config.as_ref()) {
+                Some(Config::Params(_)) => names.push(String::new()),
+                Some(Config::ParamsMap(m)) => names.extend(m.map.keys().cloned()),
+                None => {}
+            }
+            if let Some(sparse) = &params.sparse_vectors_config {
+                names.extend(sparse.map.keys().cloned());
+            }
+        }
+        names
+    }
+
+    /// The next operation id.
+    pub(crate) fn next_operation(&mut self) -> u64 {
+        self.operation_id += 1;
+        self.operation_id
+    }
+}

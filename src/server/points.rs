@@ -1,0 +1,862 @@
+//! The `qdrant.Points` service: writes and reads by id here; searches
+//! through the engine in `search.rs`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tonic::{Request, Response, Status};
+
+use super::elapsed;
+use super::filter;
+use super::output::{point_key, point_keys, retrieved};
+use super::search::{self, QVec, check_dims, normalize};
+use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input};
+use crate::proto;
+
+pub(crate) struct PointsService {
+    pub(crate) store: Arc<Store>,
+}
+
+type Reply<T> = Result<Response<T>, Status>;
+
+fn update_result(operation_id: u64, wait: Option<bool>) -> proto::UpdateResult {
+    let status = if wait.unwrap_or(false) {
+        proto::UpdateStatus::Completed
+    } else {
+        proto::UpdateStatus::Acknowledged
+    };
+    proto::UpdateResult {
+        operation_id: Some(operation_id),
+        status: status as i32,
+    }
+}
+
+fn ok(start: Instant, operation_id: u64, wait: Option<bool>) -> Reply<proto::PointsOperationResponse> {
+    Ok(Response::new(proto::PointsOperationResponse {
+        result: Some(update_result(operation_id, wait)),
+        time: elapsed(start),
+        usage: None,
+    }))
+}
+
+/// A vector as sent, checked against the collection and ready to store.
+#[allow(deprecated)]
+fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<StoredVector, Status> {
+    use proto::vector::Vector as V;
+    let kind = col
+        .vector_kind(name)
+        .ok_or_else(|| bad_input(format!("Not existing vector name error: {name}")))?;
+    let q = match v.vector {
+        Some(V::Dense(d)) => QVec::Dense(d.data),
+        Some(V::Sparse(s)) => QVec::Sparse(s.indices, s.values),
+        Some(V::MultiDense(m)) => QVec::Multi(m.vectors.into_iter().map(|d| d.data).collect()),
+        Some(V::Document(_) | V::Image(_) | V::Object(_)) => {
+            return Err(bad_input(
+                "Inference is not configured: no inference provider to embed documents",
+            ));
+        }
+        None => match (v.indices, v.vectors_count) {
+            (Some(i), _) => QVec::Sparse(i.data, v.data),
+            (None, Some(n)) if n > 0 => {
+                let dim = v.data.len() / n as usize;
+                if dim == 0 || v.data.len() % n as usize != 0 {
+                    return Err(bad_input("Multi-vector data is not divisible by vectors_count"));
+                }
+                QVec::Multi(v.data.chunks(dim).map(<[f32]>::to_vec).collect())
+            }
+            _ => QVec::Dense(v.data),
+        },
+    };
+    let q = match (kind, q) {
+        (VectorKind::Dense { multi: true, .. }, QVec::Dense(d)) => QVec::Multi(vec![d]),
+        (_, q) => q,
+    };
+    check_dims(kind, &q, name)?;
+    Ok(match (kind, q) {
+        (
+            VectorKind::Dense {
+                distance,
+                multi: false,
+                ..
+            },
+            QVec::Dense(mut d),
+        ) => {
+            if distance == proto::Distance::Cosine {
+                normalize(&mut d);
+            }
+            StoredVector::Dense(d)
+        }
+        (VectorKind::Dense { .. }, QVec::Multi(m)) => StoredVector::Multi(m),
+        (VectorKind::Sparse { .. }, QVec::Sparse(indices, values)) => {
+            // Qdrant keeps sparse vectors sorted by index.
+            let mut pairs: Vec<(u32, f32)> = indices.into_iter().zip(values).collect();
+            pairs.sort_by_key(|p| p.0);
+            let (indices, values) = pairs.into_iter().unzip();
+            StoredVector::Sparse { indices, values }
+        }
+        (_, _) => return Err(bad_input(format!("Wrong vector type for `{name}`"))),
+    })
+}
+
+fn stored_vectors(
+    col: &Collection,
+    vectors: Option<proto::Vectors>,
+) -> Result<HashMap<String, StoredVector>, Status> {
+    use proto::vectors::VectorsOptions;
+    match vectors.and_then(|v| v.vectors_options) {
+        None => Ok(HashMap::new()),
+        Some(VectorsOptions::Vector(v)) => Ok(HashMap::from([(String::new(), stored_vector(col, "", v)?)])),
+        Some(VectorsOptions::Vectors(named)) => named
+            .vectors
+            .into_iter()
+            .map(|(name, v)| Ok((name.clone(), stored_vector(col, &name, v)?)))
+            .collect(),
+    }
+}
+
+/// The keys a selector names: the ids given, or the points matching the filter.
+fn selected(col: &Collection, selector: Option<&proto::PointsSelector>) -> Result<Vec<PointKey>, Status> {
+    use proto::points_selector::PointsSelectorOneOf as S;
+    match selector.and_then(|s| s.points_selector_one_of.as_ref()) {
+        Some(S::Points(ids)) => point_keys(&ids.ids),
+        Some(S::Filter(f)) => Ok(col
+            .points
+            .iter()
+            .filter(|(k, p)| filter::matches(f, k, p))
+            .map(|(k, _)| *k)
+            .collect()),
+        None => Err(bad_input("Points selector is required")),
+    }
+}
+
+/// Sets `payload` under a nested `key` path (`a.b`), creating objects as needed.
+fn set_at(target: &mut HashMap<String, proto::Value>, key: &str, payload: HashMap<String, proto::Value>) {
+    use proto::value::Kind;
+    let mut parts = key.splitn(2, '.');
+    let head = parts.next().unwrap_or(key);
+    let entry = target.entry(head.to_owned()).or_insert_with(|| proto::Value {
+        kind: Some(Kind::StructValue(proto::Struct::default())),
+    });
+    if !matches!(entry.kind, Some(Kind::StructValue(_))) {
+        entry.kind = Some(Kind::StructValue(proto::Struct::default()));
+    }
+    let Some(Kind::StructValue(s)) = &mut entry.kind else {
+        return;
+    };
+    match parts.next() {
+        Some(rest) => set_at(&mut s.fields, rest, payload),
+        None => s.fields.extend(payload),
+    }
+}
+
+fn apply_set_payload(
+    col: &mut Collection,
+    keys: &[PointKey],
+    payload: &HashMap<String, proto::Value>,
+    key: Option<&str>,
+    overwrite: bool,
+) {
+    for k in keys {
+        if let Some(p) = col.points.get_mut(k) {
+            if overwrite {
+                p.payload.clear();
+            }
+            match key {
+                Some(path) if !path.is_empty() => set_at(&mut p.payload, path, payload.clone()),
+                _ => p.payload.extend(payload.clone()),
+            }
+        }
+    }
+}
+
+fn upsert_points(
+    col: &mut Collection,
+    points: Vec<proto::PointStruct>,
+    update_filter: Option<&proto::Filter>,
+) -> Result<(), Status> {
+    let mut staged = Vec::with_capacity(points.len());
+    for p in points {
+        let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
+        let vectors = stored_vectors(col, p.vectors)?;
+        staged.push((
+            key,
+            StoredPoint {
+                vectors,
+                payload: p.payload,
+            },
+        ));
+    }
+    for (key, point) in staged {
+        if let (Some(f), Some(existing)) = (update_filter, col.points.get(&key))
+            && !filter::matches(f, &key, existing)
+        {
+            continue;
+        }
+        col.points.insert(key, point);
+    }
+    Ok(())
+}
+
+fn update_vectors(
+    col: &mut Collection,
+    points: Vec<proto::PointVectors>,
+    update_filter: Option<&proto::Filter>,
+) -> Result<(), Status> {
+    let mut staged = Vec::new();
+    for p in points {
+        let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
+        if !col.points.contains_key(&key) {
+            return Err(Status::not_found(format!(
+                "Not found: No point with id {} found",
+                key_text(&key)
+            )));
+        }
+        staged.push((key, stored_vectors(col, p.vectors)?));
+    }
+    for (key, vectors) in staged {
+        if let Some(point) = col.points.get_mut(&key) {
+            if update_filter.is_some_and(|f| !filter::matches(f, &key, point)) {
+                continue;
+            }
+            point.vectors.extend(vectors);
+        }
+    }
+    Ok(())
+}
+
+fn key_text(k: &PointKey) -> String {
+    match k {
+        PointKey::Num(n) => n.to_string(),
+        PointKey::Uuid(u) => u.to_string(),
+    }
+}
+
+fn delete_vectors(col: &mut Collection, keys: &[PointKey], names: &[String]) -> Result<(), Status> {
+    for name in names {
+        if col.vector_kind(name).is_none() {
+            return Err(bad_input(format!("Not existing vector name error: {name}")));
+        }
+    }
+    for k in keys {
+        if let Some(p) = col.points.get_mut(k) {
+            for n in names {
+                p.vectors.remove(n);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[allow(deprecated)]
+fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Result<(), Status> {
+    use proto::points_update_operation::Operation as O;
+    match op.operation.ok_or_else(|| bad_input("Empty operation"))? {
+        O::Upsert(u) => upsert_points(col, u.points, u.update_filter.as_ref()),
+        O::DeleteDeprecated(s) => {
+            let keys = selected(col, Some(&s))?;
+            keys.iter().for_each(|k| {
+                col.points.remove(k);
+            });
+            Ok(())
+        }
+        O::DeletePoints(d) => {
+            let keys = selected(col, d.points.as_ref())?;
+            keys.iter().for_each(|k| {
+                col.points.remove(k);
+            });
+            Ok(())
+        }
+        O::SetPayload(s) => {
+            let keys = selected(col, s.points_selector.as_ref())?;
+            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), false);
+            Ok(())
+        }
+        O::OverwritePayload(s) => {
+            let keys = selected(col, s.points_selector.as_ref())?;
+            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), true);
+            Ok(())
+        }
+        O::DeletePayload(d) => {
+            let keys = selected(col, d.points_selector.as_ref())?;
+            delete_payload_keys(col, &keys, &d.keys);
+            Ok(())
+        }
+        O::ClearPayloadDeprecated(s) => {
+            let keys = selected(col, Some(&s))?;
+            clear_payload(col, &keys);
+            Ok(())
+        }
+        O::ClearPayload(c) => {
+            let keys = selected(col, c.points.as_ref())?;
+            clear_payload(col, &keys);
+            Ok(())
+        }
+        O::UpdateVectors(u) => update_vectors(col, u.points, u.update_filter.as_ref()),
+        O::DeleteVectors(d) => {
+            let keys = selected(col, d.points_selector.as_ref())?;
+            delete_vectors(col, &keys, &d.vectors.map(|v| v.names).unwrap_or_default())
+        }
+    }
+}
+
+fn delete_payload_keys(col: &mut Collection, keys: &[PointKey], names: &[String]) {
+    for k in keys {
+        if let Some(p) = col.points.get_mut(k) {
+            for n in names {
+                remove_at(&mut p.payload, n);
+            }
+        }
+    }
+}
+
+fn remove_at(payload: &mut HashMap<String, proto::Value>, path: &str) {
+    use proto::value::Kind;
+    match path.split_once('.') {
+        None => {
+            payload.remove(path);
+        }
+        Some((head, rest)) => {
+            if let Some(proto::Value {
+                kind: Some(Kind::StructValue(s)),
+            }) = payload.get_mut(head)
+            {
+                remove_at(&mut s.fields, rest);
+            }
+        }
+    }
+}
+
+fn clear_payload(col: &mut Collection, keys: &[PointKey]) {
+    for k in keys {
+        if let Some(p) = col.points.get_mut(k) {
+            p.payload.clear();
+        }
+    }
+}
+
+fn schema_type(field_type: i32) -> Result<proto::PayloadSchemaType, Status> {
+    Ok(
+        match proto::FieldType::try_from(field_type)
+            .map_err(|_| bad_input(format!("Unknown field type {field_type}")))?
+        {
+            proto::FieldType::Keyword => proto::PayloadSchemaType::Keyword,
+            proto::FieldType::Integer => proto::PayloadSchemaType::Integer,
+            proto::FieldType::Float => proto::PayloadSchemaType::Float,
+            proto::FieldType::Geo => proto::PayloadSchemaType::Geo,
+            proto::FieldType::Text => proto::PayloadSchemaType::Text,
+            proto::FieldType::Bool => proto::PayloadSchemaType::Bool,
+            proto::FieldType::Datetime => proto::PayloadSchemaType::Datetime,
+            proto::FieldType::Uuid => proto::PayloadSchemaType::Uuid,
+        },
+    )
+}
+
+/// The schema type implied by index parameters, when no field type is given.
+fn params_type(p: &proto::PayloadIndexParams) -> Option<proto::PayloadSchemaType> {
+    use proto::payload_index_params::IndexParams as P;
+    Some(match p.index_params.as_ref()? {
+        P::KeywordIndexParams(_) => proto::PayloadSchemaType::Keyword,
+        P::IntegerIndexParams(_) => proto::PayloadSchemaType::Integer,
+        P::FloatIndexParams(_) => proto::PayloadSchemaType::Float,
+        P::GeoIndexParams(_) => proto::PayloadSchemaType::Geo,
+        P::TextIndexParams(_) => proto::PayloadSchemaType::Text,
+        P::BoolIndexParams(_) => proto::PayloadSchemaType::Bool,
+        P::DatetimeIndexParams(_) => proto::PayloadSchemaType::Datetime,
+        P::UuidIndexParams(_) => proto::PayloadSchemaType::Uuid,
+    })
+}
+
+impl PointsService {
+    /// Runs a write on a collection under its lock, and answers with the
+    /// operation's id.
+    async fn write(
+        &self,
+        collection: &str,
+        wait: Option<bool>,
+        apply: impl FnOnce(&mut Collection) -> Result<(), Status>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let start = Instant::now();
+        let shared = self.store.resolve(collection).await?;
+        let mut col = shared.write().await;
+        apply(&mut col)?;
+        let id = col.next_operation();
+        ok(start, id, wait)
+    }
+}
+
+#[tonic::async_trait]
+impl proto::points_server::Points for PointsService {
+    async fn upsert(&self, request: Request<proto::UpsertPoints>) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        let filter = r.update_filter;
+        self.write(&r.collection_name, r.wait, |c| {
+            upsert_points(c, r.points, filter.as_ref())
+        })
+        .await
+    }
+
+    async fn delete(&self, request: Request<proto::DeletePoints>) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        self.write(&r.collection_name, r.wait, |c| {
+            let keys = selected(c, r.points.as_ref())?;
+            keys.iter().for_each(|k| {
+                c.points.remove(k);
+            });
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get(&self, request: Request<proto::GetPoints>) -> Reply<proto::GetResponse> {
+        let start = Instant::now();
+        let r = request.into_inner();
+        let shared = self.store.resolve(&r.collection_name).await?;
+        let col = shared.read().await;
+        let keys = point_keys(&r.ids)?;
+        let mut seen = std::collections::HashSet::new();
+        let result = keys
+            .iter()
+            .filter(|k| seen.insert(**k))
+            .filter_map(|k| {
+                col.points
+                    .get(k)
+                    .map(|p| retrieved(k, p, r.with_payload.as_ref(), r.with_vectors.as_ref()))
+            })
+            .collect();
+        Ok(Response::new(proto::GetResponse {
+            result,
+            time: elapsed(start),
+            usage: None,
+        }))
+    }
+
+    async fn update_vectors(
+        &self,
+        request: Request<proto::UpdatePointVectors>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        let filter = r.update_filter;
+        self.write(&r.collection_name, r.wait, |c| {
+            update_vectors(c, r.points, filter.as_ref())
+        })
+        .await
+    }
+
+    async fn delete_vectors(
+        &self,
+        request: Request<proto::DeletePointVectors>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        self.write(&r.collection_name, r.wait, |c| {
+            let keys = selected(c, r.points_selector.as_ref())?;
+            delete_vectors(c, &keys, &r.vectors.map(|v| v.names).unwrap_or_default())
+        })
+        .await
+    }
+
+    async fn set_payload(
+        &self,
+        request: Request<proto::SetPayloadPoints>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        self.write(&r.collection_name, r.wait, |c| {
+            let keys = selected(c, r.points_selector.as_ref())?;
+            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), false);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn overwrite_payload(
+        &self,
+        request: Request<proto::SetPayloadPoints>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        self.write(&r.collection_name, r.wait, |c| {
+            let keys = selected(c, r.points_selector.as_ref())?;
+            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), true);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_payload(
+        &self,
+        request: Request<proto::DeletePayloadPoints>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        self.write(&r.collection_name, r.wait, |c| {
+            let keys = selected(c, r.points_selector.as_ref())?;
+            delete_payload_keys(c, &keys, &r.keys);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn clear_payload(
+        &self,
+        request: Request<proto::ClearPayloadPoints>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        self.write(&r.collection_name, r.wait, |c| {
+            let keys = selected(c, r.points.as_ref())?;
+            clear_payload(c, &keys);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_field_index(
+        &self,
+        request: Request<proto::CreateFieldIndexCollection>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        if r.field_name.is_empty() {
+            return Err(bad_input("Field name must not be empty"));
+        }
+        let data_type = match (r.field_type, r.field_index_params.as_ref().and_then(params_type)) {
+            (Some(t), _) => schema_type(t)?,
+            (None, Some(t)) => t,
+            (None, None) => return Err(bad_input("Field type or index params are required")),
+        };
+        self.write(&r.collection_name, r.wait, |c| {
+            c.payload_schema.insert(
+                r.field_name,
+                proto::PayloadSchemaInfo {
+                    data_type: data_type as i32,
+                    params: r.field_index_params,
+                    points: None,
+                },
+            );
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_field_index(
+        &self,
+        request: Request<proto::DeleteFieldIndexCollection>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        let r = request.into_inner();
+        self.write(&r.collection_name, r.wait, |c| {
+            c.payload_schema.remove(&r.field_name);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_vector_name(
+        &self,
+        request: Request<proto::CreateVectorNameRequest>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        use proto::create_vector_name_request::VectorConfig as C;
+        use proto::vectors_config::Config;
+        let r = request.into_inner();
+        if r.vector_name.is_empty() {
+            return Err(bad_input("Vector name must not be empty"));
+        }
+        self.write(&r.collection_name, r.wait, |c| {
+            if c.vector_kind(&r.vector_name).is_some() {
+                return Err(bad_input(format!(
+                    "Vector name `{}` already exists",
+                    r.vector_name
+                )));
+            }
+            let params = c.config.params.get_or_insert_with(Default::default);
+            match r
+                .vector_config
+                .ok_or_else(|| bad_input("Vector config is required"))?
+            {
+                C::DenseConfig(d) => {
+                    if d.size == 0 {
+                        return Err(bad_input("Vector size must be at least 1"));
+                    }
+                    let vp = proto::VectorParams {
+                        size: d.size,
+                        distance: d.distance,
+                        multivector_config: d.multivector_config,
+                        datatype: d.datatype,
+                        ..Default::default()
+                    };
+                    let vectors = params.vectors_config.get_or_insert_with(Default::default);
+                    match &mut vectors.config {
+                        Some(Config::ParamsMap(m)) => {
+                            m.map.insert(r.vector_name, vp);
+                        }
+                        None => {
+                            vectors.config = Some(Config::ParamsMap(proto::VectorParamsMap {
+                                map: HashMap::from([(r.vector_name, vp)]),
+                            }));
+                        }
+                        Some(Config::Params(_)) => {
+                            return Err(bad_input(
+                                "A collection with an unnamed vector cannot get named vectors",
+                            ));
+                        }
+                    }
+                }
+                C::SparseConfig(s) => {
+                    params
+                        .sparse_vectors_config
+                        .get_or_insert_with(Default::default)
+                        .map
+                        .insert(
+                            r.vector_name,
+                            proto::SparseVectorParams {
+                                index: None,
+                                modifier: s.modifier,
+                            },
+                        );
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_vector_name(
+        &self,
+        request: Request<proto::DeleteVectorNameRequest>,
+    ) -> Reply<proto::PointsOperationResponse> {
+        use proto::vectors_config::Config;
+        let r = request.into_inner();
+        self.write(&r.collection_name, r.wait, |c| {
+            if c.vector_kind(&r.vector_name).is_none() || r.vector_name.is_empty() {
+                return Err(bad_input(format!(
+                    "Not existing vector name error: {}",
+                    r.vector_name
+                )));
+            }
+            if let Some(params) = c.config.params.as_mut() {
+                if let Some(Config::ParamsMap(m)) =
+                    params.vectors_config.as_mut().and_then(|v| v.config.as_mut())
+                {
+                    m.map.remove(&r.vector_name);
+                }
+                if let Some(s) = params.sparse_vectors_config.as_mut() {
+                    s.map.remove(&r.vector_name);
+                }
+            }
+            for p in c.points.values_mut() {
+                p.vectors.remove(&r.vector_name);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn search(&self, request: Request<proto::SearchPoints>) -> Reply<proto::SearchResponse> {
+        search::search(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn search_batch(
+        &self,
+        request: Request<proto::SearchBatchPoints>,
+    ) -> Reply<proto::SearchBatchResponse> {
+        search::search_batch(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn search_groups(
+        &self,
+        request: Request<proto::SearchPointGroups>,
+    ) -> Reply<proto::SearchGroupsResponse> {
+        search::search_groups(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn scroll(&self, request: Request<proto::ScrollPoints>) -> Reply<proto::ScrollResponse> {
+        let start = Instant::now();
+        let r = request.into_inner();
+        let shared = self.store.resolve(&r.collection_name).await?;
+        let col = shared.read().await;
+        let limit = r.limit.unwrap_or(10) as usize;
+        if let Some(order_by) = &r.order_by {
+            let query = proto::QueryPoints {
+                collection_name: r.collection_name.clone(),
+                query: Some(proto::Query {
+                    variant: Some(proto::query::Variant::OrderBy(order_by.clone())),
+                }),
+                filter: r.filter.clone(),
+                limit: Some(limit as u64),
+                with_payload: r.with_payload.clone(),
+                with_vectors: r.with_vectors.clone(),
+                ..Default::default()
+            };
+            drop(col);
+            let hits = search::query(&self.store, query).await?.result;
+            let result = hits
+                .into_iter()
+                .map(|h| proto::RetrievedPoint {
+                    id: h.id,
+                    payload: h.payload,
+                    vectors: h.vectors,
+                    shard_key: None,
+                    order_value: h.order_value,
+                })
+                .collect();
+            return Ok(Response::new(proto::ScrollResponse {
+                next_page_offset: None,
+                result,
+                time: elapsed(start),
+                usage: None,
+            }));
+        }
+        let from = r.offset.as_ref().map(point_key).transpose()?;
+        let mut page: Vec<proto::RetrievedPoint> = Vec::with_capacity(limit);
+        let mut next = None;
+        let range = match from {
+            Some(k) => col.points.range(k..),
+            None => col.points.range(..),
+        };
+        for (k, p) in range {
+            if r.filter.as_ref().is_some_and(|f| !filter::matches(f, k, p)) {
+                continue;
+            }
+            if page.len() == limit {
+                next = Some(super::output::point_id(k));
+                break;
+            }
+            page.push(retrieved(k, p, r.with_payload.as_ref(), r.with_vectors.as_ref()));
+        }
+        Ok(Response::new(proto::ScrollResponse {
+            next_page_offset: next,
+            result: page,
+            time: elapsed(start),
+            usage: None,
+        }))
+    }
+
+    async fn recommend(&self, request: Request<proto::RecommendPoints>) -> Reply<proto::RecommendResponse> {
+        search::recommend(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn recommend_batch(
+        &self,
+        request: Request<proto::RecommendBatchPoints>,
+    ) -> Reply<proto::RecommendBatchResponse> {
+        search::recommend_batch(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn recommend_groups(
+        &self,
+        request: Request<proto::RecommendPointGroups>,
+    ) -> Reply<proto::RecommendGroupsResponse> {
+        search::recommend_groups(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn discover(&self, request: Request<proto::DiscoverPoints>) -> Reply<proto::DiscoverResponse> {
+        search::discover(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn discover_batch(
+        &self,
+        request: Request<proto::DiscoverBatchPoints>,
+    ) -> Reply<proto::DiscoverBatchResponse> {
+        search::discover_batch(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn count(&self, request: Request<proto::CountPoints>) -> Reply<proto::CountResponse> {
+        let start = Instant::now();
+        let r = request.into_inner();
+        let shared = self.store.resolve(&r.collection_name).await?;
+        let col = shared.read().await;
+        let count = match &r.filter {
+            None => col.points.len(),
+            Some(f) => col
+                .points
+                .iter()
+                .filter(|(k, p)| filter::matches(f, k, p))
+                .count(),
+        } as u64;
+        Ok(Response::new(proto::CountResponse {
+            result: Some(proto::CountResult { count }),
+            time: elapsed(start),
+            usage: None,
+        }))
+    }
+
+    async fn update_batch(
+        &self,
+        request: Request<proto::UpdateBatchPoints>,
+    ) -> Reply<proto::UpdateBatchResponse> {
+        let start = Instant::now();
+        let r = request.into_inner();
+        let shared = self.store.resolve(&r.collection_name).await?;
+        let mut col = shared.write().await;
+        let mut result = Vec::with_capacity(r.operations.len());
+        for op in r.operations {
+            apply_operation(&mut col, op)?;
+            let id = col.next_operation();
+            result.push(update_result(id, r.wait));
+        }
+        Ok(Response::new(proto::UpdateBatchResponse {
+            result,
+            time: elapsed(start),
+            usage: None,
+        }))
+    }
+
+    async fn query(&self, request: Request<proto::QueryPoints>) -> Reply<proto::QueryResponse> {
+        search::query(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn query_batch(
+        &self,
+        request: Request<proto::QueryBatchPoints>,
+    ) -> Reply<proto::QueryBatchResponse> {
+        search::query_batch(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn query_groups(
+        &self,
+        request: Request<proto::QueryPointGroups>,
+    ) -> Reply<proto::QueryGroupsResponse> {
+        search::query_groups(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn facet(&self, request: Request<proto::FacetCounts>) -> Reply<proto::FacetResponse> {
+        search::facet(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn search_matrix_pairs(
+        &self,
+        request: Request<proto::SearchMatrixPoints>,
+    ) -> Reply<proto::SearchMatrixPairsResponse> {
+        search::search_matrix_pairs(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn search_matrix_offsets(
+        &self,
+        request: Request<proto::SearchMatrixPoints>,
+    ) -> Reply<proto::SearchMatrixOffsetsResponse> {
+        search::search_matrix_offsets(&self.store, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+}
