@@ -64,6 +64,8 @@ vector_input_from! {
     PointId => Id,
     u64 => Id,
     uuid::Uuid => Id,
+    &str => Id,
+    String => Id,
 }
 
 impl<const N: usize> From<[f32; N]> for VectorInput {
