@@ -24,23 +24,37 @@ async fn main() -> anyhow::Result<()> {
         client.delete_collection(collection).await?;
     }
 
-    client.create_collection(collection, VectorParams::new(4, Distance::Cosine)).await?;
+    client
+        .create_collection(collection, VectorParams::new(4, Distance::Cosine))
+        .await?;
     client
         .upsert(
             collection,
             [
-                Point::new(Uuid::parse_str("5c56c793-69f3-4fbf-87e6-c4bf54c28c26")?, [0.9, 0.1, 0.1, 0.5])
-                    .payload(json!({"color": "red"})),
+                Point::new(
+                    Uuid::parse_str("5c56c793-69f3-4fbf-87e6-c4bf54c28c26")?,
+                    [0.9, 0.1, 0.1, 0.5],
+                )
+                .payload(json!({"color": "red"})),
                 Point::new(2, [0.1, 0.9, 0.3, 0.2]).payload(json!({"color": "green"})),
                 Point::new(3, [0.8, 0.2, 0.2, 0.6]).payload(json!({"color": "blue"})),
             ],
         )
         .await?;
 
-    let hits = client.query_points(collection, [0.9, 0.1, 0.1, 0.5]).limit(2).with_payload(true).await?;
+    let hits = client
+        .query_points(collection, [0.9, 0.1, 0.1, 0.5])
+        .limit(2)
+        .with_payload(true)
+        .await?;
     println!("connected to Qdrant {}", client.server_version().unwrap_or("?"));
     for hit in &hits {
-        println!("id={} score={:.4} payload={:?}", hit.id, hit.score, hit.payload.get("color"));
+        println!(
+            "id={} score={:.4} payload={:?}",
+            hit.id,
+            hit.score,
+            hit.payload.get("color")
+        );
     }
 
     client.delete_collection(collection).await?;

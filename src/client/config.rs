@@ -174,14 +174,14 @@ impl ClientBuilder {
                 let _ = client.inner.server_version.set(health.version);
                 Ok(client)
             }
-            Err((Error::Server { code, message, .. }, url))
-                if matches!(
-                    code,
-                    tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Internal
-                ) =>
-            {
-                Err(endpoint::connect_error(url, message).await)
-            }
+            Err((
+                Error::Server {
+                    code: tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Internal,
+                    message,
+                    ..
+                },
+                url,
+            )) => Err(endpoint::connect_error(url, message).await),
             Err((e, _)) => Err(e),
         }
     }

@@ -164,7 +164,6 @@ macro_rules! request {
         impl<'a> $name<'a> {
             /// Deadline for this call, overriding the client's default. The
             /// server is told too (`grpc-timeout`).
-            #[must_use]
             pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
                 self.timeout = Some(timeout);
                 self

@@ -469,12 +469,12 @@ impl<'a> Scroll<'a> {
     pub fn stream(self) -> impl futures_core::Stream<Item = Result<Record>> + Send + 'a {
         use futures_util::stream::{self, StreamExt};
         enum State<'a> {
-            Next(&'a Client, proto::ScrollPoints, Option<Duration>),
+            Next(&'a Client, Box<proto::ScrollPoints>, Option<Duration>),
             Failed(Error),
             Done,
         }
         let state = match self.into_request() {
-            Ok((client, request, timeout)) => State::Next(client, request, timeout),
+            Ok((client, request, timeout)) => State::Next(client, Box::new(request), timeout),
             Err(e) => State::Failed(e),
         };
         stream::unfold(state, |state| async move {

@@ -1,7 +1,6 @@
 //! The `qdrant.Collections` service: collections, aliases, and the shard
 //! and cluster calls as a single node without distributed mode answers them.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -110,7 +109,7 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
         hnsw_config: Some(hnsw),
         optimizer_config: Some(optimizer),
         wal_config: Some(wal),
-        quantization_config: request.quantization_config.clone(),
+        quantization_config: request.quantization_config,
         strict_mode_config: Some(
             request
                 .strict_mode_config

@@ -56,7 +56,7 @@ fn split_path(path: &str) -> Vec<Segment<'_>> {
         .collect()
 }
 
-fn apply_index<'a>(values: Vec<&'a proto::Value>, index: Option<Option<usize>>) -> Vec<&'a proto::Value> {
+fn apply_index(values: Vec<&proto::Value>, index: Option<Option<usize>>) -> Vec<&proto::Value> {
     match index {
         None => values,
         Some(None) => values.into_iter().flat_map(flatten).collect(),

@@ -60,7 +60,7 @@ fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<Store
             (Some(i), _) => QVec::Sparse(i.data, v.data),
             (None, Some(n)) if n > 0 => {
                 let dim = v.data.len() / n as usize;
-                if dim == 0 || v.data.len() % n as usize != 0 {
+                if dim == 0 || !v.data.len().is_multiple_of(n as usize) {
                     return Err(bad_input("Multi-vector data is not divisible by vectors_count"));
                 }
                 QVec::Multi(v.data.chunks(dim).map(<[f32]>::to_vec).collect())

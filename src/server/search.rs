@@ -205,7 +205,6 @@ struct Level<'a> {
 /// The engine over one collection, with access to others for `lookup_from`.
 pub(crate) struct Engine<'a> {
     pub col: &'a Collection,
-    pub name: &'a str,
     pub lookups: HashMap<String, Collection>,
 }
 
@@ -580,7 +579,7 @@ impl Engine<'_> {
         let best = strategy == proto::RecommendStrategy::BestScore as i32;
         let hits = keys
             .iter()
-            .filter_map(|k| {
+            .map(|k| {
                 let ps: Vec<f32> = pos.iter().filter_map(|q| sim(q, k)).collect();
                 let ns: Vec<f32> = neg.iter().filter_map(|q| sim(q, k)).collect();
                 let score = if best {
@@ -596,11 +595,11 @@ impl Engine<'_> {
                 } else {
                     ps.iter().sum::<f32>() - ns.iter().sum::<f32>()
                 };
-                Some(Hit {
+                Hit {
                     key: *k,
                     score,
                     order_value: None,
-                })
+                }
             })
             .collect();
         Ok((hits, Direction::HigherBetter))
@@ -1122,7 +1121,6 @@ async fn with_engine<T>(
     let col = shared.read().await;
     let engine = Engine {
         col: &col,
-        name,
         lookups: others,
     };
     f(&engine)
@@ -1248,11 +1246,8 @@ fn group(
         }
         for id in ids {
             match groups.iter().position(|(g, _)| *g == id) {
-                Some(i) => {
-                    if groups[i].1.len() < group_size {
-                        groups[i].1.push(h.clone());
-                    }
-                }
+                Some(i) if groups[i].1.len() < group_size => groups[i].1.push(h.clone()),
+                Some(_) => {}
                 None if groups.len() < limit => groups.push((id, vec![h.clone()])),
                 None => {}
             }
@@ -1761,12 +1756,10 @@ fn facet_order(a: &proto::facet_value::Variant, b: &proto::facet_value::Variant)
 /// The sampled points and, for each, its nearest neighbours among them.
 fn matrix(
     store_col: &Collection,
-    name: &str,
     req: &proto::SearchMatrixPoints,
 ) -> Result<Vec<(PointKey, Vec<Hit>)>, Status> {
     let engine = Engine {
         col: store_col,
-        name,
         lookups: HashMap::new(),
     };
     let using = req.using.as_deref().unwrap_or("");
@@ -1806,7 +1799,7 @@ pub(crate) async fn search_matrix_pairs(
     let start = std::time::Instant::now();
     let shared = store.resolve(&req.collection_name).await?;
     let col = shared.read().await;
-    let rows = matrix(&col, &req.collection_name, &req)?;
+    let rows = matrix(&col, &req)?;
     let pairs = rows
         .into_iter()
         .flat_map(|(a, hits)| {
@@ -1831,7 +1824,7 @@ pub(crate) async fn search_matrix_offsets(
     let start = std::time::Instant::now();
     let shared = store.resolve(&req.collection_name).await?;
     let col = shared.read().await;
-    let rows = matrix(&col, &req.collection_name, &req)?;
+    let rows = matrix(&col, &req)?;
     let index: HashMap<PointKey, u64> = rows
         .iter()
         .enumerate()

@@ -136,23 +136,6 @@ impl Collection {
         })
     }
 
-    /// Every configured vector name.
-    pub(crate) fn vector_names(&self) -> Vec<String> {
-        use proto::vectors_config::Config;
-        let mut names = Vec::new();
-        if let Some(params) = &self.config.params {
-            match params.vectors_config.as_ref().and_then(|v| v.config.as_ref()) {
-                Some(Config::Params(_)) => names.push(String::new()),
-                Some(Config::ParamsMap(m)) => names.extend(m.map.keys().cloned()),
-                None => {}
-            }
-            if let Some(sparse) = &params.sparse_vectors_config {
-                names.extend(sparse.map.keys().cloned());
-            }
-        }
-        names
-    }
-
     /// The next operation id.
     pub(crate) fn next_operation(&mut self) -> u64 {
         self.operation_id += 1;

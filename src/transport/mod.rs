@@ -302,7 +302,8 @@ impl Transport {
         Req: Message,
         Resp: Message + Default + Send + 'static,
     {
-        self.unary_encoded(call, Bytes::from(request.encode_to_vec())).await
+        self.unary_encoded(call, Bytes::from(request.encode_to_vec()))
+            .await
     }
 
     /// Like [`unary`](Self::unary), for a request already encoded.
@@ -332,7 +333,11 @@ impl Transport {
         );
         let attempts = async {
             let policy = call.retry.as_ref().unwrap_or(&self.settings.retry);
-            let max_attempts = if call.idempotent { policy.max_attempts.max(1) } else { 1 };
+            let max_attempts = if call.idempotent {
+                policy.max_attempts.max(1)
+            } else {
+                1
+            };
             let mut attempt = 1;
             loop {
                 span.record("attempt", attempt);

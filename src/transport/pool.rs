@@ -64,11 +64,6 @@ impl ChannelPool {
         }
     }
 
-    /// How many connections the pool holds.
-    pub(crate) fn len(&self) -> usize {
-        self.slots.len()
-    }
-
     /// Requests sent on each connection so far.
     pub(crate) fn sent_per_connection(&self) -> Vec<usize> {
         self.slots

@@ -176,46 +176,76 @@ impl From<ShardTransferMethod> for i32 {
 pub enum ClusterOperation {
     /// Moves a shard to another peer.
     MoveShard {
+        /// The shard.
         shard_id: u32,
+        /// The peer it is on.
         from_peer_id: u64,
+        /// The peer it goes to.
         to_peer_id: u64,
+        /// How it is transferred.
         method: Option<ShardTransferMethod>,
     },
     /// Copies a shard to another peer.
     ReplicateShard {
+        /// The shard.
         shard_id: u32,
+        /// The peer it is on.
         from_peer_id: u64,
+        /// The peer it goes to.
         to_peer_id: u64,
+        /// How it is transferred.
         method: Option<ShardTransferMethod>,
     },
     /// Stops a shard transfer.
     AbortTransfer {
+        /// The shard.
         shard_id: u32,
+        /// The peer it is on.
         from_peer_id: u64,
+        /// The peer it goes to.
         to_peer_id: u64,
     },
     /// Removes a shard's replica from a peer.
-    DropReplica { shard_id: u32, peer_id: u64 },
+    DropReplica {
+        /// The shard.
+        shard_id: u32,
+        /// The peer to drop it from.
+        peer_id: u64,
+    },
     /// Creates a shard key.
     CreateShardKey {
+        /// The shard key.
         shard_key: ShardKey,
+        /// Shards for the key.
         shards_number: Option<u32>,
+        /// Copies of each shard.
         replication_factor: Option<u32>,
+        /// Peers to place the shards on.
         placement: Vec<u64>,
     },
     /// Deletes a shard key.
-    DeleteShardKey { shard_key: ShardKey },
+    DeleteShardKey {
+        /// The shard key.
+        shard_key: ShardKey,
+    },
     /// Restarts a shard transfer with another method.
     RestartTransfer {
+        /// The shard.
         shard_id: u32,
+        /// The peer it is on.
         from_peer_id: u64,
+        /// The peer it goes to.
         to_peer_id: u64,
+        /// How it is transferred.
         method: ShardTransferMethod,
     },
     /// Copies points between shard keys.
     ReplicatePoints {
+        /// Copy from this key's shards.
         from_shard_key: ShardKey,
+        /// Copy to this key's shards.
         to_shard_key: ShardKey,
+        /// Only points matching this filter.
         filter: Option<Filter>,
     },
 }

@@ -285,7 +285,7 @@ impl VectorParams {
             quantization_config: self.quantization_config.map(Into::into),
             on_disk: self.on_disk,
             datatype: self.datatype.map(|d| proto::Datatype::from(d) as i32),
-            multivector_config: self.multivector.then(|| proto::MultiVectorConfig {
+            multivector_config: self.multivector.then_some(proto::MultiVectorConfig {
                 comparator: proto::MultiVectorComparator::MaxSim as i32,
             }),
             memory: None,

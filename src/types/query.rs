@@ -311,6 +311,7 @@ impl Expression {
     }
 
     /// `-x`.
+    #[allow(clippy::should_implement_trait)]
     pub fn neg(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Neg(x.boxed()))
     }

@@ -326,7 +326,7 @@ impl Vector {
                     }))
                 } else if let Some(count) = output.vectors_count {
                     let count = count as usize;
-                    if count == 0 || output.data.len() % count != 0 {
+                    if count == 0 || !output.data.len().is_multiple_of(count) {
                         return Err(Error::unexpected(
                             field(),
                             format!(

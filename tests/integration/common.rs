@@ -26,7 +26,12 @@ impl Ctx {
             .map_err(|e| anyhow::anyhow!("cannot reach the test server at {url}: {e}"))?;
         let suffix = uuid::Uuid::new_v4().simple().to_string();
         let collection = format!("{test}_{}", &suffix[..8]);
-        Ok(Ctx { client, url, collection, _server: server })
+        Ok(Ctx {
+            client,
+            url,
+            collection,
+            _server: server,
+        })
     }
 
     /// Another collection name for this test, unique like the first.

@@ -23,10 +23,22 @@ async fn urls_that_do_not_parse_or_have_another_scheme() {
 async fn invalid_uuid_string_as_point_id() -> anyhow::Result<()> {
     let ctx = Ctx::new("bad_uuid").await?;
     let c = &ctx.collection;
-    ctx.client.create_collection(c, VectorParams::new(2, Distance::Dot)).await?;
-    let err = ctx.client.upsert(c, [Point::new(1, [0.1, 0.2]), Point::new("not-a-uuid", [0.1, 0.2])]).await.unwrap_err();
+    ctx.client
+        .create_collection(c, VectorParams::new(2, Distance::Dot))
+        .await?;
+    let err = ctx
+        .client
+        .upsert(
+            c,
+            [Point::new(1, [0.1, 0.2]), Point::new("not-a-uuid", [0.1, 0.2])],
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
-    assert!(text(&err).contains("points[1].id") && text(&err).contains("not-a-uuid"), "{err}");
+    assert!(
+        text(&err).contains("points[1].id") && text(&err).contains("not-a-uuid"),
+        "{err}"
+    );
     let err = ctx.client.retrieve(c, ["zzz"]).await.unwrap_err();
     assert!(text(&err).contains("ids[0]"), "{err}");
     ctx.cleanup().await
@@ -35,8 +47,15 @@ async fn invalid_uuid_string_as_point_id() -> anyhow::Result<()> {
 #[tokio::test]
 async fn empty_collection_name() -> anyhow::Result<()> {
     let ctx = Ctx::new("empty_name").await?;
-    let err = ctx.client.create_collection("", VectorParams::new(2, Distance::Dot)).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument { .. }) && text(&err).contains("collection_name"), "{err:?}");
+    let err = ctx
+        .client
+        .create_collection("", VectorParams::new(2, Distance::Dot))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidArgument { .. }) && text(&err).contains("collection_name"),
+        "{err:?}"
+    );
     let err = ctx.client.query_points("", [0.1, 0.2]).await.unwrap_err();
     assert!(text(&err).contains("collection_name"), "{err}");
     let err = ctx.client.upsert("", [Point::new(1, [0.1])]).await.unwrap_err();
@@ -48,10 +67,23 @@ async fn empty_collection_name() -> anyhow::Result<()> {
 async fn vector_with_nan_or_infinity() -> anyhow::Result<()> {
     let ctx = Ctx::new("nan_vector").await?;
     let c = &ctx.collection;
-    ctx.client.create_collection(c, VectorParams::new(2, Distance::Dot)).await?;
-    let err = ctx.client.upsert(c, [Point::new(1, [0.1, f32::NAN])]).await.unwrap_err();
-    assert!(text(&err).contains("points[0].vector") && text(&err).contains("NaN"), "{err}");
-    let err = ctx.client.upsert(c, [Point::new(1, [f32::INFINITY, 0.0])]).await.unwrap_err();
+    ctx.client
+        .create_collection(c, VectorParams::new(2, Distance::Dot))
+        .await?;
+    let err = ctx
+        .client
+        .upsert(c, [Point::new(1, [0.1, f32::NAN])])
+        .await
+        .unwrap_err();
+    assert!(
+        text(&err).contains("points[0].vector") && text(&err).contains("NaN"),
+        "{err}"
+    );
+    let err = ctx
+        .client
+        .upsert(c, [Point::new(1, [f32::INFINITY, 0.0])])
+        .await
+        .unwrap_err();
     assert!(text(&err).contains("inf"), "{err}");
     let err = ctx.client.query_points(c, [f32::NAN, 0.0]).await.unwrap_err();
     assert!(text(&err).contains("query"), "{err}");
@@ -90,7 +122,9 @@ async fn a_port_that_answers_http1() {
             });
         }
     });
-    let err = Client::connect(format!("http://127.0.0.1:{port}")).await.unwrap_err();
+    let err = Client::connect(format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap_err();
     let msg = text(&err);
     assert!(matches!(err, Error::Connect { .. }), "{err:?}");
     assert!(msg.contains("6334") && msg.contains("6333"), "{msg}");
@@ -104,16 +138,36 @@ async fn server_errors_name_the_rpc_and_collection() -> anyhow::Result<()> {
 
     let err = ctx.client.query_points(&missing, [0.1, 0.2]).await.unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
-    assert!(text(&err).contains("Points/Query") && text(&err).contains(&missing), "{err}");
+    assert!(
+        text(&err).contains("Points/Query") && text(&err).contains(&missing),
+        "{err}"
+    );
 
-    ctx.client.create_collection(c, VectorParams::new(2, Distance::Dot)).await?;
-    let err = ctx.client.create_collection(c, VectorParams::new(2, Distance::Dot)).await.unwrap_err();
+    ctx.client
+        .create_collection(c, VectorParams::new(2, Distance::Dot))
+        .await?;
+    let err = ctx
+        .client
+        .create_collection(c, VectorParams::new(2, Distance::Dot))
+        .await
+        .unwrap_err();
     assert!(err.is_already_exists(), "{err:?}");
-    assert!(text(&err).contains("Collections/Create") && text(&err).contains(c.as_str()), "{err}");
+    assert!(
+        text(&err).contains("Collections/Create") && text(&err).contains(c.as_str()),
+        "{err}"
+    );
 
-    let err = ctx.client.upsert(c, [Point::new(1, [0.1, 0.2, 0.3])]).wait(true).await.unwrap_err();
+    let err = ctx
+        .client
+        .upsert(c, [Point::new(1, [0.1, 0.2, 0.3])])
+        .wait(true)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Some(qdrant_async::Code::InvalidArgument), "{err:?}");
-    assert!(text(&err).contains("Points/Upsert") && text(&err).contains("dimension"), "{err}");
+    assert!(
+        text(&err).contains("Points/Upsert") && text(&err).contains("dimension"),
+        "{err}"
+    );
     assert!(!err.is_retryable());
     ctx.cleanup().await
 }
