@@ -5,6 +5,7 @@
 
 mod collections;
 mod config;
+mod legacy;
 mod points;
 mod query;
 mod snapshots;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 pub use collections::*;
 pub use config::ClientBuilder;
+pub use legacy::{Example, LegacyCall, LegacyRequest};
 pub use points::*;
 pub use query::*;
 pub use snapshots::*;

@@ -8,14 +8,20 @@ use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::Rpc;
 use crate::types::{
-    Filter, LookupLocation, OrderBy, PayloadSelector, PointId, Prefetch, Query, ReadConsistency, Record,
-    ScoredPoint, SearchParams, ShardKeySelector, VectorsSelector,
+    FacetHit, Filter, LookupLocation, OrderBy, PayloadSelector, PointGroup, PointId, Prefetch, Query,
+    ReadConsistency, Record, ScoredPoint, SearchMatrixOffsets, SearchMatrixPair, SearchParams,
+    ShardKeySelector, VectorsSelector,
 };
 
 const QUERY: Rpc = Rpc::read("/qdrant.Points/Query");
 const GET: Rpc = Rpc::read("/qdrant.Points/Get");
 const COUNT: Rpc = Rpc::read("/qdrant.Points/Count");
 const SCROLL: Rpc = Rpc::read("/qdrant.Points/Scroll");
+const QUERY_BATCH: Rpc = Rpc::read("/qdrant.Points/QueryBatch");
+const QUERY_GROUPS: Rpc = Rpc::read("/qdrant.Points/QueryGroups");
+const FACET: Rpc = Rpc::read("/qdrant.Points/Facet");
+const MATRIX_PAIRS: Rpc = Rpc::read("/qdrant.Points/SearchMatrixPairs");
+const MATRIX_OFFSETS: Rpc = Rpc::read("/qdrant.Points/SearchMatrixOffsets");
 
 impl Client {
     /// Finds the points closest to a query: a vector (`[f32; N]`,
@@ -150,12 +156,99 @@ pub struct QueryPoints<'a> {
     timeout: Option<Duration>,
 }
 
+/// The options shared by every query request: written once, used by
+/// [`QueryPoints`], [`QueryRequest`] and [`QueryPointsGroups`], whose
+/// requests have these fields in common.
+macro_rules! query_options {
+    () => {
+        /// Most results to return (default 10; for groups, most groups).
+        pub fn limit(mut self, limit: u64) -> Self {
+            self.request.limit = Some(limit);
+            self
+        }
+
+        /// Only points matching this filter.
+        pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
+            self.request.filter = Some(filter.into().into());
+            self
+        }
+
+        /// Only hits scoring at least this well (for Euclid and Manhattan:
+        /// at most this distance).
+        pub fn score_threshold(mut self, threshold: f32) -> Self {
+            self.request.score_threshold = Some(threshold);
+            self
+        }
+
+        /// Which payload to return: `true`, `false`, or a [`PayloadSelector`].
+        pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
+            self.request.with_payload = Some(selector.into().into());
+            self
+        }
+
+        /// Which vectors to return: `true`, `false`, or a [`VectorsSelector`].
+        pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
+            self.request.with_vectors = Some(selector.into().into());
+            self
+        }
+
+        /// The named vector to search.
+        pub fn using(mut self, vector_name: impl Into<String>) -> Self {
+            self.request.using = Some(vector_name.into());
+            self
+        }
+
+        /// Adds a prefetch: a sub-query whose hits the main query re-scores.
+        pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
+            self.prefetch.push(prefetch.into());
+            self
+        }
+
+        /// Search parameters: HNSW `ef`, exact search, quantization.
+        pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
+            self.request.params = Some(params.into().into());
+            self
+        }
+
+        /// Read consistency across replicas.
+        pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
+            self.request.read_consistency = Some(consistency.into().into());
+            self
+        }
+
+        /// Searches only the shards with these keys.
+        pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
+            self.request.shard_key_selector = Some(selector.into().into());
+            self
+        }
+
+        /// Takes the vectors of ids in the query from another collection.
+        pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
+            self.request.lookup_from = Some(location.into().into());
+            self
+        }
+
+        /// Replaces the query; `None` with prefetches returns their hits.
+        pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
+            self.query = query.into();
+            self
+        }
+
+        /// Checks the query and prefetches, naming what is wrong.
+        fn check_query(&self) -> Result<()> {
+            if let Some(query) = &self.query {
+                query.check("query")?;
+            }
+            for (i, prefetch) in self.prefetch.iter().enumerate() {
+                prefetch.check(&format!("prefetch[{i}]"))?;
+            }
+            Ok(())
+        }
+    };
+}
+
 impl QueryPoints<'_> {
-    /// Most hits to return (default 10).
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.request.limit = Some(limit);
-        self
-    }
+    query_options!();
 
     /// Hits to skip before the first returned.
     pub fn offset(mut self, offset: u64) -> Self {
@@ -163,82 +256,10 @@ impl QueryPoints<'_> {
         self
     }
 
-    /// Only points matching this filter.
-    pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
-        self.request.filter = Some(filter.into().into());
-        self
-    }
-
-    /// Only hits scoring at least this well (for Euclid and Manhattan: at
-    /// most this distance).
-    pub fn score_threshold(mut self, threshold: f32) -> Self {
-        self.request.score_threshold = Some(threshold);
-        self
-    }
-
-    /// Which payload to return: `true`, `false`, or a [`PayloadSelector`].
-    pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
-        self.request.with_payload = Some(selector.into().into());
-        self
-    }
-
-    /// Which vectors to return: `true`, `false`, or a [`VectorsSelector`].
-    pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
-        self.request.with_vectors = Some(selector.into().into());
-        self
-    }
-
-    /// The named vector to search.
-    pub fn using(mut self, vector_name: impl Into<String>) -> Self {
-        self.request.using = Some(vector_name.into());
-        self
-    }
-
-    /// Adds a prefetch: a sub-query whose hits the main query re-scores.
-    pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
-        self.prefetch.push(prefetch.into());
-        self
-    }
-
-    /// Search parameters: HNSW `ef`, exact search, quantization.
-    pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
-        self.request.params = Some(params.into().into());
-        self
-    }
-
-    /// Read consistency across replicas.
-    pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
-        self.request.read_consistency = Some(consistency.into().into());
-        self
-    }
-
-    /// Searches only the shards with these keys.
-    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
-        self.request.shard_key_selector = Some(selector.into().into());
-        self
-    }
-
-    /// Takes the vectors of ids in the query from another collection.
-    pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
-        self.request.lookup_from = Some(location.into().into());
-        self
-    }
-
-    /// Replaces the query; `None` with prefetches returns their hits as they come.
-    pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
-        self.query = query.into();
-        self
-    }
-
     pub(crate) fn into_request(self) -> Result<proto::QueryPoints> {
+        check_collection_name(&self.request.collection_name, "collection_name")?;
+        self.check_query()?;
         let mut request = self.request;
-        check_collection_name(&request.collection_name, "collection_name")?;
-        if let Some(query) = &self.query {
-            query.check("query")?;
-        }
-        for (i, prefetch) in self.prefetch.iter().enumerate() {
-            prefetch.check(&format!("prefetch[{i}]"))?;
-        }
         request.query = self.query.map(Into::into);
         request.prefetch = self.prefetch.into_iter().map(Into::into).collect();
         request.timeout = timeout_secs(self.timeout);
@@ -521,3 +542,433 @@ async fn scroll_page(
 }
 
 request!(Scroll => ScrollPage);
+
+/// One query of a batch, for [`Client::query_batch_points`]: the same
+/// options as [`Client::query_points`], without a client or collection.
+///
+/// ```
+/// use qdrant_async::QueryRequest;
+/// let request = QueryRequest::new([0.1, 0.2, 0.3]).limit(5).with_payload(false);
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct QueryRequest {
+    request: proto::QueryPoints,
+    query: Option<Query>,
+    prefetch: Vec<Prefetch>,
+}
+
+impl QueryRequest {
+    /// A query, with the same defaults as `query_points`.
+    pub fn new(query: impl Into<Query>) -> Self {
+        QueryRequest {
+            request: proto::QueryPoints {
+                with_payload: Some(PayloadSelector::from(true).into()),
+                ..Default::default()
+            },
+            query: Some(query.into()),
+            prefetch: Vec::new(),
+        }
+    }
+
+    query_options!();
+
+    /// Hits to skip before the first returned.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.request.offset = Some(offset);
+        self
+    }
+
+    /// The request for `collection_name`; errors name the request by index.
+    fn into_proto(self, collection_name: &str, index: usize) -> Result<proto::QueryPoints> {
+        self.check_query().map_err(|e| match e {
+            Error::InvalidArgument { argument, reason } => Error::InvalidArgument {
+                argument: format!("requests[{index}].{argument}"),
+                reason,
+            },
+            other => other,
+        })?;
+        let mut request = self.request;
+        request.collection_name = collection_name.to_owned();
+        request.query = self.query.map(Into::into);
+        request.prefetch = self.prefetch.into_iter().map(Into::into).collect();
+        Ok(request)
+    }
+}
+
+impl<T: Into<Query>> From<T> for QueryRequest {
+    fn from(query: T) -> Self {
+        QueryRequest::new(query)
+    }
+}
+
+impl Client {
+    /// Runs several queries in one request.
+    ///
+    /// `.await` returns each query's hits, in order.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::QueryRequest;
+    ///
+    /// let results = client
+    ///     .query_batch_points("my_collection", [
+    ///         QueryRequest::new([0.9, 0.1, 0.1, 0.5]).limit(3),
+    ///         QueryRequest::new([0.1, 0.9, 0.1, 0.5]).limit(3),
+    ///     ])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn query_batch_points(
+        &self,
+        collection_name: impl Into<String>,
+        requests: impl IntoIterator<Item = QueryRequest>,
+    ) -> QueryBatchPoints<'_> {
+        QueryBatchPoints {
+            client: self,
+            collection_name: collection_name.into(),
+            requests: requests.into_iter().collect(),
+            read_consistency: None,
+            timeout: None,
+        }
+    }
+
+    /// Queries, then groups the hits by a payload key: up to `limit`
+    /// groups of up to `group_size` hits.
+    ///
+    /// `.await` returns the groups, best first.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// let groups = client
+    ///     .query_points_groups("my_collection", [0.9, 0.1, 0.1, 0.5], "document_id")
+    ///     .group_size(2)
+    ///     .limit(5)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn query_points_groups(
+        &self,
+        collection_name: impl Into<String>,
+        query: impl Into<Query>,
+        group_by: impl Into<String>,
+    ) -> QueryPointsGroups<'_> {
+        QueryPointsGroups {
+            client: self,
+            request: proto::QueryPointGroups {
+                collection_name: collection_name.into(),
+                group_by: group_by.into(),
+                with_payload: Some(PayloadSelector::from(true).into()),
+                ..Default::default()
+            },
+            query: Some(query.into()),
+            prefetch: Vec::new(),
+            timeout: None,
+        }
+    }
+
+    /// Counts the points per value of a payload key (which needs a
+    /// keyword, integer, bool or UUID index).
+    ///
+    /// `.await` returns the values with their counts, most frequent first.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// for hit in client.facet("my_collection", "color").limit(5).await? {
+    ///     println!("{:?}: {}", hit.value, hit.count);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn facet(&self, collection_name: impl Into<String>, key: impl Into<String>) -> Facet<'_> {
+        Facet {
+            client: self,
+            request: proto::FacetCounts {
+                collection_name: collection_name.into(),
+                key: key.into(),
+                ..Default::default()
+            },
+            filter: None,
+            timeout: None,
+        }
+    }
+
+    /// Samples points and finds each one's nearest neighbours among the
+    /// sample, as pairs.
+    ///
+    /// `.await` returns the pairs.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// let pairs = client.search_matrix_pairs("my_collection").sample(100).limit(5).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn search_matrix_pairs(
+        &self,
+        collection_name: impl Into<String>,
+    ) -> SearchMatrix<'_, Vec<SearchMatrixPair>> {
+        SearchMatrix::new(self, collection_name.into())
+    }
+
+    /// Like [`search_matrix_pairs`](Self::search_matrix_pairs), as a sparse
+    /// matrix of offsets into the sampled ids.
+    ///
+    /// `.await` returns the [`SearchMatrixOffsets`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// let matrix = client.search_matrix_offsets("my_collection").sample(100).limit(5).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn search_matrix_offsets(
+        &self,
+        collection_name: impl Into<String>,
+    ) -> SearchMatrix<'_, SearchMatrixOffsets> {
+        SearchMatrix::new(self, collection_name.into())
+    }
+}
+
+/// The request built by [`Client::query_batch_points`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct QueryBatchPoints<'a> {
+    client: &'a Client,
+    collection_name: String,
+    requests: Vec<QueryRequest>,
+    read_consistency: Option<ReadConsistency>,
+    timeout: Option<Duration>,
+}
+
+impl QueryBatchPoints<'_> {
+    /// Read consistency across replicas.
+    pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
+        self.read_consistency = Some(consistency.into());
+        self
+    }
+
+    async fn send(self) -> Result<Vec<Vec<ScoredPoint>>> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let query_points = self
+            .requests
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.into_proto(&self.collection_name, i))
+            .collect::<Result<_>>()?;
+        let request = proto::QueryBatchPoints {
+            collection_name: self.collection_name,
+            query_points,
+            read_consistency: self.read_consistency.map(Into::into),
+            timeout: timeout_secs(self.timeout),
+        };
+        let call = QUERY_BATCH.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::QueryBatchResponse = self.client.transport().unary(call, &request).await?;
+        response
+            .result
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| ScoredPoint::from_list(r.result, &format!("result[{i}]")))
+            .collect()
+    }
+}
+
+request!(QueryBatchPoints => Vec<Vec<ScoredPoint>>);
+
+/// The request built by [`Client::query_points_groups`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct QueryPointsGroups<'a> {
+    client: &'a Client,
+    request: proto::QueryPointGroups,
+    query: Option<Query>,
+    prefetch: Vec<Prefetch>,
+    timeout: Option<Duration>,
+}
+
+impl QueryPointsGroups<'_> {
+    query_options!();
+
+    /// Most hits per group (default 3).
+    pub fn group_size(mut self, size: u64) -> Self {
+        self.request.group_size = Some(size);
+        self
+    }
+
+    /// Also returns, for each group, the point of `collection` whose id is
+    /// the group's value.
+    pub fn with_lookup(
+        mut self,
+        collection: impl Into<String>,
+        with_payload: impl Into<PayloadSelector>,
+        with_vectors: impl Into<VectorsSelector>,
+    ) -> Self {
+        self.request.with_lookup = Some(proto::WithLookup {
+            collection: collection.into(),
+            with_payload: Some(with_payload.into().into()),
+            with_vectors: Some(with_vectors.into().into()),
+        });
+        self
+    }
+
+    async fn send(self) -> Result<Vec<PointGroup>> {
+        check_collection_name(&self.request.collection_name, "collection_name")?;
+        if self.request.group_by.is_empty() {
+            return Err(Error::invalid_argument("group_by", "is empty"));
+        }
+        self.check_query()?;
+        let mut request = self.request;
+        request.query = self.query.map(Into::into);
+        request.prefetch = self.prefetch.into_iter().map(Into::into).collect();
+        request.timeout = timeout_secs(self.timeout);
+        let call = QUERY_GROUPS.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::QueryGroupsResponse = self.client.transport().unary(call, &request).await?;
+        PointGroup::from_result(response.result)
+    }
+}
+
+request!(QueryPointsGroups => Vec<PointGroup>);
+
+/// The request built by [`Client::facet`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Facet<'a> {
+    client: &'a Client,
+    request: proto::FacetCounts,
+    filter: Option<Filter>,
+    timeout: Option<Duration>,
+}
+
+impl Facet<'_> {
+    /// Counts only points matching this filter.
+    pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// Most values to return (default 10).
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.request.limit = Some(limit);
+        self
+    }
+
+    /// Whether to count exactly (default false: may estimate).
+    pub fn exact(mut self, exact: bool) -> Self {
+        self.request.exact = Some(exact);
+        self
+    }
+
+    /// Read consistency across replicas.
+    pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
+        self.request.read_consistency = Some(consistency.into().into());
+        self
+    }
+
+    /// Counts only in the shards with these keys.
+    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
+        self.request.shard_key_selector = Some(selector.into().into());
+        self
+    }
+
+    async fn send(self) -> Result<Vec<FacetHit>> {
+        check_collection_name(&self.request.collection_name, "collection_name")?;
+        if self.request.key.is_empty() {
+            return Err(Error::invalid_argument("key", "is empty"));
+        }
+        let mut request = self.request;
+        request.filter = self.filter.map(Into::into);
+        request.timeout = timeout_secs(self.timeout);
+        let call = FACET.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::FacetResponse = self.client.transport().unary(call, &request).await?;
+        FacetHit::from_list(response.hits)
+    }
+}
+
+request!(Facet => Vec<FacetHit>);
+
+/// The request built by [`Client::search_matrix_pairs`] and
+/// [`Client::search_matrix_offsets`]; `.await` returns `T`.
+#[must_use = "a request does nothing until it is awaited"]
+pub struct SearchMatrix<'a, T> {
+    client: &'a Client,
+    request: proto::SearchMatrixPoints,
+    filter: Option<Filter>,
+    timeout: Option<Duration>,
+    _output: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<'a, T> SearchMatrix<'a, T> {
+    fn new(client: &'a Client, collection_name: String) -> Self {
+        SearchMatrix {
+            client,
+            request: proto::SearchMatrixPoints {
+                collection_name,
+                ..Default::default()
+            },
+            filter: None,
+            timeout: None,
+            _output: std::marker::PhantomData,
+        }
+    }
+
+    /// Samples only points matching this filter.
+    pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// Points to sample (default 10).
+    pub fn sample(mut self, sample: u64) -> Self {
+        self.request.sample = Some(sample);
+        self
+    }
+
+    /// Neighbours per point (default 3).
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.request.limit = Some(limit);
+        self
+    }
+
+    /// The named vector to compare.
+    pub fn using(mut self, vector_name: impl Into<String>) -> Self {
+        self.request.using = Some(vector_name.into());
+        self
+    }
+
+    /// Deadline for this call, overriding the client's default.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    fn into_request(self) -> Result<(&'a Client, proto::SearchMatrixPoints, Option<Duration>)> {
+        check_collection_name(&self.request.collection_name, "collection_name")?;
+        let mut request = self.request;
+        request.filter = self.filter.map(Into::into);
+        request.timeout = timeout_secs(self.timeout);
+        Ok((self.client, request, self.timeout))
+    }
+}
+
+impl<'a> std::future::IntoFuture for SearchMatrix<'a, Vec<SearchMatrixPair>> {
+    type Output = Result<Vec<SearchMatrixPair>>;
+    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let (client, request, timeout) = self.into_request()?;
+            let call = MATRIX_PAIRS.on(&request.collection_name).timeout(timeout);
+            let response: proto::SearchMatrixPairsResponse = client.transport().unary(call, &request).await?;
+            SearchMatrixPair::from_result(response.result)
+        })
+    }
+}
+
+impl<'a> std::future::IntoFuture for SearchMatrix<'a, SearchMatrixOffsets> {
+    type Output = Result<SearchMatrixOffsets>;
+    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let (client, request, timeout) = self.into_request()?;
+            let call = MATRIX_OFFSETS.on(&request.collection_name).timeout(timeout);
+            let response: proto::SearchMatrixOffsetsResponse =
+                client.transport().unary(call, &request).await?;
+            SearchMatrixOffsets::from_result(response.result)
+        })
+    }
+}

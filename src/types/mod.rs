@@ -5,6 +5,7 @@ mod alias;
 mod cluster;
 mod collection;
 mod filter;
+mod group;
 mod index;
 mod operation;
 mod payload;
@@ -24,6 +25,7 @@ pub use collection::*;
 pub use filter::{
     Condition, DatetimeRange, Filter, GeoPoint, MatchValue, MatchValues, MinShould, Range, ValuesCount,
 };
+pub use group::{FacetHit, FacetValue, GroupId, PointGroup, SearchMatrixOffsets, SearchMatrixPair};
 pub use index::*;
 pub use operation::PointsUpdateOperation;
 pub use payload::{IntoPayload, Payload, Value};
