@@ -1,0 +1,231 @@
+//! Collections, aliases, shard keys and cluster setup.
+
+use qdrant_async::{
+    AliasOperation, ClusterOperation, CollectionStatus, Distance, HnswConfigDiff, Modifier,
+    OptimizersConfigDiff, Quantization, SparseVectorParams, VectorParams, VectorsConfig, VectorsConfigDiff,
+};
+
+use crate::common::Ctx;
+
+#[tokio::test]
+async fn create_with_full_configuration_and_get_it_back() -> anyhow::Result<()> {
+    let ctx = Ctx::new("create_full").await?;
+    let c = &ctx.collection;
+    let created = ctx
+        .client
+        .create_collection(
+            c,
+            VectorsConfig::named([
+                (
+                    "image",
+                    VectorParams::new(4, Distance::Cosine).hnsw_config(HnswConfigDiff {
+                        m: Some(8),
+                        ..Default::default()
+                    }),
+                ),
+                (
+                    "text",
+                    VectorParams::new(3, Distance::Dot)
+                        .quantization_config(Quantization::scalar_int8(Some(0.99))),
+                ),
+                ("colbert", VectorParams::new(2, Distance::Dot).multivector()),
+            ]),
+        )
+        .sparse_vector("keywords", SparseVectorParams::new().modifier(Modifier::Idf))
+        .hnsw_config(HnswConfigDiff {
+            ef_construct: Some(64),
+            ..Default::default()
+        })
+        .optimizers_config(OptimizersConfigDiff {
+            indexing_threshold: Some(5000),
+            ..Default::default()
+        })
+        .shard_number(1)
+        .replication_factor(1)
+        .metadata("owner", "tests")
+        .await?;
+    assert!(created);
+
+    let info = ctx.client.get_collection(c).await?;
+    assert_eq!(info.status, CollectionStatus::Green);
+    assert_eq!(info.points_count, Some(0));
+    let vectors = &info.config.params.vectors;
+    assert_eq!(
+        vectors.get("image").map(|p| (p.size, p.distance)),
+        Some((4, Distance::Cosine))
+    );
+    assert_eq!(
+        vectors.get("image").and_then(|p| p.hnsw_config).and_then(|h| h.m),
+        Some(8)
+    );
+    assert!(
+        vectors
+            .get("text")
+            .is_some_and(|p| p.quantization_config.is_some())
+    );
+    assert!(vectors.get("colbert").is_some_and(|p| p.multivector));
+    assert_eq!(
+        info.config
+            .params
+            .sparse_vectors
+            .get("keywords")
+            .and_then(|s| s.modifier),
+        Some(Modifier::Idf)
+    );
+    assert_eq!(info.config.hnsw_config.and_then(|h| h.ef_construct), Some(64));
+    assert_eq!(
+        info.config.optimizer_config.and_then(|o| o.indexing_threshold),
+        Some(5000)
+    );
+    assert_eq!(info.config.metadata.get("owner"), Some(&"tests".into()));
+    ctx.cleanup().await
+}
+
+#[tokio::test]
+async fn update_collection_applies_diffs() -> anyhow::Result<()> {
+    let ctx = Ctx::new("update_coll").await?;
+    let c = &ctx.collection;
+    ctx.client
+        .create_collection(c, VectorParams::new(4, Distance::Cosine))
+        .await?;
+    let updated = ctx
+        .client
+        .update_collection(c)
+        .optimizers_config(OptimizersConfigDiff {
+            indexing_threshold: Some(12345),
+            ..Default::default()
+        })
+        .hnsw_config(HnswConfigDiff {
+            m: Some(20),
+            ..Default::default()
+        })
+        .vectors_config(VectorsConfigDiff::default().vector(
+            "",
+            Some(HnswConfigDiff {
+                ef_construct: Some(77),
+                ..Default::default()
+            }),
+            None,
+        ))
+        .await?;
+    assert!(updated);
+    let info = ctx.client.get_collection(c).await?;
+    assert_eq!(
+        info.config.optimizer_config.and_then(|o| o.indexing_threshold),
+        Some(12345)
+    );
+    assert_eq!(info.config.hnsw_config.and_then(|h| h.m), Some(20));
+    assert_eq!(
+        info.config
+            .params
+            .vectors
+            .get("")
+            .and_then(|p| p.hnsw_config)
+            .and_then(|h| h.ef_construct),
+        Some(77)
+    );
+    ctx.cleanup().await
+}
+
+#[tokio::test]
+async fn list_exists_and_delete() -> anyhow::Result<()> {
+    let ctx = Ctx::new("list_delete").await?;
+    let (a, b) = (ctx.another("a"), ctx.another("b"));
+    for name in [&a, &b] {
+        ctx.client
+            .create_collection(name, VectorParams::new(2, Distance::Dot))
+            .await?;
+    }
+    let names = ctx.client.get_collections().await?;
+    assert!(names.contains(&a) && names.contains(&b));
+    assert!(ctx.client.collection_exists(&a).await?);
+    assert!(ctx.client.delete_collection(&a).await?);
+    assert!(!ctx.client.collection_exists(&a).await?);
+    assert!(
+        !ctx.client.delete_collection(&a).await?,
+        "deleting a missing collection answers false"
+    );
+    let err = ctx.client.get_collection(&a).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    ctx.cleanup().await
+}
+
+#[tokio::test]
+async fn aliases_create_rename_list_and_delete() -> anyhow::Result<()> {
+    let ctx = Ctx::new("aliases").await?;
+    let c = &ctx.collection;
+    let (alias, renamed) = (ctx.another("alias"), ctx.another("renamed"));
+    ctx.client
+        .create_collection(c, VectorParams::new(2, Distance::Dot))
+        .await?;
+    assert!(ctx.client.create_alias(c, &alias).await?);
+    // An alias answers wherever a collection name does.
+    assert!(ctx.client.collection_exists(&alias).await?);
+    assert_eq!(ctx.client.count(&alias).await?, 0);
+    assert!(ctx.client.rename_alias(&alias, &renamed).await?);
+    let of_collection = ctx.client.get_collection_aliases(c).await?;
+    assert_eq!(of_collection.len(), 1);
+    assert_eq!(of_collection[0].alias_name, renamed);
+    assert_eq!(&of_collection[0].collection_name, c);
+    assert!(
+        ctx.client
+            .get_aliases()
+            .await?
+            .iter()
+            .any(|a| a.alias_name == renamed)
+    );
+    assert!(ctx.client.delete_alias(&renamed).await?);
+    assert!(ctx.client.get_collection_aliases(c).await?.is_empty());
+    // A batch is atomic: a failing operation leaves nothing behind.
+    let err = ctx
+        .client
+        .update_collection_aliases([
+            AliasOperation::create(c, &alias),
+            AliasOperation::delete(ctx.another("nope")),
+        ])
+        .await
+        .unwrap_err();
+    assert!(
+        err.is_not_found() || err.code() == Some(qdrant_async::Code::InvalidArgument),
+        "{err}"
+    );
+    assert!(ctx.client.get_collection_aliases(c).await?.is_empty());
+    ctx.cleanup().await
+}
+
+#[tokio::test]
+async fn cluster_info_of_a_single_node() -> anyhow::Result<()> {
+    let ctx = Ctx::new("cluster_info").await?;
+    let c = &ctx.collection;
+    ctx.client
+        .create_collection(c, VectorParams::new(2, Distance::Dot))
+        .await?;
+    let info = ctx.client.collection_cluster_info(c).await?;
+    assert_eq!(info.shard_count, 1);
+    assert_eq!(info.local_shards.len(), 1);
+    assert!(info.remote_shards.is_empty());
+    assert!(info.shard_transfers.is_empty());
+    ctx.cleanup().await
+}
+
+#[tokio::test]
+async fn shard_operations_without_distributed_mode_are_refused() -> anyhow::Result<()> {
+    let ctx = Ctx::new("shards").await?;
+    let c = &ctx.collection;
+    ctx.client
+        .create_collection(c, VectorParams::new(2, Distance::Dot))
+        .await?;
+    let err = ctx
+        .client
+        .update_collection_cluster_setup(c, ClusterOperation::move_shard(0, 1, 2))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, qdrant_async::Error::Server { .. }), "{err}");
+    assert!(ctx.client.create_shard_key(c, "tenant").await.is_err());
+    assert!(ctx.client.delete_shard_key(c, "tenant").await.is_err());
+    match ctx.client.list_shard_keys(c).await {
+        Ok(keys) => assert!(keys.is_empty(), "{keys:?}"),
+        Err(e) => assert!(matches!(e, qdrant_async::Error::Server { .. }), "{e}"),
+    }
+    ctx.cleanup().await
+}
