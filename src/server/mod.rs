@@ -54,6 +54,9 @@ pub struct EmbeddedServer {
 #[derive(Debug, Default)]
 struct Stats {
     connections: AtomicUsize,
+    requests: AtomicUsize,
+    /// Requests still to refuse with UNAVAILABLE (fault injection).
+    fail_next: AtomicUsize,
     last_timeout: Mutex<Option<Duration>>,
 }
 
@@ -88,6 +91,16 @@ impl EmbeddedServer {
                 .and_then(parse_grpc_timeout);
             if let Ok(mut last) = seen.last_timeout.lock() {
                 *last = timeout;
+            }
+            seen.requests.fetch_add(1, Ordering::Relaxed);
+            let inject = seen
+                .fail_next
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+                .is_ok();
+            if inject {
+                return Err(tonic::Status::unavailable(
+                    "injected failure: the server is unavailable",
+                ));
             }
             Ok(request)
         };
@@ -140,6 +153,29 @@ impl EmbeddedServer {
     /// TCP connections accepted so far.
     pub fn connections_served(&self) -> usize {
         self.stats.connections.load(Ordering::Relaxed)
+    }
+
+    /// Requests received so far (all services).
+    pub fn requests_served(&self) -> usize {
+        self.stats.requests.load(Ordering::Relaxed)
+    }
+
+    /// Makes the next `n` requests fail with `UNAVAILABLE`, as a restarting
+    /// or overloaded server would: for testing retries.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// let server = qdrant_async::server::EmbeddedServer::start().await?;
+    /// server.fail_next_requests(2);
+    /// # Ok(()) }
+    /// ```
+    pub fn fail_next_requests(&self, n: usize) {
+        self.stats.fail_next.store(n, Ordering::Release);
+    }
+
+    /// Requests still to be refused by [`fail_next_requests`](Self::fail_next_requests).
+    pub fn pending_failures(&self) -> usize {
+        self.stats.fail_next.load(Ordering::Acquire)
     }
 
     /// The deadline (`grpc-timeout`) of the last request, if it had one.

@@ -437,27 +437,28 @@ pub struct RawClients {
 /// Maps a status to the crate's error, naming the RPC and the collection.
 fn status_error(status: Status, rpc: Rpc, collection: Option<&str>, timeout: Option<Duration>) -> Error {
     let collection = collection.map(str::to_owned);
-    match status.code() {
-        Code::DeadlineExceeded => Error::Timeout {
+    // tonic's own deadline enforcement answers CANCELLED "Timeout expired".
+    let timed_out = status.code() == Code::DeadlineExceeded
+        || (status.code() == Code::Cancelled && status.message().starts_with("Timeout expired"));
+    if timed_out {
+        return Error::Timeout {
             rpc: rpc.name(),
             collection,
             after: timeout,
-        },
-        code => {
-            let mut message = status.message().to_owned();
-            if let Some(source) = std::error::Error::source(&status) {
-                let detail = endpoint::error_chain(source);
-                if !message.contains(&detail) {
-                    message = format!("{message}: {detail}");
-                }
-            }
-            Error::Server {
-                code,
-                message,
-                rpc: rpc.name(),
-                collection,
-            }
+        };
+    }
+    let mut message = status.message().to_owned();
+    if let Some(source) = std::error::Error::source(&status) {
+        let detail = endpoint::error_chain(source);
+        if !message.contains(&detail) {
+            message = format!("{message}: {detail}");
         }
+    }
+    Error::Server {
+        code: status.code(),
+        message,
+        rpc: rpc.name(),
+        collection,
     }
 }
 

@@ -8,3 +8,4 @@ mod points;
 mod queries;
 mod seed;
 mod snapshots;
+mod transport;
