@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::{RetryPolicy, Rpc};
 use crate::types::wire::{WirePoint, encode_upsert};
-use crate::types::{Point, PointId};
+use crate::types::{Point, PointId, vectors_argument};
 
 const UPSERT: Rpc = Rpc::write("/qdrant.Points/Upsert");
 
@@ -403,25 +403,42 @@ pub(crate) fn encode_upserts(
     first: usize,
     limit: usize,
 ) -> Result<Vec<Bytes>> {
+    let argument = |i: usize| format!("points[{}]", first + i);
+    // Vector values are checked while they are copied (`encode_upsert`).
     for (i, point) in points.iter().enumerate() {
-        point.check(&|| format!("points[{}]", first + i))?;
+        point.check_shape(&|| argument(i))?;
     }
     let base_len = base.encoded_len();
     let mut requests = Vec::new();
     let mut group: Vec<WirePoint> = Vec::new();
+    // Index in `points` of the group's first point.
+    let mut group_start = 0;
     let mut size = base_len;
+    let encode = |group: &[WirePoint], group_start: usize| -> Result<Bytes> {
+        encode_upsert(base, group).map_err(|i| {
+            let point = &group[i];
+            match point
+                .vectors()
+                .check(&|| vectors_argument(&argument(group_start + i)))
+            {
+                Err(error) => error,
+                Ok(()) => Error::invalid_argument(argument(group_start + i), "vectors must be finite"),
+            }
+        })
+    };
     for (i, point) in points.into_iter().enumerate() {
         let point = WirePoint::new(point);
         let framed = point.framed_len();
         if base_len + framed > limit {
             return Err(Error::invalid_argument(
-                format!("points[{}]", first + i),
+                argument(i),
                 format!("the point encodes to {framed} bytes, above the message limit of {limit} bytes"),
             ));
         }
         if size + framed > limit && !group.is_empty() {
-            requests.push(encode_upsert(base, &group));
+            requests.push(encode(&group, group_start)?);
             group.clear();
+            group_start = i;
             size = base_len;
         }
         size += framed;
@@ -429,7 +446,7 @@ pub(crate) fn encode_upserts(
     }
     // An empty input still makes one (empty) request.
     if !group.is_empty() || requests.is_empty() {
-        requests.push(encode_upsert(base, &group));
+        requests.push(encode(&group, group_start)?);
     }
     Ok(requests)
 }

@@ -29,6 +29,7 @@ pub use group::{FacetHit, FacetValue, GroupId, PointGroup, SearchMatrixOffsets, 
 pub use index::*;
 pub use operation::PointsUpdateOperation;
 pub use payload::{IntoPayload, Payload, Value};
+pub(crate) use point::vectors_argument;
 pub use point::{Point, PointId, PointVectors, Record, ScoredPoint};
 pub use query::{
     Decay, Direction, Expression, Fusion, LookupLocation, OrderBy, Prefetch, QuantizationSearchParams, Query,

@@ -237,6 +237,20 @@ impl Point {
     /// Checks everything that can be checked before sending; `argument`
     /// names the point (`points[3]`).
     pub(crate) fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        self.check_with(argument, Vectors::check)
+    }
+
+    /// [`check`](Self::check) without reading the vectors' values, for
+    /// writers that check them while they copy them to the wire.
+    pub(crate) fn check_shape(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        self.check_with(argument, Vectors::check_shape)
+    }
+
+    fn check_with(
+        &self,
+        argument: &dyn Fn() -> String,
+        vectors: fn(&Vectors, &dyn Fn() -> String) -> Result<()>,
+    ) -> Result<()> {
         self.id.check(&|| format!("{}.id", argument()))?;
         if let Some(reason) = &self.payload_error {
             return Err(Error::invalid_argument(
@@ -244,7 +258,7 @@ impl Point {
                 reason.clone(),
             ));
         }
-        self.vectors.check(&|| format!("{}.vector", argument()))
+        vectors(&self.vectors, &|| vectors_argument(&argument()))
     }
 
     pub(crate) fn into_proto(self) -> proto::PointStruct {
@@ -254,6 +268,11 @@ impl Point {
             vectors: Some(self.vectors.into_proto()),
         }
     }
+}
+
+/// How errors name a point's vectors: `points[3].vector`.
+pub(crate) fn vectors_argument(point: &str) -> String {
+    format!("{point}.vector")
 }
 
 /// A point as a read returns it (retrieve, scroll).

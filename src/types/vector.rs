@@ -226,8 +226,9 @@ impl Vector {
     /// vectors whose indices and values differ in length, ragged or empty
     /// multi-dense vectors. `argument` names the vector in the error.
     pub(crate) fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        self.check_shape(argument)?;
         let finite = |values: &[f32]| -> Result<()> {
-            match values.iter().position(|v| !v.is_finite()) {
+            match first_non_finite(values) {
                 None => Ok(()),
                 Some(i) => Err(Error::invalid_argument(
                     argument(),
@@ -237,36 +238,41 @@ impl Vector {
         };
         match self {
             Vector::Dense(v) => finite(v),
-            Vector::Sparse(s) => {
-                if s.indices.len() != s.values.len() {
-                    return Err(Error::invalid_argument(
-                        argument(),
-                        format!(
-                            "sparse vector has {} indices but {} values",
-                            s.indices.len(),
-                            s.values.len()
-                        ),
-                    ));
-                }
-                finite(&s.values)
-            }
+            Vector::Sparse(s) => finite(&s.values),
+            Vector::MultiDense(rows) => rows.iter().try_for_each(|r| finite(r)),
+            Vector::Document(_) | Vector::Image(_) | Vector::Object(_) => Ok(()),
+        }
+    }
+
+    /// [`check`](Self::check) without reading the values: for writers that
+    /// check finiteness while they copy the values anyway.
+    pub(crate) fn check_shape(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        match self {
+            Vector::Sparse(s) if s.indices.len() != s.values.len() => Err(Error::invalid_argument(
+                argument(),
+                format!(
+                    "sparse vector has {} indices but {} values",
+                    s.indices.len(),
+                    s.values.len()
+                ),
+            )),
             Vector::MultiDense(rows) => {
                 let Some(first) = rows.first() else {
                     return Err(Error::invalid_argument(argument(), "multi-dense vector is empty"));
                 };
-                if let Some(i) = rows.iter().position(|r| r.len() != first.len()) {
-                    return Err(Error::invalid_argument(
+                match rows.iter().position(|r| r.len() != first.len()) {
+                    Some(i) => Err(Error::invalid_argument(
                         argument(),
                         format!(
                             "multi-dense vector row {i} has {} values, row 0 has {}",
                             rows[i].len(),
                             first.len()
                         ),
-                    ));
+                    )),
+                    None => Ok(()),
                 }
-                rows.iter().try_for_each(|r| finite(r))
             }
-            Vector::Document(_) | Vector::Image(_) | Vector::Object(_) => Ok(()),
+            _ => Ok(()),
         }
     }
 
@@ -436,11 +442,24 @@ impl Vectors {
     }
 
     pub(crate) fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        self.each(argument, Vector::check)
+    }
+
+    /// [`Vector::check_shape`] for each vector.
+    pub(crate) fn check_shape(&self, argument: &dyn Fn() -> String) -> Result<()> {
+        self.each(argument, Vector::check_shape)
+    }
+
+    fn each(
+        &self,
+        argument: &dyn Fn() -> String,
+        check: fn(&Vector, &dyn Fn() -> String) -> Result<()>,
+    ) -> Result<()> {
         match self {
-            Vectors::Single(v) => v.check(argument),
+            Vectors::Single(v) => check(v, argument),
             Vectors::Named(map) => map
                 .iter()
-                .try_for_each(|(name, v)| v.check(&|| format!("{}[\"{name}\"]", argument()))),
+                .try_for_each(|(name, v)| check(v, &|| format!("{}[\"{name}\"]", argument()))),
         }
     }
 
@@ -489,6 +508,21 @@ impl From<HashMap<String, Vector>> for Vectors {
     fn from(map: HashMap<String, Vector>) -> Self {
         Vectors::Named(map)
     }
+}
+
+/// Index of the first NaN or infinite value. Checks 64 values at a time
+/// without branching, which the compiler vectorizes: the check costs a
+/// fraction of the copy to the wire that follows it.
+fn first_non_finite(values: &[f32]) -> Option<usize> {
+    const CHUNK: usize = 64;
+    values.chunks(CHUNK).enumerate().find_map(|(c, chunk)| {
+        let any = chunk.iter().fold(false, |any, v| any | !v.is_finite());
+        if any {
+            chunk.iter().position(|v| !v.is_finite()).map(|i| c * CHUNK + i)
+        } else {
+            None
+        }
+    })
 }
 
 #[cfg(test)]

@@ -11,10 +11,13 @@ use prost::encoding::{encode_varint, encoded_len_varint};
 
 use crate::proto;
 use crate::types::point::Point;
-use crate::types::vector::{Vector, Vectors};
+use crate::types::vector::{SparseVector, Vector, Vectors};
 
-/// Field 101 of `Vector` (`dense`), length-delimited.
+/// Fields 101, 102 and 103 of `Vector` (`dense`, `sparse`,
+/// `multi_dense`), length-delimited.
 const TAG_VECTOR_DENSE: u64 = (101 << 3) | 2;
+const TAG_VECTOR_SPARSE: u64 = (102 << 3) | 2;
+const TAG_VECTOR_MULTI_DENSE: u64 = (103 << 3) | 2;
 
 /// A point ready to be written: its id and payload as proto values, its
 /// vectors as given.
@@ -52,8 +55,10 @@ impl WirePoint {
         field_len(3, self.len)
     }
 
-    /// Writes the point as field `field` (length-delimited).
-    pub(crate) fn encode(&self, field: u32, buf: &mut Vec<u8>) {
+    /// Writes the point as field `field` (length-delimited). Returns false
+    /// if a vector holds a NaN or an infinity, which the copy checks.
+    #[must_use]
+    pub(crate) fn encode(&self, field: u32, buf: &mut Vec<u8>) -> bool {
         write_key(field, buf);
         encode_varint(self.len as u64, buf);
         write_key(1, buf);
@@ -70,7 +75,12 @@ impl WirePoint {
         );
         write_key(4, buf);
         encode_varint(vectors_len(&self.vectors) as u64, buf);
-        encode_vectors(&self.vectors, buf);
+        encode_vectors(&self.vectors, buf)
+    }
+
+    /// The point's vectors, for the error once `encode` found a bad value.
+    pub(crate) fn vectors(&self) -> &Vectors {
+        &self.vectors
     }
 }
 
@@ -83,38 +93,98 @@ fn write_key(field: u32, buf: &mut Vec<u8>) {
     encode_varint(u64::from(field << 3 | 2), buf);
 }
 
-/// Length of `DenseVector { data }`.
+/// Length of a packed `repeated float` field's payload.
+fn floats_len(data: &[f32]) -> usize {
+    data.len() * 4
+}
+
+/// Length of a message holding one packed `repeated float` as field 1
+/// (`DenseVector`), or nothing when empty, as prost writes it.
 fn dense_message_len(data: &[f32]) -> usize {
     if data.is_empty() {
         0
     } else {
-        field_len(1, data.len() * 4)
+        field_len(1, floats_len(data))
     }
+}
+
+fn indices_len(indices: &[u32]) -> usize {
+    indices.iter().map(|&i| encoded_len_varint(u64::from(i))).sum()
+}
+
+/// Length of `SparseVector { values = 1, indices = 2 }`.
+fn sparse_message_len(sparse: &SparseVector) -> usize {
+    let values = dense_message_len(&sparse.values);
+    let indices = if sparse.indices.is_empty() {
+        0
+    } else {
+        field_len(2, indices_len(&sparse.indices))
+    };
+    values + indices
+}
+
+/// Length of `MultiDenseVector { repeated DenseVector vectors = 1 }`.
+fn multi_dense_message_len(rows: &[Vec<f32>]) -> usize {
+    rows.iter().map(|row| field_len(1, dense_message_len(row))).sum()
 }
 
 /// Length of a `Vector` message.
 fn vector_len(vector: &Vector) -> usize {
-    match vector {
-        Vector::Dense(data) => {
-            let inner = dense_message_len(data);
-            encoded_len_varint(TAG_VECTOR_DENSE) + encoded_len_varint(inner as u64) + inner
-        }
-        other => other.clone().into_proto().encoded_len(),
-    }
+    let (tag, inner) = match vector {
+        Vector::Dense(data) => (TAG_VECTOR_DENSE, dense_message_len(data)),
+        Vector::Sparse(sparse) => (TAG_VECTOR_SPARSE, sparse_message_len(sparse)),
+        Vector::MultiDense(rows) => (TAG_VECTOR_MULTI_DENSE, multi_dense_message_len(rows)),
+        other => return other.clone().into_proto().encoded_len(),
+    };
+    encoded_len_varint(tag) + encoded_len_varint(inner as u64) + inner
 }
 
-fn encode_vector(vector: &Vector, buf: &mut Vec<u8>) {
+/// Writes a `DenseVector`'s fields (or a `SparseVector`'s values); false if
+/// a value is not finite.
+fn encode_dense_message(data: &[f32], buf: &mut Vec<u8>) -> bool {
+    if data.is_empty() {
+        return true;
+    }
+    write_key(1, buf);
+    encode_varint(floats_len(data) as u64, buf);
+    write_floats(data, buf)
+}
+
+/// Writes a `Vector` message's fields; false if a value is not finite.
+fn encode_vector(vector: &Vector, buf: &mut Vec<u8>) -> bool {
     match vector {
         Vector::Dense(data) => {
             encode_varint(TAG_VECTOR_DENSE, buf);
             encode_varint(dense_message_len(data) as u64, buf);
-            if !data.is_empty() {
-                write_key(1, buf);
-                encode_varint((data.len() * 4) as u64, buf);
-                write_floats(data, buf);
-            }
+            encode_dense_message(data, buf)
         }
-        other => other.clone().into_proto().encode_raw(buf),
+        Vector::Sparse(sparse) => {
+            encode_varint(TAG_VECTOR_SPARSE, buf);
+            encode_varint(sparse_message_len(sparse) as u64, buf);
+            let finite = encode_dense_message(&sparse.values, buf);
+            if !sparse.indices.is_empty() {
+                write_key(2, buf);
+                encode_varint(indices_len(&sparse.indices) as u64, buf);
+                for &i in &sparse.indices {
+                    encode_varint(u64::from(i), buf);
+                }
+            }
+            finite
+        }
+        Vector::MultiDense(rows) => {
+            encode_varint(TAG_VECTOR_MULTI_DENSE, buf);
+            encode_varint(multi_dense_message_len(rows) as u64, buf);
+            rows.iter().fold(true, |finite, row| {
+                write_key(1, buf);
+                encode_varint(dense_message_len(row) as u64, buf);
+                encode_dense_message(row, buf) & finite
+            })
+        }
+        // Inference inputs carry no vector data to copy.
+        other => {
+            other.clone().into_proto().encode_raw(buf);
+            true
+        }
     }
 }
 
@@ -140,17 +210,18 @@ fn entry_len(name: &str, vector: &Vector) -> usize {
     key + field_len(2, vector_len(vector))
 }
 
-fn encode_vectors(vectors: &Vectors, buf: &mut Vec<u8>) {
+/// Writes a `Vectors` message's fields; false if a value is not finite.
+fn encode_vectors(vectors: &Vectors, buf: &mut Vec<u8>) -> bool {
     match vectors {
         Vectors::Single(v) => {
             write_key(1, buf);
             encode_varint(vector_len(v) as u64, buf);
-            encode_vector(v, buf);
+            encode_vector(v, buf)
         }
         Vectors::Named(map) => {
             write_key(2, buf);
             encode_varint(named_len(map) as u64, buf);
-            for (name, v) in map {
+            map.iter().fold(true, |finite, (name, v)| {
                 write_key(1, buf);
                 encode_varint(entry_len(name, v) as u64, buf);
                 if !name.is_empty() {
@@ -160,35 +231,66 @@ fn encode_vectors(vectors: &Vectors, buf: &mut Vec<u8>) {
                 }
                 write_key(2, buf);
                 encode_varint(vector_len(v) as u64, buf);
-                encode_vector(v, buf);
-            }
+                encode_vector(v, buf) & finite
+            })
         }
     }
 }
 
-/// Appends floats as little-endian bytes: one copy on little-endian targets.
-fn write_floats(data: &[f32], buf: &mut Vec<u8>) {
+/// Floats copied per block by [`write_floats`].
+const BLOCK: usize = 16;
+
+/// Appends floats as little-endian bytes and returns whether all of them
+/// are finite: the one pass over the caller's values both checks and
+/// copies them.
+///
+/// On little-endian targets the copy goes in 64-byte blocks that the
+/// compiler inlines as vector moves: the destination follows a varint
+/// header, so it is rarely aligned, and libc's `rep movsb` copy is markedly
+/// slower into an unaligned destination on some CPUs (a third slower on the
+/// AMD EPYC the benchmarks ran on).
+fn write_floats(data: &[f32], buf: &mut Vec<u8>) -> bool {
+    buf.reserve(floats_len(data));
+    let mut blocks = data.chunks_exact(BLOCK);
+    let mut finite = true;
+    for block in &mut blocks {
+        finite &= block.iter().fold(true, |all, v| all & v.is_finite());
+        write_block(block, buf);
+    }
+    let rest = blocks.remainder();
+    finite &= rest.iter().all(|v| v.is_finite());
+    write_block(rest, buf);
+    finite
+}
+
+fn write_block(block: &[f32], buf: &mut Vec<u8>) {
     if cfg!(target_endian = "little") {
-        buf.extend_from_slice(bytemuck::cast_slice(data));
+        buf.extend_from_slice(bytemuck::cast_slice(block));
     } else {
-        buf.reserve(data.len() * 4);
-        for v in data {
+        for v in block {
             buf.extend_from_slice(&v.to_le_bytes());
         }
     }
 }
 
 /// Encodes an upsert request: `base` (whose `points` must be empty) with
-/// `points` appended as field 3.
-pub(crate) fn encode_upsert(base: &proto::UpsertPoints, points: &[WirePoint]) -> bytes::Bytes {
+/// `points` appended as field 3. On a NaN or infinite value, gives the
+/// index of the first point holding one.
+pub(crate) fn encode_upsert(base: &proto::UpsertPoints, points: &[WirePoint]) -> Result<bytes::Bytes, usize> {
     let len = base.encoded_len() + points.iter().map(WirePoint::framed_len).sum::<usize>();
     let mut buf = Vec::with_capacity(len);
     base.encode_raw(&mut buf);
-    for point in points {
-        point.encode(3, &mut buf);
+    let finite = points
+        .iter()
+        .fold(true, |finite, point| point.encode(3, &mut buf) & finite);
+    if !finite {
+        return Err(points
+            .iter()
+            .position(|p| p.vectors().check(&String::new).is_err())
+            .unwrap_or(0));
     }
     debug_assert_eq!(buf.len(), len);
-    buf.into()
+    Ok(buf.into())
 }
 
 #[cfg(test)]
@@ -220,7 +322,7 @@ mod tests {
             ..Default::default()
         };
         let wire: Vec<WirePoint> = points().into_iter().map(WirePoint::new).collect();
-        let bytes = encode_upsert(&base, &wire);
+        let bytes = encode_upsert(&base, &wire).expect("finite");
         let decoded = proto::UpsertPoints::decode(bytes.clone()).expect("decodes");
         let expected = proto::UpsertPoints {
             points: points().into_iter().map(Point::into_proto).collect(),
@@ -232,12 +334,47 @@ mod tests {
         let ours = encode_upsert(
             &base,
             &single.iter().cloned().map(WirePoint::new).collect::<Vec<_>>(),
-        );
+        )
+        .expect("finite");
         let theirs = proto::UpsertPoints {
             points: single.into_iter().map(Point::into_proto).collect(),
             ..base
         }
         .encode_to_vec();
         assert_eq!(ours.as_ref(), theirs.as_slice());
+    }
+
+    #[test]
+    fn sparse_and_multi_dense_vectors_encode_byte_for_byte_as_prost() {
+        let base = proto::UpsertPoints::default();
+        for point in [
+            Point::new(1, SparseVector::new([3, 300, 70000], [0.5, -1.0, 2.0])),
+            Point::new(2, SparseVector::new(Vec::<u32>::new(), Vec::<f32>::new())),
+            Point::new(3, vec![vec![1.0f32, 2.0], vec![3.0, 4.0]]),
+            Point::new(4, vec![Vec::<f32>::new()]),
+        ] {
+            let ours = encode_upsert(&base, &[WirePoint::new(point.clone())]).expect("finite");
+            let theirs = proto::UpsertPoints {
+                points: vec![point.into_proto()],
+                ..base.clone()
+            }
+            .encode_to_vec();
+            assert_eq!(ours.as_ref(), theirs.as_slice());
+        }
+    }
+
+    #[test]
+    fn finds_the_first_point_with_a_value_that_is_not_finite() {
+        let mut values = vec![1.0f32; 40];
+        values[37] = f32::NAN;
+        let points = [
+            Point::new(1, vec![1.0f32; 40]),
+            Point::new(2, SparseVector::new([1], [f32::INFINITY])),
+            Point::new(3, values),
+        ];
+        let wire: Vec<WirePoint> = points.iter().cloned().map(WirePoint::new).collect();
+        assert_eq!(encode_upsert(&proto::UpsertPoints::default(), &wire), Err(1));
+        assert_eq!(encode_upsert(&proto::UpsertPoints::default(), &wire[2..]), Err(0));
+        assert!(encode_upsert(&proto::UpsertPoints::default(), &wire[..1]).is_ok());
     }
 }
