@@ -4,13 +4,24 @@
 //!
 //! ```sh
 //! cargo run --release --example loadgen -- --quick
+//! cargo run --release --example loadgen
+//! cargo run --release --example loadgen -- --memory
 //! QDRANT_URL=http://localhost:6334 cargo run --release --example loadgen
 //! ```
 //!
 //! Without `QDRANT_URL`, the embedded server runs in a child process, so
-//! that the CPU time measured here is the client's alone. The last line is
-//! `facade/raw cpu per op: X.XX`: the geometric mean, over all cells, of
-//! the facade's CPU per operation divided by the raw stubs'.
+//! that the CPU time measured here is the client's alone.
+//!
+//! Workloads: upsert (768 dims, batches of 256, into a collection whose ids
+//! cycle so that it keeps its size) and query_points (top 10 of a fixed
+//! collection), each at concurrency 1, 16, 64 and 256, through the facade
+//! and through the raw stubs; then `upload_points` against the raw stubs'
+//! best upsert throughput. The last line is `facade/raw cpu per op: X.XX`:
+//! the geometric mean, over all cells, of the facade's CPU per operation
+//! divided by the raw stubs'.
+//!
+//! `--memory` instead uploads 1,000,000 small points and reports this
+//! process's peak resident memory (VmHWM) along the way.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +31,11 @@ use tokio::sync::Semaphore;
 
 const DIM: usize = 768;
 const BATCH: usize = 256;
-const COLLECTION: &str = "loadgen";
+/// The upsert workload's collection; its ids cycle through `UPSERT_IDS`.
+const UPSERTS: &str = "loadgen_upsert";
+const UPSERT_IDS: u64 = 16 * BATCH as u64;
+/// The query workload's collection, of a fixed size.
+const QUERIES: &str = "loadgen_query";
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Workload {
@@ -53,18 +68,30 @@ impl Cell {
     fn cpu_per_op(&self) -> f64 {
         self.cpu.as_secs_f64() / self.ops.max(1) as f64
     }
+    fn points_per_second(&self) -> f64 {
+        self.points as f64 / self.wall.as_secs_f64()
+    }
 }
 
-/// This process's CPU time (user + system), from /proc/self/stat.
+/// This process's CPU time (user + system, all threads).
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    // utime and stime are fields 14 and 15 of the full line: 11 and 12 here.
-    let total = ticks(11) + ticks(12);
-    Duration::from_secs_f64(total as f64 / 100.0)
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// This process's peak resident memory, from /proc/self/status, in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 fn vectors(n: usize, seed: u64) -> Vec<Vec<f32>> {
@@ -88,6 +115,7 @@ fn vectors(n: usize, seed: u64) -> Vec<Vec<f32>> {
 
 async fn one_op(
     client: &Client,
+    mut raw: proto::points_client::PointsClient<qdrant_async::RawChannel>,
     workload: Workload,
     path: Path,
     data: &[Vec<f32>],
@@ -97,15 +125,15 @@ async fn one_op(
     match (workload, path) {
         (Workload::Upsert, Path::Facade) => {
             let points = (0..BATCH).map(|i| {
-                let id = (op * BATCH as u64 + i as u64) % 100_000;
+                let id = (op * BATCH as u64 + i as u64) % UPSERT_IDS;
                 Point::new(id, data[(base + i) % data.len()].clone())
             });
-            client.upsert(COLLECTION, points).wait(true).await?;
+            client.upsert(UPSERTS, points).wait(true).await?;
         }
         (Workload::Upsert, Path::Raw) => {
             let points = (0..BATCH)
                 .map(|i| {
-                    let id = (op * BATCH as u64 + i as u64) % 100_000;
+                    let id = (op * BATCH as u64 + i as u64) % UPSERT_IDS;
                     proto::PointStruct {
                         id: Some(proto::PointId {
                             point_id_options: Some(proto::point_id::PointIdOptions::Num(id)),
@@ -122,9 +150,8 @@ async fn one_op(
                     }
                 })
                 .collect();
-            let mut raw = client.raw().points;
             raw.upsert(proto::UpsertPoints {
-                collection_name: COLLECTION.into(),
+                collection_name: UPSERTS.into(),
                 wait: Some(true),
                 points,
                 ..Default::default()
@@ -133,16 +160,15 @@ async fn one_op(
         }
         (Workload::Query, Path::Facade) => {
             let hits = client
-                .query_points(COLLECTION, data[base].clone())
+                .query_points(QUERIES, data[base].clone())
                 .limit(10)
                 .await?;
             anyhow::ensure!(!hits.is_empty(), "no hits");
         }
         (Workload::Query, Path::Raw) => {
-            let mut raw = client.raw().points;
             let response = raw
                 .query(proto::QueryPoints {
-                    collection_name: COLLECTION.into(),
+                    collection_name: QUERIES.into(),
                     query: Some(proto::Query {
                         variant: Some(proto::query::Variant::Nearest(proto::VectorInput {
                             variant: Some(proto::vector_input::Variant::Dense(proto::DenseVector {
@@ -172,16 +198,19 @@ async fn run_cell(
     data: Arc<Vec<Vec<f32>>>,
 ) -> anyhow::Result<Cell> {
     let semaphore = Arc::new(Semaphore::new(concurrency));
+    // The stubs are made once, as a service would, and cloned per task.
+    let raw = client.raw().points;
     let cpu0 = cpu_time();
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(ops as usize);
     for op in 0..ops {
         let permit = semaphore.clone().acquire_owned().await?;
         let client = client.clone();
+        let raw = raw.clone();
         let data = data.clone();
         tasks.push(tokio::spawn(async move {
             let t = Instant::now();
-            let result = one_op(&client, workload, path, &data, op).await;
+            let result = one_op(&client, raw, workload, path, &data, op).await;
             drop(permit);
             result.map(|()| t.elapsed())
         }));
@@ -220,57 +249,52 @@ async fn main() -> anyhow::Result<()> {
             (url, Some(child))
         }
     };
-    let concurrencies: &[usize] = &[1, 16, 64, 256];
     let pool_size = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2);
     let client = Client::builder(&url)
         .pool_size(pool_size)
         .timeout(Duration::from_secs(60))
         .connect()
         .await?;
-    if client.collection_exists(COLLECTION).await? {
-        client.delete_collection(COLLECTION).await?;
+    if args.iter().any(|a| a == "--memory") {
+        return memory(&client).await;
     }
-    client
-        .create_collection(COLLECTION, VectorParams::new(DIM as u64, Distance::Dot))
-        .await?;
-    let data = Arc::new(vectors(if quick { 1024 } else { 4096 }, 7));
-    // Some points to query.
+    let data = Arc::new(vectors(1024, 7));
+    for name in [UPSERTS, QUERIES] {
+        recreate(&client, name, DIM).await?;
+    }
+    // The query workload's points.
+    let query_points = if quick { 1_000 } else { 5_000 };
     client
         .upload_points(
-            COLLECTION,
-            (0..if quick { 2000u64 } else { 10_000 })
-                .map(|i| Point::new(i, data[i as usize % data.len()].clone())),
+            QUERIES,
+            (0..query_points).map(|i| Point::new(i, data[i as usize % data.len()].clone())),
         )
-        .batch_size(256)
+        .batch_size(BATCH)
         .parallel(4)
         .wait(true)
         .await?;
 
-    println!("target: {url}, pool_size {pool_size}, {DIM} dims, upsert batches of {BATCH}, query top 10");
+    println!(
+        "target: {url}, pool_size {pool_size}, {DIM} dims, upsert batches of {BATCH}, \
+         query top 10 of {query_points} points"
+    );
     println!(
         "{:<7} {:>5} {:<7} {:>9} {:>11} {:>9} {:>9} {:>11}",
         "work", "conc", "path", "ops/s", "points/s", "p50 ms", "p99 ms", "cpu/op us"
     );
     let mut log_ratio_sum = 0.0;
     let mut cells = 0;
+    let mut best_raw_upsert: f64 = 0.0;
     for workload in [Workload::Upsert, Workload::Query] {
-        for &concurrency in concurrencies {
+        for concurrency in [1, 16, 64, 256] {
             let ops = match (workload, quick) {
-                (Workload::Upsert, true) => (concurrency as u64 * 2).clamp(40, 300),
-                (Workload::Upsert, false) => (concurrency as u64 * 8).clamp(200, 2000),
-                (Workload::Query, true) => (concurrency as u64 * 20).clamp(300, 3000),
-                (Workload::Query, false) => (concurrency as u64 * 100).clamp(2000, 20_000),
+                (Workload::Upsert, true) => (concurrency as u64 * 4).clamp(200, 600),
+                (Workload::Upsert, false) => (concurrency as u64 * 8).clamp(400, 2000),
+                (Workload::Query, true) => (concurrency as u64 * 20).clamp(1000, 4000),
+                (Workload::Query, false) => (concurrency as u64 * 40).clamp(2000, 10_000),
             };
-            // Warm up both paths, then measure each.
-            run_cell(
-                &client,
-                workload,
-                Path::Raw,
-                concurrency,
-                ops / 10 + 1,
-                data.clone(),
-            )
-            .await?;
+            // Warm up, then measure each path.
+            run_cell(&client, workload, Path::Raw, concurrency, ops / 10 + 1, data.clone()).await?;
             let mut per_path = Vec::new();
             for path in [Path::Facade, Path::Raw] {
                 let cell = run_cell(&client, workload, path, concurrency, ops, data.clone()).await?;
@@ -280,12 +304,15 @@ async fn main() -> anyhow::Result<()> {
                     concurrency,
                     format!("{path:?}").to_lowercase(),
                     cell.ops as f64 / cell.wall.as_secs_f64(),
-                    cell.points as f64 / cell.wall.as_secs_f64(),
+                    cell.points_per_second(),
                     cell.percentile(0.5).as_secs_f64() * 1e3,
                     cell.percentile(0.99).as_secs_f64() * 1e3,
                     cell.cpu_per_op() * 1e6,
                 );
                 per_path.push(cell);
+            }
+            if workload == Workload::Upsert {
+                best_raw_upsert = best_raw_upsert.max(per_path[1].points_per_second());
             }
             let ratio = per_path[0].cpu_per_op() / per_path[1].cpu_per_op().max(f64::MIN_POSITIVE);
             if ratio.is_finite() && ratio > 0.0 {
@@ -294,13 +321,101 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
-    client.delete_collection(COLLECTION).await?;
+
+    // upload_points against the best the raw stubs did above.
+    let upload_points = if quick { 300 * BATCH as u64 } else { 1000 * BATCH as u64 };
+    let mut best_upload: f64 = 0.0;
+    for parallel in [16, 64] {
+        let summary = client
+            .upload_points(
+                UPSERTS,
+                (0..upload_points).map(|i| Point::new(i % UPSERT_IDS, data[i as usize % data.len()].clone())),
+            )
+            .batch_size(BATCH)
+            .parallel(parallel)
+            .wait(true)
+            .await?;
+        let rate = summary.points as f64 / summary.elapsed.as_secs_f64();
+        best_upload = best_upload.max(rate);
+        println!(
+            "upload_points: {} points, batch_size {BATCH}, parallel {parallel}: {rate:.0} points/s",
+            summary.points
+        );
+    }
+    println!(
+        "upload_points / best raw upsert: {best_upload:.0} / {best_raw_upsert:.0} points/s = {:.2}",
+        best_upload / best_raw_upsert
+    );
+
+    for name in [UPSERTS, QUERIES] {
+        client.delete_collection(name).await?;
+    }
     let ratio = if cells > 0 {
         (log_ratio_sum / cells as f64).exp()
     } else {
         f64::NAN
     };
     println!("facade/raw cpu per op: {ratio:.2}");
+    Ok(())
+}
+
+async fn recreate(client: &Client, name: &str, dim: usize) -> anyhow::Result<()> {
+    if client.collection_exists(name).await? {
+        client.delete_collection(name).await?;
+    }
+    client
+        .create_collection(name, VectorParams::new(dim as u64, Distance::Dot))
+        .await?;
+    Ok(())
+}
+
+/// Uploads 1,000,000 small points (4 dims and a small payload), generated
+/// lazily, and reports this process's peak resident memory along the way.
+async fn memory(client: &Client) -> anyhow::Result<()> {
+    const POINTS: u64 = 1_000_000;
+    const NAME: &str = "loadgen_memory";
+    let (batch_size, parallel) = (1_000, 8);
+    recreate(client, NAME, 4).await?;
+    let before = peak_rss_mib();
+    let marks = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let progress_marks = marks.clone();
+    let summary = client
+        .upload_points(
+            NAME,
+            (0..POINTS).map(|i| {
+                let x = i as f32;
+                Point::new(i, [x.sin(), x.cos(), 1.0, 0.5]).payload(qdrant_async::Payload::from([
+                    ("n", qdrant_async::Value::from(i as i64)),
+                    ("tag", qdrant_async::Value::from(if i % 2 == 0 { "even" } else { "odd" })),
+                ]))
+            }),
+        )
+        .batch_size(batch_size)
+        .parallel(parallel)
+        .on_progress(move |p| {
+            // A mark at every tenth of the upload.
+            if let Ok(mut marks) = progress_marks.lock()
+                && p.points >= (marks.len() as u64 + 1) * (POINTS / 10)
+            {
+                marks.push((p.points, peak_rss_mib()));
+            }
+        })
+        .await?;
+    let count = client.count(NAME).exact(true).await?;
+    println!("peak RSS before the upload: {before:.1} MiB");
+    for (points, peak) in marks.lock().map(|m| m.clone()).unwrap_or_default() {
+        println!("peak RSS after {points:>7} points: {peak:.1} MiB");
+    }
+    println!(
+        "uploaded {} points (count {count}) in {:.1} s, batch_size {batch_size}, parallel {parallel}, \
+         {} batches, {} retries; peak RSS {:.1} MiB",
+        summary.points,
+        summary.elapsed.as_secs_f64(),
+        summary.batches,
+        summary.retries,
+        peak_rss_mib()
+    );
+    client.delete_collection(NAME).await?;
     Ok(())
 }
 

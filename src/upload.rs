@@ -179,13 +179,6 @@ pub struct UploadPoints<'a, S> {
     timeout: Option<Duration>,
 }
 
-/// One batch, encoded: the ids it carries (to report them if it fails)
-/// and its requests (more than one if it is above the message limit).
-struct Batch {
-    ids: Vec<PointId>,
-    requests: Vec<Bytes>,
-}
-
 /// How one batch ended.
 struct BatchOutcome {
     points: u64,
@@ -286,11 +279,8 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
                 let first = read;
                 read += points.len();
                 let ids: Vec<PointId> = points.iter().map(|p| p.id.clone()).collect();
-                let batch = encode_upserts(&base, points, first, limit).map(|requests| Batch {
-                    ids: ids.clone(),
-                    requests,
-                });
-                in_flight.push(write_batch(client, &collection_name, timeout, batch, ids, policy));
+                let requests = encode_upserts(&base, points, first, limit);
+                in_flight.push(write_batch(client, &collection_name, timeout, ids, requests, policy));
             }
             let Some(outcome) = in_flight.next().await else {
                 break;
@@ -326,13 +316,15 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
     }
 }
 
-/// Sends a batch's requests, retrying each transient failure.
+/// Sends a batch's requests (more than one if it is above the message
+/// limit), retrying each transient failure. `ids` are the batch's points,
+/// to report them if it fails.
 async fn write_batch(
     client: &Client,
     collection_name: &str,
     timeout: Option<Duration>,
-    batch: Result<Batch>,
     ids: Vec<PointId>,
+    requests: Result<Vec<Bytes>>,
     policy: RetryPolicy,
 ) -> BatchOutcome {
     let mut outcome = BatchOutcome {
@@ -342,14 +334,14 @@ async fn write_batch(
         retries: 0,
         failure: None,
     };
-    let batch = match batch {
-        Ok(batch) => batch,
+    let requests = match requests {
+        Ok(requests) => requests,
         Err(e) => {
             outcome.failure = Some((ids, e));
             return outcome;
         }
     };
-    for request in batch.requests {
+    for request in requests {
         let size = request.len() as u64;
         let mut attempt = 1;
         loop {
@@ -372,7 +364,7 @@ async fn write_batch(
                 Err(e) => {
                     // Parts already written are idempotent: report the
                     // whole batch, which is safe to upload again.
-                    outcome.failure = Some((batch.ids, e));
+                    outcome.failure = Some((ids, e));
                     return outcome;
                 }
             }
@@ -380,7 +372,7 @@ async fn write_batch(
         outcome.parts += 1;
         outcome.bytes += size;
     }
-    outcome.points = batch.ids.len() as u64;
+    outcome.points = ids.len() as u64;
     outcome
 }
 
