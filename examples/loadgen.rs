@@ -18,7 +18,7 @@
 //! and through the raw stubs; then `upload_points` against the raw stubs'
 //! best upsert throughput. The last line is `facade/raw cpu per op: X.XX`:
 //! the geometric mean, over all cells, of the facade's CPU per operation
-//! divided by the raw stubs'.
+//! divided by the raw stubs', each the median of five alternating rounds.
 //!
 //! `--memory` instead uploads 1,000,000 small points and reports this
 //! process's peak resident memory (VmHWM) along the way.
@@ -36,6 +36,8 @@ const UPSERTS: &str = "loadgen_upsert";
 const UPSERT_IDS: u64 = 16 * BATCH as u64;
 /// The query workload's collection, of a fixed size.
 const QUERIES: &str = "loadgen_query";
+/// Rounds per cell, alternating the two paths; CPU per op is their median.
+const ROUNDS: u64 = 5;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Workload {
@@ -49,12 +51,15 @@ enum Path {
     Raw,
 }
 
+#[derive(Default)]
 struct Cell {
     ops: u64,
     points: u64,
     wall: Duration,
     cpu: Duration,
     latencies: Vec<Duration>,
+    /// CPU per op of each round merged into this cell.
+    round_cpu_per_op: Vec<f64>,
 }
 
 impl Cell {
@@ -65,8 +70,20 @@ impl Cell {
             .copied()
             .unwrap_or_default()
     }
+    /// The median over rounds of the CPU time per operation.
     fn cpu_per_op(&self) -> f64 {
-        self.cpu.as_secs_f64() / self.ops.max(1) as f64
+        let mut r = self.round_cpu_per_op.clone();
+        r.sort_by(f64::total_cmp);
+        r.get(r.len() / 2).copied().unwrap_or(f64::NAN)
+    }
+    fn merge(&mut self, round: Cell) {
+        self.round_cpu_per_op
+            .push(round.cpu.as_secs_f64() / round.ops.max(1) as f64);
+        self.ops += round.ops;
+        self.points += round.points;
+        self.wall += round.wall;
+        self.cpu += round.cpu;
+        self.latencies.extend(round.latencies);
     }
     fn points_per_second(&self) -> f64 {
         self.points as f64 / self.wall.as_secs_f64()
@@ -75,7 +92,10 @@ impl Cell {
 
 /// This process's CPU time (user + system, all threads).
 fn cpu_time() -> Duration {
-    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `t` is a valid timespec for the call to fill.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
     if rc != 0 {
@@ -111,6 +131,16 @@ fn vectors(n: usize, seed: u64) -> Vec<Vec<f32>> {
                 .collect()
         })
         .collect()
+}
+
+/// The deadline of every call: the facade's by the client's default, the
+/// raw stubs' on each request, so that both pay for the same timers.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+fn with_deadline<T>(message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.set_timeout(DEADLINE);
+    request
 }
 
 async fn one_op(
@@ -150,24 +180,21 @@ async fn one_op(
                     }
                 })
                 .collect();
-            raw.upsert(proto::UpsertPoints {
+            raw.upsert(with_deadline(proto::UpsertPoints {
                 collection_name: UPSERTS.into(),
                 wait: Some(true),
                 points,
                 ..Default::default()
-            })
+            }))
             .await?;
         }
         (Workload::Query, Path::Facade) => {
-            let hits = client
-                .query_points(QUERIES, data[base].clone())
-                .limit(10)
-                .await?;
+            let hits = client.query_points(QUERIES, data[base].clone()).limit(10).await?;
             anyhow::ensure!(!hits.is_empty(), "no hits");
         }
         (Workload::Query, Path::Raw) => {
             let response = raw
-                .query(proto::QueryPoints {
+                .query(with_deadline(proto::QueryPoints {
                     collection_name: QUERIES.into(),
                     query: Some(proto::Query {
                         variant: Some(proto::query::Variant::Nearest(proto::VectorInput {
@@ -181,7 +208,7 @@ async fn one_op(
                         selector_options: Some(proto::with_payload_selector::SelectorOptions::Enable(true)),
                     }),
                     ..Default::default()
-                })
+                }))
                 .await?;
             anyhow::ensure!(!response.into_inner().result.is_empty(), "no hits");
         }
@@ -232,6 +259,7 @@ async fn run_cell(
         wall,
         cpu,
         latencies,
+        round_cpu_per_op: Vec::new(),
     })
 }
 
@@ -252,7 +280,7 @@ async fn main() -> anyhow::Result<()> {
     let pool_size = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2);
     let client = Client::builder(&url)
         .pool_size(pool_size)
-        .timeout(Duration::from_secs(60))
+        .timeout(DEADLINE)
         .connect()
         .await?;
     if args.iter().any(|a| a == "--memory") {
@@ -288,16 +316,34 @@ async fn main() -> anyhow::Result<()> {
     for workload in [Workload::Upsert, Workload::Query] {
         for concurrency in [1, 16, 64, 256] {
             let ops = match (workload, quick) {
-                (Workload::Upsert, true) => (concurrency as u64 * 4).clamp(200, 600),
-                (Workload::Upsert, false) => (concurrency as u64 * 8).clamp(400, 2000),
-                (Workload::Query, true) => (concurrency as u64 * 20).clamp(1000, 4000),
-                (Workload::Query, false) => (concurrency as u64 * 40).clamp(2000, 10_000),
+                // At least twice the concurrency in each round.
+                (Workload::Upsert, true) => (concurrency as u64 * 10).clamp(250, 2560),
+                (Workload::Upsert, false) => (concurrency as u64 * 40).clamp(1000, 10_240),
+                (Workload::Query, true) => (concurrency as u64 * 20).clamp(1000, 5120),
+                (Workload::Query, false) => (concurrency as u64 * 40).clamp(2500, 10_240),
             };
-            // Warm up, then measure each path.
-            run_cell(&client, workload, Path::Raw, concurrency, ops / 10 + 1, data.clone()).await?;
-            let mut per_path = Vec::new();
-            for path in [Path::Facade, Path::Raw] {
-                let cell = run_cell(&client, workload, path, concurrency, ops, data.clone()).await?;
+            // Warm up, then measure both paths in alternating rounds, so
+            // that drift in the machine's load falls on both alike.
+            run_cell(
+                &client,
+                workload,
+                Path::Raw,
+                concurrency,
+                ops / 10 + 1,
+                data.clone(),
+            )
+            .await?;
+            let mut per_path = [Cell::default(), Cell::default()];
+            for round in 0..ROUNDS {
+                let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+                for i in order {
+                    let path = [Path::Facade, Path::Raw][i];
+                    let cell =
+                        run_cell(&client, workload, path, concurrency, ops / ROUNDS, data.clone()).await?;
+                    per_path[i].merge(cell);
+                }
+            }
+            for (cell, path) in per_path.iter().zip([Path::Facade, Path::Raw]) {
                 println!(
                     "{:<7} {:>5} {:<7} {:>9.0} {:>11.0} {:>9.2} {:>9.2} {:>11.1}",
                     format!("{workload:?}").to_lowercase(),
@@ -309,7 +355,6 @@ async fn main() -> anyhow::Result<()> {
                     cell.percentile(0.99).as_secs_f64() * 1e3,
                     cell.cpu_per_op() * 1e6,
                 );
-                per_path.push(cell);
             }
             if workload == Workload::Upsert {
                 best_raw_upsert = best_raw_upsert.max(per_path[1].points_per_second());
@@ -323,7 +368,11 @@ async fn main() -> anyhow::Result<()> {
     }
 
     // upload_points against the best the raw stubs did above.
-    let upload_points = if quick { 300 * BATCH as u64 } else { 1000 * BATCH as u64 };
+    let upload_points = if quick {
+        300 * BATCH as u64
+    } else {
+        1000 * BATCH as u64
+    };
     let mut best_upload: f64 = 0.0;
     for parallel in [16, 64] {
         let summary = client
@@ -386,7 +435,10 @@ async fn memory(client: &Client) -> anyhow::Result<()> {
                 let x = i as f32;
                 Point::new(i, [x.sin(), x.cos(), 1.0, 0.5]).payload(qdrant_async::Payload::from([
                     ("n", qdrant_async::Value::from(i as i64)),
-                    ("tag", qdrant_async::Value::from(if i % 2 == 0 { "even" } else { "odd" })),
+                    (
+                        "tag",
+                        qdrant_async::Value::from(if i % 2 == 0 { "even" } else { "odd" }),
+                    ),
                 ]))
             }),
         )

@@ -280,7 +280,14 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
                 read += points.len();
                 let ids: Vec<PointId> = points.iter().map(|p| p.id.clone()).collect();
                 let requests = encode_upserts(&base, points, first, limit);
-                in_flight.push(write_batch(client, &collection_name, timeout, ids, requests, policy));
+                in_flight.push(write_batch(
+                    client,
+                    &collection_name,
+                    timeout,
+                    ids,
+                    requests,
+                    policy,
+                ));
             }
             let Some(outcome) = in_flight.next().await else {
                 break;
