@@ -1531,21 +1531,37 @@ pub(crate) async fn search(store: &Store, req: proto::SearchPoints) -> Result<pr
     })
 }
 
+/// Runs each request of a legacy batch as a query: the batch's collection
+/// applies to all of them.
+async fn batch_results(
+    store: &Store,
+    queries: impl IntoIterator<Item = Result<proto::QueryPoints, Status>>,
+) -> Result<(Vec<proto::BatchResult>, f64), Status> {
+    let start = std::time::Instant::now();
+    let mut result = Vec::new();
+    for q in queries {
+        result.push(proto::BatchResult {
+            result: query(store, q?).await?.result,
+        });
+    }
+    Ok((result, start.elapsed().as_secs_f64()))
+}
+
 pub(crate) async fn search_batch(
     store: &Store,
     req: proto::SearchBatchPoints,
 ) -> Result<proto::SearchBatchResponse, Status> {
-    let start = std::time::Instant::now();
-    let mut result = Vec::new();
-    for mut s in req.search_points {
-        s.collection_name = req.collection_name.clone();
-        result.push(proto::BatchResult {
-            result: query(store, search_as_query(s)).await?.result,
-        });
-    }
+    let name = req.collection_name;
+    let queries = req.search_points.into_iter().map(|s| {
+        Ok(search_as_query(proto::SearchPoints {
+            collection_name: name.clone(),
+            ..s
+        }))
+    });
+    let (result, time) = batch_results(store, queries).await?;
     Ok(proto::SearchBatchResponse {
         result,
-        time: start.elapsed().as_secs_f64(),
+        time,
         usage: None,
     })
 }
@@ -1603,17 +1619,17 @@ pub(crate) async fn recommend_batch(
     store: &Store,
     req: proto::RecommendBatchPoints,
 ) -> Result<proto::RecommendBatchResponse, Status> {
-    let start = std::time::Instant::now();
-    let mut result = Vec::new();
-    for mut r in req.recommend_points {
-        r.collection_name = req.collection_name.clone();
-        result.push(proto::BatchResult {
-            result: query(store, recommend_as_query(r)).await?.result,
-        });
-    }
+    let name = req.collection_name;
+    let queries = req.recommend_points.into_iter().map(|r| {
+        Ok(recommend_as_query(proto::RecommendPoints {
+            collection_name: name.clone(),
+            ..r
+        }))
+    });
+    let (result, time) = batch_results(store, queries).await?;
     Ok(proto::RecommendBatchResponse {
         result,
-        time: start.elapsed().as_secs_f64(),
+        time,
         usage: None,
     })
 }
@@ -1673,17 +1689,17 @@ pub(crate) async fn discover_batch(
     store: &Store,
     req: proto::DiscoverBatchPoints,
 ) -> Result<proto::DiscoverBatchResponse, Status> {
-    let start = std::time::Instant::now();
-    let mut result = Vec::new();
-    for mut d in req.discover_points {
-        d.collection_name = req.collection_name.clone();
-        result.push(proto::BatchResult {
-            result: query(store, discover_as_query(d)?).await?.result,
-        });
-    }
+    let name = req.collection_name;
+    let queries = req.discover_points.into_iter().map(|d| {
+        discover_as_query(proto::DiscoverPoints {
+            collection_name: name.clone(),
+            ..d
+        })
+    });
+    let (result, time) = batch_results(store, queries).await?;
     Ok(proto::DiscoverBatchResponse {
         result,
-        time: start.elapsed().as_secs_f64(),
+        time,
         usage: None,
     })
 }
