@@ -11,6 +11,7 @@ use crate::transport::Rpc;
 use crate::types::{
     FieldType, Filter, IntoPayload, PayloadIndexParams, Point, PointVectors, PointsSelector,
     PointsUpdateOperation, ShardKeySelector, UpdateResult, VectorCreationConfig, WriteOrdering,
+    checked_protos,
 };
 use crate::upload::encode_upserts;
 
@@ -199,15 +200,7 @@ impl Client {
             },
             true,
         );
-        let points: Result<Vec<_>> = points
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                p.check(&|| format!("points[{i}]"))?;
-                Ok(p.into_proto())
-            })
-            .collect();
-        write.request.points = write.check(points).unwrap_or_default();
+        write.request.points = write.check(checked_protos(points, "points")).unwrap_or_default();
         write
     }
 

@@ -29,8 +29,8 @@ pub use group::{FacetHit, FacetValue, GroupId, PointGroup, SearchMatrixOffsets, 
 pub use index::*;
 pub use operation::PointsUpdateOperation;
 pub use payload::{IntoPayload, Payload, Value};
-pub(crate) use point::vectors_argument;
 pub use point::{Point, PointId, PointVectors, Record, ScoredPoint};
+pub(crate) use point::{checked_protos, vectors_argument};
 pub use query::{
     Decay, Direction, Expression, Fusion, LookupLocation, OrderBy, Prefetch, QuantizationSearchParams, Query,
     RecommendStrategy, SearchParams, StartFrom, VectorInput,

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::proto;
 use crate::types::filter::Filter;
 use crate::types::payload::{IntoPayload, Payload};
-use crate::types::point::{Point, PointVectors};
+use crate::types::point::{Point, PointVectors, checked_protos};
 use crate::types::selector::{PointsSelector, ShardKeySelector};
 
 /// One operation of a batch update.
@@ -184,14 +184,7 @@ impl PointsUpdateOperation {
                 points,
                 update_filter,
             } => {
-                let points = points
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        p.check(&|| format!("{argument}.points[{i}]"))?;
-                        Ok(p.into_proto())
-                    })
-                    .collect::<Result<_>>()?;
+                let points = checked_protos(points, &format!("{argument}.points"))?;
                 op::Operation::Upsert(op::PointStructList {
                     points,
                     shard_key_selector,
@@ -236,14 +229,7 @@ impl PointsUpdateOperation {
                 points,
                 update_filter,
             } => {
-                let points = points
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        p.check(&|| format!("{argument}.points[{i}]"))?;
-                        Ok(p.into_proto())
-                    })
-                    .collect::<Result<_>>()?;
+                let points = checked_protos(points, &format!("{argument}.points"))?;
                 op::Operation::UpdateVectors(op::UpdateVectors {
                     points,
                     shard_key_selector,
