@@ -70,7 +70,25 @@ impl EmbeddedServer {
     /// # Ok(()) }
     /// ```
     pub async fn start() -> std::io::Result<EmbeddedServer> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a server on `addr`: for instance the address of one that was
+    /// shut down, to test how clients live through a restart. It starts
+    /// empty.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use qdrant_async::server::EmbeddedServer;
+    ///
+    /// let server = EmbeddedServer::start().await?;
+    /// let addr = server.addr();
+    /// server.shutdown().await;
+    /// let again = EmbeddedServer::start_on(addr).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<EmbeddedServer> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let stats = Arc::new(Stats::default());
         let store = Arc::new(Store::default());

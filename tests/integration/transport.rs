@@ -261,3 +261,35 @@ async fn responses_above_the_decode_limit_are_errors() -> anyhow::Result<()> {
     assert!(matches!(err, Error::Server { .. }), "{err:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn the_client_lives_through_a_server_restart() -> anyhow::Result<()> {
+    let policy = RetryPolicy::new(10)
+        .base_backoff(Duration::from_millis(20))
+        .max_backoff(Duration::from_millis(200));
+    let (server, client) = server_and_client(|b| b.pool_size(2).retry(policy)).await?;
+    client.upsert("t", points(0..10)).await?;
+    let addr = server.addr();
+    server.shutdown().await;
+
+    // While the server is down, calls fail with a retryable error.
+    let down = Client::builder(format!("http://{addr}"))
+        .retry(RetryPolicy::disabled())
+        .build_lazy()?;
+    let err = down.collection_exists("t").await.unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+
+    // The same client, unchanged, reconnects once a server is back.
+    let restarted = EmbeddedServer::start_on(addr).await?;
+    assert!(
+        !client.collection_exists("t").await?,
+        "a restarted embedded server starts empty"
+    );
+    client
+        .create_collection("t", VectorParams::new(4, Distance::Dot))
+        .await?;
+    client.upsert("t", points(0..10)).await?;
+    assert_eq!(client.count("t").await?, 10);
+    assert!(restarted.connections_served() >= 1);
+    Ok(())
+}
