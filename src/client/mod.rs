@@ -63,11 +63,30 @@ pub struct HealthCheckReply {
 impl Client {
     /// Connects to one Qdrant node (`http://` or `https://`, gRPC port 6334
     /// unless given) and reads its version.
+    ///
+    /// ```no_run
+    /// # async fn run() -> qdrant_async::Result<()> {
+    /// let client = qdrant_async::Client::connect("http://localhost:6334").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn connect(url: impl Into<String>) -> Result<Client> {
         ClientBuilder::new(url).connect().await
     }
 
     /// Starts configuring a client: API key, timeouts, TLS, pool, ...
+    ///
+    /// ```no_run
+    /// # async fn run() -> qdrant_async::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// let client = qdrant_async::Client::builder("https://xyz.cloud.qdrant.io")
+    ///     .api_key("secret")
+    ///     .timeout(Duration::from_secs(10))
+    ///     .pool_size(4)
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn builder(url: impl Into<String>) -> ClientBuilder {
         ClientBuilder::new(url)
     }
@@ -95,6 +114,12 @@ impl Client {
 
     /// The server's version, as read when the client connected (`None` for
     /// a lazily built client until it has connected).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) {
+    /// println!("Qdrant {}", client.server_version().unwrap_or("unknown"));
+    /// # }
+    /// ```
     pub fn server_version(&self) -> Option<&str> {
         self.inner.server_version.get().map(String::as_str)
     }
@@ -117,6 +142,13 @@ impl Client {
     }
 
     /// Requests sent on each pooled connection so far, for diagnostics.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) {
+    /// let spread = client.requests_per_connection();
+    /// println!("{} connections: {spread:?}", spread.len());
+    /// # }
+    /// ```
     pub fn requests_per_connection(&self) -> Vec<usize> {
         self.transport().pool.sent_per_connection()
     }
