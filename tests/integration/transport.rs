@@ -293,3 +293,18 @@ async fn the_client_lives_through_a_server_restart() -> anyhow::Result<()> {
     assert!(restarted.connections_served() >= 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn several_urls_share_the_load() -> anyhow::Result<()> {
+    let (a, b) = (EmbeddedServer::start().await?, EmbeddedServer::start().await?);
+    let client = Client::builder(a.url()).url(b.url()).connect().await?;
+    let before = (a.requests_served(), b.requests_served());
+    for _ in 0..20 {
+        client.health_check().await?;
+    }
+    let served = (a.requests_served() - before.0, b.requests_served() - before.1);
+    assert_eq!(served.0 + served.1, 20);
+    assert!(served.0 >= 5 && served.1 >= 5, "{served:?}");
+    assert_eq!(client.requests_per_connection().len(), 2);
+    Ok(())
+}
