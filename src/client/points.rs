@@ -200,7 +200,14 @@ impl Client {
             },
             true,
         );
-        write.request.points = write.check(checked_protos(points, "points")).unwrap_or_default();
+        write.request.points = write
+            .check(checked_protos(
+                points,
+                "points",
+                PointVectors::check,
+                PointVectors::into_proto,
+            ))
+            .unwrap_or_default();
         write
     }
 

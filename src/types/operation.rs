@@ -184,7 +184,12 @@ impl PointsUpdateOperation {
                 points,
                 update_filter,
             } => {
-                let points = checked_protos(points, &format!("{argument}.points"))?;
+                let points = checked_protos(
+                    points,
+                    &format!("{argument}.points"),
+                    Point::check,
+                    Point::into_proto,
+                )?;
                 op::Operation::Upsert(op::PointStructList {
                     points,
                     shard_key_selector,
@@ -229,7 +234,12 @@ impl PointsUpdateOperation {
                 points,
                 update_filter,
             } => {
-                let points = checked_protos(points, &format!("{argument}.points"))?;
+                let points = checked_protos(
+                    points,
+                    &format!("{argument}.points"),
+                    PointVectors::check,
+                    PointVectors::into_proto,
+                )?;
                 op::Operation::UpdateVectors(op::UpdateVectors {
                     points,
                     shard_key_selector,

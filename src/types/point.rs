@@ -270,44 +270,20 @@ impl Point {
     }
 }
 
-/// A point or point-vectors value that is checked before it is sent.
-pub(crate) trait Checked {
-    type Proto;
-    fn check(&self, argument: &dyn Fn() -> String) -> Result<()>;
-    fn into_proto(self) -> Self::Proto;
-}
-
-impl Checked for Point {
-    type Proto = proto::PointStruct;
-    fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
-        Point::check(self, argument)
-    }
-    fn into_proto(self) -> Self::Proto {
-        Point::into_proto(self)
-    }
-}
-
-impl Checked for PointVectors {
-    type Proto = proto::PointVectors;
-    fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
-        PointVectors::check(self, argument)
-    }
-    fn into_proto(self) -> Self::Proto {
-        PointVectors::into_proto(self)
-    }
-}
-
-/// Checks and converts each item; the first bad one is named `{argument}[i]`.
-pub(crate) fn checked_protos<T: Checked>(
+/// Checks and converts each item (a point, or a point's vectors); the
+/// first bad one is named `{argument}[i]`.
+pub(crate) fn checked_protos<T, P>(
     items: impl IntoIterator<Item = T>,
     argument: &str,
-) -> Result<Vec<T::Proto>> {
+    check: fn(&T, &dyn Fn() -> String) -> Result<()>,
+    into_proto: fn(T) -> P,
+) -> Result<Vec<P>> {
     items
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            item.check(&|| format!("{argument}[{i}]"))?;
-            Ok(item.into_proto())
+            check(&item, &|| format!("{argument}[{i}]"))?;
+            Ok(into_proto(item))
         })
         .collect()
 }

@@ -280,14 +280,10 @@ pub(crate) fn encode_upsert(base: &proto::UpsertPoints, points: &[WirePoint]) ->
     let len = base.encoded_len() + points.iter().map(WirePoint::framed_len).sum::<usize>();
     let mut buf = Vec::with_capacity(len);
     base.encode_raw(&mut buf);
-    let finite = points
-        .iter()
-        .fold(true, |finite, point| point.encode(3, &mut buf) & finite);
-    if !finite {
-        return Err(points
-            .iter()
-            .position(|p| p.vectors().check(&String::new).is_err())
-            .unwrap_or(0));
+    for (i, point) in points.iter().enumerate() {
+        if !point.encode(3, &mut buf) {
+            return Err(i);
+        }
     }
     debug_assert_eq!(buf.len(), len);
     Ok(buf.into())
