@@ -38,8 +38,24 @@ pub enum Error {
         hint: Option<&'static str>,
     },
 
+    /// The connection broke during the call: it was closed, reset or went
+    /// away, or its keepalive went unanswered.
+    #[error("{rpc}{}: the connection to {endpoint} failed {}: {reason}", on(collection), if *sent { "after the request was sent (it may have been applied)" } else { "before the request was sent" })]
+    Connection {
+        /// The endpoint the call went to.
+        endpoint: String,
+        /// The RPC, as `Service/Method`.
+        rpc: &'static str,
+        /// The collection the call was about, if any.
+        collection: Option<String>,
+        /// What happened to the connection.
+        reason: String,
+        /// Whether the request may have reached the server.
+        sent: bool,
+    },
+
     /// The server answered the RPC with an error status.
-    #[error("{rpc}{}: {} ({code:?}): {message}", collection.as_deref().map(|c| format!(" on collection `{c}`")).unwrap_or_default(), code.description())]
+    #[error("{rpc}{}{}: {} ({code:?}): {message}", on(collection), endpoint.as_deref().map(|e| format!(" at {e}")).unwrap_or_default(), code.description())]
     Server {
         /// The gRPC status code.
         code: tonic::Code,
@@ -49,10 +65,15 @@ pub enum Error {
         rpc: &'static str,
         /// The collection the call was about, if any.
         collection: Option<String>,
+        /// The endpoint that answered.
+        endpoint: Option<String>,
+        /// How long the server asked the client to wait before trying again
+        /// (its `retry-after` metadata, sent with `ResourceExhausted`).
+        retry_after: Option<Duration>,
     },
 
     /// The call's deadline passed before an answer arrived.
-    #[error("{rpc}{}: no answer within {}", collection.as_deref().map(|c| format!(" on collection `{c}`")).unwrap_or_default(), after.map(|d| format!("{d:?}")).unwrap_or_else(|| "the deadline".into()))]
+    #[error("{rpc}{}: no answer within {}{}", on(collection), after.map(|d| format!("{d:?}")).unwrap_or_else(|| "the deadline".into()), endpoint.as_deref().map(|e| format!(" (last tried {e})")).unwrap_or_default())]
     Timeout {
         /// The RPC, as `Service/Method`.
         rpc: &'static str,
@@ -60,6 +81,8 @@ pub enum Error {
         collection: Option<String>,
         /// The deadline that passed, when known.
         after: Option<Duration>,
+        /// The endpoint of the last attempt, if one was sent.
+        endpoint: Option<String>,
     },
 
     /// The server's answer lacked something it must carry, or carried
@@ -72,12 +95,21 @@ pub enum Error {
         reason: String,
     },
 
-    /// Some batches of an upload failed after their retries; the others
-    /// were written.
-    #[error("upload: {} points not written ({} written); first failure: {source}", failed_ids.len(), summary.points)]
+    /// Some batches of an upload could not be confirmed after their
+    /// retries. Every point read from the input is in exactly one place:
+    /// counted as written in `summary`, listed in `not_written`, or listed
+    /// in `unknown`.
+    #[error("upload: {} points written, {} not written, {} unknown (sent, but no answer came back); first failure: {source}", summary.points, not_written.len(), unknown.len())]
     Upload {
-        /// The ids of the points that were not written.
-        failed_ids: Vec<crate::types::PointId>,
+        /// The ids of points that were certainly not written: the server
+        /// refused their batch, or it was never sent.
+        not_written: Vec<crate::types::PointId>,
+        /// The ids of points whose batch was sent but never confirmed (a
+        /// timeout, a connection lost mid-call, or an answer such as
+        /// `Unavailable` that a cluster may give after writing some
+        /// replicas): they may have been written. Uploading them again is
+        /// safe.
+        unknown: Vec<crate::types::PointId>,
         /// What was written.
         summary: crate::upload::UploadSummary,
         /// The first batch failure.
@@ -88,6 +120,14 @@ pub enum Error {
     #[cfg(feature = "serde")]
     #[error("payload conversion: {0}")]
     Payload(#[from] serde_json::Error),
+}
+
+/// " on collection `name`", or nothing.
+fn on(collection: &Option<String>) -> String {
+    collection
+        .as_deref()
+        .map(|c| format!(" on collection `{c}`"))
+        .unwrap_or_default()
 }
 
 /// `Result` with this crate's [`Error`].
@@ -124,15 +164,80 @@ impl Error {
         }
     }
 
-    /// Whether trying again later may succeed: the server was unavailable
-    /// or overloaded, the connection failed, or the deadline passed.
+    /// Whether the failure is transient: trying again, later or on another
+    /// endpoint, may succeed. This is the one definition every retry of the
+    /// crate uses (plain calls and uploads alike):
+    ///
+    /// - the server could not be reached ([`Error::Connect`]);
+    /// - the connection was refused, reset or closed, a broken pipe, a
+    ///   GOAWAY ([`Error::Connection`]);
+    /// - the server answered `Unavailable`, or `ResourceExhausted` (see
+    ///   [`retry_after`](Self::retry_after));
+    /// - the deadline passed ([`Error::Timeout`]): within one call it ends
+    ///   the retries, but a new call may succeed.
+    ///
+    /// Whether a write that failed this way may be sent again depends on
+    /// whether repeating it is harmless: the crate retries on its own only
+    /// reads, writes that name their point ids, and requests that never
+    /// reached the server.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Connect { .. } | Error::Timeout { .. } => true,
+            Error::Connect { .. } | Error::Connection { .. } | Error::Timeout { .. } => true,
+            Error::Server { code, .. } => {
+                matches!(code, tonic::Code::Unavailable | tonic::Code::ResourceExhausted)
+            }
+            _ => false,
+        }
+    }
+
+    /// How long the server asked to wait before the next attempt, when it
+    /// said (`retry-after` with `ResourceExhausted`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Server { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The endpoint (`http://host:port`) the failure happened at, for
+    /// transport failures and server answers.
+    pub fn endpoint(&self) -> Option<&str> {
+        match self {
+            Error::Connect { endpoint, .. } | Error::Connection { endpoint, .. } => Some(endpoint),
+            Error::Server { endpoint, .. } | Error::Timeout { endpoint, .. } => endpoint.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have been applied by the server: it was sent
+    /// and no answer says it was refused before anything changed.
+    pub(crate) fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::Connection { sent, .. } => *sent,
+            Error::Timeout { endpoint, .. } => endpoint.is_some(),
+            // A cluster may apply a write on some replicas and still answer
+            // one of these; the other codes refuse the request as a whole.
             Error::Server { code, .. } => matches!(
                 code,
-                tonic::Code::Unavailable | tonic::Code::ResourceExhausted | tonic::Code::Aborted
+                tonic::Code::Unavailable
+                    | tonic::Code::Unknown
+                    | tonic::Code::Internal
+                    | tonic::Code::DeadlineExceeded
+                    | tonic::Code::Cancelled
+                    | tonic::Code::Aborted
+                    | tonic::Code::DataLoss
             ),
+            _ => false,
+        }
+    }
+
+    /// Whether the request reached the server: if not, sending it again is
+    /// safe whatever it does.
+    pub(crate) fn reached_server(&self) -> bool {
+        match self {
+            Error::Connection { sent, .. } => *sent,
+            Error::Timeout { endpoint, .. } => endpoint.is_some(),
+            Error::Server { .. } => true,
             _ => false,
         }
     }

@@ -59,6 +59,6 @@ pub mod bench {
             ..Default::default()
         };
         let mut requests = crate::upload::encode_upserts(&base, points, 0, usize::MAX)?;
-        Ok(requests.pop().unwrap_or_default())
+        Ok(requests.pop().map(|part| part.bytes).unwrap_or_default())
     }
 }

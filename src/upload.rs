@@ -3,6 +3,7 @@
 
 use std::pin::pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -104,7 +105,8 @@ impl Client {
             points,
             batch_size: 64,
             parallel: 1,
-            max_retries: 3,
+            max_retries: u32::MAX,
+            retry_for: Duration::from_secs(30),
             wait: false,
             progress: None,
             timeout: None,
@@ -174,36 +176,71 @@ pub struct UploadPoints<'a, S> {
     batch_size: usize,
     parallel: usize,
     max_retries: u32,
+    retry_for: Duration,
     wait: bool,
     progress: Option<ProgressFn>,
     timeout: Option<Duration>,
 }
 
+/// The largest `batch_size` accepted.
+const MAX_BATCH_SIZE: usize = 1_000_000;
+/// The largest `parallel` accepted.
+const MAX_PARALLEL: usize = 1024;
+
 /// How one batch ended.
+#[derive(Default)]
 struct BatchOutcome {
     points: u64,
     bytes: u64,
     parts: u64,
     retries: u64,
-    failure: Option<(Vec<PointId>, Error)>,
+    not_written: Vec<PointId>,
+    unknown: Vec<PointId>,
+    /// The first failure, and whether it was retried until the upload's
+    /// patience ran out.
+    failure: Option<(Error, bool)>,
+}
+
+/// How the batches of one upload are sent: shared by all its batches.
+struct Sender<'a> {
+    client: &'a Client,
+    collection_name: &'a str,
+    timeout: Option<Duration>,
+    max_retries: u32,
+    retry_for: Duration,
+    /// Batches now between a transient failure and its retry: while any
+    /// is, no new batch is started.
+    failing: AtomicUsize,
 }
 
 impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
-    /// Points per request (default 64).
+    /// Points per request (default 64; from 1 to 1,000,000).
     pub fn batch_size(mut self, points: usize) -> Self {
         self.batch_size = points;
         self
     }
 
-    /// Batches in flight at once (default 1).
+    /// Batches in flight at once (default 1; from 1 to 1024).
     pub fn parallel(mut self, batches: usize) -> Self {
         self.parallel = batches;
         self
     }
 
-    /// Retries of a batch that fails transiently (default 3).
+    /// The most retries of one batch that fails transiently (default: as
+    /// many as fit in [`retry_for`](Self::retry_for)).
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
+        self
+    }
+
+    /// How long a batch keeps being retried after its first transient
+    /// failure (default 30 s). While a batch is failing no new batch is
+    /// started; when one gives up, the upload reads no more input and
+    /// fails once the batches in flight are done. Every retry of a failed
+    /// batch goes to another connection, and to another URL when one is
+    /// up.
+    pub fn retry_for(mut self, patience: Duration) -> Self {
+        self.retry_for = patience;
         self
     }
 
@@ -234,36 +271,58 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
             batch_size,
             parallel,
             max_retries,
+            retry_for,
             wait,
             progress,
             timeout,
         } = self;
         check_collection_name(&collection_name, "collection_name")?;
-        if batch_size == 0 {
-            return Err(Error::invalid_argument("batch_size", "must be at least 1"));
+        if !(1..=MAX_BATCH_SIZE).contains(&batch_size) {
+            return Err(Error::invalid_argument(
+                "batch_size",
+                format!("must be between 1 and {MAX_BATCH_SIZE}, not {batch_size}"),
+            ));
         }
-        if parallel == 0 {
-            return Err(Error::invalid_argument("parallel", "must be at least 1"));
+        if !(1..=MAX_PARALLEL).contains(&parallel) {
+            return Err(Error::invalid_argument(
+                "parallel",
+                format!("must be between 1 and {MAX_PARALLEL}, not {parallel}"),
+            ));
         }
         let started = Instant::now();
         let limit = client.transport().settings.max_encoding_message_size;
-        let policy = RetryPolicy::new(max_retries.saturating_add(1));
         let base = proto::UpsertPoints {
             collection_name: collection_name.clone(),
             wait: Some(wait),
             ..Default::default()
         };
+        let sender = Sender {
+            client,
+            collection_name: &collection_name,
+            timeout,
+            max_retries,
+            retry_for,
+            failing: AtomicUsize::new(0),
+        };
         let mut input = pin!(points);
         let mut in_flight = FuturesUnordered::new();
         let mut summary = UploadSummary::default();
-        let mut failed_ids = Vec::new();
+        let mut not_written = Vec::new();
+        let mut unknown = Vec::new();
         let mut first_error = None;
         let mut read = 0usize;
         let mut exhausted = false;
+        // Set when a batch gave up on a transient failure: the servers do
+        // not answer, so no more input is read.
+        let mut stopped = false;
 
         loop {
-            while !exhausted && in_flight.len() < parallel {
-                let mut points = Vec::with_capacity(batch_size);
+            while !exhausted
+                && !stopped
+                && in_flight.len() < parallel
+                && sender.failing.load(Ordering::Acquire) == 0
+            {
+                let mut points = Vec::with_capacity(batch_size.min(4096));
                 while points.len() < batch_size {
                     match input.next().await {
                         Some(point) => points.push(point),
@@ -279,43 +338,37 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
                 let first = read;
                 read += points.len();
                 let ids: Vec<PointId> = points.iter().map(|p| p.id.clone()).collect();
-                let requests = encode_upserts(&base, points, first, limit);
-                in_flight.push(write_batch(
-                    client,
-                    &collection_name,
-                    timeout,
-                    ids,
-                    requests,
-                    policy,
-                ));
+                let parts = encode_upserts(&base, points, first, limit);
+                in_flight.push(sender.write_batch(ids, parts));
             }
             let Some(outcome) = in_flight.next().await else {
                 break;
             };
             summary.retries += outcome.retries;
             summary.batches += outcome.parts;
-            match outcome.failure {
-                None => {
-                    summary.points += outcome.points;
-                    summary.bytes += outcome.bytes;
-                    if let Some(progress) = &progress {
-                        progress(UploadProgress {
-                            points: summary.points,
-                            bytes: summary.bytes,
-                        });
-                    }
-                }
-                Some((ids, error)) => {
-                    failed_ids.extend(ids);
-                    first_error.get_or_insert(error);
-                }
+            summary.points += outcome.points;
+            summary.bytes += outcome.bytes;
+            if outcome.points > 0
+                && let Some(progress) = &progress
+            {
+                progress(UploadProgress {
+                    points: summary.points,
+                    bytes: summary.bytes,
+                });
+            }
+            not_written.extend(outcome.not_written);
+            unknown.extend(outcome.unknown);
+            if let Some((error, transient)) = outcome.failure {
+                stopped |= transient;
+                first_error.get_or_insert(error);
             }
         }
         summary.elapsed = started.elapsed();
         match first_error {
             None => Ok(summary),
             Some(source) => Err(Error::Upload {
-                failed_ids,
+                not_written,
+                unknown,
                 summary,
                 source: Box::new(source),
             }),
@@ -323,64 +376,97 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
     }
 }
 
-/// Sends a batch's requests (more than one if it is above the message
-/// limit), retrying each transient failure. `ids` are the batch's points,
-/// to report them if it fails.
-async fn write_batch(
-    client: &Client,
-    collection_name: &str,
-    timeout: Option<Duration>,
-    ids: Vec<PointId>,
-    requests: Result<Vec<Bytes>>,
-    policy: RetryPolicy,
-) -> BatchOutcome {
-    let mut outcome = BatchOutcome {
-        points: 0,
-        bytes: 0,
-        parts: 0,
-        retries: 0,
-        failure: None,
-    };
-    let requests = match requests {
-        Ok(requests) => requests,
-        Err(e) => {
-            outcome.failure = Some((ids, e));
-            return outcome;
-        }
-    };
-    for request in requests {
-        let size = request.len() as u64;
-        let mut attempt = 1;
-        loop {
-            let call = UPSERT
-                .on(collection_name)
-                .timeout(timeout)
-                .idempotent(true)
-                .retry(RetryPolicy::disabled());
-            match client
-                .transport()
-                .unary_encoded::<proto::PointsOperationResponse>(call, request.clone())
-                .await
-            {
-                Ok(_) => break,
-                Err(e) if e.is_retryable() && attempt < policy.max_attempts => {
-                    tokio::time::sleep(policy.backoff(attempt)).await;
-                    outcome.retries += 1;
-                    attempt += 1;
+impl Sender<'_> {
+    /// Sends a batch's requests (more than one if it is above the message
+    /// limit), each retried on transient failures until it is confirmed or
+    /// the upload's patience runs out. `ids` are the batch's points in
+    /// order, to account for each of them.
+    async fn write_batch(&self, ids: Vec<PointId>, parts: Result<Vec<Part>>) -> BatchOutcome {
+        let mut outcome = BatchOutcome::default();
+        let parts = match parts {
+            Ok(parts) => parts,
+            Err(e) => {
+                outcome.not_written = ids;
+                outcome.failure = Some((e, false));
+                return outcome;
+            }
+        };
+        let mut ids = ids.into_iter();
+        for part in parts {
+            let part_ids = ids.by_ref().take(part.points);
+            match self.write_part(&part.bytes, &mut outcome.retries).await {
+                Ok(()) => {
+                    outcome.parts += 1;
+                    outcome.points += part.points as u64;
+                    outcome.bytes += part.bytes.len() as u64;
                 }
-                Err(e) => {
-                    // Parts already written are idempotent: report the
-                    // whole batch, which is safe to upload again.
-                    outcome.failure = Some((ids, e));
-                    return outcome;
+                Err((error, transient, maybe_applied)) => {
+                    if maybe_applied {
+                        outcome.unknown.extend(part_ids);
+                    } else {
+                        outcome.not_written.extend(part_ids);
+                    }
+                    if outcome.failure.is_none() {
+                        outcome.failure = Some((error, transient));
+                    }
                 }
             }
         }
-        outcome.parts += 1;
-        outcome.bytes += size;
+        outcome
     }
-    outcome.points = ids.len() as u64;
-    outcome
+
+    /// Sends one request until it is confirmed. The error says whether the
+    /// upload's patience ran out (the servers do not answer) and whether
+    /// any attempt may have been applied.
+    async fn write_part(
+        &self,
+        bytes: &Bytes,
+        retries: &mut u64,
+    ) -> std::result::Result<(), (Error, bool, bool)> {
+        let mut maybe_applied = false;
+        let mut failing_since: Option<Instant> = None;
+        let mut attempt: u32 = 0;
+        let policy = RetryPolicy::default();
+        let result = loop {
+            // Upserts name their ids: sending one again changes nothing more.
+            let call = UPSERT
+                .on(self.collection_name)
+                .timeout(self.timeout)
+                .idempotent(true)
+                .retry(RetryPolicy::disabled());
+            let error = match self
+                .client
+                .transport()
+                .unary_encoded::<proto::PointsOperationResponse>(call, bytes.clone())
+                .await
+            {
+                Ok(_) => break Ok(()),
+                Err(error) => error,
+            };
+            maybe_applied |= error.may_have_been_applied();
+            let transient = error.is_retryable();
+            let since = *failing_since.get_or_insert_with(Instant::now);
+            if failing_since.is_some() && attempt == 0 {
+                self.failing.fetch_add(1, Ordering::AcqRel);
+            }
+            attempt = attempt.saturating_add(1);
+            let pause = error.retry_after().unwrap_or_else(|| policy.backoff(attempt));
+            let patience_left = self.retry_for.saturating_sub(since.elapsed());
+            if !transient || attempt > self.max_retries {
+                break Err((error, false, maybe_applied));
+            }
+            if pause >= patience_left {
+                break Err((error, true, maybe_applied));
+            }
+            tracing::debug!(%error, ?pause, "upload batch failed, retrying");
+            *retries += 1;
+            tokio::time::sleep(pause).await;
+        };
+        if attempt > 0 {
+            self.failing.fetch_sub(1, Ordering::AcqRel);
+        }
+        result
+    }
 }
 
 impl<'a, S: Stream<Item = Point> + Send + 'a> std::future::IntoFuture for UploadPoints<'a, S> {
@@ -392,16 +478,23 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> std::future::IntoFuture for Upload
     }
 }
 
+/// One encoded upsert request and how many points it carries.
+#[derive(Debug)]
+pub(crate) struct Part {
+    pub bytes: Bytes,
+    pub points: usize,
+}
+
 /// Checks and encodes points as upsert requests like `base`, split so
-/// that each request stays under `limit` bytes. `first` is the index of the
-/// first point in the caller's input, for error messages. A point that
-/// alone is above the limit is an error.
+/// that each request stays under `limit` bytes, in input order. `first` is
+/// the index of the first point in the caller's input, for error messages.
+/// A point that alone is above the limit is an error.
 pub(crate) fn encode_upserts(
     base: &proto::UpsertPoints,
     points: Vec<Point>,
     first: usize,
     limit: usize,
-) -> Result<Vec<Bytes>> {
+) -> Result<Vec<Part>> {
     let argument = |i: usize| format!("points[{}]", first + i);
     // Vector values are checked while they are copied (`encode_upsert`).
     for (i, point) in points.iter().enumerate() {
@@ -413,8 +506,8 @@ pub(crate) fn encode_upserts(
     // Index in `points` of the group's first point.
     let mut group_start = 0;
     let mut size = base_len;
-    let encode = |group: &[WirePoint], group_start: usize| -> Result<Bytes> {
-        encode_upsert(base, group).map_err(|i| {
+    let encode = |group: &[WirePoint], group_start: usize| -> Result<Part> {
+        let bytes = encode_upsert(base, group).map_err(|i| {
             let point = &group[i];
             match point
                 .vectors()
@@ -423,6 +516,10 @@ pub(crate) fn encode_upserts(
                 Err(error) => error,
                 Ok(()) => Error::invalid_argument(argument(group_start + i), "vectors must be finite"),
             }
+        })?;
+        Ok(Part {
+            bytes,
+            points: group.len(),
         })
     };
     for (i, point) in points.into_iter().enumerate() {
@@ -463,13 +560,18 @@ mod tests {
         };
         let one = encode_upserts(&base, points.clone(), 0, usize::MAX).unwrap();
         assert_eq!(one.len(), 1);
-        let limit = one[0].len() / 3;
+        let limit = one[0].bytes.len() / 3;
         let parts = encode_upserts(&base, points, 0, limit).unwrap();
         assert!(parts.len() >= 3, "{}", parts.len());
         let mut total = 0;
         for part in &parts {
-            assert!(part.len() <= limit);
-            total += proto::UpsertPoints::decode(part.clone()).unwrap().points.len();
+            assert!(part.bytes.len() <= limit);
+            let decoded = proto::UpsertPoints::decode(part.bytes.clone())
+                .unwrap()
+                .points
+                .len();
+            assert_eq!(decoded, part.points);
+            total += decoded;
         }
         assert_eq!(total, 100);
     }

@@ -6,10 +6,23 @@ use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue};
 
 use super::{Client, Inner};
 use crate::error::{Error, Result};
-use crate::transport::endpoint::{self, EndpointSettings, Url};
+use crate::transport::connection::ConnectSettings;
+use crate::transport::endpoint::Url;
+use crate::transport::pool::PoolSettings;
+use crate::transport::tls::TlsConnector;
 use crate::transport::{CallSettings, ChannelPool, MetadataInterceptor, RetryPolicy, Transport};
 
+/// The most connections per endpoint a client may be given.
+const MAX_CONNECTIONS: usize = 64;
+/// The most streams per connection a client may be given.
+const MAX_STREAMS: usize = 10_000;
+/// The longest connect timeout; longer ones are clamped to it.
+const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(600);
+
 /// Configures and builds a [`Client`].
+///
+/// `Debug` shows the URLs and settings, never the API key, header values or
+/// TLS material.
 ///
 /// ```no_run
 /// # async fn run() -> qdrant_async::Result<()> {
@@ -24,16 +37,39 @@ use crate::transport::{CallSettings, ChannelPool, MetadataInterceptor, RetryPoli
 ///     .await?;
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[must_use = "a builder does nothing until `connect()` or `build_lazy()`"]
 pub struct ClientBuilder {
     urls: Vec<String>,
     api_key: Option<String>,
     headers: Vec<(String, String)>,
-    endpoint: EndpointSettings,
+    connect: ConnectSettings,
+    ca_certificate: Option<Vec<u8>>,
+    identity: Option<(Vec<u8>, Vec<u8>)>,
+    tls_domain: Option<String>,
     call: CallSettings,
     pool_size: usize,
+    max_connections: Option<usize>,
     check_compatibility: bool,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("ClientBuilder")
+            .field("urls", &self.urls)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("headers", &header_names)
+            .field("connect", &self.connect)
+            .field("ca_certificate", &self.ca_certificate.is_some())
+            .field("client_certificate", &self.identity.is_some())
+            .field("tls_domain", &self.tls_domain)
+            .field("call", &self.call)
+            .field("pool_size", &self.pool_size)
+            .field("max_connections", &self.max_connections)
+            .field("check_compatibility", &self.check_compatibility)
+            .finish()
+    }
 }
 
 impl ClientBuilder {
@@ -42,9 +78,18 @@ impl ClientBuilder {
             urls: vec![url.into()],
             api_key: None,
             headers: Vec::new(),
-            endpoint: EndpointSettings::default(),
+            connect: ConnectSettings {
+                connect_timeout: Duration::from_secs(5),
+                keepalive_interval: Some(Duration::from_secs(30)),
+                keepalive_timeout: Duration::from_secs(20),
+                max_streams: 100,
+            },
+            ca_certificate: None,
+            identity: None,
+            tls_domain: None,
             call: CallSettings::default(),
             pool_size: 1,
+            max_connections: None,
             check_compatibility: true,
         }
     }
@@ -62,47 +107,53 @@ impl ClientBuilder {
     }
 
     /// Default deadline of every request; each request can set its own.
+    /// It covers waiting for a free stream, every attempt and the pauses
+    /// between retries. Deadlines above 30 days are clamped to 30 days.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.call.timeout = Some(timeout);
         self
     }
 
-    /// How long to wait for a connection to open (default 5 s).
+    /// How long opening a connection may take, all of it: TCP, TLS, the
+    /// HTTP/2 handshake and a health check (default 5 s, at most 10 min).
+    /// `connect()` as a whole fails within it.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.endpoint.connect_timeout = timeout;
+        self.connect.connect_timeout = timeout.min(MAX_CONNECT_TIMEOUT);
         self
     }
 
     /// HTTP/2 keepalive ping interval (default 30 s); `None` turns pings off.
     pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
-        self.endpoint.keepalive_interval = interval;
+        self.connect.keepalive_interval = interval;
         self
     }
 
     /// How long a keepalive ping may go unanswered before the connection
     /// is dropped (default 20 s).
     pub fn keepalive_timeout(mut self, timeout: Duration) -> Self {
-        self.endpoint.keepalive_timeout = timeout;
+        self.connect.keepalive_timeout = timeout.min(MAX_CONNECT_TIMEOUT);
         self
     }
 
-    /// Trusts this PEM-encoded CA certificate for `https` URLs, in addition
-    /// to the system's roots.
+    /// Trusts the PEM-encoded CA certificates in `pem` for `https` URLs, in
+    /// addition to the system's roots. A PEM without a certificate is an
+    /// [`Error::InvalidArgument`] when the client is built.
     pub fn ca_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.endpoint.ca_certificate = Some(pem.into());
+        self.ca_certificate = Some(pem.into());
         self
     }
 
-    /// Presents this PEM-encoded client certificate and key (mutual TLS).
+    /// Presents this PEM-encoded client certificate chain and private key
+    /// (mutual TLS). Checked when the client is built.
     pub fn client_certificate(mut self, cert_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
-        self.endpoint.identity = Some((cert_pem.into(), key_pem.into()));
+        self.identity = Some((cert_pem.into(), key_pem.into()));
         self
     }
 
     /// Checks the server's certificate against this name instead of the
     /// URL's host.
     pub fn tls_domain(mut self, domain: impl Into<String>) -> Self {
-        self.endpoint.tls_domain = Some(domain.into());
+        self.tls_domain = Some(domain.into());
         self
     }
 
@@ -138,10 +189,30 @@ impl ClientBuilder {
         self
     }
 
-    /// HTTP/2 connections per URL (default 1). Requests go to the
+    /// HTTP/2 connections opened per URL by `connect()` (default 1, at
+    /// most 64). More are opened as load requires, up to
+    /// [`max_connections`](Self::max_connections). Requests go to the
     /// connection with the fewest in flight.
     pub fn pool_size(mut self, connections: usize) -> Self {
         self.pool_size = connections;
+        self
+    }
+
+    /// The most HTTP/2 connections per URL, opened one by one when every
+    /// open connection carries
+    /// [`max_concurrent_streams`](Self::max_concurrent_streams) requests
+    /// (default 4 or `pool_size`, whichever is larger; at most 64).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = Some(connections);
+        self
+    }
+
+    /// The most requests in flight on one connection (default 100; at most
+    /// 10,000), lowered to the server's own HTTP/2 limit when it has one.
+    /// Requests beyond what all connections carry wait in the client for a
+    /// free stream, within their deadline, instead of failing.
+    pub fn max_concurrent_streams(mut self, streams: usize) -> Self {
+        self.connect.max_streams = streams;
         self
     }
 
@@ -153,87 +224,110 @@ impl ClientBuilder {
     }
 
     /// Opens the connections, checks that the server answers, and reads
-    /// its version.
+    /// its version, all within the connect timeout. With several URLs it
+    /// succeeds when at least one answers; the others are checked in the
+    /// background and join the rotation once they answer.
     pub async fn connect(self) -> Result<Client> {
         let check = self.check_compatibility;
-        let (client, urls, endpoints) = self.build()?;
-        let mut channels = Vec::with_capacity(endpoints.len());
-        for (url, endpoint) in urls.iter().zip(&endpoints) {
-            match endpoint.connect().await {
-                Ok(channel) => channels.push(channel),
-                Err(e) => return Err(endpoint::connect_error(url, endpoint::error_chain(&e)).await),
+        let deadline = self.connect.connect_timeout;
+        let first = self.urls.first().cloned().unwrap_or_default();
+        let client = self.build()?;
+        let connecting = async {
+            client.transport().pool.connect().await?;
+            let health = client.health_check_within(deadline).await?;
+            if check {
+                super::warn_on_version_mismatch(&health.version);
             }
-        }
-        let client = client(ChannelPool::new(channels));
-        let reply = client.health_check().await.map_err(|e| (e, &urls[0]));
-        match reply {
-            Ok(health) => {
-                if check {
-                    super::warn_on_version_mismatch(&health.version);
-                }
-                let _ = client.inner.server_version.set(health.version);
-                Ok(client)
-            }
-            Err((
-                Error::Server {
-                    code: tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Internal,
-                    message,
-                    ..
-                },
-                url,
-            )) => Err(endpoint::connect_error(url, message).await),
-            Err((e, _)) => Err(e),
+            let _ = client.inner.server_version.set(health.version);
+            Ok(())
+        };
+        match tokio::time::timeout(deadline, connecting).await {
+            Ok(Ok(())) => Ok(client),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(Error::Connect {
+                endpoint: Url::parse(&first).map(|u| u.origin()).unwrap_or(first),
+                reason: format!("no answer within the connect timeout of {deadline:?}"),
+                hint: None,
+            }),
         }
     }
 
     /// Builds the client without connecting: connections open on first use.
+    /// Everything else is checked as by [`connect`](Self::connect).
     pub fn build_lazy(self) -> Result<Client> {
-        let (client, _, endpoints) = self.build()?;
-        Ok(client(ChannelPool::new(
-            endpoints.iter().map(|e| e.connect_lazy()).collect(),
-        )))
+        self.build()
     }
 
-    /// Validates everything, and returns the endpoints to open and a way to
-    /// make the client from the pool once it is open.
-    #[allow(clippy::type_complexity)]
-    fn build(
-        self,
-    ) -> Result<(
-        impl FnOnce(ChannelPool) -> Client,
-        Vec<Url>,
-        Vec<tonic::transport::Endpoint>,
-    )> {
-        if self.pool_size == 0 {
-            return Err(Error::invalid_argument("pool_size", "must be at least 1"));
+    /// Validates everything and makes the client, with nothing opened yet.
+    fn build(self) -> Result<Client> {
+        if !(1..=MAX_CONNECTIONS).contains(&self.pool_size) {
+            return Err(Error::invalid_argument(
+                "pool_size",
+                format!("must be between 1 and {MAX_CONNECTIONS}, not {}", self.pool_size),
+            ));
+        }
+        let max_connections = self.max_connections.unwrap_or(self.pool_size.max(4));
+        if !(self.pool_size..=MAX_CONNECTIONS).contains(&max_connections) {
+            return Err(Error::invalid_argument(
+                "max_connections",
+                format!(
+                    "must be between pool_size ({}) and {MAX_CONNECTIONS}, not {max_connections}",
+                    self.pool_size
+                ),
+            ));
+        }
+        if !(1..=MAX_STREAMS).contains(&self.connect.max_streams) {
+            return Err(Error::invalid_argument(
+                "max_concurrent_streams",
+                format!(
+                    "must be between 1 and {MAX_STREAMS}, not {}",
+                    self.connect.max_streams
+                ),
+            ));
+        }
+        if self.connect.connect_timeout.is_zero() {
+            return Err(Error::invalid_argument(
+                "connect_timeout",
+                "must be more than zero",
+            ));
+        }
+        if self.urls.is_empty() {
+            return Err(Error::invalid_argument("url", "no URL was given"));
         }
         let urls = self
             .urls
             .iter()
             .map(|u| Url::parse(u))
             .collect::<Result<Vec<_>>>()?;
-        let mut endpoints = Vec::with_capacity(urls.len() * self.pool_size);
-        let mut endpoint_urls = Vec::with_capacity(endpoints.capacity());
-        for url in &urls {
-            let endpoint = endpoint::endpoint(url, &self.endpoint)?;
-            for _ in 0..self.pool_size {
-                endpoints.push(endpoint.clone());
-                endpoint_urls.push(url.clone());
-            }
-        }
+        let needs_tls =
+            urls.iter().any(|u| u.tls) || self.ca_certificate.is_some() || self.identity.is_some();
+        let tls = if needs_tls {
+            let identity = self.identity.as_ref().map(|(c, k)| (c.as_slice(), k.as_slice()));
+            Some(TlsConnector::new(self.ca_certificate.as_deref(), identity)?)
+        } else {
+            None
+        };
+        let pool = ChannelPool::new(
+            urls,
+            self.tls_domain.as_deref(),
+            tls,
+            PoolSettings {
+                min_connections: self.pool_size,
+                max_connections,
+                connect: self.connect,
+            },
+        )?;
         let metadata = metadata(self.api_key, self.headers)?;
-        let call = self.call;
-        let make = move |pool: ChannelPool| Client {
+        Ok(Client {
             inner: std::sync::Arc::new(Inner {
                 transport: Transport {
                     pool,
                     metadata,
-                    settings: call,
+                    settings: self.call,
                 },
                 server_version: std::sync::OnceLock::new(),
             }),
-        };
-        Ok((make, endpoint_urls, endpoints))
+        })
     }
 }
 

@@ -100,10 +100,19 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn health_check(&self) -> Result<HealthCheckReply> {
+        self.health_check_call(None).await
+    }
+
+    /// A health check with its own deadline (for `connect`).
+    pub(crate) async fn health_check_within(&self, timeout: Duration) -> Result<HealthCheckReply> {
+        self.health_check_call(Some(timeout)).await
+    }
+
+    async fn health_check_call(&self, timeout: Option<Duration>) -> Result<HealthCheckReply> {
         const RPC: Rpc = Rpc::read("/qdrant.Qdrant/HealthCheck");
         let reply: proto::HealthCheckReply = self
             .transport()
-            .unary(RPC.call(), &proto::HealthCheckRequest {})
+            .unary(RPC.call().timeout(timeout), &proto::HealthCheckRequest {})
             .await?;
         Ok(HealthCheckReply {
             title: reply.title,
@@ -151,6 +160,32 @@ impl Client {
     /// ```
     pub fn requests_per_connection(&self) -> Vec<usize> {
         self.transport().pool.sent_per_connection()
+    }
+
+    /// Open connections per URL, in the order the URLs were given: they
+    /// grow with load, and a URL whose node is down has none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) {
+    /// println!("connections per URL: {:?}", client.connections_per_url());
+    /// # }
+    /// ```
+    pub fn connections_per_url(&self) -> Vec<usize> {
+        self.transport().pool.connections_per_endpoint()
+    }
+
+    /// Whether each URL is in the rotation, in the order given: a URL
+    /// that cannot be connected to is taken out, checked in the background,
+    /// and taken back once it answers.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) {
+    /// let up = client.urls_up();
+    /// println!("{} of {} URLs answer", up.iter().filter(|u| **u).count(), up.len());
+    /// # }
+    /// ```
+    pub fn urls_up(&self) -> Vec<bool> {
+        self.transport().pool.endpoints_up()
     }
 
     pub(crate) fn transport(&self) -> &Transport {

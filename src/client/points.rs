@@ -132,7 +132,7 @@ impl Upsert<'_> {
                 .on(&base.collection_name)
                 .timeout(self.timeout)
                 .idempotent(true);
-            let response: proto::PointsOperationResponse = transport.unary_encoded(call, part).await?;
+            let response: proto::PointsOperationResponse = transport.unary_encoded(call, part.bytes).await?;
             result = Some(UpdateResult::from_response(response.result)?);
         }
         result.ok_or_else(|| Error::missing("result"))

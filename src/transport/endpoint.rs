@@ -1,16 +1,12 @@
-//! Endpoints: parsing the URLs a client is given, building tonic endpoints
-//! with their TLS and HTTP/2 settings, and explaining connect failures.
+//! Endpoints: parsing the URLs a client is given, and explaining connect
+//! failures.
 
 use std::time::Duration;
-
-use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity};
 
 use crate::error::{Error, Result};
 
 /// Qdrant's gRPC port, used when a URL names none.
 pub(crate) const DEFAULT_GRPC_PORT: u16 = 6334;
-/// Qdrant's REST port: a common mistake to point a gRPC client at.
-const REST_PORT: u16 = 6333;
 
 /// A parsed `http://` or `https://` URL with a port.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,76 +50,26 @@ impl Url {
         {
             return Err(invalid("a gRPC endpoint takes no path or query"));
         }
+        let port = match port_text(uri.authority().map_or("", |a| a.as_str())) {
+            None => DEFAULT_GRPC_PORT,
+            Some(text) => match text.parse::<u16>() {
+                Ok(0) => return Err(invalid("port 0 is not a port to connect to")),
+                Ok(port) => port,
+                Err(_) => return Err(invalid(&format!("`{text}` is not a port (1 to 65535)"))),
+            },
+        };
         Ok(Url {
             tls,
             host: host.to_owned(),
-            port: uri.port_u16().unwrap_or(DEFAULT_GRPC_PORT),
+            port,
         })
     }
 
-    /// The URL as tonic wants it.
+    /// `scheme://host:port`.
     pub(crate) fn origin(&self) -> String {
         let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}:{}", self.host, self.port)
     }
-}
-
-/// The transport settings shared by all endpoints of a client.
-#[derive(Clone, Debug)]
-pub(crate) struct EndpointSettings {
-    pub connect_timeout: Duration,
-    pub keepalive_interval: Option<Duration>,
-    pub keepalive_timeout: Duration,
-    pub ca_certificate: Option<Vec<u8>>,
-    pub identity: Option<(Vec<u8>, Vec<u8>)>,
-    pub tls_domain: Option<String>,
-}
-
-impl Default for EndpointSettings {
-    fn default() -> Self {
-        EndpointSettings {
-            connect_timeout: Duration::from_secs(5),
-            keepalive_interval: Some(Duration::from_secs(30)),
-            keepalive_timeout: Duration::from_secs(20),
-            ca_certificate: None,
-            identity: None,
-            tls_domain: None,
-        }
-    }
-}
-
-/// A tonic endpoint for `url` with these settings.
-pub(crate) fn endpoint(url: &Url, settings: &EndpointSettings) -> Result<Endpoint> {
-    let origin = url.origin();
-    let invalid = |e: tonic::transport::Error| Error::InvalidUrl {
-        url: origin.clone(),
-        reason: error_chain(&e),
-    };
-    let mut endpoint = Endpoint::from_shared(origin.clone())
-        .map_err(invalid)?
-        .user_agent(concat!("qdrant-async/", env!("CARGO_PKG_VERSION")))
-        .map_err(invalid)?
-        .connect_timeout(settings.connect_timeout)
-        .tcp_nodelay(true)
-        .http2_adaptive_window(true)
-        .keep_alive_timeout(settings.keepalive_timeout)
-        .keep_alive_while_idle(true);
-    if let Some(interval) = settings.keepalive_interval {
-        endpoint = endpoint.http2_keep_alive_interval(interval);
-    }
-    if url.tls {
-        let mut tls = ClientTlsConfig::new()
-            .with_native_roots()
-            .domain_name(settings.tls_domain.clone().unwrap_or_else(|| url.host.clone()));
-        if let Some(pem) = &settings.ca_certificate {
-            tls = tls.ca_certificate(Certificate::from_pem(pem));
-        }
-        if let Some((cert, key)) = &settings.identity {
-            tls = tls.identity(Identity::from_pem(cert, key));
-        }
-        endpoint = endpoint.tls_config(tls).map_err(invalid)?;
-    }
-    Ok(endpoint)
 }
 
 /// The error and its sources, joined: tonic's own message is often just
@@ -141,30 +87,27 @@ pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
-/// A connect failure for `url`, with a hint when the port answers HTTP/1.1
-/// (Qdrant's REST port) instead of gRPC.
-pub(crate) async fn connect_error(url: &Url, reason: String) -> Error {
-    let hint = if answers_http1(url).await || url.port == REST_PORT {
-        Some("this port answers HTTP/1.1, not gRPC: Qdrant's gRPC port is 6334, its REST port is 6333")
-    } else {
-        None
+/// The port of an authority (`user@host:port`, `[::1]:port`) as written.
+fn port_text(authority: &str) -> Option<&str> {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, rest)| rest);
+    let after_host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or("", |(_, rest)| rest),
+        None => host_port.find(':').map_or("", |i| &host_port[i..]),
     };
-    Error::Connect {
-        endpoint: url.origin(),
-        reason,
-        hint,
-    }
+    after_host.strip_prefix(':')
 }
 
-/// Whether the port answers a plain HTTP/1.1 request: the mark of a REST
-/// port (or any web server) given where gRPC was expected.
-async fn answers_http1(url: &Url) -> bool {
+/// What to tell a user whose connection failed at the HTTP/2 stage: the
+/// port answers HTTP/1.1 (Qdrant's REST port is 6333, gRPC 6334), or speaks
+/// TLS where `http://` was given. Probes only when `probe` is set, and
+/// gives up after 2 s.
+pub(crate) async fn hint(url: &Url, probe: bool) -> Option<&'static str> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    if url.tls {
-        return false;
+    if !probe || url.tls {
+        return None;
     }
     let probe = async {
-        let mut stream = tokio::net::TcpStream::connect((url.host.as_str(), url.port))
+        let mut stream = tokio::net::TcpStream::connect((url.host.trim_matches(['[', ']']), url.port))
             .await
             .ok()?;
         let request = format!(
@@ -173,14 +116,20 @@ async fn answers_http1(url: &Url) -> bool {
         );
         stream.write_all(request.as_bytes()).await.ok()?;
         let mut head = [0u8; 8];
-        stream.read_exact(&mut head).await.ok()?;
-        Some(head.starts_with(b"HTTP/1."))
+        let n = stream.read(&mut head).await.ok()?;
+        let head = &head[..n];
+        if head.starts_with(b"HTTP/1.") {
+            Some("this port answers HTTP/1.1, not gRPC: Qdrant's gRPC port is 6334, its REST port is 6333")
+        } else if matches!(head, [0x15 | 0x16, 0x03, ..]) {
+            Some("this port speaks TLS: use an https:// URL")
+        } else {
+            None
+        }
     };
     tokio::time::timeout(Duration::from_secs(2), probe)
         .await
         .ok()
         .flatten()
-        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -209,6 +158,9 @@ mod tests {
             "http://",
             "not a url",
             "http://h:1/path",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:65536",
+            "http://127.0.0.1:0",
         ] {
             let err = Url::parse(bad).unwrap_err();
             assert!(matches!(err, Error::InvalidUrl { .. }), "{bad}: {err}");

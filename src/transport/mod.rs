@@ -5,8 +5,10 @@
 //! through [`Transport::unary`]; the raw stubs of [`crate::Client::raw`] run
 //! over the same pool with the same metadata.
 
+pub(crate) mod connection;
 pub(crate) mod endpoint;
 pub(crate) mod pool;
+pub(crate) mod tls;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -14,11 +16,11 @@ use std::time::Duration;
 
 use bytes::{BufMut, Bytes};
 use prost::Message;
+use tonic::Status;
 use tonic::codec::{Codec, EncodeBuf, Encoder};
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, MetadataMap};
 use tonic::service::interceptor::InterceptedService;
-use tonic::{Code, Status};
 use tonic_prost::ProstDecoder;
 
 use crate::error::{Error, Result};
@@ -26,9 +28,19 @@ use crate::proto;
 pub use pool::ChannelPool;
 
 /// Adds the client's metadata (api key, custom headers) to every request.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct MetadataInterceptor {
     headers: Arc<[(AsciiMetadataKey, AsciiMetadataValue)]>,
+}
+
+/// Header names only: values (the API key, tokens) are secrets.
+impl std::fmt::Debug for MetadataInterceptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("MetadataInterceptor")
+            .field("headers", &names)
+            .finish_non_exhaustive()
+    }
 }
 
 impl MetadataInterceptor {
@@ -266,31 +278,13 @@ fn jitter() -> f64 {
     })
 }
 
-/// Whether a failed attempt may succeed if sent again.
-fn is_transient(status: &Status) -> bool {
-    match status.code() {
-        Code::Unavailable | Code::ResourceExhausted => true,
-        Code::Unknown | Code::Internal => {
-            let text = format!("{} {}", status.message(), source_text(status)).to_ascii_lowercase();
-            [
-                "connection reset",
-                "broken pipe",
-                "connection closed",
-                "stream closed",
-                "goaway",
-            ]
-            .iter()
-            .any(|needle| text.contains(needle))
-        }
-        _ => false,
-    }
-}
+/// The longest deadline a call can have; longer ones are clamped to it
+/// (`grpc-timeout` and timers would overflow on `Duration::MAX`).
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(30 * 24 * 3600);
 
-fn source_text(status: &Status) -> String {
-    std::error::Error::source(status)
-        .map(endpoint::error_chain)
-        .unwrap_or_default()
-}
+/// The longest `retry-after` the client waits for by itself; a longer hint
+/// ends the retries and reaches the caller in the error.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 impl Transport {
     /// Sends one request and decodes its response.
@@ -323,7 +317,7 @@ impl Transport {
                 ),
             ));
         }
-        let timeout = call.timeout.or(self.settings.timeout);
+        let timeout = call.timeout.or(self.settings.timeout).map(|t| t.min(MAX_TIMEOUT));
         let span = tracing::debug_span!(
             "qdrant.rpc",
             rpc = rpc.name(),
@@ -331,59 +325,95 @@ impl Transport {
             attempt = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
+        // The endpoint of the last attempt sent, for the timeout error.
+        let last_endpoint: std::sync::Mutex<Option<Arc<str>>> = std::sync::Mutex::new(None);
         let attempts = async {
             let policy = call.retry.as_ref().unwrap_or(&self.settings.retry);
-            let max_attempts = if call.idempotent {
-                policy.max_attempts.max(1)
-            } else {
-                1
-            };
+            let max_attempts = policy.max_attempts.max(1);
             let mut attempt = 1;
+            let mut avoid = None;
             loop {
                 span.record("attempt", attempt);
-                match self.send::<Resp>(rpc, bytes.clone(), timeout).await {
-                    Err(status) if attempt < max_attempts && is_transient(&status) => {
-                        let pause = policy.backoff(attempt);
-                        tracing::debug!(parent: &span, code = ?status.code(), ?pause, "transient failure, retrying");
+                let result = self
+                    .send::<Resp>(call, bytes.clone(), timeout, avoid, &last_endpoint)
+                    .await;
+                match result {
+                    Err((error, endpoint))
+                        if attempt < max_attempts
+                            && error.is_retryable()
+                            && (call.idempotent || !error.reached_server()) =>
+                    {
+                        let pause = match error.retry_after() {
+                            Some(hint) if hint > MAX_RETRY_AFTER => return Err(error),
+                            Some(hint) => hint,
+                            None => policy.backoff(attempt),
+                        };
+                        tracing::debug!(parent: &span, %error, ?pause, "transient failure, retrying");
                         tokio::time::sleep(pause).await;
+                        avoid = endpoint;
                         attempt += 1;
                     }
-                    result => return result,
+                    result => return result.map_err(|(error, _)| error),
                 }
             }
         };
         let result = match timeout {
             // The server learns the deadline from `grpc-timeout`; the local
-            // timer is the backstop for a server that does not answer at all,
-            // and it bounds the retries too.
+            // timer covers waiting for a stream, the attempts and the
+            // pauses between them.
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
                 Ok(result) => result,
-                Err(_) => Err(Status::deadline_exceeded("client deadline passed")),
+                Err(_) => Err(Error::Timeout {
+                    rpc: rpc.name(),
+                    collection: call.collection.map(str::to_owned),
+                    after: Some(limit),
+                    endpoint: last_endpoint
+                        .lock()
+                        .ok()
+                        .and_then(|e| e.as_deref().map(str::to_owned)),
+                }),
             },
             None => attempts.await,
         };
         span.record(
             "outcome",
-            result.as_ref().map_or_else(|s| s.code().description(), |_| "ok"),
+            match &result {
+                Ok(_) => "ok",
+                Err(Error::Server { code, .. }) => code.description(),
+                Err(Error::Timeout { .. }) => "timeout",
+                Err(Error::Connect { .. }) => "cannot connect",
+                Err(_) => "connection failed",
+            },
         );
-        result.map_err(|status| status_error(status, rpc, call.collection, timeout))
+        result
     }
 
+    /// One attempt: a stream from the pool, the request, the answer. The
+    /// error comes with the index of the endpoint it happened at.
     async fn send<Resp>(
         &self,
-        rpc: Rpc,
+        call: Call<'_>,
         bytes: Bytes,
         timeout: Option<Duration>,
-    ) -> std::result::Result<Resp, Status>
+        avoid: Option<usize>,
+        last_endpoint: &std::sync::Mutex<Option<Arc<str>>>,
+    ) -> std::result::Result<Resp, (Error, Option<usize>)>
     where
         Resp: Message + Default + Send + 'static,
     {
+        let rpc = call.rpc;
+        let lease = self.pool.acquire(avoid).await.map_err(|e| (e, None))?;
+        let index = lease.endpoint();
+        let endpoint = self.pool.endpoint_name(index);
+        if let Ok(mut last) = last_endpoint.lock() {
+            *last = Some(endpoint.clone());
+        }
         let mut request = tonic::Request::new(bytes);
         self.metadata.apply(request.metadata_mut());
         if let Some(limit) = timeout {
             request.set_timeout(limit);
         }
-        let mut grpc = tonic::client::Grpc::new(self.pool.clone())
+        let mut grpc = tonic::client::Grpc::new(pool::LeaseService(Some(lease)))
             .max_decoding_message_size(self.settings.max_decoding_message_size)
             .max_encoding_message_size(usize::MAX);
         if self.settings.compression {
@@ -391,17 +421,17 @@ impl Transport {
                 .send_compressed(tonic::codec::CompressionEncoding::Gzip)
                 .accept_compressed(tonic::codec::CompressionEncoding::Gzip);
         }
-        grpc.ready()
-            .await
-            .map_err(|e| Status::unavailable(endpoint::error_chain(&e)))?;
         let response = grpc
             .unary(
                 request,
                 PathAndQuery::from_static(rpc.path),
                 BytesCodec::<Resp>::default(),
             )
-            .await?;
-        Ok(response.into_inner())
+            .await;
+        match response {
+            Ok(response) => Ok(response.into_inner()),
+            Err(status) => Err((status_error(status, rpc, call.collection, &endpoint), Some(index))),
+        }
     }
 
     /// The generated stubs of all four services over this transport.
@@ -434,19 +464,28 @@ pub struct RawClients {
     pub snapshots: proto::snapshots_client::SnapshotsClient<RawChannel>,
 }
 
-/// Maps a status to the crate's error, naming the RPC and the collection.
-fn status_error(status: Status, rpc: Rpc, collection: Option<&str>, timeout: Option<Duration>) -> Error {
+/// Maps a failed attempt's status to the crate's error, naming the RPC,
+/// the collection and the endpoint. Failures below gRPC arrive as a
+/// [`connection::Fault`] inside the status.
+fn status_error(status: Status, rpc: Rpc, collection: Option<&str>, endpoint: &str) -> Error {
     let collection = collection.map(str::to_owned);
-    // tonic's own deadline enforcement answers CANCELLED "Timeout expired".
-    let timed_out = status.code() == Code::DeadlineExceeded
-        || (status.code() == Code::Cancelled && status.message().starts_with("Timeout expired"));
-    if timed_out {
-        return Error::Timeout {
+    let fault = std::error::Error::source(&status).and_then(|s| s.downcast_ref::<connection::Fault>());
+    if let Some(fault) = fault {
+        return Error::Connection {
+            endpoint: endpoint.to_owned(),
             rpc: rpc.name(),
             collection,
-            after: timeout,
+            reason: fault.detail.clone(),
+            sent: fault.sent,
         };
     }
+    let retry_after = status
+        .metadata()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|secs| secs.is_finite() && *secs >= 0.0)
+        .map(|secs| Duration::from_secs_f64(secs.min(MAX_TIMEOUT.as_secs_f64())));
     let mut message = status.message().to_owned();
     if let Some(source) = std::error::Error::source(&status) {
         let detail = endpoint::error_chain(source);
@@ -459,6 +498,8 @@ fn status_error(status: Status, rpc: Rpc, collection: Option<&str>, timeout: Opt
         message,
         rpc: rpc.name(),
         collection,
+        endpoint: Some(endpoint.to_owned()),
+        retry_after,
     }
 }
 

@@ -1,125 +1,595 @@
-//! A pool of HTTP/2 connections, used as one tower service: each request
-//! goes to the connection with the fewest requests in flight.
+//! The client's connections to all its endpoints, and the rules that keep
+//! a shared client healthy under load and faults:
 //!
-//! One tonic `Channel` is one HTTP/2 connection, and a single connection tops
-//! out early under load (one socket, one reader task). The pool spreads the
-//! load over `pool_size` connections per endpoint, and over every endpoint.
+//! - **A cap on streams per connection.** A connection carries at most
+//!   `max_concurrent_streams` requests at once (default 100), and never
+//!   more than the server's own `SETTINGS_MAX_CONCURRENT_STREAMS`. Requests
+//!   beyond what the connections carry wait in the client, in order, until a
+//!   stream is free: they do not fail, and the client's own HTTP/2 flood
+//!   protections (h2 closes a connection on which too many small answers
+//!   wait unread) cannot be reached.
+//! - **More connections as load rises.** When every connection of an
+//!   endpoint is full, another is opened, up to `max_connections` per
+//!   endpoint. A request goes to the least loaded connection of the least
+//!   loaded endpoint.
+//! - **Failing endpoints leave the rotation.** An endpoint that cannot be
+//!   connected to is marked down; a background task checks it (TCP, TLS,
+//!   HTTP/2 and a health check) with a growing pause, and puts it back once
+//!   it answers. Requests go to the endpoints that are up, and fail at once
+//!   with [`Error::Connect`] when none is.
+//! - **Dead connections are dropped.** A connection that closes, resets or
+//!   misses its keepalive is taken out; the next request on that endpoint
+//!   opens a new one.
 
-use std::sync::Arc;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use futures_util::future::BoxFuture;
+use http_body::{Body as HttpBody, Frame};
+use hyper::body::Incoming;
+use rustls::pki_types::ServerName;
+use tokio::sync::Notify;
 use tonic::body::Body;
-use tonic::transport::Channel;
 use tower_service::Service;
 
-/// One connection and its count of requests in flight.
-#[derive(Debug)]
-struct Slot {
-    channel: Channel,
-    in_flight: AtomicUsize,
-    /// Requests sent on this connection, ever (for tests and stats).
-    sent: AtomicUsize,
+use super::connection::{self, ConnectFailure, ConnectSettings, Connection, FailureStage, Fault, Origin};
+use super::endpoint::{self, Url};
+use super::tls::TlsConnector;
+use crate::error::{Error, Result};
+
+/// How many connections each endpoint gets.
+#[derive(Clone, Debug)]
+pub(crate) struct PoolSettings {
+    /// Connections opened per endpoint by `connect()`.
+    pub min_connections: usize,
+    /// The most connections per endpoint, opened as load requires.
+    pub max_connections: usize,
+    pub connect: ConnectSettings,
+}
+
+/// One URL the client was given, and its connections.
+struct Endpoint {
+    url: Url,
+    /// `http://host:port`, as errors name it.
+    name: Arc<str>,
+    origin: Origin,
+    tls_name: Option<ServerName<'static>>,
+    connections: Mutex<Vec<Arc<Connection>>>,
+    state: Mutex<EndpointState>,
+}
+
+#[derive(Default)]
+struct EndpointState {
+    /// Connections being opened.
+    connecting: usize,
+    /// Set when the last attempt to connect failed and no connection is
+    /// open: the endpoint is out of the rotation until the check succeeds.
+    down: Option<Down>,
+    /// Whether the background check runs.
+    checking: bool,
+}
+
+struct Down {
+    failure: ConnectFailure,
+    hint: Option<&'static str>,
+    since: Instant,
+}
+
+struct Shared {
+    endpoints: Box<[Endpoint]>,
+    settings: PoolSettings,
+    tls: Option<TlsConnector>,
+    /// Signalled when a stream is freed (one waiter) and when connections
+    /// or endpoints come and go (every waiter).
+    changed: Notify,
+    /// Requests waiting for a stream.
+    waiting: AtomicUsize,
+    /// Where the next scan starts, so that equal endpoints take turns.
+    next: AtomicUsize,
 }
 
 /// The pooled HTTP/2 connections of all of a client's endpoints, as one
 /// tower service (the channel under [`RawClients`](crate::RawClients)).
 /// Cloning shares the connections.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ChannelPool {
-    slots: Arc<[Slot]>,
-    /// Where the next search for the least loaded slot starts, so that
-    /// equally loaded slots take turns.
-    next: Arc<AtomicUsize>,
+    shared: Arc<Shared>,
 }
 
-/// Decrements a slot's in-flight count when the request is over, however
-/// it ends (answered, failed or cancelled).
-struct InFlight {
-    slots: Arc<[Slot]>,
-    index: usize,
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.slots[self.index].in_flight.fetch_sub(1, Ordering::Relaxed);
+impl std::fmt::Debug for ChannelPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let endpoints: Vec<&str> = self.shared.endpoints.iter().map(|e| &*e.name).collect();
+        f.debug_struct("ChannelPool")
+            .field("endpoints", &endpoints)
+            .field("max_connections", &self.shared.settings.max_connections)
+            .field("max_streams", &self.shared.settings.connect.max_streams)
+            .finish_non_exhaustive()
     }
+}
+
+/// What a scan of the endpoints found.
+enum Pick {
+    Lease(Lease),
+    /// Every stream is taken (or a connection is being opened): wait.
+    Wait,
+    /// Every endpoint is down.
+    AllDown(Error),
 }
 
 impl ChannelPool {
-    /// A pool over these connections; at least one is needed.
-    pub(crate) fn new(channels: Vec<Channel>) -> Self {
-        let slots: Arc<[Slot]> = channels
-            .into_iter()
-            .map(|channel| Slot {
-                channel,
-                in_flight: AtomicUsize::new(0),
-                sent: AtomicUsize::new(0),
+    /// A pool over `urls`; nothing is opened yet.
+    pub(crate) fn new(
+        urls: Vec<Url>,
+        tls_domain: Option<&str>,
+        tls: Option<TlsConnector>,
+        settings: PoolSettings,
+    ) -> Result<Self> {
+        let mut endpoints = Vec::with_capacity(urls.len());
+        for url in urls {
+            let origin = Origin::new(&url).map_err(|reason| Error::InvalidUrl {
+                url: url.origin(),
+                reason,
+            })?;
+            let tls_name = if url.tls {
+                Some(TlsConnector::server_name(
+                    tls_domain.unwrap_or(url.host.trim_matches(['[', ']'])),
+                )?)
+            } else {
+                None
+            };
+            endpoints.push(Endpoint {
+                name: url.origin().into(),
+                url,
+                origin,
+                tls_name,
+                connections: Mutex::new(Vec::new()),
+                state: Mutex::new(EndpointState::default()),
+            });
+        }
+        Ok(ChannelPool {
+            shared: Arc::new(Shared {
+                endpoints: endpoints.into(),
+                settings,
+                tls,
+                changed: Notify::new(),
+                waiting: AtomicUsize::new(0),
+                next: AtomicUsize::new(0),
+            }),
+        })
+    }
+
+    /// Opens `min_connections` per endpoint, all at once. Succeeds when at
+    /// least one endpoint answers; the others are marked down and checked
+    /// in the background. With none answering, the first endpoint's error.
+    pub(crate) async fn connect(&self) -> Result<()> {
+        let shared = &self.shared;
+        let attempts = (0..shared.endpoints.len()).flat_map(|i| {
+            (0..shared.settings.min_connections).map(move |_| {
+                lock(&shared.endpoints[i].state).connecting += 1;
+                async move { (i, Shared::open(shared, i).await) }
             })
-            .collect();
-        ChannelPool {
-            slots,
-            next: Arc::new(AtomicUsize::new(0)),
+        });
+        let results = futures_util::future::join_all(attempts).await;
+        for (i, result) in results {
+            Shared::opened(shared, i, result).await;
+        }
+        if shared.endpoints.iter().any(|e| e.live_connections() > 0) {
+            Ok(())
+        } else {
+            Err(shared.all_down_error())
         }
     }
 
-    /// Requests sent on each connection so far.
-    pub(crate) fn sent_per_connection(&self) -> Vec<usize> {
-        self.slots
-            .iter()
-            .map(|s| s.sent.load(Ordering::Relaxed))
-            .collect()
-    }
-
-    /// The least loaded slot, scanning from a rotating start.
-    fn pick(&self) -> usize {
-        let n = self.slots.len();
-        if n == 1 {
-            return 0;
-        }
-        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
-        let mut best = start;
-        let mut best_load = usize::MAX;
-        for k in 0..n {
-            let i = (start + k) % n;
-            let load = self.slots[i].in_flight.load(Ordering::Relaxed);
-            if load < best_load {
-                best = i;
-                best_load = load;
-                if load == 0 {
-                    break;
+    /// A free stream on the least loaded connection, waiting while every
+    /// stream is taken. `avoid` is an endpoint to use only when no other
+    /// can take the request (the one a failed attempt went to).
+    pub(crate) async fn acquire(&self, avoid: Option<usize>) -> Result<Lease> {
+        let shared = &self.shared;
+        loop {
+            let mut notified = pin!(shared.changed.notified());
+            notified.as_mut().enable();
+            match Shared::pick(shared, avoid) {
+                Pick::Lease(lease) => return Ok(lease),
+                Pick::AllDown(error) => return Err(error),
+                Pick::Wait => {
+                    shared.waiting.fetch_add(1, Ordering::AcqRel);
+                    let _waiting = WaitingGuard(&shared.waiting);
+                    notified.await;
                 }
             }
         }
-        best
+    }
+
+    /// The endpoint's name, `http://host:port`.
+    pub(crate) fn endpoint_name(&self, index: usize) -> Arc<str> {
+        self.shared.endpoints[index].name.clone()
+    }
+
+    /// Requests sent on each open connection so far.
+    pub(crate) fn sent_per_connection(&self) -> Vec<usize> {
+        self.shared
+            .endpoints
+            .iter()
+            .flat_map(|e| {
+                lock(&e.connections)
+                    .iter()
+                    .map(|c| c.sent.load(Ordering::Relaxed))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// Open connections per endpoint.
+    pub(crate) fn connections_per_endpoint(&self) -> Vec<usize> {
+        self.shared
+            .endpoints
+            .iter()
+            .map(Endpoint::live_connections)
+            .collect()
+    }
+
+    /// Whether each endpoint is in the rotation (not marked down).
+    pub(crate) fn endpoints_up(&self) -> Vec<bool> {
+        self.shared
+            .endpoints
+            .iter()
+            .map(|e| lock(&e.state).down.is_none())
+            .collect()
     }
 }
 
-impl Service<http::Request<Body>> for ChannelPool {
-    type Response = http::Response<Body>;
-    type Error = tonic::transport::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+struct WaitingGuard<'a>(&'a AtomicUsize);
 
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        // Readiness is checked on the chosen connection, in `call`.
+impl Drop for WaitingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The data behind these locks stays consistent at every step, so a
+    // panic elsewhere while one was held leaves nothing to repair.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Endpoint {
+    fn live_connections(&self) -> usize {
+        lock(&self.connections).iter().filter(|c| c.is_open()).count()
+    }
+}
+
+impl Shared {
+    /// Scans the endpoints once: the least loaded free stream, or why not.
+    fn pick(shared: &Arc<Shared>, avoid: Option<usize>) -> Pick {
+        let n = shared.endpoints.len();
+        for _ in 0..8 {
+            let start = shared.next.fetch_add(1, Ordering::Relaxed) % n;
+            let mut best: Option<(usize, Arc<Connection>, (usize, usize))> = None;
+            let mut fallback: Option<(usize, Arc<Connection>, (usize, usize))> = None;
+            let mut alive = false;
+            for k in 0..n {
+                let i = (start + k) % n;
+                let endpoint = &shared.endpoints[i];
+                let mut state = lock(&endpoint.state);
+                if state.down.is_some() {
+                    continue;
+                }
+                let mut live = 0;
+                let mut full = true;
+                {
+                    let connections = lock(&endpoint.connections);
+                    // Equally loaded connections take turns.
+                    let turn = start + shared.next.load(Ordering::Relaxed);
+                    let (before, after) = connections.split_at(turn % connections.len().max(1));
+                    for connection in after.iter().chain(before).filter(|c| c.is_open()) {
+                        live += 1;
+                        let (load, max) = connection.load();
+                        if load >= max {
+                            continue;
+                        }
+                        full = false;
+                        let slot = if Some(i) == avoid && n > 1 {
+                            &mut fallback
+                        } else {
+                            &mut best
+                        };
+                        // Lowest load / max first.
+                        if slot.as_ref().is_none_or(|(_, _, (l, m))| load * m < l * max) {
+                            *slot = Some((i, connection.clone(), (load, max)));
+                        }
+                    }
+                }
+                if full && live + state.connecting < shared.settings.max_connections {
+                    state.connecting += 1;
+                    drop(state);
+                    Shared::spawn_connect(shared, i);
+                    alive = true;
+                } else if live > 0 || state.connecting > 0 {
+                    alive = true;
+                }
+            }
+            match best.or(fallback) {
+                Some((i, connection, _)) => {
+                    if connection.try_take_stream() {
+                        return Pick::Lease(Lease {
+                            shared: shared.clone(),
+                            endpoint: i,
+                            connection,
+                        });
+                    }
+                    // Taken meanwhile: scan again.
+                }
+                None if alive => return Pick::Wait,
+                None => return Pick::AllDown(shared.all_down_error()),
+            }
+        }
+        Pick::Wait
+    }
+
+    /// The error for "no endpoint answers": the most recent failure.
+    fn all_down_error(&self) -> Error {
+        let mut latest: Option<(usize, Instant, String, Option<&'static str>)> = None;
+        for (i, endpoint) in self.endpoints.iter().enumerate() {
+            if let Some(down) = &lock(&endpoint.state).down
+                && latest
+                    .as_ref()
+                    .is_none_or(|(_, since, _, _)| down.since >= *since)
+            {
+                latest = Some((i, down.since, down.failure.reason.clone(), down.hint));
+            }
+        }
+        let (i, _, reason, hint) =
+            latest.unwrap_or((0, Instant::now(), "no connection could be opened".into(), None));
+        let reason = if self.endpoints.len() > 1 {
+            format!("{reason} (all {} endpoints are down)", self.endpoints.len())
+        } else {
+            reason
+        };
+        Error::Connect {
+            endpoint: self.endpoints[i].name.to_string(),
+            reason,
+            hint,
+        }
+    }
+
+    /// Opens one connection to endpoint `i`.
+    async fn open(shared: &Arc<Shared>, i: usize) -> std::result::Result<Arc<Connection>, ConnectFailure> {
+        let endpoint = &shared.endpoints[i];
+        let weak = Arc::downgrade(shared);
+        let on_close = move || {
+            if let Some(shared) = weak.upgrade() {
+                lock(&shared.endpoints[i].connections).retain(|c| c.is_open());
+                shared.changed.notify_waiters();
+            }
+        };
+        let tls = shared.tls.as_ref().zip(endpoint.tls_name.as_ref());
+        connection::open(
+            &endpoint.url,
+            &endpoint.origin,
+            &shared.settings.connect,
+            tls,
+            on_close,
+        )
+        .await
+    }
+
+    /// Records the outcome of opening a connection (counted in
+    /// `connecting`) and wakes the waiters.
+    async fn opened(
+        shared: &Arc<Shared>,
+        i: usize,
+        result: std::result::Result<Arc<Connection>, ConnectFailure>,
+    ) {
+        let endpoint = &shared.endpoints[i];
+        match result {
+            Ok(connection) => {
+                lock(&endpoint.connections).push(connection);
+                let mut state = lock(&endpoint.state);
+                state.connecting -= 1;
+                state.down = None;
+            }
+            Err(failure) => {
+                let hint = endpoint::hint(&endpoint.url, failure.stage == FailureStage::Http2).await;
+                tracing::debug!(endpoint = %endpoint.name, reason = %failure.reason, "cannot connect");
+                let mut state = lock(&endpoint.state);
+                state.connecting -= 1;
+                if endpoint.live_connections() == 0 && state.connecting == 0 {
+                    let since = state.down.as_ref().map_or_else(Instant::now, |d| d.since);
+                    state.down = Some(Down { failure, hint, since });
+                    if !state.checking {
+                        state.checking = true;
+                        Shared::spawn_check(Arc::downgrade(shared), i);
+                    }
+                }
+            }
+        }
+        shared.changed.notify_waiters();
+    }
+
+    /// Opens a connection to endpoint `i` in the background (its
+    /// `connecting` count already raised).
+    fn spawn_connect(shared: &Arc<Shared>, i: usize) {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let result = Shared::open(&shared, i).await;
+            Shared::opened(&shared, i, result).await;
+        });
+    }
+
+    /// Checks a down endpoint until it answers, with a growing pause.
+    fn spawn_check(weak: Weak<Shared>, i: usize) {
+        tokio::spawn(async move {
+            let mut pause = Duration::from_millis(50);
+            loop {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(1));
+                let Some(shared) = weak.upgrade() else {
+                    return;
+                };
+                let endpoint = &shared.endpoints[i];
+                if lock(&endpoint.state).down.is_none() {
+                    lock(&endpoint.state).checking = false;
+                    return;
+                }
+                lock(&endpoint.state).connecting += 1;
+                let result = Shared::open(&shared, i).await;
+                let answered = result.is_ok();
+                Shared::opened(&shared, i, result).await;
+                if answered {
+                    tracing::info!(endpoint = %endpoint.name, "endpoint answers again");
+                    lock(&endpoint.state).checking = false;
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// One stream on one connection, taken from the pool; freed when dropped
+/// (after the response body, if it was handed out, is done).
+pub(crate) struct Lease {
+    shared: Arc<Shared>,
+    endpoint: usize,
+    connection: Arc<Connection>,
+}
+
+impl Lease {
+    /// The index of the endpoint it is on.
+    pub(crate) fn endpoint(&self) -> usize {
+        self.endpoint
+    }
+
+    /// Sends the request on the leased stream.
+    pub(crate) async fn send(
+        self,
+        request: http::Request<Body>,
+    ) -> std::result::Result<http::Response<LeasedBody>, Fault> {
+        let origin = &self.shared.endpoints[self.endpoint].origin;
+        match self.connection.send(origin, request).await {
+            Ok(response) => Ok(response.map(|body| LeasedBody {
+                inner: body,
+                lease: Some(self),
+            })),
+            Err(fault) => {
+                self.failed(&fault);
+                Err(fault)
+            }
+        }
+    }
+
+    fn failed(&self, fault: &Fault) {
+        if fault.closes_connection() {
+            self.connection.close();
+            self.shared.changed.notify_waiters();
+        }
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.connection.release_stream();
+        if self.shared.waiting.load(Ordering::Acquire) > 0 {
+            self.shared.changed.notify_one();
+        }
+    }
+}
+
+/// A response body that reports transport failures as [`Fault`]s and
+/// holds the stream's lease until it is done.
+pub struct LeasedBody {
+    inner: Incoming,
+    lease: Option<Lease>,
+}
+
+impl std::fmt::Debug for LeasedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeasedBody").finish_non_exhaustive()
+    }
+}
+
+impl HttpBody for LeasedBody {
+    type Data = Bytes;
+    /// A transport failure (the crate reads its kind back from the status).
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(None) => {
+                this.lease = None;
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(Err(e))) => {
+                let fault = Fault::from_hyper(&e, true);
+                if let Some(lease) = this.lease.take() {
+                    lease.failed(&fault);
+                }
+                Poll::Ready(Some(Err(Box::new(fault))))
+            }
+            Poll::Ready(Some(Ok(frame))) => Poll::Ready(Some(Ok(frame))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A service that sends one request on a stream already leased: the
+/// facade leases first, so that it knows the endpoint of every failure.
+pub(crate) struct LeaseService(pub(crate) Option<Lease>);
+
+impl Service<http::Request<Body>> for LeaseService {
+    type Response = http::Response<LeasedBody>;
+    type Error = Fault;
+    type Future = BoxFuture<'static, std::result::Result<Self::Response, Fault>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<std::result::Result<(), Fault>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
-        let index = self.pick();
-        let slot = &self.slots[index];
-        slot.in_flight.fetch_add(1, Ordering::Relaxed);
-        slot.sent.fetch_add(1, Ordering::Relaxed);
-        let guard = InFlight {
-            slots: self.slots.clone(),
-            index,
-        };
-        let mut channel = slot.channel.clone();
+        let lease = self.0.take();
         Box::pin(async move {
-            let _guard = guard;
-            std::future::poll_fn(|cx| channel.poll_ready(cx)).await?;
-            channel.call(request).await
+            match lease {
+                Some(lease) => lease.send(request).await,
+                None => Err(Fault {
+                    kind: connection::FaultKind::Other,
+                    sent: false,
+                    detail: "a leased stream carries one request".into(),
+                }),
+            }
+        })
+    }
+}
+
+impl Service<http::Request<Body>> for ChannelPool {
+    type Response = http::Response<LeasedBody>;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future = BoxFuture<'static, std::result::Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<std::result::Result<(), Self::Error>> {
+        // Waiting for a free stream happens in `call`, per request.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<Body>) -> Self::Future {
+        let pool = self.clone();
+        Box::pin(async move {
+            let lease = pool.acquire(None).await?;
+            Ok(lease.send(request).await?)
         })
     }
 }

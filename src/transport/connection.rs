@@ -1,0 +1,438 @@
+//! One HTTP/2 connection: opening it (TCP, TLS, the HTTP/2 handshake and a
+//! health check, all within one deadline), sending requests on it, and
+//! telling how a request that failed on it failed.
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::uri::{Authority, PathAndQuery, Scheme};
+use http_body::Body as HttpBody;
+use hyper::body::Incoming;
+use hyper::client::conn::http2::SendRequest;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tonic::body::Body;
+
+use super::endpoint::Url;
+use super::tls::TlsConnector;
+use rustls::pki_types::ServerName;
+
+/// How connections are opened and what HTTP/2 settings they use.
+#[derive(Clone, Debug)]
+pub(crate) struct ConnectSettings {
+    /// The whole of opening a connection: TCP, TLS, HTTP/2, health check.
+    pub connect_timeout: Duration,
+    pub keepalive_interval: Option<Duration>,
+    pub keepalive_timeout: Duration,
+    /// The most streams this client opens at once on one connection.
+    pub max_streams: usize,
+}
+
+/// HTTP/2 receive window of each stream. Large enough that a big response
+/// is not throttled by WINDOW_UPDATE round trips.
+const STREAM_WINDOW: u32 = 4 * 1024 * 1024;
+/// HTTP/2 receive window of the whole connection. h2 allows half of it as
+/// buffered framing overhead of small DATA frames before it tears the
+/// connection down (ENHANCE_YOUR_CALM); with the stream cap this can not
+/// be reached by answers the client has asked for.
+const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
+
+/// One open HTTP/2 connection and its count of requests in flight.
+#[derive(Debug)]
+pub(crate) struct Connection {
+    send: SendRequest<Body>,
+    pub(crate) in_flight: AtomicUsize,
+    /// The most streams opened at once: the client's cap, lowered to the
+    /// server's `SETTINGS_MAX_CONCURRENT_STREAMS` once it is known.
+    max_streams: AtomicUsize,
+    closed: AtomicBool,
+    /// Requests sent on this connection, ever (for diagnostics).
+    pub(crate) sent: AtomicUsize,
+}
+
+impl Connection {
+    /// Whether new requests may still be sent on it.
+    pub(crate) fn is_open(&self) -> bool {
+        !self.closed.load(Ordering::Acquire) && !self.send.is_closed()
+    }
+
+    /// Stops new requests from going to this connection.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// Takes a stream if one is free; `false` when the connection is full.
+    pub(crate) fn try_take_stream(&self) -> bool {
+        let max = self.max_streams.load(Ordering::Relaxed);
+        self.in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    /// Gives a stream back.
+    pub(crate) fn release_stream(&self) {
+        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Requests in flight and the most allowed.
+    pub(crate) fn load(&self) -> (usize, usize) {
+        (
+            self.in_flight.load(Ordering::Relaxed),
+            self.max_streams.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Sends `request` with this origin. The stream must have been taken.
+    pub(crate) async fn send(
+        &self,
+        origin: &Origin,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<Incoming>, Fault> {
+        let (mut parts, body) = request.into_parts();
+        let path = parts
+            .uri
+            .path_and_query()
+            .cloned()
+            .unwrap_or_else(|| PathAndQuery::from_static("/"));
+        let mut uri = http::uri::Parts::default();
+        uri.scheme = Some(origin.scheme.clone());
+        uri.authority = Some(origin.authority.clone());
+        uri.path_and_query = Some(path);
+        parts.uri = http::Uri::from_parts(uri).map_err(|e| Fault::other(e.to_string(), false))?;
+        parts
+            .headers
+            .entry(http::header::USER_AGENT)
+            .or_insert(http::HeaderValue::from_static(USER_AGENT));
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let mut send = self.send.clone();
+        match send
+            .try_send_request(http::Request::from_parts(parts, body))
+            .await
+        {
+            Ok(response) => Ok(response),
+            Err(e) => {
+                let fault = Fault::from_hyper(e.error(), e.message().is_none());
+                if fault.closes_connection() {
+                    self.close();
+                }
+                Err(fault)
+            }
+        }
+    }
+}
+
+/// The `user-agent` of every request.
+pub(crate) const USER_AGENT: &str = concat!("qdrant-async/", env!("CARGO_PKG_VERSION"));
+
+/// Scheme and authority of an endpoint, set on every request's URI.
+#[derive(Clone, Debug)]
+pub(crate) struct Origin {
+    scheme: Scheme,
+    authority: Authority,
+}
+
+impl Origin {
+    pub(crate) fn new(url: &Url) -> Result<Origin, String> {
+        let authority = if url.host.contains(':') {
+            format!("[{}]:{}", url.host.trim_matches(['[', ']']), url.port)
+        } else {
+            format!("{}:{}", url.host, url.port)
+        };
+        Ok(Origin {
+            scheme: if url.tls { Scheme::HTTPS } else { Scheme::HTTP },
+            authority: authority
+                .parse()
+                .map_err(|e: http::uri::InvalidUri| e.to_string())?,
+        })
+    }
+}
+
+/// Opens a connection to `url` within `settings.connect_timeout`: TCP, TLS
+/// when the URL is https, the HTTP/2 handshake, and a health check that
+/// proves a gRPC server answers. `on_close` runs once when the connection
+/// ends. The error is a human reason (the endpoint is the caller's to add).
+pub(crate) async fn open(
+    url: &Url,
+    origin: &Origin,
+    settings: &ConnectSettings,
+    tls: Option<(&TlsConnector, &ServerName<'static>)>,
+    on_close: impl FnOnce() + Send + 'static,
+) -> Result<Arc<Connection>, ConnectFailure> {
+    let attempt = async {
+        let tcp = TcpStream::connect((url.host.trim_matches(['[', ']']), url.port))
+            .await
+            .map_err(|e| ConnectFailure::new(describe_io(&e), FailureStage::Tcp))?;
+        let _ = tcp.set_nodelay(true);
+        let connection = if url.tls {
+            let (tls, name) =
+                tls.ok_or_else(|| ConnectFailure::new("TLS is not configured", FailureStage::Tls))?;
+            let stream = tls
+                .handshake(name.clone(), tcp)
+                .await
+                .map_err(|reason| ConnectFailure::new(reason, FailureStage::Tls))?;
+            handshake(stream, settings, on_close).await?
+        } else {
+            handshake(tcp, settings, on_close).await?
+        };
+        health_check(&connection, origin).await?;
+        Ok(connection)
+    };
+    match tokio::time::timeout(settings.connect_timeout, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(ConnectFailure::new(
+            format!(
+                "no answer within the connect timeout of {:?} (TCP, TLS, HTTP/2 and health check)",
+                settings.connect_timeout
+            ),
+            FailureStage::Timeout,
+        )),
+    }
+}
+
+/// The HTTP/2 handshake over `io`, and the task that drives the connection.
+async fn handshake<T>(
+    io: T,
+    settings: &ConnectSettings,
+    on_close: impl FnOnce() + Send + 'static,
+) -> Result<Arc<Connection>, ConnectFailure>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let mut builder = hyper::client::conn::http2::Builder::new(TokioExecutor::new());
+    builder
+        .timer(TokioTimer::new())
+        .initial_stream_window_size(STREAM_WINDOW)
+        .initial_connection_window_size(CONNECTION_WINDOW)
+        .keep_alive_interval(settings.keepalive_interval)
+        .keep_alive_timeout(settings.keepalive_timeout)
+        .keep_alive_while_idle(true);
+    let (send, driver) = builder
+        .handshake::<_, Body>(TokioIo::new(io))
+        .await
+        .map_err(|e| ConnectFailure::new(super::endpoint::error_chain(&e), FailureStage::Http2))?;
+    let connection = Arc::new(Connection {
+        send,
+        in_flight: AtomicUsize::new(0),
+        max_streams: AtomicUsize::new(settings.max_streams),
+        closed: AtomicBool::new(false),
+        sent: AtomicUsize::new(0),
+    });
+    let weak = Arc::downgrade(&connection);
+    let cap = settings.max_streams;
+    tokio::spawn(async move {
+        let mut driver = pin!(driver);
+        let mut seen = usize::MAX;
+        let result = std::future::poll_fn(|cx| {
+            let poll = driver.as_mut().poll(cx);
+            // The server's SETTINGS arrive after the handshake and may change.
+            let server_max = driver.as_ref().get_ref().current_max_send_streams();
+            if server_max != seen {
+                seen = server_max;
+                if let Some(connection) = weak.upgrade() {
+                    connection
+                        .max_streams
+                        .store(cap.min(server_max).max(1), Ordering::Relaxed);
+                }
+            }
+            poll
+        })
+        .await;
+        if let Some(connection) = weak.upgrade() {
+            connection.close();
+        }
+        if let Err(e) = result {
+            tracing::debug!(error = %super::endpoint::error_chain(&e), "connection closed");
+        }
+        on_close();
+    });
+    Ok(connection)
+}
+
+/// Sends a health check on the new connection. Any gRPC answer, even an
+/// error status, proves that a gRPC server is there.
+async fn health_check(connection: &Arc<Connection>, origin: &Origin) -> Result<(), ConnectFailure> {
+    const PATH: &str = "/qdrant.Qdrant/HealthCheck";
+    if !connection.try_take_stream() {
+        return Err(ConnectFailure::new(
+            "the new connection has no free stream",
+            FailureStage::Http2,
+        ));
+    }
+    struct Release<'a>(&'a Connection);
+    impl Drop for Release<'_> {
+        fn drop(&mut self) {
+            self.0.release_stream();
+        }
+    }
+    let _release = Release(connection);
+    // An empty HealthCheckRequest: the 5-byte gRPC frame header alone.
+    let body = Body::new(http_body_util::Full::new(Bytes::from_static(&[0, 0, 0, 0, 0])));
+    let request = http::Request::post(PATH)
+        .header(http::header::CONTENT_TYPE, "application/grpc")
+        .header(http::header::TE, "trailers")
+        .body(body)
+        .map_err(|e| ConnectFailure::new(e.to_string(), FailureStage::Http2))?;
+    let response = connection
+        .send(origin, request)
+        .await
+        .map_err(|fault| ConnectFailure::new(fault.to_string(), FailureStage::Http2))?;
+    let is_grpc = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/grpc"));
+    if !is_grpc {
+        return Err(ConnectFailure::new(
+            format!(
+                "the server answered HTTP/2 status {} without gRPC content: it is not a gRPC server",
+                response.status().as_u16()
+            ),
+            FailureStage::Http2,
+        ));
+    }
+    // Read the answer to its end, so the stream closes cleanly.
+    let mut body = response.into_body();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        frame
+            .map_err(|e| ConnectFailure::new(Fault::from_hyper(&e, true).to_string(), FailureStage::Http2))?;
+    }
+    Ok(())
+}
+
+/// Where opening a connection failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FailureStage {
+    Tcp,
+    Tls,
+    Http2,
+    Timeout,
+}
+
+/// Why a connection could not be opened.
+#[derive(Clone, Debug)]
+pub(crate) struct ConnectFailure {
+    pub reason: String,
+    pub stage: FailureStage,
+}
+
+impl ConnectFailure {
+    fn new(reason: impl Into<String>, stage: FailureStage) -> Self {
+        ConnectFailure {
+            reason: reason.into(),
+            stage,
+        }
+    }
+}
+
+/// A socket error in words a user acts on.
+fn describe_io(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::ConnectionRefused => "connection refused: nothing listens on that port".into(),
+        ErrorKind::TimedOut => "TCP connect timed out".into(),
+        _ => error.to_string(),
+    }
+}
+
+/// How a request failed in the transport, below gRPC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FaultKind {
+    /// The connection closed, was reset, or its keepalive went unanswered.
+    ConnectionLost,
+    /// The server is going away (GOAWAY): streams it had not started are
+    /// refused and safe to send again.
+    GoAway,
+    /// The server refused the stream before processing it (REFUSED_STREAM).
+    Refused,
+    /// HTTP/2 flood protection (ENHANCE_YOUR_CALM) ended the connection.
+    Calm,
+    /// The stream was reset by the server for another reason.
+    StreamReset,
+    /// Anything else (a protocol error, a malformed answer).
+    Other,
+}
+
+/// A request's failure below gRPC: what happened, and whether the server
+/// may have received the request.
+#[derive(Clone, Debug)]
+pub(crate) struct Fault {
+    pub kind: FaultKind,
+    /// Whether the request may have reached the server.
+    pub sent: bool,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl std::error::Error for Fault {}
+
+impl Fault {
+    fn other(detail: String, sent: bool) -> Fault {
+        Fault {
+            kind: FaultKind::Other,
+            sent,
+            detail,
+        }
+    }
+
+    /// Whether the connection is no longer usable after this.
+    pub(crate) fn closes_connection(&self) -> bool {
+        matches!(
+            self.kind,
+            FaultKind::ConnectionLost | FaultKind::GoAway | FaultKind::Calm
+        )
+    }
+
+    /// Classifies a hyper error by walking its causes. `may_be_sent` is
+    /// false when hyper handed the request back unsent.
+    pub(crate) fn from_hyper(error: &hyper::Error, may_be_sent: bool) -> Fault {
+        let detail = super::endpoint::error_chain(error);
+        let fault = |kind, sent| Fault {
+            kind,
+            sent: sent && may_be_sent,
+            detail: detail.clone(),
+        };
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(e) = source {
+            if let Some(h2) = e.downcast_ref::<h2::Error>() {
+                if h2.is_io() {
+                    return fault(FaultKind::ConnectionLost, true);
+                }
+                if h2.is_go_away() && h2.is_remote() {
+                    // Streams above the GOAWAY's last id were not processed.
+                    return fault(FaultKind::GoAway, h2.reason() != Some(h2::Reason::NO_ERROR));
+                }
+                return match h2.reason() {
+                    Some(h2::Reason::REFUSED_STREAM) => fault(FaultKind::Refused, false),
+                    Some(h2::Reason::ENHANCE_YOUR_CALM) => fault(FaultKind::Calm, true),
+                    _ if h2.is_go_away() => fault(FaultKind::ConnectionLost, true),
+                    _ if h2.is_reset() => fault(FaultKind::StreamReset, true),
+                    _ => fault(FaultKind::ConnectionLost, true),
+                };
+            }
+            if e.is::<std::io::Error>() {
+                return fault(FaultKind::ConnectionLost, true);
+            }
+            source = e.source();
+        }
+        if error.is_canceled() {
+            // The connection ended before the request was dispatched.
+            return fault(FaultKind::ConnectionLost, false);
+        }
+        if error.is_closed() || error.is_timeout() || error.is_incomplete_message() {
+            return fault(FaultKind::ConnectionLost, true);
+        }
+        fault(FaultKind::Other, true)
+    }
+}
