@@ -4,6 +4,7 @@
 mod collections;
 mod common;
 mod errors;
+mod load;
 mod points;
 mod queries;
 mod seed;
