@@ -7,6 +7,7 @@
 
 pub(crate) mod endpoint;
 pub(crate) mod pool;
+pub(crate) mod tls;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
