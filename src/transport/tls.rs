@@ -553,37 +553,28 @@ fn utc_date(time: UnixTime) -> String {
     )
 }
 
+/// Certificates for tests, made with rcgen when the test runs.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
+pub(crate) mod test_certs {
     use rcgen::{
         BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
         KeyUsagePurpose,
     };
-    use rustls::ServerConfig;
-    use rustls::server::WebPkiClientVerifier;
-    use std::net::SocketAddr;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::TcpListener;
-
-    /// An empty HTTP/2 SETTINGS frame: what an HTTP/2 server sends first.
-    const SETTINGS_FRAME: [u8; 9] = [0, 0, 0, 4, 0, 0, 0, 0, 0];
 
     /// A test CA, issuing server and client certificates.
-    struct Ca {
-        pem: String,
+    pub(crate) struct Ca {
+        pub pem: String,
         issuer: Issuer<'static, KeyPair>,
     }
 
     /// A certificate chain and its key, both PEM.
-    struct Leaf {
-        cert: String,
-        key: String,
+    pub(crate) struct Leaf {
+        pub cert: String,
+        pub key: String,
     }
 
     impl Ca {
-        fn new(name: &str) -> Ca {
+        pub fn new(name: &str) -> Ca {
             let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
             params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
             params.distinguished_name.push(DnType::CommonName, name);
@@ -596,7 +587,7 @@ mod tests {
             }
         }
 
-        fn leaf(&self, names: &[&str], purpose: ExtendedKeyUsagePurpose, expired: bool) -> Leaf {
+        pub fn leaf(&self, names: &[&str], purpose: ExtendedKeyUsagePurpose, expired: bool) -> Leaf {
             let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
             let mut params = CertificateParams::new(names).unwrap();
             params.distinguished_name.push(DnType::CommonName, "test leaf");
@@ -613,7 +604,7 @@ mod tests {
             }
         }
 
-        fn server(&self) -> Leaf {
+        pub fn server(&self) -> Leaf {
             self.leaf(
                 &["localhost", "127.0.0.1"],
                 ExtendedKeyUsagePurpose::ServerAuth,
@@ -621,10 +612,26 @@ mod tests {
             )
         }
 
-        fn client(&self) -> Leaf {
+        pub fn client(&self) -> Leaf {
             self.leaf(&["client"], ExtendedKeyUsagePurpose::ClientAuth, false)
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_certs::{Ca, Leaf};
+    use super::*;
+
+    use rcgen::ExtendedKeyUsagePurpose;
+    use rustls::ServerConfig;
+    use rustls::server::WebPkiClientVerifier;
+    use std::net::SocketAddr;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// An empty HTTP/2 SETTINGS frame: what an HTTP/2 server sends first.
+    const SETTINGS_FRAME: [u8; 9] = [0, 0, 0, 4, 0, 0, 0, 0, 0];
 
     fn certs(pem: &str) -> Vec<CertificateDer<'static>> {
         CertificateDer::pem_slice_iter(pem.as_bytes())
