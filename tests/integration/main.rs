@@ -5,6 +5,7 @@ mod collections;
 mod common;
 mod errors;
 mod points;
+mod proxy;
 mod queries;
 mod seed;
 mod snapshots;
