@@ -1,6 +1,7 @@
 //! Integration tests through the public API, against the embedded server or
 //! the Qdrant at `QDRANT_URL`. Each test uses its own collection.
 
+mod certs;
 mod collections;
 mod common;
 mod errors;
@@ -9,4 +10,5 @@ mod proxy;
 mod queries;
 mod seed;
 mod snapshots;
+mod tls;
 mod transport;
