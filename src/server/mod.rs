@@ -25,6 +25,7 @@ mod points;
 mod search;
 mod snapshots;
 mod store;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,6 +49,8 @@ pub struct EmbeddedServer {
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     stats: Arc<Stats>,
+    /// Whether it serves over TLS (see [`EmbeddedServer::start_tls`]).
+    tls: bool,
 }
 
 /// What the server has seen, for tests.
@@ -88,6 +91,16 @@ impl EmbeddedServer {
     /// # Ok(()) }
     /// ```
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<EmbeddedServer> {
+        Self::serve(addr, None).await
+    }
+
+    /// Serves on `addr`, over TLS when `tls` is given.
+    async fn serve(
+        addr: SocketAddr,
+        tls: Option<tonic::transport::ServerTlsConfig>,
+    ) -> std::io::Result<EmbeddedServer> {
+        let is_tls = tls.is_some();
+        let mut builder = tls::server_builder(tls)?;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let stats = Arc::new(Stats::default());
@@ -137,7 +150,7 @@ impl EmbeddedServer {
             .max_decoding_message_size(usize::MAX)
             .max_encoding_message_size(usize::MAX);
 
-        let router = tonic::transport::Server::builder()
+        let router = builder
             .add_service(InterceptedService::new(qdrant, interceptor.clone()))
             .add_service(InterceptedService::new(collections, interceptor.clone()))
             .add_service(InterceptedService::new(points, interceptor.clone()))
@@ -155,12 +168,16 @@ impl EmbeddedServer {
             stop: Some(stop),
             task: Some(task),
             stats,
+            tls: is_tls,
         })
     }
 
-    /// The URL to connect to, `http://127.0.0.1:PORT`.
+    /// The URL to connect to, `http://127.0.0.1:PORT`, or
+    /// `https://127.0.0.1:PORT` for a server started with
+    /// [`start_tls`](Self::start_tls).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// The address it listens on.

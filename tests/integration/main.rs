@@ -1,12 +1,15 @@
 //! Integration tests through the public API, against the embedded server or
 //! the Qdrant at `QDRANT_URL`. Each test uses its own collection.
 
+mod certs;
 mod collections;
 mod common;
 mod errors;
 mod load;
 mod points;
+mod proxy;
 mod queries;
 mod seed;
 mod snapshots;
+mod tls;
 mod transport;
