@@ -401,8 +401,25 @@ impl Transport {
     where
         Resp: Message + Default + Send + 'static,
     {
-        let rpc = call.rpc;
         let lease = self.pool.acquire(avoid).await.map_err(|e| (e, None))?;
+        // Boxed so that a call waiting for a stream holds only the small
+        // waiting state, not the space of a whole gRPC exchange.
+        Box::pin(self.send_on(lease, call, bytes, timeout, last_endpoint)).await
+    }
+
+    /// The request and its answer, on a leased stream.
+    async fn send_on<Resp>(
+        &self,
+        lease: pool::Lease,
+        call: Call<'_>,
+        bytes: Bytes,
+        timeout: Option<Duration>,
+        last_endpoint: &std::sync::Mutex<Option<Arc<str>>>,
+    ) -> std::result::Result<Resp, (Error, Option<usize>)>
+    where
+        Resp: Message + Default + Send + 'static,
+    {
+        let rpc = call.rpc;
         let index = lease.endpoint();
         let endpoint = self.pool.endpoint_name(index);
         if let Ok(mut last) = last_endpoint.lock() {
