@@ -5,6 +5,7 @@ mod certs;
 mod collections;
 mod common;
 mod errors;
+mod faults;
 mod load;
 mod points;
 mod proxy;
