@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use qdrant_async::{Client, Distance, Error, Point, PointId, RetryPolicy, VectorParams};
 
 use crate::common::Ctx;
+use crate::nodes::Node;
 use crate::proxy::{Mode, Proxy};
 
 const DIM: usize = 16;
@@ -319,4 +320,88 @@ async fn an_upload_that_times_out_never_calls_a_point_not_written() -> anyhow::R
     assert_eq!(present, expected.len());
     drop(proxy);
     ctx.cleanup().await
+}
+
+/// A real Qdrant process killed mid-upload with SIGKILL and started again
+/// 300 ms later: nothing lost, nothing reported failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "kills a real Qdrant: .ci/run runs it with QDRANT_URL and QDRANT_SERVER_DIR set"]
+async fn a_real_node_killed_mid_upload_and_restarted_loses_nothing() -> anyhow::Result<()> {
+    let node = Node::from_env(0)?;
+    let ctx = Ctx::new("fault_real_restart").await?;
+    anyhow::ensure!(std::env::var("QDRANT_URL").is_ok(), "QDRANT_URL is not set");
+    create(&ctx.client, &ctx.collection).await?;
+    const N: u64 = 50_000;
+    let written = Arc::new(AtomicU64::new(0));
+    let seen = written.clone();
+    let upload = ctx
+        .client
+        .upload_points(&ctx.collection, (0..N).map(point))
+        .batch_size(256)
+        .parallel(4)
+        .on_progress(move |p| seen.store(p.points, Ordering::Relaxed));
+    let fault = async {
+        while written.load(Ordering::Relaxed) < N / 4 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let launch = node.kill().await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        node.restart(&launch)
+    };
+    let (summary, restarted) = tokio::join!(upload.into_future(), fault);
+    restarted?;
+    let summary = summary?;
+    assert_eq!(summary.points, N, "{summary:?}");
+    assert!(summary.retries > 0, "the kill was not seen: {summary:?}");
+    assert_eq!(settled_count(&ctx.client, &ctx.collection, N).await?, N);
+    ctx.cleanup().await
+}
+
+/// One node of a real 3-node cluster (3 shards, 2 replicas each) killed
+/// with SIGKILL mid-upload, for good: nothing lost, nothing reported
+/// failed, and idempotent calls stop failing once it is detected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "kills a node of a real cluster: .ci/run runs it with QDRANT_CLUSTER_URLS and QDRANT_SERVER_DIR set"]
+async fn a_real_cluster_node_killed_mid_upload_loses_nothing() -> anyhow::Result<()> {
+    let urls: Vec<String> = std::env::var("QDRANT_CLUSTER_URLS")
+        .map_err(|_| anyhow::anyhow!("QDRANT_CLUSTER_URLS is not set"))?
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    anyhow::ensure!(urls.len() == 3, "three cluster URLs expected: {urls:?}");
+    let victim = Node::from_env(2)?;
+    let mut builder = Client::builder(&urls[0]);
+    for url in &urls[1..] {
+        builder = builder.url(url);
+    }
+    let client = builder.connect().await?;
+    let name = format!("fault_cluster_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    client
+        .create_collection(&name, VectorParams::new(DIM as u64, Distance::Dot))
+        .shard_number(3)
+        .replication_factor(2)
+        .await?;
+    const N: u64 = 200_000;
+    let started = Instant::now();
+    let upload = client
+        .upload_points(&name, (0..N).map(point))
+        .batch_size(256)
+        .parallel(4);
+    let fault = async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        victim.kill().await
+    };
+    let (summary, launch) = tokio::join!(upload.into_future(), fault);
+    let launch = launch?;
+    let summary = summary?;
+    eprintln!("cluster upload with a node killed: {summary:?} in {:?}", started.elapsed());
+    assert_eq!(summary.points, N, "{summary:?}");
+    assert_eq!(settled_count(&client, &name, N).await?, N);
+    assert_eq!(client.urls_up(), [true, true, false]);
+    for _ in 0..100 {
+        client.count(&name).await?;
+    }
+    client.delete_collection(&name).await?;
+    victim.restart(&launch)?;
+    Ok(())
 }

@@ -7,6 +7,7 @@ mod common;
 mod errors;
 mod faults;
 mod load;
+mod nodes;
 mod points;
 mod proxy;
 mod queries;
