@@ -340,12 +340,15 @@ fn metadata(api_key: Option<String>, headers: Vec<(String, String)>) -> Result<M
     for (name, value, argument) in pairs {
         let key = AsciiMetadataKey::from_bytes(name.to_ascii_lowercase().as_bytes())
             .map_err(|_| Error::invalid_argument(argument, format!("`{name}` is not a valid header name")))?;
-        let value = AsciiMetadataValue::try_from(value.as_str()).map_err(|_| {
+        let mut value = AsciiMetadataValue::try_from(value.as_str()).map_err(|_| {
             Error::invalid_argument(
                 argument,
                 format!("the value for `{name}` is not valid in a header"),
             )
         })?;
+        // Header values may be secrets: HPACK never indexes sensitive
+        // values, and their `Debug` prints no bytes.
+        value.set_sensitive(true);
         entries.push((key, value));
     }
     Ok(MetadataInterceptor::new(entries))

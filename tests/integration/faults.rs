@@ -167,7 +167,11 @@ async fn with_every_endpoint_dead_calls_and_uploads_give_up_in_bounded_time() ->
     // A plain call: its retries (3 attempts, 100 + 200 ms of backoff).
     let started = Instant::now();
     let err = client.count(&ctx.collection).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(err.is_retryable(), "{err}");
     let endpoint = err.endpoint().expect("names the endpoint").to_owned();
     assert!(proxies.iter().any(|p| p.url() == endpoint), "{err}");
@@ -217,7 +221,11 @@ async fn a_blackholed_server_costs_a_call_its_deadline_and_connect_its_timeout()
         .timeout(Duration::from_millis(500))
         .await
         .unwrap_err();
-    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(matches!(err, Error::Timeout { .. }), "{err}");
     assert_eq!(err.endpoint(), Some(proxy.url().as_str()), "{err}");
 
@@ -227,7 +235,11 @@ async fn a_blackholed_server_costs_a_call_its_deadline_and_connect_its_timeout()
         .connect()
         .await
         .unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     assert!(matches!(err, Error::Connect { .. }), "{err}");
     assert!(err.to_string().contains(&proxy.url()), "{err}");
     drop(proxy);
@@ -238,9 +250,7 @@ async fn a_blackholed_server_costs_a_call_its_deadline_and_connect_its_timeout()
 async fn delays_and_resets_are_survived() -> anyhow::Result<()> {
     let ctx = Ctx::new("fault_delay_reset").await?;
     create(&ctx.client, &ctx.collection).await?;
-    ctx.client
-        .upsert(&ctx.collection, (0..100).map(point))
-        .await?;
+    ctx.client.upsert(&ctx.collection, (0..100).map(point)).await?;
     let proxy = Proxy::start(socket_addr(&ctx.url)?).await?;
     let client = Client::builder(proxy.url())
         .retry(RetryPolicy::new(5).base_backoff(Duration::from_millis(20)))
@@ -302,7 +312,10 @@ async fn an_upload_that_times_out_never_calls_a_point_not_written() -> anyhow::R
     else {
         panic!("expected an upload error, got {result:?}")
     };
-    assert!(not_written.is_empty(), "sent, unanswered, yet called not written: {not_written:?}");
+    assert!(
+        not_written.is_empty(),
+        "sent, unanswered, yet called not written: {not_written:?}"
+    );
     assert!(!unknown.is_empty());
     // The upload stopped reading after the first batch gave up.
     assert!(summary.points + unknown.len() as u64 <= N);
@@ -375,7 +388,10 @@ async fn a_real_cluster_node_killed_mid_upload_loses_nothing() -> anyhow::Result
         builder = builder.url(url);
     }
     let client = builder.connect().await?;
-    let name = format!("fault_cluster_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let name = format!(
+        "fault_cluster_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
     client
         .create_collection(&name, VectorParams::new(DIM as u64, Distance::Dot))
         .shard_number(3)
@@ -394,7 +410,10 @@ async fn a_real_cluster_node_killed_mid_upload_loses_nothing() -> anyhow::Result
     let (summary, launch) = tokio::join!(upload.into_future(), fault);
     let launch = launch?;
     let summary = summary?;
-    eprintln!("cluster upload with a node killed: {summary:?} in {:?}", started.elapsed());
+    eprintln!(
+        "cluster upload with a node killed: {summary:?} in {:?}",
+        started.elapsed()
+    );
     assert_eq!(summary.points, N, "{summary:?}");
     assert_eq!(settled_count(&client, &name, N).await?, N);
     assert_eq!(client.urls_up(), [true, true, false]);

@@ -11,6 +11,7 @@ mod nodes;
 mod points;
 mod proxy;
 mod queries;
+mod secrets;
 mod seed;
 mod snapshots;
 mod tls;

@@ -23,7 +23,9 @@ impl Node {
     /// the variable is not set.
     pub fn from_env(index: usize) -> anyhow::Result<Node> {
         let root = std::env::var("QDRANT_SERVER_DIR").map_err(|_| {
-            anyhow::anyhow!("QDRANT_SERVER_DIR is not set: it names the folder of ../shared/tools/qdrant-server")
+            anyhow::anyhow!(
+                "QDRANT_SERVER_DIR is not set: it names the folder of ../shared/tools/qdrant-server"
+            )
         })?;
         let dir = Path::new(&root).join(format!("node-{index}"));
         anyhow::ensure!(dir.join("pid").exists(), "no pid file in {}", dir.display());
