@@ -208,6 +208,26 @@ async fn with_every_endpoint_dead_calls_and_uploads_give_up_in_bounded_time() ->
 }
 
 #[tokio::test]
+async fn connect_succeeds_while_one_of_its_urls_is_dead() -> anyhow::Result<()> {
+    let ctx = Ctx::new("fault_connect_one_dead").await?;
+    let proxy = Proxy::start(socket_addr(&ctx.url)?).await?;
+    proxy.set_mode(Mode::Refuse).await;
+    let client = Client::builder(proxy.url()).url(&ctx.url).connect().await?;
+    assert_eq!(client.urls_up(), [false, true]);
+    for _ in 0..20 {
+        client.health_check().await?;
+    }
+    proxy.set_mode(Mode::PassThrough).await;
+    let started = Instant::now();
+    while client.urls_up() != [true, true] {
+        assert!(started.elapsed() < Duration::from_secs(5), "not taken back");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(proxy);
+    ctx.cleanup().await
+}
+
+#[tokio::test]
 async fn a_blackholed_server_costs_a_call_its_deadline_and_connect_its_timeout() -> anyhow::Result<()> {
     let ctx = Ctx::new("fault_blackhole").await?;
     create(&ctx.client, &ctx.collection).await?;

@@ -11,7 +11,6 @@ mod nodes;
 mod points;
 mod proxy;
 mod queries;
-mod secrets;
 mod seed;
 mod snapshots;
 mod tls;

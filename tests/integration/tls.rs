@@ -174,7 +174,8 @@ async fn tls_http_to_a_tls_server_is_a_connect_error() -> anyhow::Result<()> {
     let ca = Ca::new("tls CA");
     let server = tls_server(&ca.server(&["localhost"]), None).await?;
     let url = server.url().replacen("https://", "http://", 1);
-    connect_fails(Client::builder(url), server.addr()).await;
+    let text = connect_fails(Client::builder(url), server.addr()).await;
+    assert_mentions(&text, &["speaks TLS", "https://"]);
     Ok(())
 }
 

@@ -1,5 +1,13 @@
 //! Secrets (the API key, header values, the client key) never appear in
 //! `Debug`, `Display`, error messages or tracing output.
+//!
+//! A test binary of its own: tracing's per-callsite caches are global to the
+//! process, and other tests running beside it could hide events from the
+//! subscriber this test installs.
+
+#[path = "integration/certs.rs"]
+#[allow(dead_code)]
+mod certs;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -8,7 +16,7 @@ use std::time::Duration;
 use qdrant_async::Client;
 use qdrant_async::server::EmbeddedServer;
 
-use crate::certs::Ca;
+use certs::Ca;
 
 const API_KEY: &str = "SECRET-API-KEY-7f3a";
 const TOKEN: &str = "SECRET-BEARER-TOKEN-91c2";
