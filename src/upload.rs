@@ -211,6 +211,10 @@ struct Sender<'a> {
     /// Batches now between a transient failure and its retry: while any
     /// is, no new batch is started.
     failing: AtomicUsize,
+    /// When the upload stopped making progress: the first failure since
+    /// the last confirmed write. Every failing batch gives up `retry_for`
+    /// after it, so the whole upload does too.
+    stalled_since: std::sync::Mutex<Option<Instant>>,
 }
 
 impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
@@ -303,6 +307,7 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
             max_retries,
             retry_for,
             failing: AtomicUsize::new(0),
+            stalled_since: std::sync::Mutex::new(None),
         };
         let mut input = pin!(points);
         let mut in_flight = FuturesUnordered::new();
@@ -440,21 +445,25 @@ impl Sender<'_> {
                 .unary_encoded::<proto::PointsOperationResponse>(call, bytes.clone())
                 .await
             {
-                Ok(_) => break Ok(()),
+                Ok(_) => {
+                    self.progressed();
+                    break Ok(());
+                }
                 Err(error) => error,
             };
             maybe_applied |= error.may_have_been_applied();
             let transient = error.is_retryable();
             let since = *failing_since.get_or_insert_with(Instant::now);
-            if failing_since.is_some() && attempt == 0 {
+            if attempt == 0 {
                 self.failing.fetch_add(1, Ordering::AcqRel);
             }
             attempt = attempt.saturating_add(1);
-            let pause = error.retry_after().unwrap_or_else(|| policy.backoff(attempt));
-            let patience_left = self.retry_for.saturating_sub(since.elapsed());
             if !transient || attempt > self.max_retries {
                 break Err((error, false, maybe_applied));
             }
+            let pause = error.retry_after().unwrap_or_else(|| policy.backoff(attempt));
+            let stalled = self.stalled(since);
+            let patience_left = self.retry_for.saturating_sub(stalled.elapsed());
             if pause >= patience_left {
                 break Err((error, true, maybe_applied));
             }
@@ -466,6 +475,22 @@ impl Sender<'_> {
             self.failing.fetch_sub(1, Ordering::AcqRel);
         }
         result
+    }
+
+    /// A write was confirmed: the upload is not stalled.
+    fn progressed(&self) {
+        if let Ok(mut stalled) = self.stalled_since.lock() {
+            *stalled = None;
+        }
+    }
+
+    /// Since when the upload has been stalled, given that a part has been
+    /// failing since `since`: the earlier of the two.
+    fn stalled(&self, since: Instant) -> Instant {
+        match self.stalled_since.lock() {
+            Ok(mut stalled) => since.min(*stalled.get_or_insert(since)),
+            Err(_) => since,
+        }
     }
 }
 
