@@ -142,6 +142,15 @@ async fn server_errors_name_the_rpc_and_collection() -> anyhow::Result<()> {
         text(&err).contains("Points/Query") && text(&err).contains(&missing),
         "{err}"
     );
+    // The endpoint that answered, as given (with the default port filled in).
+    let endpoint = err.endpoint().expect("a server error names its endpoint");
+    assert!(
+        ctx.url
+            .trim_end_matches('/')
+            .ends_with(endpoint.rsplit(':').next().unwrap_or("")),
+        "{err}"
+    );
+    assert!(text(&err).contains(endpoint), "{err}");
 
     ctx.client
         .create_collection(c, VectorParams::new(2, Distance::Dot))
