@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use qdrant_async::{Client, Distance, Error, Point, PointId, RetryPolicy, VectorParams};
+use qdrant_async::{Client, Distance, Error, Point, PointId, RetryPolicy, UploadSummary, VectorParams};
 
 use crate::common::Ctx;
 use crate::nodes::Node;
@@ -67,6 +67,32 @@ async fn settled_count(client: &Client, name: &str, expected: u64) -> anyhow::Re
     Ok(count)
 }
 
+/// Uploads points `0..n` (batches of 256, 4 in flight) and runs `fault`
+/// once a quarter of them is written.
+async fn upload_with_fault(
+    client: &Client,
+    name: &str,
+    n: u64,
+    fault: impl Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<UploadSummary> {
+    let written = Arc::new(AtomicU64::new(0));
+    let seen = written.clone();
+    let upload = client
+        .upload_points(name, (0..n).map(point))
+        .batch_size(256)
+        .parallel(4)
+        .on_progress(move |p| seen.store(p.points, Ordering::Relaxed));
+    let fault = async {
+        while written.load(Ordering::Relaxed) < n / 4 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        fault.await
+    };
+    let (summary, fault) = tokio::join!(upload.into_future(), fault);
+    fault?;
+    Ok(summary?)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_lost_mid_upload_and_back_after_300ms_loses_nothing() -> anyhow::Result<()> {
     let ctx = Ctx::new("fault_restart").await?;
@@ -74,25 +100,15 @@ async fn a_server_lost_mid_upload_and_back_after_300ms_loses_nothing() -> anyhow
     let proxy = Proxy::start(socket_addr(&ctx.url)?).await?;
     let client = Client::connect(proxy.url()).await?;
     const N: u64 = 20_000;
-    let written = Arc::new(AtomicU64::new(0));
-    let seen = written.clone();
-    let upload = client
-        .upload_points(&ctx.collection, (0..N).map(point))
-        .batch_size(256)
-        .parallel(4)
-        .on_progress(move |p| seen.store(p.points, Ordering::Relaxed));
+    // The server "dies": connections reset, new ones refused; back 300 ms
+    // later.
     let fault = async {
-        while written.load(Ordering::Relaxed) < N / 4 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        // The server "dies": connections reset, new ones refused; back
-        // 300 ms later.
         kill(&proxy).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         proxy.set_mode(Mode::PassThrough).await;
+        Ok(())
     };
-    let (summary, ()) = tokio::join!(upload.into_future(), fault);
-    let summary = summary?;
+    let summary = upload_with_fault(&client, &ctx.collection, N, fault).await?;
     assert_eq!(summary.points, N, "{summary:?}");
     assert!(summary.retries > 0, "the fault was not seen: {summary:?}");
     assert_eq!(settled_count(&ctx.client, &ctx.collection, N).await?, N);
@@ -115,22 +131,12 @@ async fn one_of_three_endpoints_dead_mid_upload_loses_nothing() -> anyhow::Resul
         .connect()
         .await?;
     const N: u64 = 20_000;
-    let written = Arc::new(AtomicU64::new(0));
-    let seen = written.clone();
-    let upload = client
-        .upload_points(&ctx.collection, (0..N).map(point))
-        .batch_size(256)
-        .parallel(4)
-        .on_progress(move |p| seen.store(p.points, Ordering::Relaxed));
+    // The second endpoint dies for good.
     let fault = async {
-        while written.load(Ordering::Relaxed) < N / 4 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        // The second endpoint dies for good.
         kill(&proxies[1]).await;
+        Ok(())
     };
-    let (summary, ()) = tokio::join!(upload.into_future(), fault);
-    let summary = summary?;
+    let summary = upload_with_fault(&client, &ctx.collection, N, fault).await?;
     assert_eq!(summary.points, N, "{summary:?}");
     assert_eq!(settled_count(&ctx.client, &ctx.collection, N).await?, N);
     // Once the dead endpoint is detected, idempotent calls stop failing.
@@ -365,25 +371,12 @@ async fn a_real_node_killed_mid_upload_and_restarted_loses_nothing() -> anyhow::
     anyhow::ensure!(std::env::var("QDRANT_URL").is_ok(), "QDRANT_URL is not set");
     create(&ctx.client, &ctx.collection).await?;
     const N: u64 = 50_000;
-    let written = Arc::new(AtomicU64::new(0));
-    let seen = written.clone();
-    let upload = ctx
-        .client
-        .upload_points(&ctx.collection, (0..N).map(point))
-        .batch_size(256)
-        .parallel(4)
-        .on_progress(move |p| seen.store(p.points, Ordering::Relaxed));
     let fault = async {
-        while written.load(Ordering::Relaxed) < N / 4 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
         let launch = node.kill().await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         node.restart(&launch)
     };
-    let (summary, restarted) = tokio::join!(upload.into_future(), fault);
-    restarted?;
-    let summary = summary?;
+    let summary = upload_with_fault(&ctx.client, &ctx.collection, N, fault).await?;
     assert_eq!(summary.points, N, "{summary:?}");
     assert!(summary.retries > 0, "the kill was not seen: {summary:?}");
     assert_eq!(settled_count(&ctx.client, &ctx.collection, N).await?, N);
