@@ -314,3 +314,95 @@ async fn several_urls_share_the_load() -> anyhow::Result<()> {
     assert_eq!(client.requests_per_connection().len(), 2);
     Ok(())
 }
+
+/// A Qdrant health service that answers `ResourceExhausted` with a
+/// `retry-after` hint to the next `failures` calls, as Qdrant's rate
+/// limiter does.
+struct Throttled {
+    failures: Arc<AtomicU64>,
+    retry_after: &'static str,
+}
+
+#[tonic::async_trait]
+impl qdrant_async::proto::qdrant_server::Qdrant for Throttled {
+    async fn health_check(
+        &self,
+        _request: tonic::Request<qdrant_async::proto::HealthCheckRequest>,
+    ) -> Result<tonic::Response<qdrant_async::proto::HealthCheckReply>, tonic::Status> {
+        if self
+            .failures
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            let mut status = tonic::Status::resource_exhausted("rate limit exceeded");
+            status
+                .metadata_mut()
+                .insert("retry-after", self.retry_after.parse().expect("ascii"));
+            return Err(status);
+        }
+        Ok(tonic::Response::new(qdrant_async::proto::HealthCheckReply {
+            title: "throttled".into(),
+            version: "1.19.0".into(),
+            commit: None,
+        }))
+    }
+}
+
+async fn throttled_server(retry_after: &'static str) -> anyhow::Result<(String, Arc<AtomicU64>)> {
+    let failures = Arc::new(AtomicU64::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let service = qdrant_async::proto::qdrant_server::QdrantServer::new(Throttled {
+        failures: failures.clone(),
+        retry_after,
+    });
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
+    );
+    Ok((url, failures))
+}
+
+#[tokio::test]
+async fn resource_exhausted_waits_for_the_servers_retry_after() -> anyhow::Result<()> {
+    let (url, failures) = throttled_server("1").await?;
+    let client = Client::connect(&url).await?;
+
+    // One refusal with "retry-after: 1": the retry comes a second later.
+    failures.store(1, Ordering::Release);
+    let started = std::time::Instant::now();
+    client.health_check().await?;
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(950), "{waited:?}");
+    assert!(waited < Duration::from_secs(3), "{waited:?}");
+
+    // Without retries, the hint reaches the caller.
+    let once = Client::builder(&url)
+        .retry(RetryPolicy::disabled())
+        .connect()
+        .await?;
+    failures.store(1, Ordering::Release);
+    let err = once.health_check().await.unwrap_err();
+    assert_eq!(err.code(), Some(qdrant_async::Code::ResourceExhausted), "{err}");
+    assert!(err.is_retryable());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_retry_after_above_30s_ends_the_retries_at_once() -> anyhow::Result<()> {
+    let (url, failures) = throttled_server("120").await?;
+    let client = Client::connect(&url).await?;
+    failures.store(5, Ordering::Release);
+    let started = std::time::Instant::now();
+    let err = client.health_check().await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)), "{err}");
+    assert_eq!(failures.load(Ordering::Acquire), 4, "exactly one attempt");
+    Ok(())
+}
