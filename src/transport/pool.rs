@@ -189,17 +189,17 @@ impl ChannelPool {
     /// can take the request (the one a failed attempt went to).
     pub(crate) async fn acquire(&self, avoid: Option<usize>) -> Result<Lease> {
         let shared = &self.shared;
+        // Counted before the first scan: a stream freed between a scan
+        // that found none and the wait must wake someone.
+        shared.waiting.fetch_add(1, Ordering::AcqRel);
+        let _waiting = WaitingGuard(&shared.waiting);
         loop {
             let mut notified = pin!(shared.changed.notified());
             notified.as_mut().enable();
             match Shared::pick(shared, avoid) {
                 Pick::Lease(lease) => return Ok(lease),
                 Pick::AllDown(error) => return Err(error),
-                Pick::Wait => {
-                    shared.waiting.fetch_add(1, Ordering::AcqRel);
-                    let _waiting = WaitingGuard(&shared.waiting);
-                    notified.await;
-                }
+                Pick::Wait => notified.await,
             }
         }
     }
@@ -431,17 +431,19 @@ impl Shared {
                     return;
                 };
                 let endpoint = &shared.endpoints[i];
-                if lock(&endpoint.state).down.is_none() {
-                    lock(&endpoint.state).checking = false;
-                    return;
-                }
                 lock(&endpoint.state).connecting += 1;
                 let result = Shared::open(&shared, i).await;
                 let answered = result.is_ok();
                 Shared::opened(&shared, i, result).await;
-                if answered {
-                    tracing::info!(endpoint = %endpoint.name, "endpoint answers again");
-                    lock(&endpoint.state).checking = false;
+                // Read and cleared under one lock with `down`, so that a
+                // failure marking the endpoint down again either sees the
+                // check still running or starts a new one.
+                let mut state = lock(&endpoint.state);
+                if state.down.is_none() {
+                    state.checking = false;
+                    if answered {
+                        tracing::info!(endpoint = %endpoint.name, "endpoint answers again");
+                    }
                     return;
                 }
             }
