@@ -25,6 +25,7 @@ mod points;
 mod search;
 mod snapshots;
 mod store;
+mod validate;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -222,7 +223,8 @@ impl Drop for EmbeddedServer {
 
 /// Parses a `grpc-timeout` value: up to 8 digits and a unit.
 fn parse_grpc_timeout(value: &str) -> Option<Duration> {
-    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    let unit_at = value.char_indices().last()?.0;
+    let (digits, unit) = value.split_at(unit_at);
     let n: u64 = digits.parse().ok()?;
     Some(match unit {
         "H" => Duration::from_secs(n.checked_mul(3600)?),
@@ -266,6 +268,7 @@ mod tests {
         assert_eq!(parse_grpc_timeout("3S"), Some(Duration::from_secs(3)));
         assert_eq!(parse_grpc_timeout("1H"), Some(Duration::from_secs(3600)));
         assert_eq!(parse_grpc_timeout("x"), None);
+        assert_eq!(parse_grpc_timeout("1\u{e9}"), None);
         assert_eq!(parse_grpc_timeout(""), None);
     }
 }
