@@ -4,6 +4,7 @@
 mod collections;
 mod common;
 mod errors;
+mod limits;
 mod points;
 mod queries;
 mod seed;
