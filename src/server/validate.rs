@@ -96,10 +96,10 @@ impl Errors {
         if self.0.is_empty() {
             return Ok(());
         }
-        Err(Status::invalid_argument(format!(
+        Err(Status::invalid_argument(super::store::clip(format!(
             "Validation error in body: [{}]",
             self.0.join("; ")
-        )))
+        ))))
     }
 }
 
