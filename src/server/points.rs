@@ -153,13 +153,28 @@ fn set_at(target: &mut HashMap<String, proto::Value>, key: &str, payload: HashMa
     fields.extend(payload);
 }
 
+/// How many levels a `set_payload` key path may have. Each level nests the
+/// payload one object deeper, and a payload nested past a few dozen levels
+/// cannot be decoded by gRPC clients anyway (Qdrant 1.19 panics past about
+/// 128); without a bound, a key of 100 000 dots would build a payload whose
+/// drop alone overflows the stack.
+const MAX_KEY_LEVELS: usize = 100;
+
 fn apply_set_payload(
     col: &mut Collection,
     keys: &[PointKey],
     payload: &HashMap<String, proto::Value>,
     key: Option<&str>,
     overwrite: bool,
-) {
+) -> Result<(), Status> {
+    if let Some(key) = key
+        && key.split('.').nth(MAX_KEY_LEVELS).is_some()
+    {
+        return Err(bad_input(format!(
+            "Payload key `{}` nests deeper than {MAX_KEY_LEVELS} levels",
+            super::store::quoted(key)
+        )));
+    }
     for k in keys {
         if let Some(p) = col.points.get_mut(k) {
             if overwrite {
@@ -171,6 +186,7 @@ fn apply_set_payload(
             }
         }
     }
+    Ok(())
 }
 
 fn upsert_points(
@@ -274,13 +290,11 @@ fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Re
         }
         O::SetPayload(s) => {
             let keys = selected(col, s.points_selector.as_ref())?;
-            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), false);
-            Ok(())
+            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), false)
         }
         O::OverwritePayload(s) => {
             let keys = selected(col, s.points_selector.as_ref())?;
-            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), true);
-            Ok(())
+            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), true)
         }
         O::DeletePayload(d) => {
             let keys = selected(col, d.points_selector.as_ref())?;
@@ -469,8 +483,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), false);
-            Ok(())
+            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), false)
         })
         .await
     }
@@ -482,8 +495,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), true);
-            Ok(())
+            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), true)
         })
         .await
     }
@@ -869,5 +881,31 @@ impl proto::points_server::Points for PointsService {
         search::search_matrix_offsets(&self.store, r)
             .await
             .map(Response::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_point() -> (Collection, Vec<PointKey>) {
+        let mut col = Collection::new(proto::CollectionConfig::default());
+        col.points.insert(PointKey::Num(1), StoredPoint::default());
+        (col, vec![PointKey::Num(1)])
+    }
+
+    #[test]
+    fn payload_key_paths_nest_at_most_100_levels() {
+        let (mut col, keys) = one_point();
+        let payload = HashMap::from([("x".to_owned(), proto::Value::default())]);
+        let deep = vec!["a"; MAX_KEY_LEVELS].join(".");
+        apply_set_payload(&mut col, &keys, &payload, Some(&deep), false).unwrap();
+        let too_deep = vec!["a"; 100_000].join(".");
+        let err = apply_set_payload(&mut col, &keys, &payload, Some(&too_deep), false).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+        assert!(err.message().len() < 1100);
+        // Removal walks any path without recursion.
+        remove_at(&mut col.points.get_mut(&keys[0]).unwrap().payload, &too_deep);
+        remove_at(&mut col.points.get_mut(&keys[0]).unwrap().payload, &deep);
     }
 }
