@@ -168,7 +168,11 @@ async fn fake_server(answers: Arc<Answers>) -> String {
         .add_service(Fake::<CollectionsService>::new(&answers))
         .add_service(Fake::<PointsService>::new(&answers))
         .add_service(Fake::<SnapshotsService>::new(&answers));
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener).inspect(|conn| {
+        if let Ok(conn) = conn {
+            let _ = conn.set_nodelay(true);
+        }
+    });
     tokio::spawn(router.serve_with_incoming(incoming));
     url
 }
@@ -474,7 +478,7 @@ fn conversions() -> Vec<(&'static str, Conversion)> {
 
 #[test]
 fn client_conversions_survive_random_responses() {
-    let config = Config::from_env(2_000);
+    let config = Config::from_env(5_000);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

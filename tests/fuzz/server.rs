@@ -162,7 +162,7 @@ fn methods() -> Vec<MethodDescriptor> {
 
 #[test]
 fn embedded_server_survives_random_requests() {
-    let config = Config::from_env(2_000);
+    let config = Config::from_env(5_000);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
