@@ -250,7 +250,7 @@ impl proto::collections_server::Collections for CollectionsService {
             Some(Config::Params(p)) => check_vector_params(p, "vectors_config")?,
             Some(Config::ParamsMap(m)) => {
                 for (n, p) in &m.map {
-                    check_vector_params(p, &format!("vectors_config.{n}"))?;
+                    check_vector_params(p, &format!("vectors_config.{}", quoted(n)))?;
                 }
             }
             None => {}
