@@ -11,12 +11,14 @@ use std::time::{Duration, Instant};
 
 use crate::messages::mix;
 
-/// How many cases, from which seed: `QDRANT_FUZZ_CASES` (per fuzz test),
-/// `QDRANT_FUZZ_SEED` (the base seed; `random` for one from the clock),
-/// `QDRANT_FUZZ_REPLAY` (one case seed, as printed with a failure).
+/// Which cases, from which seed: `QDRANT_FUZZ_CASES` (per fuzz test),
+/// `QDRANT_FUZZ_FROM` (the first case to run), `QDRANT_FUZZ_SEED` (the base
+/// seed; `random` for one from the clock), `QDRANT_FUZZ_REPLAY` (one case's
+/// seed, as printed with a failure).
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
     pub cases: u64,
+    pub from: u64,
     pub seed: u64,
     pub replay: Option<u64>,
 }
@@ -43,6 +45,9 @@ impl Config {
             cases: var("QDRANT_FUZZ_CASES")
                 .map(|s| parse_u64(&s).expect("QDRANT_FUZZ_CASES is a number"))
                 .unwrap_or(default_cases),
+            from: var("QDRANT_FUZZ_FROM")
+                .map(|s| parse_u64(&s).expect("QDRANT_FUZZ_FROM is a number"))
+                .unwrap_or(0),
             seed,
             replay: var("QDRANT_FUZZ_REPLAY").map(|s| parse_u64(&s).expect("QDRANT_FUZZ_REPLAY is a seed")),
         }
@@ -53,14 +58,21 @@ impl Config {
         self.replay.unwrap_or_else(|| mix(self.seed ^ mix(i)))
     }
 
-    pub fn cases(&self) -> u64 {
-        if self.replay.is_some() { 1 } else { self.cases }
+    /// The indices of the cases to run.
+    pub fn cases(&self) -> std::ops::Range<u64> {
+        if self.replay.is_some() {
+            0..1
+        } else {
+            self.from..self.cases.max(self.from)
+        }
     }
 }
 
 /// The panics seen since the last [`take_panics`]: where, and what.
 static PANICS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
-static CURRENT: AtomicU64 = AtomicU64::new(0);
+/// The case under way, for the abort handler: its seed, the base seed, the
+/// first case of its round and its index.
+static CURRENT: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
 static LARGEST_ALLOC: AtomicUsize = AtomicUsize::new(0);
 
 /// A single allocation this large is a bug: nothing in a case needs it.
@@ -99,16 +111,16 @@ pub fn install() {
 }
 
 extern "C" fn on_abort(signal: libc::c_int) {
-    let seed = CURRENT.load(Ordering::Relaxed);
-    let mut msg = *b"\nfuzz: the process aborted in the case with seed 0x0000000000000000; replay it with QDRANT_FUZZ_REPLAY=0x0000000000000000\n";
+    let [seed, base, from, index] = [0, 1, 2, 3].map(|i| CURRENT[i].load(Ordering::Relaxed));
+    let mut msg = *b"\nfuzz: the process aborted in a case; replay it alone with QDRANT_FUZZ_REPLAY=0x0000000000000000, or with its round with QDRANT_FUZZ_SEED=0x0000000000000000 QDRANT_FUZZ_FROM=0x0000000000000000 QDRANT_FUZZ_CASES=0x0000000000000000\n";
     let hex = b"0123456789abcdef";
     let mut at = 0;
-    for _ in 0..2 {
+    for value in [seed, base, from, index + 1] {
         let Some(start) = msg[at..].windows(2).position(|w| w == b"0x").map(|p| p + at + 2) else {
             break;
         };
         for i in 0..16 {
-            msg[start + i] = hex[((seed >> (60 - 4 * i)) & 0xF) as usize];
+            msg[start + i] = hex[((value >> (60 - 4 * i)) & 0xF) as usize];
         }
         at = start + 16;
     }
@@ -151,6 +163,7 @@ unsafe impl GlobalAlloc for Tracking {
 
 /// One kind of failure: where it happened, with the first case that hit it.
 struct Seen {
+    first_index: u64,
     first_seed: u64,
     detail: String,
     count: u64,
@@ -159,6 +172,11 @@ struct Seen {
 /// The cases of one fuzz test and their failures, grouped by site.
 pub struct Run {
     name: &'static str,
+    config: Config,
+    /// Cases run in rounds of this many, each depending on the ones before
+    /// it in its round (1: every case stands alone).
+    round: u64,
+    index: u64,
     started: Instant,
     cases: u64,
     failures: BTreeMap<String, Seen>,
@@ -168,12 +186,12 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(name: &'static str, config: Config) -> Run {
+    pub fn new(name: &'static str, config: Config, round: u64) -> Run {
         install();
         take_panics();
         println!(
             "fuzz {name}: {} cases from seed {:#018x}{}",
-            config.cases(),
+            config.cases().end - config.cases().start,
             config.seed,
             config
                 .replay
@@ -182,6 +200,9 @@ impl Run {
         );
         Run {
             name,
+            config,
+            round: round.max(1),
+            index: 0,
             started: Instant::now(),
             cases: 0,
             failures: BTreeMap::new(),
@@ -190,9 +211,13 @@ impl Run {
         }
     }
 
-    /// Marks the start of a case: an abort from here on names it.
-    pub fn begin(&mut self, seed: u64) {
-        CURRENT.store(seed, Ordering::Relaxed);
+    /// Marks the start of case `index`: an abort from here on names it.
+    pub fn begin(&mut self, index: u64, seed: u64) {
+        self.index = index;
+        let from = index - index % self.round;
+        for (slot, value) in CURRENT.iter().zip([seed, self.config.seed, from, index]) {
+            slot.store(value, Ordering::Relaxed);
+        }
         LARGEST_ALLOC.store(0, Ordering::Relaxed);
         if std::env::var_os("QDRANT_FUZZ_VERBOSE").is_some() {
             eprintln!("fuzz {}: case {} seed {seed:#018x}", self.name, self.cases);
@@ -225,6 +250,7 @@ impl Run {
             .entry(kind)
             .and_modify(|s| s.count += 1)
             .or_insert(Seen {
+                first_index: self.index,
                 first_seed: seed,
                 detail,
                 count: 1,
@@ -250,9 +276,17 @@ impl Run {
         println!("  outcomes: {}", outcomes.join(", "));
         for (kind, seen) in &self.failures {
             println!(
-                "  {kind} ({} cases), first: {}; replay: QDRANT_FUZZ_REPLAY={:#018x}",
+                "  {kind} ({} cases), first: {}; replay it alone with QDRANT_FUZZ_REPLAY={:#018x}",
                 seen.count, seen.detail, seen.first_seed
             );
+            if self.round > 1 && self.config.replay.is_none() {
+                println!(
+                    "    or with its round: QDRANT_FUZZ_SEED={:#x} QDRANT_FUZZ_FROM={} QDRANT_FUZZ_CASES={}",
+                    self.config.seed,
+                    seen.first_index - seen.first_index % self.round,
+                    seen.first_index + 1
+                );
+            }
         }
         assert!(
             self.failures.is_empty(),

@@ -492,7 +492,7 @@ fn client_conversions_survive_random_responses() {
         .map(|(name, f)| (pool.get_message_by_name(name).expect("a message of proto/"), f))
         .collect();
     let hints = Hints::default();
-    let mut run = Run::new("responses", config);
+    let mut run = Run::new("responses", config, 1);
     runtime.block_on(async {
         let url = fake_server(answers.clone()).await;
         let _ = FAKE_URL.set(url.clone());
@@ -501,10 +501,10 @@ fn client_conversions_survive_random_responses() {
             .connect()
             .await
             .expect("a client of the fake server");
-        for i in 0..config.cases() {
+        for i in config.cases() {
             let seed = config.case_seed(i);
             let mut g = Gen::new(seed, &hints);
-            run.begin(seed);
+            run.begin(i, seed);
             if g.rng.chance(25) {
                 let (desc, convert) = g.rng.pick(&conversions).clone();
                 let bytes = g.message(&desc, 0).encode_to_vec();
