@@ -485,7 +485,9 @@ impl<'a> Scroll<'a> {
     }
 
     /// Every matching record, page after page, each exactly once: follows
-    /// `next_page_offset` until the last page. Pages are fetched as the
+    /// `next_page_offset` until the last page, which is the one without a
+    /// next offset or the first empty one (a server that keeps answering
+    /// empty pages does not make the stream spin). Pages are fetched as the
     /// stream is read.
     pub fn stream(self) -> impl futures_core::Stream<Item = Result<Record>> + Send + 'a {
         use futures_util::stream::{self, StreamExt};
@@ -507,7 +509,7 @@ impl<'a> Scroll<'a> {
                         Err(e) => Some((vec![Err(e)], State::Done)),
                         Ok(page) => {
                             let next = match page.next_page_offset {
-                                Some(offset) if request.order_by.is_none() => {
+                                Some(offset) if request.order_by.is_none() && !page.points.is_empty() => {
                                     request.offset = Some(offset.to_proto());
                                     State::Next(client, request, timeout)
                                 }

@@ -8,7 +8,7 @@ use tokio::sync::RwLock;
 use tonic::{Request, Response, Status};
 
 use super::elapsed;
-use super::store::{Collection, Store, bad_input, collection_not_found};
+use super::store::{Collection, Store, bad_input, clip, collection_not_found, quoted};
 use crate::proto;
 
 pub(crate) struct CollectionsService {
@@ -23,7 +23,8 @@ fn check_name(name: &str) -> Result<(), Status> {
     const FORBIDDEN: &[char] = &['<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\u{1F}'];
     if name.is_empty() || name.len() > 255 {
         return Err(Status::invalid_argument(format!(
-            "Validation error in body: [collection_name: value {name:?} invalid, must be from 1 to 255 characters long]"
+            "Validation error in body: [collection_name: value {:?} invalid, must be from 1 to 255 characters long]",
+            quoted(name)
         )));
     }
     if let Some(c) = name.chars().find(|c| FORBIDDEN.contains(c)) {
@@ -249,7 +250,7 @@ impl proto::collections_server::Collections for CollectionsService {
             Some(Config::Params(p)) => check_vector_params(p, "vectors_config")?,
             Some(Config::ParamsMap(m)) => {
                 for (n, p) in &m.map {
-                    check_vector_params(p, &format!("vectors_config.{n}"))?;
+                    check_vector_params(p, &format!("vectors_config.{}", quoted(n)))?;
                 }
             }
             None => {}
@@ -328,19 +329,19 @@ impl proto::collections_server::Collections for CollectionsService {
                 }
                 Some(Action::RenameAlias(r)) => {
                     let Some(target) = next.remove(&r.old_alias_name) else {
-                        return Err(Status::not_found(format!(
+                        return Err(Status::not_found(clip(format!(
                             "Not found: Alias {} does not exists!",
                             r.old_alias_name
-                        )));
+                        ))));
                     };
                     next.insert(r.new_alias_name, target);
                 }
                 Some(Action::DeleteAlias(d)) => {
                     if next.remove(&d.alias_name).is_none() {
-                        return Err(Status::not_found(format!(
+                        return Err(Status::not_found(clip(format!(
                             "Not found: Alias {} does not exists!",
                             d.alias_name
-                        )));
+                        ))));
                     }
                 }
                 None => return Err(bad_input("Empty alias operation")),

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::store::{PointKey, StoredPoint};
+use tonic::Status;
+
+use super::store::{PointKey, StoredPoint, bad_input};
 use crate::proto;
 use proto::value::Kind;
 
@@ -86,9 +88,62 @@ fn is_null(v: &proto::Value) -> bool {
     matches!(v.kind, None | Some(Kind::NullValue(_)))
 }
 
-/// Whether a point matches a filter.
-pub(crate) fn matches(filter: &proto::Filter, key: &PointKey, point: &StoredPoint) -> bool {
-    matches_payload(filter, Some(key), point, &point.payload)
+/// How deeply filters may nest (a `filter` or `nested` condition holding
+/// another filter is one level). Evaluation recurses once per level, so the
+/// bound keeps it far from the end of the stack; gRPC decoding stops near
+/// 50 levels already, so no request that arrives over the wire is refused.
+pub(crate) const MAX_FILTER_DEPTH: usize = 100;
+
+/// A filter whose nesting is known to be within [`MAX_FILTER_DEPTH`]: the
+/// only kind that is evaluated.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CheckedFilter<'a>(&'a proto::Filter);
+
+impl<'a> CheckedFilter<'a> {
+    /// Checks the filter's nesting.
+    pub(crate) fn new(filter: &'a proto::Filter) -> Result<Self, Status> {
+        if depth_within(filter, 1) {
+            Ok(CheckedFilter(filter))
+        } else {
+            Err(bad_input(format!(
+                "Filter is nested too deeply: more than {MAX_FILTER_DEPTH} levels"
+            )))
+        }
+    }
+
+    /// [`CheckedFilter::new`] for an optional filter.
+    pub(crate) fn optional(filter: Option<&'a proto::Filter>) -> Result<Option<Self>, Status> {
+        filter.map(CheckedFilter::new).transpose()
+    }
+
+    /// Whether a point matches the filter.
+    pub(crate) fn matches(&self, key: &PointKey, point: &StoredPoint) -> bool {
+        matches_payload(self.0, Some(key), point, &point.payload)
+    }
+}
+
+/// Whether `filter`, found at `depth`, nests no deeper than the limit. The
+/// walk itself stops one level past the limit.
+fn depth_within(filter: &proto::Filter, depth: usize) -> bool {
+    use proto::condition::ConditionOneOf as C;
+    if depth > MAX_FILTER_DEPTH {
+        return false;
+    }
+    let min_should = filter.min_should.as_ref().map(|m| m.conditions.as_slice());
+    filter
+        .must
+        .iter()
+        .chain(&filter.should)
+        .chain(&filter.must_not)
+        .chain(min_should.unwrap_or_default())
+        .all(|c| match &c.condition_one_of {
+            Some(C::Filter(inner)) => depth_within(inner, depth + 1),
+            Some(C::Nested(n)) => n
+                .filter
+                .as_ref()
+                .is_none_or(|inner| depth_within(inner, depth + 1)),
+            _ => true,
+        })
 }
 
 fn matches_payload(
@@ -320,40 +375,87 @@ fn datetime(v: &proto::Value) -> Option<f64> {
     }
 }
 
-/// Parses `YYYY-MM-DD[THH:MM:SS[.frac]][Z|±HH:MM]` as seconds since 1970, UTC.
+/// Parses `YYYY-MM-DD[(T| )HH:MM[:SS[.frac]]][Z|±HH[:MM]]` as seconds since
+/// 1970, UTC. Anything else, including a field out of its range, is `None`.
 pub(crate) fn parse_datetime(s: &str) -> Option<f64> {
     let s = s.trim();
-    let (date, rest) = if s.len() > 10 { s.split_at(10) } else { (s, "") };
+    // Every accepted form is ASCII, which also makes the byte offsets
+    // below fall between characters.
+    if !s.is_ascii() {
+        return None;
+    }
+    let (date, rest) = s.split_at(s.len().min(10));
     let mut d = date.split('-');
-    let (y, m, day): (i64, i64, i64) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
-    let rest = rest.trim_start_matches(['T', ' ']);
+    let (y, m, day) = (digits(d.next()?)?, digits(d.next()?)?, digits(d.next()?)?);
+    if d.next().is_some() || !(1..=12).contains(&m) || day < 1 || day > days_in_month(y, m) {
+        return None;
+    }
+    let rest = rest.trim_start_matches(['T', 't', ' ']);
     let (time, offset) = match rest.find(['Z', 'z', '+', '-']) {
-        Some(i) => (&rest[..i], &rest[i..]),
+        Some(i) => rest.split_at(i),
         None => (rest, ""),
     };
-    let mut secs = 0.0;
-    if !time.is_empty() {
-        let mut t = time.split(':');
-        let h: f64 = t.next()?.parse().ok()?;
-        let mi: f64 = t.next().unwrap_or("0").parse().ok()?;
-        let se: f64 = t.next().unwrap_or("0").parse().ok()?;
-        secs = h * 3600.0 + mi * 60.0 + se;
-    }
-    let offset_secs = match offset.chars().next() {
-        Some(sign @ ('+' | '-')) => {
-            let mut o = offset[1..].split(':');
-            let oh: f64 = o.next()?.parse().ok()?;
-            let om: f64 = o.next().unwrap_or("0").parse().ok()?;
-            let v = oh * 3600.0 + om * 60.0;
-            if sign == '+' { v } else { -v }
+    let secs = if time.is_empty() { 0.0 } else { time_of_day(time)? };
+    let offset_secs = match offset.split_at_checked(1) {
+        None => 0,
+        Some(("Z" | "z", "")) => 0,
+        Some((sign @ ("+" | "-"), hm)) => {
+            let (h, m) = match hm.split_once(':') {
+                Some((h, m)) => (digits(h)?, digits(m)?),
+                None if hm.len() == 4 => (digits(&hm[..2])?, digits(&hm[2..])?),
+                None => (digits(hm)?, 0),
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let v = h * 3600 + m * 60;
+            if sign == "+" { v } else { -v }
         }
-        _ => 0.0,
+        Some(_) => return None,
     };
-    Some(days_from_civil(y, m, day) as f64 * 86_400.0 + secs - offset_secs)
+    Some(days_from_civil(y, m, day) as f64 * 86_400.0 + secs - offset_secs as f64)
+}
+
+/// `HH:MM[:SS[.frac]]` as seconds.
+fn time_of_day(time: &str) -> Option<f64> {
+    let mut t = time.split(':');
+    let h = digits(t.next()?)?;
+    let mi = digits(t.next()?)?;
+    let se = match t.next() {
+        None => 0.0,
+        Some(s) => {
+            let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
+            digits(frac)?;
+            let whole = digits(whole)?;
+            // A leap second is 60.
+            if whole > 60 {
+                return None;
+            }
+            format!("{whole}.{frac}").parse::<f64>().ok()?
+        }
+    };
+    if t.next().is_some() || h > 23 || mi > 59 {
+        return None;
+    }
+    Some((h * 3600 + mi * 60) as f64 + se)
+}
+
+/// A run of 1 to 9 ASCII digits as a number: no sign, no spaces, so every
+/// value is small enough for the date arithmetic.
+fn digits(s: &str) -> Option<i64> {
+    if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -513,8 +615,9 @@ mod tests {
         ];
         for (i, (filter, expected)) in cases.into_iter().enumerate() {
             let f = proto::Filter::from(filter);
+            let f = CheckedFilter::new(&f).unwrap();
             let got: Vec<usize> = (0..points.len())
-                .filter(|&j| matches(&f, &PointKey::Num(j as u64), &points[j]))
+                .filter(|&j| f.matches(&PointKey::Num(j as u64), &points[j]))
                 .collect();
             assert_eq!(got, expected, "case {i}");
         }
@@ -526,5 +629,50 @@ mod tests {
         assert_eq!(parse_datetime("1970-01-01T01:00:00Z"), Some(3600.0));
         assert_eq!(parse_datetime("1970-01-01T01:00:00+01:00"), Some(0.0));
         assert_eq!(parse_datetime("garbage"), None);
+        assert_eq!(parse_datetime("1970-01-01 00:00:01.5"), Some(1.5));
+        assert_eq!(parse_datetime("1970-01-01T01:00:00-0100"), Some(7200.0));
+        assert_eq!(parse_datetime("2024-02-29"), Some(1_709_164_800.0));
+    }
+
+    #[test]
+    fn rejects_datetimes_out_of_range_or_not_ascii() {
+        for s in [
+            "2024-01-0\u{e9}\u{e9}\u{e9}00:00Z",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+            "2024-01-01T00:00\u{1F980}",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "9999999999-99999999999-999999999999",
+            "2024-01-01T24:00:00",
+            "2024-01-01T10:00:00+99:00",
+            "2024-01-01Tinf:00",
+            "2024-01-01T01:00:00:00",
+            "2024-01-01T10:00:00Zjunk",
+            "-2024-01-01",
+        ] {
+            assert_eq!(parse_datetime(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn filters_nested_too_deeply_are_refused() {
+        let nest = |depth: usize| {
+            let mut f = proto::Filter::default();
+            for _ in 1..depth {
+                f = proto::Filter {
+                    must: vec![proto::Condition {
+                        condition_one_of: Some(proto::condition::ConditionOneOf::Filter(f)),
+                    }],
+                    ..Default::default()
+                };
+            }
+            f
+        };
+        let p = point(serde_json::json!({}));
+        let ok = nest(MAX_FILTER_DEPTH);
+        assert!(CheckedFilter::new(&ok).unwrap().matches(&PointKey::Num(1), &p));
+        let err = CheckedFilter::new(&nest(MAX_FILTER_DEPTH + 1)).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
     }
 }

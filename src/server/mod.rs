@@ -26,6 +26,7 @@ mod search;
 mod snapshots;
 mod store;
 mod tls;
+mod validate;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -109,8 +110,11 @@ impl EmbeddedServer {
 
         let counter = stats.clone();
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener).inspect(move |conn| {
-            if conn.is_ok() {
+            if let Ok(conn) = conn {
                 counter.connections.fetch_add(1, Ordering::Relaxed);
+                // Without it, a response written in more than one piece
+                // waits for the client's delayed ACK: 40 ms a call.
+                let _ = conn.set_nodelay(true);
             }
         });
         let seen = stats.clone();
@@ -239,7 +243,8 @@ impl Drop for EmbeddedServer {
 
 /// Parses a `grpc-timeout` value: up to 8 digits and a unit.
 fn parse_grpc_timeout(value: &str) -> Option<Duration> {
-    let (digits, unit) = value.split_at(value.len().checked_sub(1)?);
+    let unit_at = value.char_indices().last()?.0;
+    let (digits, unit) = value.split_at(unit_at);
     let n: u64 = digits.parse().ok()?;
     Some(match unit {
         "H" => Duration::from_secs(n.checked_mul(3600)?),
@@ -283,6 +288,7 @@ mod tests {
         assert_eq!(parse_grpc_timeout("3S"), Some(Duration::from_secs(3)));
         assert_eq!(parse_grpc_timeout("1H"), Some(Duration::from_secs(3600)));
         assert_eq!(parse_grpc_timeout("x"), None);
+        assert_eq!(parse_grpc_timeout("1\u{e9}"), None);
         assert_eq!(parse_grpc_timeout(""), None);
     }
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use tonic::{Request, Response, Status};
 
 use super::elapsed;
-use super::filter;
+use super::filter::CheckedFilter;
 use super::output::{point_key, point_keys, retrieved};
 use super::search::{self, QVec, check_dims, normalize};
 use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input};
@@ -120,35 +120,45 @@ fn selected(col: &Collection, selector: Option<&proto::PointsSelector>) -> Resul
     use proto::points_selector::PointsSelectorOneOf as S;
     match selector.and_then(|s| s.points_selector_one_of.as_ref()) {
         Some(S::Points(ids)) => point_keys(&ids.ids),
-        Some(S::Filter(f)) => Ok(col
-            .points
-            .iter()
-            .filter(|(k, p)| filter::matches(f, k, p))
-            .map(|(k, _)| *k)
-            .collect()),
+        Some(S::Filter(f)) => {
+            let f = CheckedFilter::new(f)?;
+            Ok(col
+                .points
+                .iter()
+                .filter(|(k, p)| f.matches(k, p))
+                .map(|(k, _)| *k)
+                .collect())
+        }
         None => Err(bad_input("Points selector is required")),
     }
 }
 
-/// Sets `payload` under a nested `key` path (`a.b`), creating objects as needed.
+/// Sets `payload` under a nested `key` path (`a.b`), creating objects as
+/// needed. A loop, not recursion: the path is the client's and may be long.
 fn set_at(target: &mut HashMap<String, proto::Value>, key: &str, payload: HashMap<String, proto::Value>) {
     use proto::value::Kind;
-    let mut parts = key.splitn(2, '.');
-    let head = parts.next().unwrap_or(key);
-    let entry = target.entry(head.to_owned()).or_insert_with(|| proto::Value {
-        kind: Some(Kind::StructValue(proto::Struct::default())),
-    });
-    if !matches!(entry.kind, Some(Kind::StructValue(_))) {
-        entry.kind = Some(Kind::StructValue(proto::Struct::default()));
+    let mut fields = target;
+    for head in key.split('.') {
+        let entry = fields.entry(head.to_owned()).or_insert_with(|| proto::Value {
+            kind: Some(Kind::StructValue(proto::Struct::default())),
+        });
+        if !matches!(entry.kind, Some(Kind::StructValue(_))) {
+            entry.kind = Some(Kind::StructValue(proto::Struct::default()));
+        }
+        let Some(Kind::StructValue(s)) = &mut entry.kind else {
+            return;
+        };
+        fields = &mut s.fields;
     }
-    let Some(Kind::StructValue(s)) = &mut entry.kind else {
-        return;
-    };
-    match parts.next() {
-        Some(rest) => set_at(&mut s.fields, rest, payload),
-        None => s.fields.extend(payload),
-    }
+    fields.extend(payload);
 }
+
+/// How many levels a `set_payload` key path may have. Each level nests the
+/// payload one object deeper, and a payload nested past a few dozen levels
+/// cannot be decoded by gRPC clients anyway (Qdrant 1.19 panics past about
+/// 128); without a bound, a key of 100 000 dots would build a payload whose
+/// drop alone overflows the stack.
+const MAX_KEY_LEVELS: usize = 100;
 
 fn apply_set_payload(
     col: &mut Collection,
@@ -156,7 +166,15 @@ fn apply_set_payload(
     payload: &HashMap<String, proto::Value>,
     key: Option<&str>,
     overwrite: bool,
-) {
+) -> Result<(), Status> {
+    if let Some(key) = key
+        && key.split('.').nth(MAX_KEY_LEVELS).is_some()
+    {
+        return Err(bad_input(format!(
+            "Payload key `{}` nests deeper than {MAX_KEY_LEVELS} levels",
+            super::store::quoted(key)
+        )));
+    }
     for k in keys {
         if let Some(p) = col.points.get_mut(k) {
             if overwrite {
@@ -168,6 +186,7 @@ fn apply_set_payload(
             }
         }
     }
+    Ok(())
 }
 
 fn upsert_points(
@@ -175,6 +194,7 @@ fn upsert_points(
     points: Vec<proto::PointStruct>,
     update_filter: Option<&proto::Filter>,
 ) -> Result<(), Status> {
+    let update_filter = CheckedFilter::optional(update_filter)?;
     let mut staged = Vec::with_capacity(points.len());
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
@@ -189,7 +209,7 @@ fn upsert_points(
     }
     for (key, point) in staged {
         if let (Some(f), Some(existing)) = (update_filter, col.points.get(&key))
-            && !filter::matches(f, &key, existing)
+            && !f.matches(&key, existing)
         {
             continue;
         }
@@ -203,6 +223,7 @@ fn update_vectors(
     points: Vec<proto::PointVectors>,
     update_filter: Option<&proto::Filter>,
 ) -> Result<(), Status> {
+    let update_filter = CheckedFilter::optional(update_filter)?;
     let mut staged = Vec::new();
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
@@ -216,7 +237,7 @@ fn update_vectors(
     }
     for (key, vectors) in staged {
         if let Some(point) = col.points.get_mut(&key) {
-            if update_filter.is_some_and(|f| !filter::matches(f, &key, point)) {
+            if update_filter.is_some_and(|f| !f.matches(&key, point)) {
                 continue;
             }
             point.vectors.extend(vectors);
@@ -269,13 +290,11 @@ fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Re
         }
         O::SetPayload(s) => {
             let keys = selected(col, s.points_selector.as_ref())?;
-            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), false);
-            Ok(())
+            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), false)
         }
         O::OverwritePayload(s) => {
             let keys = selected(col, s.points_selector.as_ref())?;
-            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), true);
-            Ok(())
+            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), true)
         }
         O::DeletePayload(d) => {
             let keys = selected(col, d.points_selector.as_ref())?;
@@ -310,21 +329,23 @@ fn delete_payload_keys(col: &mut Collection, keys: &[PointKey], names: &[String]
     }
 }
 
+/// Removes the value at a nested path (`a.b`), if there is one. A loop, not
+/// recursion: the path is the client's and may be long.
 fn remove_at(payload: &mut HashMap<String, proto::Value>, path: &str) {
     use proto::value::Kind;
-    match path.split_once('.') {
-        None => {
-            payload.remove(path);
-        }
-        Some((head, rest)) => {
-            if let Some(proto::Value {
-                kind: Some(Kind::StructValue(s)),
-            }) = payload.get_mut(head)
-            {
-                remove_at(&mut s.fields, rest);
-            }
-        }
+    let mut fields = payload;
+    let mut rest = path;
+    while let Some((head, tail)) = rest.split_once('.') {
+        let Some(proto::Value {
+            kind: Some(Kind::StructValue(s)),
+        }) = fields.get_mut(head)
+        else {
+            return;
+        };
+        fields = &mut s.fields;
+        rest = tail;
     }
+    fields.remove(rest);
 }
 
 fn clear_payload(col: &mut Collection, keys: &[PointKey]) {
@@ -462,8 +483,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), false);
-            Ok(())
+            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), false)
         })
         .await
     }
@@ -475,8 +495,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), true);
-            Ok(())
+            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), true)
         })
         .await
     }
@@ -647,32 +666,34 @@ impl proto::points_server::Points for PointsService {
     }
 
     async fn search(&self, request: Request<proto::SearchPoints>) -> Reply<proto::SearchResponse> {
-        search::search(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::search(&r)?;
+        search::search(&self.store, r).await.map(Response::new)
     }
 
     async fn search_batch(
         &self,
         request: Request<proto::SearchBatchPoints>,
     ) -> Reply<proto::SearchBatchResponse> {
-        search::search_batch(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::search_batch(&r)?;
+        search::search_batch(&self.store, r).await.map(Response::new)
     }
 
     async fn search_groups(
         &self,
         request: Request<proto::SearchPointGroups>,
     ) -> Reply<proto::SearchGroupsResponse> {
-        search::search_groups(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::groups(r.group_size, r.limit)?;
+        search::search_groups(&self.store, r).await.map(Response::new)
     }
 
     async fn scroll(&self, request: Request<proto::ScrollPoints>) -> Reply<proto::ScrollResponse> {
         let start = Instant::now();
         let r = request.into_inner();
+        super::validate::scroll(&r)?;
+        let filter = CheckedFilter::optional(r.filter.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
         let limit = r.limit.unwrap_or(10) as usize;
@@ -708,14 +729,15 @@ impl proto::points_server::Points for PointsService {
             }));
         }
         let from = r.offset.as_ref().map(point_key).transpose()?;
-        let mut page: Vec<proto::RetrievedPoint> = Vec::with_capacity(limit);
+        // Sized by the data, never by the client's limit.
+        let mut page: Vec<proto::RetrievedPoint> = Vec::with_capacity(limit.min(col.points.len()));
         let mut next = None;
         let range = match from {
             Some(k) => col.points.range(k..),
             None => col.points.range(..),
         };
         for (k, p) in range {
-            if r.filter.as_ref().is_some_and(|f| !filter::matches(f, k, p)) {
+            if filter.is_some_and(|f| !f.matches(k, p)) {
                 continue;
             }
             if page.len() == limit {
@@ -751,38 +773,35 @@ impl proto::points_server::Points for PointsService {
         &self,
         request: Request<proto::RecommendPointGroups>,
     ) -> Reply<proto::RecommendGroupsResponse> {
-        search::recommend_groups(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::groups(r.group_size, r.limit)?;
+        search::recommend_groups(&self.store, r).await.map(Response::new)
     }
 
     async fn discover(&self, request: Request<proto::DiscoverPoints>) -> Reply<proto::DiscoverResponse> {
-        search::discover(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::discover(&r)?;
+        search::discover(&self.store, r).await.map(Response::new)
     }
 
     async fn discover_batch(
         &self,
         request: Request<proto::DiscoverBatchPoints>,
     ) -> Reply<proto::DiscoverBatchResponse> {
-        search::discover_batch(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::discover_batch(&r)?;
+        search::discover_batch(&self.store, r).await.map(Response::new)
     }
 
     async fn count(&self, request: Request<proto::CountPoints>) -> Reply<proto::CountResponse> {
         let start = Instant::now();
         let r = request.into_inner();
+        let filter = CheckedFilter::optional(r.filter.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
-        let count = match &r.filter {
+        let count = match filter {
             None => col.points.len(),
-            Some(f) => col
-                .points
-                .iter()
-                .filter(|(k, p)| filter::matches(f, k, p))
-                .count(),
+            Some(f) => col.points.iter().filter(|(k, p)| f.matches(k, p)).count(),
         } as u64;
         Ok(Response::new(proto::CountResponse {
             result: Some(proto::CountResult { count }),
@@ -813,27 +832,27 @@ impl proto::points_server::Points for PointsService {
     }
 
     async fn query(&self, request: Request<proto::QueryPoints>) -> Reply<proto::QueryResponse> {
-        search::query(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::query(&r)?;
+        search::query(&self.store, r).await.map(Response::new)
     }
 
     async fn query_batch(
         &self,
         request: Request<proto::QueryBatchPoints>,
     ) -> Reply<proto::QueryBatchResponse> {
-        search::query_batch(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::query_batch(&r)?;
+        search::query_batch(&self.store, r).await.map(Response::new)
     }
 
     async fn query_groups(
         &self,
         request: Request<proto::QueryPointGroups>,
     ) -> Reply<proto::QueryGroupsResponse> {
-        search::query_groups(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::query_groups(&r)?;
+        search::query_groups(&self.store, r).await.map(Response::new)
     }
 
     async fn facet(&self, request: Request<proto::FacetCounts>) -> Reply<proto::FacetResponse> {
@@ -846,7 +865,9 @@ impl proto::points_server::Points for PointsService {
         &self,
         request: Request<proto::SearchMatrixPoints>,
     ) -> Reply<proto::SearchMatrixPairsResponse> {
-        search::search_matrix_pairs(&self.store, request.into_inner())
+        let r = request.into_inner();
+        super::validate::search_matrix(&r)?;
+        search::search_matrix_pairs(&self.store, r)
             .await
             .map(Response::new)
     }
@@ -855,8 +876,36 @@ impl proto::points_server::Points for PointsService {
         &self,
         request: Request<proto::SearchMatrixPoints>,
     ) -> Reply<proto::SearchMatrixOffsetsResponse> {
-        search::search_matrix_offsets(&self.store, request.into_inner())
+        let r = request.into_inner();
+        super::validate::search_matrix(&r)?;
+        search::search_matrix_offsets(&self.store, r)
             .await
             .map(Response::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_point() -> (Collection, Vec<PointKey>) {
+        let mut col = Collection::new(proto::CollectionConfig::default());
+        col.points.insert(PointKey::Num(1), StoredPoint::default());
+        (col, vec![PointKey::Num(1)])
+    }
+
+    #[test]
+    fn payload_key_paths_nest_at_most_100_levels() {
+        let (mut col, keys) = one_point();
+        let payload = HashMap::from([("x".to_owned(), proto::Value::default())]);
+        let deep = vec!["a"; MAX_KEY_LEVELS].join(".");
+        apply_set_payload(&mut col, &keys, &payload, Some(&deep), false).unwrap();
+        let too_deep = vec!["a"; 100_000].join(".");
+        let err = apply_set_payload(&mut col, &keys, &payload, Some(&too_deep), false).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+        assert!(err.message().len() < 1100);
+        // Removal walks any path without recursion.
+        remove_at(&mut col.points.get_mut(&keys[0]).unwrap().payload, &too_deep);
+        remove_at(&mut col.points.get_mut(&keys[0]).unwrap().payload, &deep);
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use tonic::Status;
 
-use super::filter::{self, values_at};
+use super::filter::{self, CheckedFilter, values_at};
 use super::output::{point_id, point_key, select_payload, select_vectors};
 use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input};
 use crate::proto;
@@ -279,11 +279,11 @@ impl Engine<'_> {
         })
     }
 
-    fn candidates(&self, filter: Option<&proto::Filter>) -> Vec<PointKey> {
+    fn candidates(&self, filter: Option<CheckedFilter<'_>>) -> Vec<PointKey> {
         self.col
             .points
             .iter()
-            .filter(|(k, p)| filter.is_none_or(|f| filter::matches(f, k, p)))
+            .filter(|(k, p)| filter.is_none_or(|f| f.matches(k, p)))
             .map(|(k, _)| *k)
             .collect()
     }
@@ -317,6 +317,7 @@ impl Engine<'_> {
     /// Runs one level: its prefetches, then its query over their results.
     fn run(&self, level: Level<'_>) -> Result<(Vec<Hit>, Direction), Status> {
         let using = level.using.unwrap_or("");
+        let filter = CheckedFilter::optional(level.filter)?;
         let sub: Vec<(Vec<Hit>, Direction)> = level
             .prefetch
             .iter()
@@ -334,17 +335,13 @@ impl Engine<'_> {
             })
             .collect::<Result<_, _>>()?;
         let keys: Vec<PointKey> = if sub.is_empty() {
-            self.candidates(level.filter)
+            self.candidates(filter)
         } else {
             let mut seen = HashSet::new();
             sub.iter()
                 .flat_map(|(hits, _)| hits.iter().map(|h| h.key))
                 .filter(|k| seen.insert(*k))
-                .filter(|k| {
-                    level
-                        .filter
-                        .is_none_or(|f| self.point(k).is_some_and(|p| filter::matches(f, k, p)))
-                })
+                .filter(|k| filter.is_none_or(|f| self.point(k).is_some_and(|p| f.matches(k, p))))
                 .collect()
         };
         let mut used_ids = Vec::new();
@@ -363,15 +360,23 @@ impl Engine<'_> {
                 ),
             },
             Some(variant) => {
-                self.query_variant(variant, &keys, &sub, using, level.lookup_from, &mut used_ids)?
+                let want = level.offset.saturating_add(level.limit);
+                let lookup = level.lookup_from;
+                self.query_variant(variant, &keys, &sub, using, lookup, want, &mut used_ids)?
             }
         };
         if !used_ids.is_empty() {
             hits.retain(|h| !used_ids.contains(&h.key));
         }
+        // These keep the order they produce: by payload value, at random,
+        // or in the order MMR selected.
         let ordered = matches!(
             level.query.and_then(|q| q.variant.as_ref()),
-            Some(proto::query::Variant::OrderBy(_) | proto::query::Variant::Sample(_))
+            Some(
+                proto::query::Variant::OrderBy(_)
+                    | proto::query::Variant::Sample(_)
+                    | proto::query::Variant::NearestWithMmr(_)
+            )
         );
         if !ordered {
             sort_hits(&mut hits, dir);
@@ -381,6 +386,9 @@ impl Engine<'_> {
         Ok((hits, dir))
     }
 
+    /// Scores `keys` (or fuses `sub`) by one query; `want` is how many
+    /// results the level keeps at most.
+    #[allow(clippy::too_many_arguments)]
     fn query_variant(
         &self,
         variant: &proto::query::Variant,
@@ -388,6 +396,7 @@ impl Engine<'_> {
         sub: &[(Vec<Hit>, Direction)],
         using: &str,
         lookup: Option<&proto::LookupLocation>,
+        want: usize,
         used_ids: &mut Vec<PointKey>,
     ) -> Result<(Vec<Hit>, Direction), Status> {
         use proto::query::Variant as Q;
@@ -409,6 +418,7 @@ impl Engine<'_> {
                     using,
                     mmr.diversity.unwrap_or(0.5),
                     mmr.candidates_limit.unwrap_or(100) as usize,
+                    want,
                 )
             }
             Q::Recommend(r) => {
@@ -717,6 +727,9 @@ impl Engine<'_> {
         Ok((hits, Direction::HigherBetter))
     }
 
+    /// Maximal marginal relevance: from the `candidates` nearest, picks up
+    /// to `want` one at a time, each the best trade between similarity to
+    /// the query and dissimilarity to those already picked; in pick order.
     fn mmr(
         &self,
         keys: &[PointKey],
@@ -724,46 +737,44 @@ impl Engine<'_> {
         using: &str,
         diversity: f32,
         candidates: usize,
+        want: usize,
     ) -> Result<(Vec<Hit>, Direction), Status> {
         let (mut pool, dir) = self.nearest(keys, q, using)?;
         sort_hits(&mut pool, dir);
         pool.truncate(candidates);
         let sim = self.sim_fn(using)?;
-        let relevance = |k: &PointKey| sim(q, k).unwrap_or(f32::NEG_INFINITY);
         let lambda = 1.0 - diversity;
+        let relevance: Vec<f32> = pool
+            .iter()
+            .map(|h| sim(q, &h.key).unwrap_or(f32::NEG_INFINITY))
+            .collect();
+        // Each candidate's highest similarity to a picked one, kept up to
+        // date as picks are made: one pass over the candidates per pick.
+        let mut redundancy = vec![f32::NEG_INFINITY; pool.len()];
+        let mut remaining: Vec<usize> = (0..pool.len()).collect();
         let mut selected: Vec<Hit> = Vec::new();
-        while !pool.is_empty() {
-            let (best, _) = pool
+        while !remaining.is_empty() && selected.len() < want {
+            let (pos, _) = remaining
                 .iter()
                 .enumerate()
-                .map(|(i, h)| {
-                    let redundancy = selected
-                        .iter()
-                        .filter_map(|s| {
-                            let v = self.point(&s.key)?.vectors.get(using)?;
-                            let qv = match v {
-                                StoredVector::Dense(d) => QVec::Dense(d.clone()),
-                                StoredVector::Sparse { indices, values } => {
-                                    QVec::Sparse(indices.clone(), values.clone())
-                                }
-                                StoredVector::Multi(m) => QVec::Multi(m.clone()),
-                            };
-                            sim(&qv, &h.key)
-                        })
-                        .fold(f32::NEG_INFINITY, f32::max);
-                    let redundancy = if selected.is_empty() { 0.0 } else { redundancy };
-                    (i, lambda * relevance(&h.key) - (1.0 - lambda) * redundancy)
+                .map(|(pos, &i)| {
+                    let r = if selected.is_empty() { 0.0 } else { redundancy[i] };
+                    (pos, lambda * relevance[i] - (1.0 - lambda) * r)
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .unwrap_or((0, 0.0));
-            selected.push(pool.remove(best));
+            let picked = remaining.remove(pos);
+            if let Some(v) = self.point(&pool[picked].key).and_then(|p| p.vectors.get(using)) {
+                let v = stored_as_query(v);
+                for &i in &remaining {
+                    if let Some(s) = sim(&v, &pool[i].key) {
+                        redundancy[i] = redundancy[i].max(s);
+                    }
+                }
+            }
+            selected.push(pool[picked].clone());
         }
-        // MMR keeps the selection order; scores stay the similarities.
-        Ok((selected, Direction::HigherBetter)).map(|(mut hits, d)| {
-            let order: HashMap<PointKey, usize> = hits.iter().enumerate().map(|(i, h)| (h.key, i)).collect();
-            hits.sort_by_key(|h| order[&h.key]);
-            (hits, d)
-        })
+        Ok((selected, Direction::HigherBetter))
     }
 
     fn relevance_feedback(
@@ -801,6 +812,7 @@ impl Engine<'_> {
         f: &proto::Formula,
     ) -> Result<(Vec<Hit>, Direction), Status> {
         let expr = f.expression.as_ref().ok_or_else(|| bad_input("Empty formula"))?;
+        check_expression_depth(expr)?;
         let scores: Vec<HashMap<PointKey, f32>> = sub
             .iter()
             .map(|(hits, _)| hits.iter().map(|h| (h.key, h.score)).collect())
@@ -823,6 +835,87 @@ impl Engine<'_> {
             })
             .collect::<Result<_, Status>>()?;
         Ok((hits, Direction::HigherBetter))
+    }
+}
+
+/// How deeply formula expressions may nest: evaluation recurses once per
+/// level. gRPC decoding stops near 100 levels already.
+const MAX_EXPRESSION_DEPTH: usize = 100;
+
+/// Refuses an expression nested deeper than [`MAX_EXPRESSION_DEPTH`]; the
+/// walk keeps its own stack, so any depth is measured safely.
+fn check_expression_depth(expr: &proto::Expression) -> Result<(), Status> {
+    let mut stack = vec![(expr, 1usize)];
+    while let Some((e, depth)) = stack.pop() {
+        if depth > MAX_EXPRESSION_DEPTH {
+            return Err(bad_input(format!(
+                "Formula expression is nested too deeply: more than {MAX_EXPRESSION_DEPTH} levels"
+            )));
+        }
+        stack.extend(sub_expressions(e).into_iter().map(|x| (x, depth + 1)));
+    }
+    Ok(())
+}
+
+fn sub_expressions(e: &proto::Expression) -> Vec<&proto::Expression> {
+    use proto::expression::Variant as E;
+    match &e.variant {
+        Some(E::Mult(m)) => m.mult.iter().collect(),
+        Some(E::Sum(s)) => s.sum.iter().collect(),
+        Some(E::Max(m)) => m.max.iter().collect(),
+        Some(E::Min(m)) => m.min.iter().collect(),
+        Some(E::Div(d)) => [&d.left, &d.right].into_iter().flatten().map(|b| &**b).collect(),
+        Some(E::Pow(p)) => [&p.base, &p.exponent]
+            .into_iter()
+            .flatten()
+            .map(|b| &**b)
+            .collect(),
+        Some(E::ExpDecay(d) | E::GaussDecay(d) | E::LinDecay(d)) => {
+            [&d.x, &d.target].into_iter().flatten().map(|b| &**b).collect()
+        }
+        Some(E::Neg(x) | E::Abs(x) | E::Sqrt(x) | E::Exp(x) | E::Log10(x) | E::Ln(x) | E::Acosh(x)) => {
+            vec![&**x]
+        }
+        Some(
+            E::Constant(_)
+            | E::Variable(_)
+            | E::Condition(_)
+            | E::GeoDistance(_)
+            | E::Datetime(_)
+            | E::DatetimeKey(_),
+        )
+        | None => Vec::new(),
+    }
+}
+
+/// How deeply prefetches may nest, as in Qdrant.
+const MAX_PREFETCH_DEPTH: usize = 64;
+
+/// Refuses prefetches nested deeper than Qdrant allows, with its message.
+/// The walk keeps its own stack, so any depth is measured safely.
+fn check_prefetch_depth(prefetch: &[proto::PrefetchQuery]) -> Result<(), Status> {
+    let mut depth = 0;
+    let mut stack = vec![(prefetch, 1usize)];
+    while let Some((level, d)) = stack.pop() {
+        for p in level {
+            depth = depth.max(d);
+            stack.push((&p.prefetch, d + 1));
+        }
+    }
+    if depth > MAX_PREFETCH_DEPTH {
+        return Err(bad_input(format!(
+            "Validation failed: prefetches depth {depth} exceeds max depth {MAX_PREFETCH_DEPTH}"
+        )));
+    }
+    Ok(())
+}
+
+/// A stored vector as a query vector.
+fn stored_as_query(v: &StoredVector) -> QVec {
+    match v {
+        StoredVector::Dense(d) => QVec::Dense(d.clone()),
+        StoredVector::Sparse { indices, values } => QVec::Sparse(indices.clone(), values.clone()),
+        StoredVector::Multi(m) => QVec::Multi(m.clone()),
     }
 }
 
@@ -990,9 +1083,8 @@ impl Env<'_> {
                         must: vec![c.clone()],
                         ..Default::default()
                     };
-                    f64::from(u8::from(
-                        self.point.is_some_and(|p| filter::matches(&f, self.key, p)),
-                    ))
+                    let f = CheckedFilter::new(&f)?;
+                    f64::from(u8::from(self.point.is_some_and(|p| f.matches(self.key, p))))
                 }
                 E::GeoDistance(g) => {
                     let origin = g.origin.ok_or_else(|| bad_input("Empty geo origin"))?;
@@ -1161,24 +1253,26 @@ fn query_level(q: &proto::QueryPoints) -> Level<'_> {
     }
 }
 
+/// The collections `lookup_from` names anywhere in the query, each once.
 fn lookup_names(q: &proto::QueryPoints) -> Vec<&str> {
-    fn walk<'a>(p: &'a [proto::PrefetchQuery], out: &mut Vec<&'a str>) {
-        for x in p {
-            if let Some(l) = &x.lookup_from {
-                out.push(&l.collection_name);
-            }
-            walk(&x.prefetch, out);
-        }
-    }
     let mut out = Vec::new();
     if let Some(l) = &q.lookup_from {
         out.push(l.collection_name.as_str());
     }
-    walk(&q.prefetch, &mut out);
+    let mut stack: Vec<&proto::PrefetchQuery> = q.prefetch.iter().collect();
+    while let Some(p) = stack.pop() {
+        if let Some(l) = &p.lookup_from {
+            out.push(&l.collection_name);
+        }
+        stack.extend(&p.prefetch);
+    }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
 fn run_query(engine: &Engine<'_>, q: &proto::QueryPoints) -> Result<Vec<proto::ScoredPoint>, Status> {
+    check_prefetch_depth(&q.prefetch)?;
     let (hits, _) = engine.run(query_level(q))?;
     Ok(scored(
         engine,
@@ -1228,6 +1322,7 @@ fn group(
     limit: usize,
 ) -> Vec<(proto::GroupId, Vec<Hit>)> {
     let mut groups: Vec<(proto::GroupId, Vec<Hit>)> = Vec::new();
+    let mut index: HashMap<proto::GroupId, usize> = HashMap::new();
     for h in hits {
         let Some(p) = engine.point(&h.key) else { continue };
         let mut ids: Vec<proto::GroupId> = Vec::new();
@@ -1245,10 +1340,13 @@ fn group(
             }
         }
         for id in ids {
-            match groups.iter().position(|(g, _)| *g == id) {
-                Some(i) if groups[i].1.len() < group_size => groups[i].1.push(h.clone()),
+            match index.get(&id) {
+                Some(&i) if groups[i].1.len() < group_size => groups[i].1.push(h.clone()),
                 Some(_) => {}
-                None if groups.len() < limit => groups.push((id, vec![h.clone()])),
+                None if groups.len() < limit => {
+                    index.insert(id.clone(), groups.len());
+                    groups.push((id, vec![h.clone()]));
+                }
                 None => {}
             }
         }
@@ -1269,6 +1367,7 @@ async fn groups_response(
     }
     let lookups = lookup_names(&q);
     let groups = with_engine(store, &q.collection_name, &lookups, |e| {
+        check_prefetch_depth(&q.prefetch)?;
         let mut level = query_level(&q);
         level.limit = usize::MAX;
         level.offset = 0;
@@ -1724,9 +1823,10 @@ pub(crate) async fn facet(store: &Store, req: proto::FacetCounts) -> Result<prot
             req.key
         )));
     }
+    let filter = CheckedFilter::optional(req.filter.as_ref())?;
     let mut counts: HashMap<proto::facet_value::Variant, u64> = HashMap::new();
     for (k, p) in &col.points {
-        if req.filter.as_ref().is_some_and(|f| !filter::matches(f, k, p)) {
+        if filter.is_some_and(|f| !f.matches(k, p)) {
             continue;
         }
         let mut seen = HashSet::new();
@@ -1781,7 +1881,7 @@ fn matrix(
     let using = req.using.as_deref().unwrap_or("");
     let kind = engine.kind_of(using)?;
     let mut keys: Vec<PointKey> = engine
-        .candidates(req.filter.as_ref())
+        .candidates(CheckedFilter::optional(req.filter.as_ref())?)
         .into_iter()
         .filter(|k| engine.point(k).is_some_and(|p| p.vectors.contains_key(using)))
         .collect();
@@ -1794,11 +1894,7 @@ fn matrix(
                 .point(k)
                 .and_then(|p| p.vectors.get(using))
                 .ok_or_else(|| bad_input("Point without vector"))?;
-            let q = match v {
-                StoredVector::Dense(d) => QVec::Dense(d.clone()),
-                StoredVector::Sparse { indices, values } => QVec::Sparse(indices.clone(), values.clone()),
-                StoredVector::Multi(m) => QVec::Multi(m.clone()),
-            };
+            let q = stored_as_query(v);
             let others: Vec<PointKey> = keys.iter().filter(|o| *o != k).copied().collect();
             let (mut hits, _) = engine.nearest(&others, &q, using)?;
             sort_hits(&mut hits, dir);

@@ -53,7 +53,9 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 fn snapshot_not_found(name: &str) -> Status {
-    Status::not_found(format!("Not found: Snapshot {name} not found"))
+    Status::not_found(super::store::clip(format!(
+        "Not found: Snapshot {name} not found"
+    )))
 }
 
 #[tonic::async_trait]

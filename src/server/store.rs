@@ -59,12 +59,51 @@ pub(crate) struct Store {
 
 /// Qdrant's answer for a collection (or alias) that does not exist.
 pub(crate) fn collection_not_found(name: &str) -> tonic::Status {
-    tonic::Status::not_found(format!("Not found: Collection `{name}` doesn't exist!"))
+    tonic::Status::not_found(format!("Not found: Collection `{}` doesn't exist!", quoted(name)))
 }
 
 /// Qdrant's answer for bad input.
 pub(crate) fn bad_input(description: impl std::fmt::Display) -> tonic::Status {
-    tonic::Status::invalid_argument(format!("Wrong input: {description}"))
+    tonic::Status::invalid_argument(clip(format!("Wrong input: {description}")))
+}
+
+/// The longest error message sent. Messages quote the client's names and
+/// values, and a status message travels in an HTTP/2 header: one that
+/// quotes a 60 kB name no longer fits the client's header limit, and the
+/// client sees a protocol error instead of the status (Qdrant 1.19 does
+/// that). Cut, it still says what was wrong.
+const MAX_MESSAGE: usize = 1024;
+
+/// `message`, cut to [`MAX_MESSAGE`] bytes at a character boundary.
+pub(crate) fn clip(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE {
+        let total = message.len();
+        message.truncate(floor_char_boundary(&message, MAX_MESSAGE));
+        message.push_str(&format!("... ({total} bytes in all)"));
+    }
+    message
+}
+
+/// A client's string as a message quotes it: the first 256 bytes of a
+/// longer one, so that the rest of the message still fits.
+pub(crate) fn quoted(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX_QUOTED: usize = 256;
+    if s.len() <= MAX_QUOTED {
+        return s.into();
+    }
+    format!(
+        "{}... ({} bytes)",
+        &s[..floor_char_boundary(s, MAX_QUOTED)],
+        s.len()
+    )
+    .into()
+}
+
+fn floor_char_boundary(s: &str, mut at: usize) -> usize {
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 impl Store {
@@ -140,5 +179,22 @@ impl Collection {
     pub(crate) fn next_operation(&mut self) -> u64 {
         self.operation_id += 1;
         self.operation_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_quoted_in_part() {
+        let name = "\u{e9}".repeat(40_000);
+        let status = collection_not_found(&name);
+        assert!(status.message().len() < 400, "{}", status.message().len());
+        assert!(status.message().ends_with("(80000 bytes)` doesn't exist!"));
+        let status = bad_input(format!("Not existing vector name error: {name}"));
+        assert!(status.message().len() < 1100, "{}", status.message().len());
+        assert_eq!(quoted("short"), "short");
+        assert_eq!(clip("short".into()), "short");
     }
 }

@@ -332,7 +332,9 @@ impl Vector {
                     }))
                 } else if let Some(count) = output.vectors_count {
                     let count = count as usize;
-                    if count == 0 || !output.data.len().is_multiple_of(count) {
+                    // Empty data cannot be split into `count` rows (and must
+                    // not be: the count is the server's, and may be huge).
+                    if count == 0 || output.data.is_empty() || !output.data.len().is_multiple_of(count) {
                         return Err(Error::unexpected(
                             field(),
                             format!(
@@ -605,6 +607,12 @@ mod tests {
             ..Default::default()
         };
         assert!(Vector::from_output(bad, &name).is_err());
+        let empty = proto::VectorOutput {
+            data: vec![],
+            vectors_count: Some(u32::MAX),
+            ..Default::default()
+        };
+        assert!(Vector::from_output(empty, &name).is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod collections;
 mod common;
 mod errors;
 mod faults;
+mod limits;
 mod load;
 mod nodes;
 mod points;

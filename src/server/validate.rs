@@ -1,0 +1,238 @@
+//! The checks Qdrant makes on a request before it runs it, for the fields
+//! that bound how much work a request asks for (limits, sample sizes, MMR
+//! candidates), answered with Qdrant's message:
+//! `Validation error in body: [limit: value 0 invalid, must be 1 or larger]`.
+
+use std::fmt::Display;
+
+use tonic::Status;
+
+use crate::proto;
+
+/// Qdrant's bound on MMR candidates.
+const MAX_MMR_CANDIDATES: u64 = 16_384;
+
+/// How many prefetch levels are checked here; deeper ones are refused by
+/// the engine's depth check anyway, and the paths of the errors stay short.
+const CHECKED_PREFETCH_LEVELS: usize = 65;
+
+/// The validation errors of one request, each `path: message`.
+#[derive(Default)]
+struct Errors(Vec<String>);
+
+impl Errors {
+    fn at_least(&mut self, path: impl Display, value: Option<u64>, min: u64) {
+        if let Some(v) = value.filter(|v| *v < min) {
+            self.0
+                .push(format!("{path}: value {v} invalid, must be {min} or larger"));
+        }
+    }
+
+    fn at_most(&mut self, path: impl Display, value: Option<u64>, max: u64) {
+        if let Some(v) = value.filter(|v| *v > max) {
+            self.0
+                .push(format!("{path}: value {v} invalid, must be {max} or smaller"));
+        }
+    }
+
+    fn between(&mut self, path: impl Display, value: Option<f32>, min: f64, max: f64) {
+        let Some(v) = value.map(f64::from) else { return };
+        if v < min || v > max {
+            self.0.push(format!(
+                "{path}: value {v} invalid, must be from {min:?} to {max:?}"
+            ));
+        }
+    }
+
+    /// A query's own bounds: MMR diversity and candidates, RRF's k.
+    fn query(&mut self, path: &str, query: Option<&proto::Query>) {
+        use proto::query::Variant as Q;
+        match query.and_then(|q| q.variant.as_ref()) {
+            Some(Q::NearestWithMmr(n)) => {
+                if let Some(mmr) = &n.mmr {
+                    self.between(
+                        format_args!("{path}.variant.mmr.diversity"),
+                        mmr.diversity,
+                        0.0,
+                        1.0,
+                    );
+                    self.at_most(
+                        format_args!("{path}.variant.mmr.candidates_limit"),
+                        mmr.candidates_limit.map(u64::from),
+                        MAX_MMR_CANDIDATES,
+                    );
+                }
+            }
+            Some(Q::Rrf(r)) => self.at_least(format_args!("{path}.variant.k"), r.k.map(u64::from), 1),
+            _ => {}
+        }
+    }
+
+    /// The prefetch tree under `prefix`: each level's limit and query.
+    fn prefetch(&mut self, prefix: &str, prefetch: &[proto::PrefetchQuery]) {
+        let mut stack: Vec<(String, &proto::PrefetchQuery, usize)> = prefetch
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("{prefix}prefetch[{i}]"), p, 1))
+            .collect();
+        stack.reverse();
+        while let Some((path, p, level)) = stack.pop() {
+            self.at_least(format_args!("{path}.limit"), p.limit, 1);
+            self.query(&format!("{path}.query"), p.query.as_ref());
+            if level < CHECKED_PREFETCH_LEVELS {
+                let children = p.prefetch.iter().enumerate().rev();
+                stack.extend(children.map(|(i, c)| (format!("{path}.prefetch[{i}]"), c, level + 1)));
+            }
+        }
+    }
+
+    fn query_points(&mut self, prefix: &str, q: &proto::QueryPoints) {
+        self.prefetch(prefix, &q.prefetch);
+        self.query(&format!("{prefix}query"), q.query.as_ref());
+        self.at_least(format_args!("{prefix}limit"), q.limit, 1);
+    }
+
+    fn finish(self) -> Result<(), Status> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        Err(Status::invalid_argument(super::store::clip(format!(
+            "Validation error in body: [{}]",
+            self.0.join("; ")
+        ))))
+    }
+}
+
+pub(crate) fn scroll(r: &proto::ScrollPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.at_least("limit", r.limit.map(u64::from), 1);
+    e.finish()
+}
+
+pub(crate) fn query(r: &proto::QueryPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.query_points("", r);
+    e.finish()
+}
+
+pub(crate) fn query_batch(r: &proto::QueryBatchPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    for (i, q) in r.query_points.iter().enumerate() {
+        e.query_points(&format!("query_points[{i}]."), q);
+    }
+    e.finish()
+}
+
+pub(crate) fn query_groups(r: &proto::QueryPointGroups) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.prefetch("", &r.prefetch);
+    e.query("query", r.query.as_ref());
+    e.at_least("group_size", r.group_size, 1);
+    e.at_least("limit", r.limit, 1);
+    e.finish()
+}
+
+pub(crate) fn search(r: &proto::SearchPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.at_least("limit", Some(r.limit), 1);
+    e.finish()
+}
+
+pub(crate) fn search_batch(r: &proto::SearchBatchPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    for (i, s) in r.search_points.iter().enumerate() {
+        e.at_least(format_args!("search_points[{i}].limit"), Some(s.limit), 1);
+    }
+    e.finish()
+}
+
+/// Groups of the legacy search and recommend calls.
+pub(crate) fn groups(group_size: u32, limit: u32) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.at_least("group_size", Some(u64::from(group_size)), 1);
+    e.at_least("limit", Some(u64::from(limit)), 1);
+    e.finish()
+}
+
+pub(crate) fn discover(r: &proto::DiscoverPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.at_least("limit", Some(r.limit), 1);
+    e.finish()
+}
+
+pub(crate) fn discover_batch(r: &proto::DiscoverBatchPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    for (i, d) in r.discover_points.iter().enumerate() {
+        e.at_least(format_args!("discover_points[{i}].limit"), Some(d.limit), 1);
+    }
+    e.finish()
+}
+
+pub(crate) fn search_matrix(r: &proto::SearchMatrixPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.at_least("sample", r.sample, 2);
+    e.at_least("limit", r.limit, 1);
+    e.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_field_as_qdrant_does() {
+        let q = proto::QueryPoints {
+            limit: Some(0),
+            prefetch: vec![proto::PrefetchQuery {
+                limit: Some(0),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let err = query(&q).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+        assert_eq!(
+            err.message(),
+            "Validation error in body: [prefetch[0].limit: value 0 invalid, must be 1 or larger; \
+             limit: value 0 invalid, must be 1 or larger]"
+        );
+        let mmr = proto::Query {
+            variant: Some(proto::query::Variant::NearestWithMmr(
+                proto::NearestInputWithMmr {
+                    nearest: None,
+                    mmr: Some(proto::Mmr {
+                        diversity: Some(1.5),
+                        candidates_limit: Some(20_000),
+                    }),
+                },
+            )),
+        };
+        let err = query(&proto::QueryPoints {
+            query: Some(mmr),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Validation error in body: [query.variant.mmr.diversity: value 1.5 invalid, must be from 0.0 to 1.0; \
+             query.variant.mmr.candidates_limit: value 20000 invalid, must be 16384 or smaller]"
+        );
+        assert!(scroll(&proto::ScrollPoints::default()).is_ok());
+    }
+
+    #[test]
+    fn deep_prefetch_trees_are_checked_to_a_bounded_depth() {
+        let mut p = proto::PrefetchQuery::default();
+        for _ in 0..1_000 {
+            p = proto::PrefetchQuery {
+                prefetch: vec![p],
+                ..Default::default()
+            };
+        }
+        let q = proto::QueryPoints {
+            prefetch: vec![p],
+            ..Default::default()
+        };
+        assert!(query(&q).is_ok());
+    }
+}
