@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::{RetryPolicy, Rpc};
 use crate::types::wire::{WirePoint, encode_upsert};
-use crate::types::{Point, PointId, vectors_argument};
+use crate::types::{Point, PointId, UpdateMode, vectors_argument};
 
 const UPSERT: Rpc = Rpc::write("/qdrant.Points/Upsert");
 
@@ -108,6 +108,7 @@ impl Client {
             max_retries: u32::MAX,
             retry_for: Duration::from_secs(30),
             wait: false,
+            update_mode: None,
             progress: None,
             timeout: None,
         }
@@ -178,6 +179,7 @@ pub struct UploadPoints<'a, S> {
     max_retries: u32,
     retry_for: Duration,
     wait: bool,
+    update_mode: Option<UpdateMode>,
     progress: Option<ProgressFn>,
     timeout: Option<Duration>,
 }
@@ -255,6 +257,13 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
         self
     }
 
+    /// Whether to insert new points, update existing ones, or both (the
+    /// default). Qdrant 1.18 and 1.19 honour it (checked against 1.18.3 and 1.19.0).
+    pub fn update_mode(mut self, mode: UpdateMode) -> Self {
+        self.update_mode = Some(mode);
+        self
+    }
+
     /// Called after each batch is written, with the totals so far.
     pub fn on_progress(mut self, progress: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(progress));
@@ -277,6 +286,7 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
             max_retries,
             retry_for,
             wait,
+            update_mode,
             progress,
             timeout,
         } = self;
@@ -298,6 +308,7 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
         let base = proto::UpsertPoints {
             collection_name: collection_name.clone(),
             wait: Some(wait),
+            update_mode: update_mode.map(|m| proto::UpdateMode::from(m) as i32),
             ..Default::default()
         };
         let sender = Sender {
@@ -565,8 +576,7 @@ pub(crate) fn encode_upserts(
         size += framed;
         group.push(point);
     }
-    // An empty input still makes one (empty) request.
-    if !group.is_empty() || requests.is_empty() {
+    if !group.is_empty() {
         requests.push(encode(&group, group_start)?);
     }
     Ok(requests)

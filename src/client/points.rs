@@ -10,7 +10,7 @@ use crate::proto;
 use crate::transport::Rpc;
 use crate::types::{
     FieldType, Filter, IntoPayload, PayloadIndexParams, Point, PointVectors, PointsSelector,
-    PointsUpdateOperation, ShardKeySelector, UpdateResult, VectorCreationConfig, WriteOrdering,
+    PointsUpdateOperation, ShardKeySelector, UpdateMode, UpdateResult, VectorCreationConfig, WriteOrdering,
     checked_protos,
 };
 use crate::upload::encode_upserts;
@@ -61,6 +61,7 @@ impl Client {
             ordering: None,
             shard_key_selector: None,
             update_filter: None,
+            update_mode: None,
             timeout: None,
         }
     }
@@ -76,6 +77,7 @@ pub struct Upsert<'a> {
     ordering: Option<WriteOrdering>,
     shard_key_selector: Option<ShardKeySelector>,
     update_filter: Option<Filter>,
+    update_mode: Option<UpdateMode>,
     timeout: Option<Duration>,
 }
 
@@ -105,10 +107,21 @@ impl Upsert<'_> {
         self
     }
 
+    /// Whether to insert new points, update existing ones, or both (the
+    /// default). Qdrant 1.18 and 1.19 honour it (checked against 1.18.3 and 1.19.0).
+    pub fn update_mode(mut self, mode: UpdateMode) -> Self {
+        self.update_mode = Some(mode);
+        self
+    }
+
     /// Sends the points, split into several requests if together they
     /// are above the message limit (each part is applied on its own).
     async fn send(self) -> Result<UpdateResult> {
         check_collection_name(&self.collection_name, "collection_name")?;
+        if self.points.is_empty() {
+            // Qdrant refuses an empty upsert; say so before sending.
+            return Err(Error::invalid_argument("points", "no points to upsert"));
+        }
         let base = proto::UpsertPoints {
             collection_name: self.collection_name,
             wait: Some(self.wait),
@@ -117,7 +130,7 @@ impl Upsert<'_> {
             shard_key_selector: self.shard_key_selector.map(Into::into),
             update_filter: self.update_filter.map(Into::into),
             timeout: timeout_secs(self.timeout),
-            update_mode: None,
+            update_mode: self.update_mode.map(|m| proto::UpdateMode::from(m) as i32),
         };
         let transport = self.client.transport();
         let parts = encode_upserts(

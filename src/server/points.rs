@@ -189,12 +189,20 @@ fn apply_set_payload(
     Ok(())
 }
 
+/// Upserts as Qdrant does with `update_mode` (judged against the points as
+/// they were before the request): `Upsert` writes new points and existing
+/// ones matching `update_filter`; `InsertOnly` writes only new points, and
+/// ignores the filter; `UpdateOnly` writes only existing points matching it.
 fn upsert_points(
     col: &mut Collection,
     points: Vec<proto::PointStruct>,
     update_filter: Option<&proto::Filter>,
+    update_mode: Option<i32>,
 ) -> Result<(), Status> {
     let update_filter = CheckedFilter::optional(update_filter)?;
+    let mode = update_mode
+        .and_then(|m| proto::UpdateMode::try_from(m).ok())
+        .unwrap_or(proto::UpdateMode::Upsert);
     let mut staged = Vec::with_capacity(points.len());
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
@@ -207,13 +215,19 @@ fn upsert_points(
             },
         ));
     }
-    for (key, point) in staged {
-        if let (Some(f), Some(existing)) = (update_filter, col.points.get(&key))
-            && !f.matches(&key, existing)
-        {
-            continue;
+    let writes: Vec<bool> = staged
+        .iter()
+        .map(|(key, _)| match (col.points.get(key), mode) {
+            (None, proto::UpdateMode::UpdateOnly) => false,
+            (None, _) => true,
+            (Some(_), proto::UpdateMode::InsertOnly) => false,
+            (Some(existing), _) => update_filter.is_none_or(|f| f.matches(key, existing)),
+        })
+        .collect();
+    for ((key, point), write) in staged.into_iter().zip(writes) {
+        if write {
+            col.points.insert(key, point);
         }
-        col.points.insert(key, point);
     }
     Ok(())
 }
@@ -273,7 +287,7 @@ fn delete_vectors(col: &mut Collection, keys: &[PointKey], names: &[String]) -> 
 fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Result<(), Status> {
     use proto::points_update_operation::Operation as O;
     match op.operation.ok_or_else(|| bad_input("Empty operation"))? {
-        O::Upsert(u) => upsert_points(col, u.points, u.update_filter.as_ref()),
+        O::Upsert(u) => upsert_points(col, u.points, u.update_filter.as_ref(), u.update_mode),
         O::DeleteDeprecated(s) => {
             let keys = selected(col, Some(&s))?;
             keys.iter().for_each(|k| {
@@ -412,7 +426,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         let filter = r.update_filter;
         self.write(&r.collection_name, r.wait, |c| {
-            upsert_points(c, r.points, filter.as_ref())
+            upsert_points(c, r.points, filter.as_ref(), r.update_mode)
         })
         .await
     }

@@ -29,7 +29,7 @@ pub use group::{FacetHit, FacetValue, GroupId, PointGroup, SearchMatrixOffsets, 
 pub use index::*;
 pub use operation::PointsUpdateOperation;
 pub use payload::{IntoPayload, Payload, Value};
-pub use point::{Point, PointId, PointVectors, Record, ScoredPoint};
+pub use point::{OrderValue, Point, PointId, PointVectors, Record, ScoredPoint};
 pub(crate) use point::{checked_protos, vectors_argument};
 pub use query::{
     Decay, Direction, Expression, Fusion, LookupLocation, OrderBy, Prefetch, QuantizationSearchParams, Query,
@@ -40,5 +40,5 @@ pub use selector::{
     WriteOrdering,
 };
 pub use snapshot::SnapshotDescription;
-pub use update::{UpdateResult, UpdateStatus};
+pub use update::{UpdateMode, UpdateResult, UpdateStatus};
 pub use vector::{Document, Image, InferenceObject, SparseVector, Vector, Vectors};

@@ -7,6 +7,7 @@ use crate::types::filter::Filter;
 use crate::types::payload::{IntoPayload, Payload};
 use crate::types::point::{Point, PointVectors, checked_protos};
 use crate::types::selector::{PointsSelector, ShardKeySelector};
+use crate::types::update::UpdateMode;
 
 /// One operation of a batch update.
 ///
@@ -31,6 +32,7 @@ enum Kind {
     Upsert {
         points: Vec<Point>,
         update_filter: Option<Filter>,
+        update_mode: Option<UpdateMode>,
     },
     Delete(PointsSelector),
     SetPayload {
@@ -71,6 +73,7 @@ impl PointsUpdateOperation {
         Self::new(Kind::Upsert {
             points: points.into_iter().collect(),
             update_filter: None,
+            update_mode: None,
         })
     }
 
@@ -157,6 +160,15 @@ impl PointsUpdateOperation {
         self
     }
 
+    /// For upserts: whether to insert, update or both (default both).
+    /// Ignored by other kinds.
+    pub fn update_mode(mut self, mode: UpdateMode) -> Self {
+        if let Kind::Upsert { update_mode, .. } = &mut self.kind {
+            *update_mode = Some(mode);
+        }
+        self
+    }
+
     /// Whether repeating it changes nothing more: true unless it selects
     /// points by filter (what matches may change in between).
     pub(crate) fn is_idempotent(&self) -> bool {
@@ -183,6 +195,7 @@ impl PointsUpdateOperation {
             Kind::Upsert {
                 points,
                 update_filter,
+                update_mode,
             } => {
                 let points = checked_protos(
                     points,
@@ -194,7 +207,7 @@ impl PointsUpdateOperation {
                     points,
                     shard_key_selector,
                     update_filter: update_filter.map(Into::into),
-                    update_mode: None,
+                    update_mode: update_mode.map(|m| proto::UpdateMode::from(m) as i32),
                 })
             }
             Kind::Delete(points) => op::Operation::DeletePoints(op::DeletePoints {

@@ -303,6 +303,28 @@ pub struct Record {
     pub payload: Payload,
     /// The vectors, when they were asked for.
     pub vectors: Option<Vectors>,
+    /// The value the records were ordered by, for a scroll with `order_by`.
+    pub order_value: Option<OrderValue>,
+}
+
+/// The payload value a point was ordered by (`order_by`): Qdrant orders
+/// integer and datetime keys as integers, others as floats.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum OrderValue {
+    /// An integer key (datetimes are microseconds since the epoch).
+    Int(i64),
+    /// A float key.
+    Float(f64),
+}
+
+impl OrderValue {
+    fn from_proto(value: Option<proto::OrderValue>) -> Option<Self> {
+        match value?.variant? {
+            proto::order_value::Variant::Int(i) => Some(OrderValue::Int(i)),
+            proto::order_value::Variant::Float(f) => Some(OrderValue::Float(f)),
+        }
+    }
 }
 
 /// A point as a search returns it, with its score.
@@ -320,6 +342,9 @@ pub struct ScoredPoint {
     pub payload: Payload,
     /// The vectors, when they were asked for.
     pub vectors: Option<Vectors>,
+    /// The value the points were ordered by, for a query with
+    /// `Query::order_by`.
+    pub order_value: Option<OrderValue>,
 }
 
 #[cfg(feature = "serde")]
@@ -347,6 +372,7 @@ impl Record {
                 None => None,
                 Some(v) => Vectors::from_output(v, &|| format!("{}.vectors", field()))?,
             },
+            order_value: OrderValue::from_proto(p.order_value),
         })
     }
 }
@@ -362,6 +388,7 @@ impl ScoredPoint {
                 None => None,
                 Some(v) => Vectors::from_output(v, &|| format!("{}.vectors", field()))?,
             },
+            order_value: OrderValue::from_proto(p.order_value),
         })
     }
 

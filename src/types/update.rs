@@ -3,6 +3,30 @@
 use crate::error::{Error, Result};
 use crate::proto;
 
+/// What an upsert does with each point, by whether its id exists
+/// (protocol 1.20; Qdrant 1.18.3 and 1.19.0 honour it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UpdateMode {
+    /// Inserts new points and replaces existing ones (the default).
+    #[default]
+    Upsert,
+    /// Inserts new points; leaves existing ones as they are.
+    InsertOnly,
+    /// Replaces existing points; ignores the new ones.
+    UpdateOnly,
+}
+
+impl From<UpdateMode> for proto::UpdateMode {
+    fn from(mode: UpdateMode) -> Self {
+        match mode {
+            UpdateMode::Upsert => proto::UpdateMode::Upsert,
+            UpdateMode::InsertOnly => proto::UpdateMode::InsertOnly,
+            UpdateMode::UpdateOnly => proto::UpdateMode::UpdateOnly,
+        }
+    }
+}
+
 /// How far a write got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

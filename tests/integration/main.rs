@@ -16,3 +16,4 @@ mod seed;
 mod snapshots;
 mod tls;
 mod transport;
+mod writes;
