@@ -158,7 +158,9 @@ impl Client {
         }
     }
 
-    /// Applies alias changes atomically, all or none.
+    /// Applies alias changes, in order, in one request. They are not atomic:
+    /// when one fails, Qdrant keeps the changes before it applied and
+    /// returns the error.
     ///
     /// `.await` returns `true` when they were applied.
     ///

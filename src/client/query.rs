@@ -228,7 +228,10 @@ macro_rules! query_options {
             self
         }
 
-        /// Replaces the query; `None` with prefetches returns their hits.
+        /// Replaces the query. `None` without prefetches lists points in id
+        /// order; Qdrant refuses prefetches without a query ("A query is
+        /// needed to merge the prefetches"): give one, such as
+        /// `Query::fusion`, to merge them.
         pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
             self.query = query.into();
             self

@@ -1,4 +1,4 @@
-//! Aliases: other names for collections, changed atomically in groups.
+//! Aliases: other names for collections, changed in groups.
 
 use crate::proto;
 
