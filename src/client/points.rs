@@ -33,7 +33,10 @@ impl Client {
     /// Inserts points, or replaces the points that have the same ids.
     ///
     /// `.await` returns the [`UpdateResult`]. Waits for the write to be
-    /// applied unless `.wait(false)`.
+    /// applied unless `.wait(false)`. Vectors with NaN or infinite values
+    /// are an [`Error::InvalidArgument`] before anything is sent: Qdrant
+    /// 1.19 would store them, and every score computed with them would be
+    /// NaN.
     ///
     /// ```no_run
     /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {

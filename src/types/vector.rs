@@ -222,9 +222,11 @@ impl Vector {
         }
     }
 
-    /// Rejects what no server accepts: NaN or infinite values, sparse
-    /// vectors whose indices and values differ in length, ragged or empty
-    /// multi-dense vectors. `argument` names the vector in the error.
+    /// Rejects NaN or infinite values, sparse vectors whose indices and
+    /// values differ in length, and ragged or empty multi-dense vectors.
+    /// `argument` names the vector in the error. Qdrant 1.19 stores NaN and
+    /// infinity, but they poison every score computed with them, so the
+    /// client refuses them before sending.
     pub(crate) fn check(&self, argument: &dyn Fn() -> String) -> Result<()> {
         self.check_shape(argument)?;
         let finite = |values: &[f32]| -> Result<()> {
