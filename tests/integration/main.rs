@@ -2,6 +2,7 @@
 //! the Qdrant at `QDRANT_URL`. Each test uses its own collection.
 
 mod certs;
+mod cluster;
 mod collections;
 mod common;
 mod errors;
