@@ -92,6 +92,10 @@ const UPSERT: &str = "upsert";
 const QUERY_32: &str = "query32";
 const LATENCY_1: &str = "latency1";
 const LATENCY_64: &str = "latency64";
+/// Building the points of the upsert phase, without sending them.
+const BUILD: &str = "build";
+/// Building them and encoding the requests, without sending them.
+const ENCODE: &str = "encode";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -147,6 +151,22 @@ async fn run_child(runner: Runner, url: &str, sizes: Sizes) -> anyhow::Result<()
     };
     if let Some(m) = upsert {
         report(UPSERT, &m);
+        // Before any I/O: what building and encoding the same points cost
+        // on one thread, after the phase (so that its RSS is the phase's).
+        let rss = measure::peak_rss_kib();
+        let data = Data::new();
+        let split = match runner {
+            Runner::AsyncUpsert => Some(clients::qdrant_async::upsert_split(sizes, &Arc::new(data))?),
+            Runner::OfficialUpsert => Some(clients::official::upsert_split(sizes, &Arc::new(data))?),
+            Runner::FloorUpsert => Some(clients::floor::upsert_split(sizes, &Arc::new(data))?),
+            _ => None,
+        };
+        if let Some(split) = split {
+            report(BUILD, &split.build);
+            report(ENCODE, &split.encode);
+        }
+        println!("RSS {rss}");
+        return Ok(());
     } else {
         let phases = match runner {
             Runner::AsyncQuery => clients::qdrant_async::queries(url, sizes, data).await?,
@@ -273,7 +293,7 @@ impl Results {
 }
 
 fn phase_name(name: &str) -> Option<&'static str> {
-    [UPSERT, QUERY_32, LATENCY_1, LATENCY_64]
+    [UPSERT, QUERY_32, LATENCY_1, LATENCY_64, BUILD, ENCODE]
         .into_iter()
         .find(|p| *p == name)
 }
@@ -377,6 +397,29 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
             c.med(|r| r.allocs / r.calls),
             c.med(|r| r.bytes / r.calls / 1024.0),
             c.rss_mib(),
+        );
+    }
+    println!();
+    println!("upsert CPU per point, split: the same points built, and built and encoded, on one thread without I/O");
+    println!(
+        "| {:<29} | {:>11} | {:>12} | {:>11} | {:>11} | {:>24} |",
+        "client", "whole µs/pt", "build µs/pt", "encode µs/pt", "allocs/pt", "rest µs/pt (send, answer)"
+    );
+    println!("|{:-<31}|{:->13}|{:->14}|{:->13}|{:->13}|{:->26}|", ":", ":", ":", ":", ":", ":");
+    for runner in [Runner::AsyncUpsert, Runner::OfficialUpsert, Runner::FloorUpsert] {
+        let whole = results.cell(runner, UPSERT).med(|r| r.cpu_s / points * 1e6);
+        let build = results.cell(runner, BUILD).med(|r| r.cpu_s / r.calls * 1e6);
+        let built = results.cell(runner, ENCODE);
+        let encode = built.med(|r| r.cpu_s / r.calls * 1e6) - build;
+        let allocs = built.med(|r| r.allocs / r.calls);
+        println!(
+            "| {:<29} | {:>11.2} | {:>12.2} | {:>12.2} | {:>11.2} | {:>25.2} |",
+            runner.label(),
+            whole,
+            build,
+            encode,
+            allocs,
+            whole - build - encode,
         );
     }
     println!();
@@ -510,23 +553,40 @@ async fn prepare_query_collection(admin: &Client, sizes: Sizes) -> anyhow::Resul
         .parallel(4)
         .wait(true)
         .await?;
+    // Done when green with every vector indexed; or green with none
+    // indexed for 10 s in a row, as on a server that searches exactly
+    // (the embedded one).
     let deadline = Instant::now() + Duration::from_secs(1800);
+    let mut green_unindexed = 0;
     loop {
         let info = admin.get_collection(QUERY_COLLECTION).await?;
+        let indexed = info.indexed_vectors_count.unwrap_or(0);
         if info.status == CollectionStatus::Green {
             anyhow::ensure!(
                 info.points_count == Some(sizes.points),
                 "query collection has {:?} points",
                 info.points_count
             );
-            return Ok(());
+            if indexed >= sizes.points {
+                eprintln!("query collection indexed: {indexed} vectors");
+                return Ok(());
+            }
+            if indexed == 0 {
+                green_unindexed += 1;
+                if green_unindexed >= 10 {
+                    eprintln!("query collection not indexed: the server searches exactly");
+                    return Ok(());
+                }
+            }
+        } else {
+            green_unindexed = 0;
         }
         anyhow::ensure!(
             Instant::now() < deadline,
-            "query collection still {:?}",
+            "query collection still {:?}, {indexed} vectors indexed",
             info.status
         );
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -229,3 +229,28 @@ where
         latencies: Vec::new(),
     })
 }
+
+/// Measures `work` run once on this thread, for `calls` calls' worth of
+/// work (no I/O: building and encoding requests).
+pub fn measure_sync(calls: u64, work: impl FnOnce()) -> Measured {
+    let before = Snapshot::now();
+    let start = Instant::now();
+    work();
+    let wall = start.elapsed();
+    let cost = before.until(Snapshot::now());
+    Measured {
+        calls,
+        wall,
+        cpu: cost.cpu,
+        allocs: cost.allocs,
+        alloc_bytes: cost.bytes,
+        latencies: Vec::new(),
+    }
+}
+
+/// What an upsert costs before any I/O: building the caller's points, and
+/// building them and encoding the request as the client does.
+pub struct UpsertSplit {
+    pub build: Measured,
+    pub encode: Measured,
+}

@@ -20,8 +20,8 @@ use tokio::net::TcpStream;
 
 use super::{QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
-    DIM, Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, batch_ids, drive,
-    tag, weight,
+    DIM, Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, UpsertSplit, batch_ids,
+    drive, measure_sync, tag, weight,
 };
 
 const STREAM_WINDOW: u32 = 4 * 1024 * 1024;
@@ -567,4 +567,15 @@ mod tests {
             assert_eq!(buf.len(), varint_len(v), "{v}");
         }
     }
+}
+
+/// The floor builds no points: it encodes straight from the data.
+pub fn upsert_split(sizes: Sizes, data: &Shared) -> anyhow::Result<UpsertSplit> {
+    let build = measure_sync(sizes.points, || {});
+    let encode = measure_sync(sizes.points, || {
+        for b in 0..sizes.batches() {
+            std::hint::black_box(encode_upsert(data, UPSERT_COLLECTION, batch_ids(b, sizes.points)));
+        }
+    });
+    Ok(UpsertSplit { build, encode })
 }

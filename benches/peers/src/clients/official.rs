@@ -7,12 +7,14 @@ use std::sync::Arc;
 
 use qdrant_client::Qdrant;
 use qdrant_client::qdrant::value::Kind;
-use qdrant_client::qdrant::{PointStruct, Query, QueryPointsBuilder, UpsertPointsBuilder, point_id};
+use qdrant_client::qdrant::{
+    PointStruct, Query, QueryPointsBuilder, UpsertPoints, UpsertPointsBuilder, point_id,
+};
 
 use super::{QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
-    Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, batch_ids, drive,
-    payload_json,
+    Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, UpsertSplit, batch_ids,
+    drive, measure_sync, payload_json,
 };
 
 fn connect(url: &str) -> anyhow::Result<Arc<Qdrant>> {
@@ -78,4 +80,44 @@ pub async fn queries(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<Qu
         }
     })
     .await
+}
+
+/// Building the points, then building and encoding them as `upsert_points`
+/// does: the request from the builder, the clone it sends
+/// (`request.clone()` in `upsert_points`), prost's encoding.
+pub fn upsert_split(sizes: Sizes, data: &Shared) -> anyhow::Result<UpsertSplit> {
+    use prost::Message;
+    let points = |b| -> anyhow::Result<Vec<PointStruct>> {
+        batch_ids(b, sizes.points)
+            .map(|id| {
+                let payload = qdrant_client::Payload::try_from(payload_json(id))?;
+                Ok(PointStruct::new(id, data.point_vector(id), payload))
+            })
+            .collect()
+    };
+    let mut result = Ok(());
+    let build = measure_sync(sizes.points, || {
+        for b in 0..sizes.batches() {
+            match points(b) {
+                Ok(batch) => drop(std::hint::black_box(batch)),
+                Err(e) => result = Err(e),
+            }
+        }
+    });
+    let encode = measure_sync(sizes.points, || {
+        for b in 0..sizes.batches() {
+            match points(b) {
+                Ok(batch) => {
+                    let request: UpsertPoints = UpsertPointsBuilder::new(UPSERT_COLLECTION, batch)
+                        .wait(true)
+                        .into();
+                    let sent = request.clone();
+                    std::hint::black_box(sent.encode_to_vec());
+                }
+                Err(e) => result = Err(e),
+            }
+        }
+    });
+    result?;
+    Ok(UpsertSplit { build, encode })
 }

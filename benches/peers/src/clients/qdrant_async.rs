@@ -10,7 +10,7 @@ use qdrant_async::{Client, Point};
 use super::{QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
     BATCH, Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, batch_ids,
-    drive, measure_one, payload_json,
+    UpsertSplit, drive, measure_one, measure_sync, payload_json,
 };
 
 fn point(data: &Shared, id: u64) -> Point {
@@ -78,4 +78,27 @@ pub async fn queries(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<Qu
         }
     })
     .await
+}
+
+/// Building the points, then building and encoding them as `upsert` does
+/// (`qdrant_async::bench::encode_upsert`), one batch at a time.
+pub fn upsert_split(sizes: Sizes, data: &Shared) -> anyhow::Result<UpsertSplit> {
+    let build = measure_sync(sizes.points, || {
+        for b in 0..sizes.batches() {
+            let batch: Vec<Point> = batch_ids(b, sizes.points).map(|id| point(data, id)).collect();
+            std::hint::black_box(batch);
+        }
+    });
+    let mut result = Ok(());
+    let encode = measure_sync(sizes.points, || {
+        for b in 0..sizes.batches() {
+            let batch: Vec<Point> = batch_ids(b, sizes.points).map(|id| point(data, id)).collect();
+            match qdrant_async::bench::encode_upsert(UPSERT_COLLECTION, batch) {
+                Ok(bytes) => drop(std::hint::black_box(bytes)),
+                Err(e) => result = Err(e),
+            }
+        }
+    });
+    result?;
+    Ok(UpsertSplit { build, encode })
 }
