@@ -114,20 +114,41 @@ fn main() -> anyhow::Result<()> {
     if let Some(child) = value("--child") {
         let runner = Runner::parse(&child).ok_or_else(|| anyhow::anyhow!("unknown runner {child}"))?;
         let url = value("--url").ok_or_else(|| anyhow::anyhow!("--child needs --url"))?;
-        return runtime.block_on(run_child(runner, &url, Sizes::new(quick)));
+        // For profiling one client: `--throughput-only` skips the latency
+        // phases, `--no-split` the upsert split, `--queries N` / `--points N`
+        // resize the phase.
+        let mut sizes = Sizes::new(quick);
+        sizes.throughput_only = flag("--throughput-only");
+        if let Some(n) = value("--queries") {
+            sizes.queries = n.parse()?;
+        }
+        if let Some(n) = value("--points") {
+            sizes.points = n.parse()?;
+        }
+        return runtime.block_on(run_child(runner, &url, sizes, !flag("--no-split")));
     }
     let rounds: usize = match value("--rounds") {
         Some(r) => r.parse()?,
         None => 3,
     };
     anyhow::ensure!(rounds >= 1, "--rounds must be at least 1");
+    if flag("--prepare-only") {
+        // For profiling: the collections the children use, left in place.
+        return runtime.block_on(async {
+            let url = std::env::var("QDRANT_URL")
+                .map_err(|_| anyhow::anyhow!("--prepare-only needs QDRANT_URL"))?;
+            let admin = Client::connect(&url).await?;
+            prepare_query_collection(&admin, Sizes::new(quick)).await?;
+            recreate(&admin, UPSERT_COLLECTION, false).await
+        });
+    }
     runtime.block_on(orchestrate(Sizes::new(quick), quick, rounds))
 }
 
 // --- child processes ---------------------------------------------------------
 
 /// Runs one runner's phase in this process and prints what it measured.
-async fn run_child(runner: Runner, url: &str, sizes: Sizes) -> anyhow::Result<()> {
+async fn run_child(runner: Runner, url: &str, sizes: Sizes, split: bool) -> anyhow::Result<()> {
     let data = Arc::new(Data::new());
     let report = |phase: &str, m: &Measured| {
         let ns = |d: Option<Duration>| d.map_or(0, |d| d.as_nanos());
@@ -156,6 +177,7 @@ async fn run_child(runner: Runner, url: &str, sizes: Sizes) -> anyhow::Result<()
         let rss = measure::peak_rss_kib();
         let data = Data::new();
         let split = match runner {
+            _ if !split => None,
             Runner::AsyncUpsert => Some(clients::qdrant_async::upsert_split(sizes, &Arc::new(data))?),
             Runner::OfficialUpsert => Some(clients::official::upsert_split(sizes, &Arc::new(data))?),
             Runner::FloorUpsert => Some(clients::floor::upsert_split(sizes, &Arc::new(data))?),

@@ -37,6 +37,8 @@ pub struct Sizes {
     /// Calls made before a phase's window opens, to warm connections,
     /// allocator and caches.
     pub warmup_queries: u64,
+    /// Query children run the throughput phase only (for profiling).
+    pub throughput_only: bool,
 }
 
 impl Sizes {
@@ -48,6 +50,7 @@ impl Sizes {
                 latency_1: 200,
                 latency_64: 640,
                 warmup_queries: 64,
+                throughput_only: false,
             }
         } else {
             Sizes {
@@ -56,6 +59,7 @@ impl Sizes {
                 latency_1: 1_000,
                 latency_64: 3_200,
                 warmup_queries: 256,
+                throughput_only: false,
             }
         }
     }

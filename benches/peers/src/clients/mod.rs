@@ -23,6 +23,13 @@ where
 {
     drive(QUERY_IN_FLIGHT, sizes.warmup_queries, query.clone()).await?;
     let throughput = drive(QUERY_IN_FLIGHT, sizes.queries, query.clone()).await?;
+    if sizes.throughput_only {
+        return Ok(QueryPhases {
+            throughput,
+            latency_1: Measured::default(),
+            latency_64: Measured::default(),
+        });
+    }
     let latency_1 = drive(1, sizes.latency_1, query.clone()).await?;
     let latency_64 = drive(64, sizes.latency_64, query).await?;
     Ok(QueryPhases {
