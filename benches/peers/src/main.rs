@@ -245,7 +245,10 @@ fn parse_child(out: &str) -> anyhow::Result<(Vec<(String, Row)>, f64)> {
             rss = Some(kib.trim().parse()?);
         }
     }
-    Ok((phases, rss.ok_or_else(|| anyhow::anyhow!("child printed no RSS"))?))
+    Ok((
+        phases,
+        rss.ok_or_else(|| anyhow::anyhow!("child printed no RSS"))?,
+    ))
 }
 
 fn spawn_child(runner: Runner, url: &str, quick: bool) -> anyhow::Result<(Vec<(String, Row)>, f64)> {
@@ -407,7 +410,10 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
         "| {:<29} | {:>9} | {:>13} | {:>12} | {:>11} | {:>15} | {:>12} |",
         "client", "points/s", "cpu µs/point", "allocs/point", "allocs/call", "alloc KiB/call", "peak RSS MiB"
     );
-    println!("|{:-<31}|{:->11}|{:->15}|{:->14}|{:->13}|{:->17}|{:->14}|", ":", ":", ":", ":", ":", ":", ":");
+    println!(
+        "|{:-<31}|{:->11}|{:->15}|{:->14}|{:->13}|{:->17}|{:->14}|",
+        ":", ":", ":", ":", ":", ":", ":"
+    );
     for runner in UPSERT_RUNNERS {
         let c = results.cell(runner, UPSERT);
         println!(
@@ -422,12 +428,17 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
         );
     }
     println!();
-    println!("upsert CPU per point, split: the same points built, and built and encoded, on one thread without I/O");
+    println!(
+        "upsert CPU per point, split: the same points built, and built and encoded, on one thread without I/O"
+    );
     println!(
         "| {:<29} | {:>11} | {:>12} | {:>11} | {:>11} | {:>24} |",
         "client", "whole µs/pt", "build µs/pt", "encode µs/pt", "allocs/pt", "rest µs/pt (send, answer)"
     );
-    println!("|{:-<31}|{:->13}|{:->14}|{:->13}|{:->13}|{:->26}|", ":", ":", ":", ":", ":", ":");
+    println!(
+        "|{:-<31}|{:->13}|{:->14}|{:->13}|{:->13}|{:->26}|",
+        ":", ":", ":", ":", ":", ":"
+    );
     for runner in [Runner::AsyncUpsert, Runner::OfficialUpsert, Runner::FloorUpsert] {
         let whole = results.cell(runner, UPSERT).med(|r| r.cpu_s / points * 1e6);
         let build = results.cell(runner, BUILD).med(|r| r.cpu_s / r.calls * 1e6);
@@ -452,9 +463,19 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
     );
     println!(
         "| {:<29} | {:>9} | {:>13} | {:>12} | {:>15} | {:>7} | {:>7} | {:>12} |",
-        "client", "queries/s", "cpu µs/query", "allocs/query", "alloc KiB/query", "p50 ms", "p99 ms", "peak RSS MiB"
+        "client",
+        "queries/s",
+        "cpu µs/query",
+        "allocs/query",
+        "alloc KiB/query",
+        "p50 ms",
+        "p99 ms",
+        "peak RSS MiB"
     );
-    println!("|{:-<31}|{:->11}|{:->15}|{:->14}|{:->17}|{:->9}|{:->9}|{:->14}|", ":", ":", ":", ":", ":", ":", ":", ":");
+    println!(
+        "|{:-<31}|{:->11}|{:->15}|{:->14}|{:->17}|{:->9}|{:->9}|{:->14}|",
+        ":", ":", ":", ":", ":", ":", ":", ":"
+    );
     for runner in QUERY_RUNNERS {
         let c = results.cell(runner, QUERY_32);
         println!(
@@ -476,7 +497,16 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
     );
     println!(
         "| {:<29} | {:>8} | {:>8} | {:>9} | {:>8} | {:>9} | {:>9} | {:>10} | {:>9} | {:>9} |",
-        "client", "c1 p50ms", "c1 p99ms", "c1 cpu µs", "c1 alloc", "c1 q/s", "c64 p50ms", "c64 p99ms", "c64 cpu µs", "c64 alloc"
+        "client",
+        "c1 p50ms",
+        "c1 p99ms",
+        "c1 cpu µs",
+        "c1 alloc",
+        "c1 q/s",
+        "c64 p50ms",
+        "c64 p99ms",
+        "c64 cpu µs",
+        "c64 alloc"
     );
     println!(
         "|{:-<31}|{:->10}|{:->10}|{:->11}|{:->10}|{:->11}|{:->11}|{:->12}|{:->11}|{:->11}|",
@@ -485,7 +515,10 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
     for runner in QUERY_RUNNERS {
         let c1 = results.cell(runner, LATENCY_1);
         let (p50_1, p99_1) = (c1.med(|r| r.p50_s * 1e3), c1.med(|r| r.p99_s * 1e3));
-        let (cpu_1, alloc_1) = (c1.med(|r| r.cpu_s / r.calls * 1e6), c1.med(|r| r.allocs / r.calls));
+        let (cpu_1, alloc_1) = (
+            c1.med(|r| r.cpu_s / r.calls * 1e6),
+            c1.med(|r| r.allocs / r.calls),
+        );
         let qps_1 = c1.med(|r| r.calls / r.wall_s);
         let c64 = results.cell(runner, LATENCY_64);
         println!(

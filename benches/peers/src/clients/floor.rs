@@ -72,14 +72,21 @@ impl Floor {
         *request.method_mut() = Method::POST;
         *request.uri_mut() = uri.clone();
         let headers = request.headers_mut();
-        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/grpc"),
+        );
         headers.insert(http::header::TE, HeaderValue::from_static("trailers"));
         let mut send = self.send.clone().ready().await?;
         let (response, mut stream) = send.send_request(request, false)?;
         stream.send_data(message, true)?;
         let response = response.await?;
         let (parts, mut body) = response.into_parts();
-        anyhow::ensure!(parts.status == http::StatusCode::OK, "HTTP status {}", parts.status);
+        anyhow::ensure!(
+            parts.status == http::StatusCode::OK,
+            "HTTP status {}",
+            parts.status
+        );
         // A trailers-only answer carries its status in the headers.
         if let Some(status) = parts.headers.get("grpc-status") {
             grpc_ok(status, parts.headers.get("grpc-message"))?;
@@ -112,9 +119,16 @@ impl Floor {
             Some(j) => j.freeze(),
             None => first.unwrap_or_default(),
         };
-        anyhow::ensure!(framed.len() >= 5 && framed[0] == 0, "not an uncompressed gRPC frame");
+        anyhow::ensure!(
+            framed.len() >= 5 && framed[0] == 0,
+            "not an uncompressed gRPC frame"
+        );
         let len = u32::from_be_bytes([framed[1], framed[2], framed[3], framed[4]]) as usize;
-        anyhow::ensure!(framed.len() == 5 + len, "gRPC frame of {} bytes, header says {len}", framed.len() - 5);
+        anyhow::ensure!(
+            framed.len() == 5 + len,
+            "gRPC frame of {} bytes, header says {len}",
+            framed.len() - 5
+        );
         Ok(framed.slice(5..))
     }
 }
@@ -517,7 +531,10 @@ pub fn check_encodings(data: &Shared) -> anyhow::Result<()> {
         }),
         ..Default::default()
     };
-    anyhow::ensure!(floor == expected, "the floor's query is not the expected QueryPoints");
+    anyhow::ensure!(
+        floor == expected,
+        "the floor's query is not the expected QueryPoints"
+    );
     Ok(())
 }
 
@@ -541,8 +558,14 @@ mod tests {
                 point_id_options: Some(proto::point_id::PointIdOptions::Num(id)),
             }),
             payload: [
-                ("tag".to_string(), value(proto::value::Kind::StringValue("red".into()))),
-                ("n".to_string(), value(proto::value::Kind::IntegerValue(id as i64))),
+                (
+                    "tag".to_string(),
+                    value(proto::value::Kind::StringValue("red".into())),
+                ),
+                (
+                    "n".to_string(),
+                    value(proto::value::Kind::IntegerValue(id as i64)),
+                ),
             ]
             .into_iter()
             .collect(),

@@ -70,12 +70,10 @@ pub async fn queries(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<Qu
                     Some(point_id::PointIdOptions::Num(n)) => Some(n),
                     _ => None,
                 });
-            let n = first
-                .and_then(|h| h.payload.get("n"))
-                .and_then(|v| match v.kind {
-                    Some(Kind::IntegerValue(n)) => Some(n),
-                    _ => None,
-                });
+            let n = first.and_then(|h| h.payload.get("n")).and_then(|v| match v.kind {
+                Some(Kind::IntegerValue(n)) => Some(n),
+                _ => None,
+            });
             check_hits(response.result.len(), id, n)
         }
     })

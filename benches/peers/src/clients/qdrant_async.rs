@@ -9,8 +9,8 @@ use qdrant_async::{Client, Point};
 
 use super::{QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
-    BATCH, Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, batch_ids,
-    UpsertSplit, drive, measure_one, measure_sync, payload_json,
+    BATCH, Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, UpsertSplit,
+    batch_ids, drive, measure_one, measure_sync, payload_json,
 };
 
 fn point(data: &Shared, id: u64) -> Point {
@@ -50,7 +50,11 @@ pub async fn upload(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<Mea
             .parallel(UPSERT_IN_FLIGHT)
             .wait(true)
             .await?;
-        anyhow::ensure!(summary.points == points, "uploaded {} of {points} points", summary.points);
+        anyhow::ensure!(
+            summary.points == points,
+            "uploaded {} of {points} points",
+            summary.points
+        );
         Ok(())
     };
     let warm_points = (UPSERT_IN_FLIGHT * BATCH) as u64;
