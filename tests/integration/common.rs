@@ -4,6 +4,13 @@
 use qdrant_async::Client;
 use qdrant_async::server::EmbeddedServer;
 
+/// Whether the tests run against a real cluster (`.ci/run` sets
+/// `QDRANT_CLUSTER_URLS` for its cluster stage): a few answers of Qdrant
+/// differ in distributed mode.
+pub fn on_cluster() -> bool {
+    std::env::var_os("QDRANT_CLUSTER_URLS").is_some()
+}
+
 pub struct Ctx {
     pub client: Client,
     pub url: String,
