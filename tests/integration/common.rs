@@ -41,6 +41,11 @@ impl Ctx {
         })
     }
 
+    /// The embedded server, when the test runs against one.
+    pub fn embedded(&self) -> Option<&EmbeddedServer> {
+        self._server.as_ref()
+    }
+
     /// Another collection name for this test, unique like the first.
     pub fn another(&self, tag: &str) -> String {
         format!("{}_{tag}", self.collection)

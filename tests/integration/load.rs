@@ -30,12 +30,15 @@ async fn collection(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs `CALLS` calls at once on one client; every one must succeed.
-async fn all_at_once<F, Fut>(client: &Client, call: F) -> anyhow::Result<()>
+/// Runs `CALLS` calls at once on one client; every one must succeed, and
+/// no connection may be torn down (the embedded server counts the
+/// connections it accepted: no more than the pool's 4).
+async fn all_at_once<F, Fut>(ctx: &Ctx, call: F) -> anyhow::Result<()>
 where
     F: Fn(Client, u64) -> Fut,
     Fut: Future<Output = qdrant_async::Result<()>> + Send + 'static,
 {
+    let client = &ctx.client;
     let tasks: Vec<_> = (0..CALLS as u64)
         .map(|i| tokio::spawn(call(client.clone(), i)))
         .collect();
@@ -52,6 +55,13 @@ where
         failures.len(),
         failures[0]
     );
+    if let Some(server) = ctx.embedded() {
+        assert!(
+            server.connections_served() <= 4,
+            "{} connections for a pool of at most 4: some were torn down",
+            server.connections_served()
+        );
+    }
     Ok(())
 }
 
@@ -60,7 +70,7 @@ async fn ten_thousand_concurrent_queries_all_succeed() -> anyhow::Result<()> {
     let ctx = Ctx::new("load_queries").await?;
     collection(&ctx).await?;
     let name: Arc<str> = ctx.collection.as_str().into();
-    all_at_once(&ctx.client, |client, i| {
+    all_at_once(&ctx, |client, i| {
         let name = name.clone();
         async move {
             let hits = client.query_points(&*name, vector(i)).limit(10).await?;
@@ -77,7 +87,7 @@ async fn ten_thousand_concurrent_small_upserts_all_land() -> anyhow::Result<()> 
     let ctx = Ctx::new("load_upserts").await?;
     collection(&ctx).await?;
     let name: Arc<str> = ctx.collection.as_str().into();
-    all_at_once(&ctx.client, |client, i| {
+    all_at_once(&ctx, |client, i| {
         let name = name.clone();
         async move {
             let id = 1_000 + i;
@@ -107,7 +117,7 @@ async fn ten_thousand_concurrent_mixed_calls_all_succeed() -> anyhow::Result<()>
     let ctx = Ctx::new("load_mixed").await?;
     collection(&ctx).await?;
     let name: Arc<str> = ctx.collection.as_str().into();
-    all_at_once(&ctx.client, |client, i| {
+    all_at_once(&ctx, |client, i| {
         let name = name.clone();
         async move {
             if i % 2 == 0 {
