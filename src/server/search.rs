@@ -1805,6 +1805,7 @@ pub(crate) async fn discover_batch(
 
 pub(crate) async fn facet(store: &Store, req: proto::FacetCounts) -> Result<proto::FacetResponse, Status> {
     let start = std::time::Instant::now();
+    super::validate::facet(&req)?;
     let shared = store.resolve(&req.collection_name).await?;
     let col = shared.read().await;
     let indexed = col.payload_schema.get(&req.key).is_some_and(|s| {
@@ -1819,7 +1820,8 @@ pub(crate) async fn facet(store: &Store, req: proto::FacetCounts) -> Result<prot
     });
     if !indexed {
         return Err(bad_input(format!(
-            "Index required but not found for \"{}\" of one of the following types: [keyword, integer, boolean, uuid]. Help: Create an index for this key or use a different filter.",
+            "No appropriate index for faceting: `{}`. Please create one to facet on this field. \
+             Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Match conditions",
             req.key
         )));
     }

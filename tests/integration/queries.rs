@@ -203,6 +203,7 @@ async fn filter_semantics_table() -> anyhow::Result<()> {
                     GeoPoint::new(15.0, 50.0),
                     GeoPoint::new(15.0, 55.0),
                     GeoPoint::new(10.0, 55.0),
+                    GeoPoint::new(10.0, 50.0),
                 ],
                 [],
             )]),
@@ -244,6 +245,37 @@ async fn filter_semantics_table() -> anyhow::Result<()> {
         found.sort_unstable();
         assert_eq!(found, expected, "{name}");
     }
+    ctx.cleanup().await
+}
+
+#[tokio::test]
+async fn an_unclosed_polygon_ring_is_refused() -> anyhow::Result<()> {
+    let ctx = fixture("open_ring").await?;
+    let open = Filter::must([Condition::geo_polygon(
+        "city.geo",
+        [
+            GeoPoint::new(10.0, 50.0),
+            GeoPoint::new(15.0, 50.0),
+            GeoPoint::new(15.0, 55.0),
+            GeoPoint::new(10.0, 55.0),
+        ],
+        [],
+    )]);
+    let err = ctx
+        .client
+        .query_points(&ctx.collection, [1.0, 0.0])
+        .using("dense")
+        .filter(open)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(qdrant_async::Code::InvalidArgument), "{err}");
+    assert!(
+        err.to_string().contains(
+            "filter.must[0].condition_one_of.geo_polygon.exterior: value invalid, \
+             the first and the last points should be same to form a closed line"
+        ),
+        "{err}"
+    );
     ctx.cleanup().await
 }
 
