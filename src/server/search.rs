@@ -948,42 +948,49 @@ impl<'a> Engine<'a> {
         Ok(hits.into_iter().skip(offset).take(limit).collect())
     }
 
+    /// Points by the values of a range-indexed key: a point comes once per
+    /// value, and its order value takes the index's type (date-times as
+    /// microseconds).
     fn order_by(&self, keys: &[PointKey], o: &proto::OrderBy, limit: usize) -> Result<Vec<Hit>, Status> {
-        let indexed = self.col.payload_schema.get(&o.key).is_some_and(|s| {
-            [
-                proto::PayloadSchemaType::Integer,
-                proto::PayloadSchemaType::Float,
-                proto::PayloadSchemaType::Datetime,
-            ]
-            .iter()
-            .any(|t| s.data_type == *t as i32)
-        });
-        if !indexed {
-            return Err(bad_input(format!(
-                "No range index for `order_by` key: `{}`. Please create one to use `order_by`. \
-                 Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions",
-                o.key
-            )));
-        }
+        use proto::PayloadSchemaType as T;
+        let index = self
+            .col
+            .payload_schema
+            .get(&o.key)
+            .and_then(|s| T::try_from(s.data_type).ok())
+            .filter(|t| matches!(t, T::Integer | T::Float | T::Datetime))
+            .ok_or_else(|| {
+                bad_input(format!(
+                    "No range index for `order_by` key: `{}`. Please create one to use `order_by`. \
+                     Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions",
+                    o.key
+                ))
+            })?;
+        let micros = |seconds: f64| (seconds * 1e6).round();
         let desc = o.direction == Some(proto::Direction::Desc as i32);
         let start = o.start_from.as_ref().and_then(|s| s.value.as_ref()).map(|v| {
             use proto::start_from::Value as V;
-            match v {
-                V::Float(f) => *f,
-                V::Integer(i) => *i as f64,
+            let seconds = match v {
+                V::Float(f) => return *f,
+                V::Integer(i) => return *i as f64,
                 V::Timestamp(t) => t.seconds as f64 + f64::from(t.nanos) / 1e9,
                 V::Datetime(d) => parse_datetime(d).unwrap_or(0.0),
+            };
+            if index == T::Datetime {
+                micros(seconds)
+            } else {
+                seconds
             }
         });
-        let mut rows: Vec<(f64, bool, PointKey)> = Vec::new();
+        let mut rows: Vec<(f64, PointKey)> = Vec::new();
         for k in keys {
             let Some(p) = self.point(k) else { continue };
             for v in values_at(&p.payload, &o.key) {
-                let (x, is_int) = match v.kind {
-                    Some(Kind::IntegerValue(i)) => (i as f64, true),
-                    Some(Kind::DoubleValue(d)) => (d, false),
-                    Some(Kind::StringValue(ref s)) => match parse_datetime(s) {
-                        Some(t) => (t, false),
+                let x = match (&v.kind, index) {
+                    (Some(Kind::IntegerValue(i)), T::Integer | T::Float) => *i as f64,
+                    (Some(Kind::DoubleValue(d)), T::Float) => *d,
+                    (Some(Kind::StringValue(s)), T::Datetime) => match parse_datetime(s) {
+                        Some(t) => micros(t),
                         None => continue,
                     },
                     _ => continue,
@@ -991,24 +998,24 @@ impl<'a> Engine<'a> {
                 if start.is_some_and(|s| if desc { x > s } else { x < s }) {
                     continue;
                 }
-                rows.push((x, is_int, *k));
+                rows.push((x, *k));
             }
         }
         rows.sort_by(|a, b| {
             let c = a.0.total_cmp(&b.0);
-            (if desc { c.reverse() } else { c }).then_with(|| a.2.cmp(&b.2))
+            (if desc { c.reverse() } else { c }).then_with(|| a.1.cmp(&b.1))
         });
         Ok(rows
             .into_iter()
             .take(limit)
-            .map(|(x, is_int, key)| Hit {
+            .map(|(x, key)| Hit {
                 key,
                 score: SCROLL_SCORE,
                 order_value: Some(proto::OrderValue {
-                    variant: Some(if is_int {
-                        proto::order_value::Variant::Int(x as i64)
-                    } else {
+                    variant: Some(if index == T::Float {
                         proto::order_value::Variant::Float(x)
+                    } else {
+                        proto::order_value::Variant::Int(x as i64)
                     }),
                 }),
             })

@@ -332,6 +332,7 @@ async fn fixture(client: &Client, c: &str) -> anyhow::Result<()> {
             "tags": if id % 2 == 0 { json!(["y"]) } else { json!(["x", "y"]) },
             "loc": {"lon": 13.0 + id as f64 * 0.1, "lat": 52.0 + id as f64 * 0.05},
             "when": format!("2024-0{}-01T00:00:00Z", id % 9 + 1),
+            "scores": [id as i64 * 3 % 11, 20 - id as i64],
         });
         Point::new(
             id,
@@ -354,6 +355,12 @@ async fn fixture(client: &Client, c: &str) -> anyhow::Result<()> {
         .await?;
     client
         .create_payload_index(c, "group", FieldType::Keyword)
+        .await?;
+    client
+        .create_payload_index(c, "when", FieldType::Datetime)
+        .await?;
+    client
+        .create_payload_index(c, "scores", FieldType::Integer)
         .await?;
     Ok(())
 }
@@ -653,6 +660,60 @@ fn recommend_calls<'a>(
             .score_threshold(0.8)
             .await;
         t.hits("recommend best with a threshold", threshold);
+        for using in ["euc", "man"] {
+            let r = client
+                .query_points(c, Query::recommend([1, 4], [6]).strategy(BestScore))
+                .using(using)
+                .score_threshold(0.45)
+                .await;
+            t.hits(&format!("recommend best {using} with a threshold"), r);
+        }
+        let discover_threshold = client
+            .query_points(c, Query::discover(3, [(1, 6)]))
+            .using("cos")
+            .score_threshold(1.0)
+            .await;
+        t.hits("discover with a threshold", discover_threshold);
+        let lookup = format!("{c}_lookup");
+        client
+            .create_collection(
+                &lookup,
+                VectorsConfig::named([("other", VectorParams::new(3, Distance::Cosine))]),
+            )
+            .await?;
+        client
+            .upsert(
+                &lookup,
+                [
+                    Point::new(
+                        1,
+                        Vectors::named([("other", Vector::from(vec![0.1f32, 0.9, 0.2]))]),
+                    ),
+                    Point::new(
+                        2,
+                        Vectors::named([("other", Vector::from(vec![0.8f32, 0.1, 0.3]))]),
+                    ),
+                ],
+            )
+            .await?;
+        let looked_up = client
+            .query_points(c, Query::recommend([1], [2]).strategy(SumScores))
+            .using("cos")
+            .lookup_from(qdrant_async::LookupLocation::new(&lookup).vector_name("other"))
+            .limit(5)
+            .await;
+        t.hits("recommend with lookup_from a named vector", looked_up);
+        let in_prefetch = client
+            .query_points(c, 1)
+            .using("cos")
+            .prefetch(
+                Prefetch::new(Query::recommend([1], [2]))
+                    .using("cos")
+                    .lookup_from(qdrant_async::LookupLocation::new(&lookup).vector_name("other"))
+                    .limit(5),
+            )
+            .await;
+        t.hits("lookup_from in a prefetch, an id at the top", in_prefetch);
         let sparse = client
             .query_points(c, Query::recommend([1, 2], [3]))
             .using("sparse")
@@ -959,6 +1020,38 @@ fn order_by_calls<'a>(
             .limit(3)
             .await;
         t.ordered("order_by over a prefetch", over_prefetch);
+        t.value(
+            "order_by a datetime",
+            order_values(client, c, "when".into(), 10).await,
+        );
+        t.value(
+            "order_by a datetime desc from a date",
+            order_values(
+                client,
+                c,
+                OrderBy::new("when")
+                    .direction(Direction::Desc)
+                    .start_from(StartFrom::Datetime("2024-05-01T00:00:00Z".into())),
+                10,
+            )
+            .await,
+        );
+        t.value(
+            "order_by an array",
+            order_values(client, c, "scores".into(), 30).await,
+        );
+        t.groups(
+            "groups ordered by price",
+            client
+                .query_points_groups(
+                    c,
+                    Query::order_by(OrderBy::new("price").direction(Direction::Desc)),
+                    "group",
+                )
+                .group_size(2)
+                .limit(2)
+                .await,
+        );
         let scroll = client.scroll(c).order_by("price").limit(3).await.map(|p| {
             json!({
                 "ids": p.points.iter().map(|r| id_json(&r.id)).collect::<Vec<_>>(),
@@ -1495,6 +1588,123 @@ fn legacy_calls<'a>(
         );
         Ok(())
     })
+}
+
+fn plan_calls<'a>(
+    client: &'a Client,
+    c: &'a str,
+    t: &'a mut Transcript,
+) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>> {
+    Box::pin(async move {
+        let not = |color: &str| Filter::must_not([Condition::matches("color", color.to_owned())]);
+        let three_levels = client
+            .query_points(c, Q)
+            .using("cos")
+            .filter(not("red"))
+            .prefetch(
+                Prefetch::new(Q2)
+                    .using("dot")
+                    .filter(not("green"))
+                    .limit(4)
+                    .prefetch(Prefetch::new(Q).using("euc").filter(not("blue")).limit(5))
+                    .prefetch(Prefetch::new(Q2).using("man").limit(2)),
+            )
+            .await;
+        t.hits("filters of every level apply at the leaves", three_levels);
+        let thresholds = client
+            .query_points(c, Query::rrf(None, [1.0, 0.6]))
+            .prefetch(Prefetch::new(Q).using("cos").score_threshold(0.9).limit(6))
+            .prefetch(Prefetch::new(Q2).using("euc").score_threshold(0.8).limit(6))
+            .score_threshold(0.3)
+            .await;
+        t.hits("prefetch thresholds under fusion", thresholds);
+        let ids_everywhere = client
+            .query_points(c, Query::rrf(None, [1.0, 0.6]))
+            .prefetch(Prefetch::new(2).using("cos").limit(4))
+            .prefetch(Prefetch::new(Query::recommend([5], [9])).using("euc").limit(4))
+            .await;
+        t.hits("ids named in prefetches are left out everywhere", ids_everywhere);
+        let order_by_rescore = client
+            .query_points(c, Query::order_by("price"))
+            .prefetch(Prefetch::new(Q).using("cos").limit(3))
+            .prefetch(Prefetch::new(Q2).using("cos").limit(3))
+            .limit(4)
+            .await;
+        t.ordered("order_by over two prefetches", order_by_rescore);
+        let order_by_prefetch = client
+            .query_points(c, Q)
+            .using("cos")
+            .prefetch(Prefetch::new(Query::order_by("price")).limit(4))
+            .await;
+        t.hits("order_by in a prefetch", order_by_prefetch);
+        let no_query_page = client.query_points(c, Q).query(None).limit(3).offset(2).await;
+        t.ordered("no query, limit and offset", no_query_page);
+        let fusion_of_fusions = client
+            .query_points(c, Fusion::Dbsf)
+            .prefetch(
+                Prefetch::new(Query::rrf(None, [1.0, 0.5]))
+                    .prefetch(Prefetch::new(Q).using("cos").limit(3))
+                    .prefetch(Prefetch::new(Q2).using("man").limit(3))
+                    .limit(4),
+            )
+            .prefetch(
+                Prefetch::new(Fusion::Dbsf)
+                    .prefetch(Prefetch::new(Q2).using("dot").limit(3))
+                    .prefetch(Prefetch::new(Q).using("euc").limit(3))
+                    .limit(3),
+            )
+            .await;
+        t.hits("dbsf of an rrf and a dbsf", fusion_of_fusions);
+        let zero_weight = client
+            .query_points(c, Query::rrf(Some(1), [0.0, 2.0]))
+            .prefetch(Prefetch::new(Q).using("cos").limit(3))
+            .prefetch(Prefetch::new(Q2).using("cos").limit(3))
+            .await;
+        t.hits("rrf with a zero weight", zero_weight);
+        let prefetch_zero_limit = client
+            .query_points(c, Q)
+            .using("cos")
+            .prefetch(Prefetch::new(Q2).using("cos").limit(0))
+            .await;
+        t.hits("prefetch limit 0", prefetch_zero_limit);
+        let missing = client.query_points(format!("{c}_missing"), Q).using("cos").await;
+        t.hits("a missing collection", missing);
+        let deep = (0..70).fold(Prefetch::new(Q).using("cos"), |p, _| {
+            Prefetch::new(Q).using("cos").prefetch(p)
+        });
+        t.hits(
+            "prefetches 71 deep",
+            client.query_points(c, Q).using("cos").prefetch(deep).await,
+        );
+        let idf = format!("{c}_idf");
+        client
+            .create_collection(&idf, VectorsConfig::named(Vec::<(String, VectorParams)>::new()))
+            .sparse_vector(
+                "text",
+                SparseVectorParams::new().modifier(qdrant_async::Modifier::Idf),
+            )
+            .await?;
+        let points = (1..=6u32).map(|id| {
+            let mut indices: Vec<u32> = (0..id % 4 + 1).map(|k| (k * 3 + id) % 7).collect();
+            indices.sort_unstable();
+            indices.dedup();
+            let values: Vec<f32> = indices.iter().map(|i| 0.3 + *i as f32 * 0.1).collect();
+            let v = Vector::from(SparseVector::new(indices, values));
+            Point::new(u64::from(id), Vectors::named([("text", v)]))
+        });
+        client.upsert(&idf, points).await?;
+        let idf_query = client
+            .query_points(&idf, SparseVector::new([0, 3, 5], [1.0, 0.7, 0.4]))
+            .using("text")
+            .await;
+        t.hits("sparse with idf", idf_query);
+        Ok(())
+    })
+}
+
+#[tokio::test]
+async fn plans() -> anyhow::Result<()> {
+    parity("plans", plan_calls).await
 }
 
 #[tokio::test]
