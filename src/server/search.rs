@@ -468,7 +468,14 @@ impl<'a> Engine<'a> {
                 })?;
                 match point.vectors.get(name) {
                     Some(v) => stored_as_query(v),
-                    None => return Err(bad_input(format!("Not existing vector name error: {name}"))),
+                    None if col.vector_kind(name).is_none() => {
+                        return Err(bad_input(format!("Not existing vector name error: {name}")));
+                    }
+                    None => {
+                        return Err(Status::not_found(clip(format!(
+                            "Not found: Vector with name {name:?} for point not found"
+                        ))));
+                    }
                 }
             }
             Some(V::Dense(d)) => QVec::Dense(d.data.clone()),
@@ -1915,13 +1922,38 @@ fn recommend_as_query(r: proto::RecommendPoints) -> proto::QueryPoints {
     }
 }
 
+/// The legacy recommend's check of its examples, made before anything
+/// is looked up.
+fn check_examples(r: &proto::RecommendPoints) -> Result<(), Status> {
+    let positives = r.positive.len() + r.positive_vectors.len();
+    let negatives = r.negative.len() + r.negative_vectors.len();
+    let average = r
+        .strategy
+        .is_none_or(|s| s == proto::RecommendStrategy::AverageVector as i32);
+    if average && positives == 0 {
+        return Err(bad_request(
+            "At least one positive vector ID required with this strategy",
+        ));
+    }
+    if positives + negatives == 0 {
+        return Err(bad_request(
+            "At least one positive or negative vector ID required with this strategy",
+        ));
+    }
+    Ok(())
+}
+
+/// A legacy discovery as a query: discover with a target, context search
+/// without one.
 fn discover_as_query(d: proto::DiscoverPoints) -> Result<proto::QueryPoints, Status> {
     let target = d
         .target
         .and_then(|t| t.target)
         .map(|proto::target_vector::Target::Single(e)| e)
-        .and_then(example_input)
-        .ok_or_else(|| bad_input("Discover needs a target"))?;
+        .and_then(example_input);
+    if target.is_none() && d.context.is_empty() {
+        return Err(bad_request("target and/or context_pairs must be specified"));
+    }
     let pairs = d
         .context
         .into_iter()
@@ -1935,10 +1967,13 @@ fn discover_as_query(d: proto::DiscoverPoints) -> Result<proto::QueryPoints, Sta
     Ok(proto::QueryPoints {
         collection_name: d.collection_name,
         query: Some(proto::Query {
-            variant: Some(proto::query::Variant::Discover(proto::DiscoverInput {
-                target: Some(target),
-                context: Some(proto::ContextInput { pairs }),
-            })),
+            variant: Some(match target {
+                Some(target) => proto::query::Variant::Discover(proto::DiscoverInput {
+                    target: Some(target),
+                    context: Some(proto::ContextInput { pairs }),
+                }),
+                None => proto::query::Variant::Context(proto::ContextInput { pairs }),
+            }),
         }),
         using: d.using,
         filter: d.filter,
@@ -2037,6 +2072,11 @@ pub(crate) async fn recommend(
     store: &Store,
     req: proto::RecommendPoints,
 ) -> Result<proto::RecommendResponse, Status> {
+    // Qdrant answers a limit of 0 before it looks at anything else.
+    if req.limit == 0 {
+        return Ok(proto::RecommendResponse::default());
+    }
+    check_examples(&req)?;
     let r = query(store, recommend_as_query(req)).await?;
     Ok(proto::RecommendResponse {
         result: r.result,
@@ -2049,6 +2089,13 @@ pub(crate) async fn recommend_batch(
     store: &Store,
     req: proto::RecommendBatchPoints,
 ) -> Result<proto::RecommendBatchResponse, Status> {
+    if req.recommend_points.iter().all(|r| r.limit == 0) {
+        return Ok(proto::RecommendBatchResponse {
+            result: vec![proto::BatchResult::default(); req.recommend_points.len()],
+            ..Default::default()
+        });
+    }
+    req.recommend_points.iter().try_for_each(check_examples)?;
     let name = req.collection_name;
     let queries = req.recommend_points.into_iter().map(|r| {
         Ok(recommend_as_query(proto::RecommendPoints {

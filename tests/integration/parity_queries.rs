@@ -1528,6 +1528,34 @@ fn legacy_calls<'a>(
                 .await,
         );
 
+        t.hits(
+            "legacy recommend limit 0",
+            client.recommend(c, [1], Vec::<u64>::new(), 0).using("cos").await,
+        );
+        t.hits(
+            "legacy recommend without positives",
+            client.recommend(c, Vec::<u64>::new(), [6], 3).using("cos").await,
+        );
+        t.hits(
+            "legacy recommend best without positives",
+            client
+                .recommend(c, Vec::<u64>::new(), [6], 3)
+                .using("cos")
+                .strategy(RecommendStrategy::BestScore)
+                .await,
+        );
+        t.hits(
+            "legacy recommend with an offset",
+            client.recommend(c, [1, 4], [6], 3).using("man").offset(2).await,
+        );
+        t.hits(
+            "legacy discover with an offset",
+            client.discover(c, 3, [(1, 6)], 3).using("dot").offset(1).await,
+        );
+        t.hits(
+            "legacy search beyond the last hit",
+            client.search(c, Q.to_vec(), 5).vector_name("cos").offset(8).await,
+        );
         let plain = format!("{c}_plain");
         client
             .create_collection(&plain, VectorParams::new(3, Distance::Cosine))
@@ -1565,7 +1593,7 @@ fn legacy_calls<'a>(
             client
                 .query_points(c, Query::recommend([2], [9]))
                 .using("cos")
-                .lookup_from(qdrant_async::LookupLocation::new(&plain))
+                .lookup_from(qdrant_async::LookupLocation::new(&plain).vector_name(""))
                 .limit(5)
                 .await,
         );
@@ -1574,7 +1602,7 @@ fn legacy_calls<'a>(
             client
                 .query_points(c, 2)
                 .using("cos")
-                .lookup_from(qdrant_async::LookupLocation::new(&plain))
+                .lookup_from(qdrant_async::LookupLocation::new(&plain).vector_name(""))
                 .limit(3)
                 .await,
         );
@@ -1698,6 +1726,60 @@ fn plan_calls<'a>(
             .using("text")
             .await;
         t.hits("sparse with idf", idf_query);
+        let partial = format!("{c}_partial");
+        client
+            .create_collection(
+                &partial,
+                VectorsConfig::named([
+                    ("a", VectorParams::new(2, Distance::Dot)),
+                    ("b", VectorParams::new(2, Distance::Dot)),
+                ]),
+            )
+            .await?;
+        client
+            .upsert(
+                &partial,
+                [
+                    Point::new(1, Vectors::named([("a", Vector::from(vec![1.0f32, 0.0]))])),
+                    Point::new(
+                        2,
+                        Vectors::named([
+                            ("a", Vector::from(vec![0.5f32, 0.5])),
+                            ("b", Vector::from(vec![0.0f32, 1.0])),
+                        ]),
+                    ),
+                    Point::new(3, Vectors::named([("b", Vector::from(vec![0.3f32, 0.7]))])),
+                ],
+            )
+            .await?;
+        let by_id_without_vector = client.query_points(&partial, 1).using("b").await;
+        t.hits("by the id of a point without that vector", by_id_without_vector);
+        let only_with_vector = client.query_points(&partial, [1.0, 1.0]).using("b").await;
+        t.hits("points without the vector are not found", only_with_vector);
+        let recommend_without_vector = client
+            .query_points(
+                &partial,
+                Query::recommend([2], [1]).strategy(RecommendStrategy::BestScore),
+            )
+            .using("b")
+            .await;
+        t.hits(
+            "recommend by a point without that vector",
+            recommend_without_vector,
+        );
+        let fused = client
+            .query_points(&partial, Fusion::Rrf)
+            .prefetch(Prefetch::new([1.0, 0.0]).using("a"))
+            .prefetch(Prefetch::new([0.0, 1.0]).using("b"))
+            .await;
+        t.hits("rrf over two vectors that points lack in part", fused);
+        let rescored = client
+            .query_points(&partial, [1.0, 1.0])
+            .using("b")
+            .prefetch(Prefetch::new([1.0, 0.0]).using("a"))
+            .await;
+        t.hits("re-scoring by a vector some prefetched points lack", rescored);
+
         Ok(())
     })
 }
