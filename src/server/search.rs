@@ -2269,7 +2269,8 @@ fn vector_names(col: &Collection) -> Vec<&str> {
     names
 }
 
-/// The sampled points and, for each, its nearest neighbours among them.
+/// The sampled points and, for each, its nearest neighbours among them,
+/// as Qdrant samples them: at random among the points with the vector.
 fn matrix(col: &Collection, req: &proto::SearchMatrixPoints) -> Result<Vec<(PointKey, Vec<Hit>)>, Status> {
     let engine = Engine::new(&req.collection_name, col, HashMap::new());
     let using = req.using.as_deref().unwrap_or("");
@@ -2291,7 +2292,13 @@ fn matrix(col: &Collection, req: &proto::SearchMatrixPoints) -> Result<Vec<(Poin
         .into_iter()
         .filter(|k| engine.point(k).is_some_and(|p| p.vectors.contains_key(using)))
         .collect();
+    // A random sample, in id order; fewer than two points make no matrix.
+    shuffle(&mut keys);
     keys.truncate(req.sample.unwrap_or(10) as usize);
+    keys.sort_unstable();
+    if keys.len() < 2 {
+        return Ok(Vec::new());
+    }
     let limit = req.limit.unwrap_or(3) as usize;
     keys.iter()
         .map(|k| {

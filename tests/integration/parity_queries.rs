@@ -1491,6 +1491,15 @@ fn groups_calls<'a>(
                 .map(|p| json!(p.len())),
         );
         t.value(
+            "matrix of one point",
+            client
+                .search_matrix_offsets(c)
+                .using("cos")
+                .filter(Filter::must([Condition::matches("color", "yellow")]))
+                .await
+                .map(|m| json!({"ids": m.ids.len(), "scores": m.scores.len()})),
+        );
+        t.value(
             "matrix without a vector name",
             pairs(client.search_matrix_pairs(c).sample(4).limit(2).await),
         );
