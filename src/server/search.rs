@@ -1238,7 +1238,8 @@ fn display_key(k: &PointKey) -> String {
     }
 }
 
-/// Qdrant's answer when `lookup_from` names a collection that does not exist.
+/// Qdrant's answer when `lookup_from` or `with_lookup` names a collection
+/// that does not exist.
 fn lookup_not_found(name: &str) -> Status {
     Status::not_found(clip(format!("Not found: Collection {name} not found")))
 }
@@ -1726,7 +1727,10 @@ async fn groups_response(
         let lookup = match &with_lookup {
             None => None,
             Some(l) => {
-                let c = store.resolve(&l.collection).await?;
+                let c = store
+                    .resolve(&l.collection)
+                    .await
+                    .map_err(|_| lookup_not_found(&l.collection))?;
                 let c = c.read().await;
                 let key = match &id.kind {
                     Some(proto::group_id::Kind::UnsignedValue(n)) => Some(PointKey::Num(*n)),

@@ -1385,6 +1385,14 @@ fn groups_calls<'a>(
                 .await,
         );
         t.groups(
+            "groups with lookup in a missing collection",
+            client
+                .query_points_groups(c, Q, "num")
+                .using("cos")
+                .with_lookup(format!("{c}_nowhere"), true, false)
+                .await,
+        );
+        t.groups(
             "legacy search groups",
             client
                 .search_groups(c, Q.to_vec(), "group", 2)
