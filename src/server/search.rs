@@ -2,16 +2,25 @@
 //! multi-dense vectors, and every query kind (nearest, recommend, discover,
 //! context, order by, fusion, formula, sample, MMR, relevance feedback),
 //! prefetch trees, groups, facets and search matrices.
+//!
+//! A query runs as Qdrant 1.19 plans it: filters (and the ids a query
+//! names) apply at the leaves of the prefetch tree; each level re-scores
+//! the union of its prefetches' results; fusion and MMR of the top level
+//! run last, then the offset is cut.
+
+mod formula;
+mod fusion;
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use tonic::Status;
 
-use super::filter::{self, CheckedFilter, values_at};
+use super::filter::{CheckedFilter, parse_datetime, values_at};
 use super::output::{point_id, point_key, select_payload, select_vectors};
-use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input};
+use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input, clip};
 use crate::proto;
+use formula::Formula;
 use proto::value::Kind;
 
 /// A query vector, resolved from ids where needed.
@@ -30,20 +39,41 @@ pub(crate) struct Hit {
     pub order_value: Option<proto::OrderValue>,
 }
 
-/// Which way scores improve for a vector: up (similarities) or down (distances).
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Direction {
-    HigherBetter,
-    LowerBetter,
+/// The score of points that a scroll finds (no query, order by, sample),
+/// as Qdrant gives it.
+const SCROLL_SCORE: f32 = 1.0;
+
+/// Qdrant's answer for a request it cannot run as asked.
+fn bad_request(description: impl std::fmt::Display) -> Status {
+    Status::invalid_argument(clip(format!("Bad request: {description}")))
 }
 
-fn direction(kind: VectorKind) -> Direction {
+/// Qdrant's answer for a query plan it refuses.
+fn invalid_plan(description: impl std::fmt::Display) -> Status {
+    bad_input(format!("Validation failed: {description}"))
+}
+
+/// Sorts best first; equal scores by ascending id (Qdrant leaves their
+/// order open).
+fn sort_by_score(hits: &mut [Hit]) {
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
+}
+
+/// The distance of a vector space; sparse vectors use the dot product.
+fn distance_of(kind: VectorKind) -> proto::Distance {
     match kind {
-        VectorKind::Dense {
-            distance: proto::Distance::Euclid | proto::Distance::Manhattan,
-            ..
-        } => Direction::LowerBetter,
-        _ => Direction::HigherBetter,
+        VectorKind::Dense { distance, .. } => distance,
+        VectorKind::Sparse { .. } => proto::Distance::Dot,
+    }
+}
+
+/// Whether a threshold lets a score through: above it for similarities,
+/// below it for distances (strictly, as Qdrant compares).
+fn passes(distance: proto::Distance, score: f32, threshold: Option<f32>) -> bool {
+    match (threshold, distance) {
+        (None, _) => true,
+        (Some(t), proto::Distance::Euclid | proto::Distance::Manhattan) => score < t,
+        (Some(t), _) => score > t,
     }
 }
 
@@ -58,170 +88,366 @@ pub(crate) fn normalize(v: &mut [f32]) {
     }
 }
 
-fn dense_score(distance: proto::Distance, a: &[f32], b: &[f32]) -> f32 {
+/// Qdrant's preprocessing of a query vector for a space: unit length for
+/// Cosine, each vector of a multivector alike.
+fn preprocess(kind: VectorKind, q: QVec) -> QVec {
+    if distance_of(kind) != proto::Distance::Cosine {
+        return q;
+    }
+    match q {
+        QVec::Dense(mut d) => {
+            normalize(&mut d);
+            QVec::Dense(d)
+        }
+        QVec::Multi(mut m) => {
+            m.iter_mut().for_each(|v| normalize(v));
+            QVec::Multi(m)
+        }
+        q => q,
+    }
+}
+
+/// Qdrant's internal similarity of two dense vectors: higher is closer for
+/// every distance (the negated squared Euclidean distance, the negated
+/// Manhattan distance).
+fn metric(distance: proto::Distance, a: &[f32], b: &[f32]) -> f32 {
     match distance {
-        proto::Distance::Euclid => a
-            .iter()
-            .zip(b)
-            .map(|(x, y)| (x - y) * (x - y))
-            .sum::<f32>()
-            .sqrt(),
-        proto::Distance::Manhattan => a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum(),
+        proto::Distance::Euclid => -a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>(),
+        proto::Distance::Manhattan => -a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>(),
         _ => dot(a, b),
     }
 }
 
-/// A similarity where higher is always better, for the combinations
-/// (recommend, discover, MMR) that compare scores.
-fn similarity(kind: VectorKind, q: &QVec, v: &StoredVector, idf: &HashMap<u32, f32>) -> Option<f32> {
-    let s = score(kind, q, v, idf)?;
-    Some(if direction(kind) == Direction::LowerBetter {
-        -s
-    } else {
-        s
-    })
+/// The score Qdrant reports for an internal similarity of a nearest search.
+fn postprocess(distance: proto::Distance, similarity: f32) -> f32 {
+    match distance {
+        proto::Distance::Euclid => similarity.abs().sqrt(),
+        proto::Distance::Manhattan => similarity.abs(),
+        _ => similarity,
+    }
 }
 
-/// The score Qdrant reports for `q` against a stored vector.
-fn score(kind: VectorKind, q: &QVec, v: &StoredVector, idf: &HashMap<u32, f32>) -> Option<f32> {
-    match (kind, q, v) {
-        (
-            VectorKind::Dense {
-                distance,
-                multi: false,
-                ..
-            },
-            QVec::Dense(q),
-            StoredVector::Dense(v),
-        ) => Some(dense_score(distance, q, v)),
-        (VectorKind::Dense { distance, .. }, QVec::Multi(q), StoredVector::Multi(v)) => {
-            Some(max_sim(distance, q, v))
-        }
-        (
-            VectorKind::Dense {
-                distance,
-                multi: true,
-                ..
-            },
-            QVec::Dense(q),
-            StoredVector::Multi(v),
-        ) => Some(max_sim(distance, std::slice::from_ref(q), v)),
-        (VectorKind::Sparse { .. }, QVec::Sparse(qi, qv), StoredVector::Sparse { indices, values }) => {
-            let doc: HashMap<u32, f32> = indices.iter().copied().zip(values.iter().copied()).collect();
-            let mut hit = false;
-            let mut s = 0.0;
-            for (i, w) in qi.iter().zip(qv) {
-                if let Some(d) = doc.get(i) {
-                    hit = true;
-                    s += w * d * idf.get(i).copied().unwrap_or(1.0);
-                }
+/// MaxSim: for each query vector, its best match among the document's
+/// vectors, summed. Stored multivectors are kept as given, so Cosine
+/// normalizes them here.
+fn max_sim(distance: proto::Distance, q: &[Vec<f32>], doc: &[Vec<f32>]) -> f32 {
+    let doc: Vec<Vec<f32>> = doc
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            if distance == proto::Distance::Cosine {
+                normalize(&mut d);
             }
-            // Points that share no dimension with the query are not found.
-            hit.then_some(s)
+            d
+        })
+        .collect();
+    q.iter()
+        .map(|qv| {
+            doc.iter()
+                .map(|dv| metric(distance, qv, dv))
+                .fold(f32::NEG_INFINITY, f32::max)
+        })
+        .sum()
+}
+
+/// Qdrant's internal similarity of a preprocessed query vector to a stored
+/// vector. Sparse vectors that share no dimension have similarity 0.
+fn similarity(kind: VectorKind, q: &QVec, v: &StoredVector) -> Option<f32> {
+    let distance = distance_of(kind);
+    match (q, v) {
+        (QVec::Dense(q), StoredVector::Dense(v)) => Some(metric(distance, q, v)),
+        (QVec::Multi(q), StoredVector::Multi(v)) => Some(max_sim(distance, q, v)),
+        (QVec::Dense(q), StoredVector::Multi(v)) => Some(max_sim(distance, std::slice::from_ref(q), v)),
+        (QVec::Sparse(qi, qv), StoredVector::Sparse { indices, values }) => {
+            let doc: HashMap<u32, f32> = indices.iter().copied().zip(values.iter().copied()).collect();
+            Some(
+                qi.iter()
+                    .zip(qv)
+                    .filter_map(|(i, w)| doc.get(i).map(|d| w * d))
+                    .sum(),
+            )
         }
         _ => None,
     }
 }
 
-/// MaxSim: for each query vector, its best match among the document's
-/// vectors, summed.
-fn max_sim(distance: proto::Distance, q: &[Vec<f32>], doc: &[Vec<f32>]) -> f32 {
-    let lower_better = matches!(distance, proto::Distance::Euclid | proto::Distance::Manhattan);
-    q.iter()
-        .map(|qv| {
-            let scores = doc.iter().map(|dv| {
-                let mut dv = dv.clone();
-                let mut qv = qv.clone();
-                if distance == proto::Distance::Cosine {
-                    normalize(&mut dv);
-                    normalize(&mut qv);
-                }
-                dense_score(distance, &qv, &dv)
-            });
-            if lower_better {
-                scores.fold(f32::INFINITY, f32::min)
-            } else {
-                scores.fold(f32::NEG_INFINITY, f32::max)
-            }
-        })
-        .sum()
+/// Whether a sparse query shares a dimension with a stored vector: a
+/// nearest search over sparse vectors finds only those that do.
+fn shares_dimension(q: &QVec, v: &StoredVector) -> bool {
+    match (q, v) {
+        (QVec::Sparse(qi, _), StoredVector::Sparse { indices, .. }) => qi.iter().any(|i| indices.contains(i)),
+        _ => true,
+    }
 }
 
-/// IDF weights of the query's dimensions, as Qdrant computes them:
-/// `ln((N - n + 0.5) / (n + 0.5) + 1)`.
-fn idf_weights(col: &Collection, name: &str, q: &QVec) -> HashMap<u32, f32> {
-    let QVec::Sparse(indices, _) = q else {
-        return HashMap::new();
-    };
-    let total = col
-        .points
-        .values()
-        .filter(|p| p.vectors.contains_key(name))
-        .count() as f32;
-    indices
-        .iter()
-        .map(|i| {
-            let n = col
-                .points
-                .values()
-                .filter(|p| matches!(p.vectors.get(name), Some(StoredVector::Sparse { indices, .. }) if indices.contains(i)))
-                .count() as f32;
-            (*i, ((total - n + 0.5) / (n + 0.5) + 1.0).ln())
+/// Qdrant's fast sigmoid, scaled onto (0, 1).
+fn scaled_fast_sigmoid(x: f32) -> f32 {
+    0.5 * (fast_sigmoid(x) + 1.0)
+}
+
+fn fast_sigmoid(x: f32) -> f32 {
+    x / (1.0 + x.abs())
+}
+
+/// A query scored against one vector per point.
+#[derive(Debug)]
+enum VectorQuery {
+    Nearest(QVec),
+    BestScore(Vec<QVec>, Vec<QVec>),
+    SumScores(Vec<QVec>, Vec<QVec>),
+    Discover(QVec, Vec<(QVec, QVec)>),
+    Context(Vec<(QVec, QVec)>),
+    /// Relevance feedback: the target, `a`, and the pairs of examples
+    /// whose feedback differs, each with `confidence^b * c`.
+    Feedback(QVec, f32, Vec<(QVec, QVec, f32)>),
+}
+
+impl VectorQuery {
+    fn preprocess(self, kind: VectorKind) -> Self {
+        let p = |v: QVec| preprocess(kind, v);
+        let all = |vs: Vec<QVec>| vs.into_iter().map(p).collect();
+        let pairs = |ps: Vec<(QVec, QVec)>| ps.into_iter().map(|(a, b)| (p(a), p(b))).collect();
+        match self {
+            VectorQuery::Nearest(q) => VectorQuery::Nearest(p(q)),
+            VectorQuery::BestScore(pos, neg) => VectorQuery::BestScore(all(pos), all(neg)),
+            VectorQuery::SumScores(pos, neg) => VectorQuery::SumScores(all(pos), all(neg)),
+            VectorQuery::Discover(t, ps) => VectorQuery::Discover(p(t), pairs(ps)),
+            VectorQuery::Context(ps) => VectorQuery::Context(pairs(ps)),
+            VectorQuery::Feedback(t, a, ps) => {
+                VectorQuery::Feedback(p(t), a, ps.into_iter().map(|(x, y, w)| (p(x), p(y), w)).collect())
+            }
+        }
+    }
+
+    /// The score of a custom query (all but nearest) from the similarity
+    /// to each of its vectors.
+    fn custom_score(&self, sim: impl Fn(&QVec) -> f32) -> f32 {
+        let best = |vs: &[QVec]| {
+            vs.iter().map(&sim).fold(
+                f32::NEG_INFINITY,
+                |m, s| if s.total_cmp(&m).is_gt() { s } else { m },
+            )
+        };
+        let rank = |p: &QVec, n: &QVec| match sim(p).total_cmp(&sim(n)) {
+            Ordering::Greater => 1.0,
+            Ordering::Less => -1.0,
+            Ordering::Equal => 0.0,
+        };
+        match self {
+            VectorQuery::Nearest(q) => sim(q),
+            VectorQuery::BestScore(pos, neg) => {
+                let (p, n) = (best(pos), best(neg));
+                if p > n {
+                    scaled_fast_sigmoid(p)
+                } else {
+                    -scaled_fast_sigmoid(n)
+                }
+            }
+            VectorQuery::SumScores(pos, neg) => {
+                pos.iter().map(&sim).sum::<f32>() - neg.iter().map(&sim).sum::<f32>()
+            }
+            VectorQuery::Discover(target, pairs) => {
+                let r: f32 = pairs.iter().map(|(p, n)| rank(p, n)).sum();
+                r + scaled_fast_sigmoid(sim(target))
+            }
+            VectorQuery::Context(pairs) => pairs
+                .iter()
+                .map(|(p, n)| fast_sigmoid((sim(p) - sim(n) - f32::EPSILON).min(0.0)))
+                .sum(),
+            VectorQuery::Feedback(target, a, pairs) => {
+                a * sim(target) + pairs.iter().map(|(p, n, w)| w * (sim(p) - sim(n))).sum::<f32>()
+            }
+        }
+    }
+}
+
+/// What a level of the query tree does with its candidates.
+#[derive(Debug)]
+enum Scoring<'a> {
+    Vector(VectorQuery),
+    /// MMR: the nearest `candidates`, re-ranked for diversity with
+    /// `lambda` (1 − diversity).
+    Mmr {
+        query: QVec,
+        lambda: f32,
+        candidates: usize,
+    },
+    Rrf {
+        k: usize,
+        weights: Option<&'a [f32]>,
+    },
+    Dbsf,
+    OrderBy(&'a proto::OrderBy),
+    Formula(Formula),
+    Sample,
+}
+
+/// One level of a query: the top request or a prefetch, planned.
+struct Plan<'a> {
+    scoring: Option<Scoring<'a>>,
+    children: Vec<Plan<'a>>,
+    using: &'a str,
+    filter: Option<CheckedFilter<'a>>,
+    threshold: Option<f32>,
+    limit: usize,
+}
+
+/// The fields a level is planned from.
+struct Level<'a> {
+    prefetch: &'a [proto::PrefetchQuery],
+    query: Option<&'a proto::Query>,
+    using: &'a str,
+    filter: Option<&'a proto::Filter>,
+    threshold: Option<f32>,
+    limit: usize,
+    lookup: Option<&'a proto::LookupLocation>,
+}
+
+impl<'a> Level<'a> {
+    fn of_prefetch(p: &'a proto::PrefetchQuery) -> Self {
+        Level {
+            prefetch: &p.prefetch,
+            query: p.query.as_ref(),
+            using: p.using.as_deref().unwrap_or(""),
+            filter: p.filter.as_ref(),
+            threshold: p.score_threshold,
+            limit: p.limit.unwrap_or(10) as usize,
+            lookup: p.lookup_from.as_ref(),
+        }
+    }
+
+    fn of_query(q: &'a proto::QueryPoints) -> Self {
+        Level {
+            prefetch: &q.prefetch,
+            query: q.query.as_ref(),
+            using: q.using.as_deref().unwrap_or(""),
+            filter: q.filter.as_ref(),
+            threshold: q.score_threshold,
+            limit: q.limit.unwrap_or(10) as usize,
+            lookup: q.lookup_from.as_ref(),
+        }
+    }
+
+    /// Qdrant's checks of a level before it plans it.
+    fn validate(&self) -> Result<(), Status> {
+        use proto::query::Variant as Q;
+        let variant = self.query.and_then(|q| q.variant.as_ref());
+        if !self.prefetch.is_empty() && variant.is_none() {
+            return Err(bad_request(
+                "A query is needed to merge the prefetches. Can't have prefetches without defining a query.",
+            ));
+        }
+        if self.threshold.is_some() {
+            match variant {
+                Some(Q::OrderBy(_)) => {
+                    return Err(bad_request("Can't use score_threshold with an order_by query."));
+                }
+                None => {
+                    return Err(bad_request(
+                        "A query is needed to use the score_threshold. Can't have score_threshold without defining a query.",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if matches!(variant, Some(Q::Fusion(_) | Q::Rrf(_))) && !self.using.is_empty() {
+            return Err(bad_request(
+                "Fusion queries cannot be combined with the 'using' field.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The ids the inputs of a query name.
+fn referenced_ids(query: Option<&proto::Query>) -> Vec<&proto::PointId> {
+    use proto::query::Variant as Q;
+    let mut inputs: Vec<&proto::VectorInput> = Vec::new();
+    match query.and_then(|q| q.variant.as_ref()) {
+        Some(Q::Nearest(i)) => inputs.push(i),
+        Some(Q::NearestWithMmr(n)) => inputs.extend(n.nearest.as_ref()),
+        Some(Q::Recommend(r)) => inputs.extend(r.positive.iter().chain(&r.negative)),
+        Some(Q::Discover(d)) => {
+            inputs.extend(d.target.as_ref());
+            let pairs = d.context.iter().flat_map(|c| &c.pairs);
+            inputs.extend(pairs.flat_map(|p| p.positive.iter().chain(p.negative.iter())));
+        }
+        Some(Q::Context(c)) => inputs.extend(
+            c.pairs
+                .iter()
+                .flat_map(|p| p.positive.iter().chain(p.negative.iter())),
+        ),
+        Some(Q::RelevanceFeedback(r)) => {
+            inputs.extend(r.target.as_ref());
+            inputs.extend(r.feedback.iter().filter_map(|f| f.example.as_ref()));
+        }
+        _ => {}
+    }
+    inputs
+        .into_iter()
+        .filter_map(|i| match &i.variant {
+            Some(proto::vector_input::Variant::Id(id)) => Some(id),
+            _ => None,
         })
         .collect()
 }
 
-/// Sorts best first; equal scores by ascending id.
-fn sort_hits(hits: &mut [Hit], dir: Direction) {
-    hits.sort_by(|a, b| {
-        let by_score = match dir {
-            Direction::HigherBetter => b.score.total_cmp(&a.score),
-            Direction::LowerBetter => a.score.total_cmp(&b.score),
-        };
-        by_score.then_with(|| a.key.cmp(&b.key))
-    });
-}
-
-fn passes_threshold(score: f32, threshold: Option<f32>, dir: Direction) -> bool {
-    match (threshold, dir) {
-        (None, _) => true,
-        (Some(t), Direction::HigherBetter) => score >= t,
-        (Some(t), Direction::LowerBetter) => score <= t,
-    }
-}
-
-/// Everything one query (or prefetch) level needs.
-struct Level<'a> {
-    prefetch: &'a [proto::PrefetchQuery],
-    query: Option<&'a proto::Query>,
-    using: Option<&'a str>,
-    filter: Option<&'a proto::Filter>,
-    score_threshold: Option<f32>,
-    limit: usize,
-    offset: usize,
-    lookup_from: Option<&'a proto::LookupLocation>,
-}
-
 /// The engine over one collection, with access to others for `lookup_from`.
 pub(crate) struct Engine<'a> {
+    /// The collection's name, as the request gave it.
+    pub name: &'a str,
     pub col: &'a Collection,
     pub lookups: HashMap<String, Collection>,
+    /// The points a query names by id: never among its results.
+    excluded: HashSet<PointKey>,
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
+    fn new(name: &'a str, col: &'a Collection, lookups: HashMap<String, Collection>) -> Self {
+        Engine {
+            name,
+            col,
+            lookups,
+            excluded: HashSet::new(),
+        }
+    }
+
     fn kind_of(&self, using: &str) -> Result<VectorKind, Status> {
         self.col
             .vector_kind(using)
             .ok_or_else(|| bad_input(format!("Not existing vector name error: {using}")))
     }
 
-    /// A query input, as a vector in the space of `using`.
+    fn point(&self, key: &PointKey) -> Option<&StoredPoint> {
+        self.col.points.get(key)
+    }
+
+    /// Leaves out, everywhere in the query, the points its levels name by
+    /// id in this collection (not those looked up in another one).
+    fn exclude_referenced(&mut self, root: &Level<'_>) -> Result<(), Status> {
+        let mut levels = vec![(root.query, root.lookup, root.prefetch)];
+        while let Some((query, lookup, prefetch)) = levels.pop() {
+            if lookup.is_none_or(|l| l.collection_name == self.name) {
+                for id in referenced_ids(query) {
+                    self.excluded.insert(point_key(id)?);
+                }
+            }
+            levels.extend(
+                prefetch
+                    .iter()
+                    .map(|p| (p.query.as_ref(), p.lookup_from.as_ref(), &p.prefetch[..])),
+            );
+        }
+        Ok(())
+    }
+
+    /// A query input, as a raw vector in the space of `using`: an id gives
+    /// the stored vector (normalized already for Cosine).
     fn resolve(
         &self,
         input: &proto::VectorInput,
         using: &str,
         lookup: Option<&proto::LookupLocation>,
-        used_ids: &mut Vec<PointKey>,
     ) -> Result<QVec, Status> {
         use proto::vector_input::Variant as V;
         let kind = self.kind_of(using)?;
@@ -232,24 +458,24 @@ impl Engine<'_> {
                     Some(l) => (
                         self.lookups
                             .get(&l.collection_name)
-                            .ok_or_else(|| super::store::collection_not_found(&l.collection_name))?,
+                            .ok_or_else(|| lookup_not_found(&l.collection_name))?,
                         l.vector_name.as_deref().unwrap_or(using),
                     ),
-                    None => {
-                        used_ids.push(key);
-                        (self.col, using)
-                    }
+                    None => (self.col, using),
                 };
                 let point = col.points.get(&key).ok_or_else(|| {
                     Status::not_found(format!("Not found: No point with id {} found", display_key(&key)))
                 })?;
                 match point.vectors.get(name) {
-                    Some(StoredVector::Dense(d)) => QVec::Dense(d.clone()),
-                    Some(StoredVector::Sparse { indices, values }) => {
-                        QVec::Sparse(indices.clone(), values.clone())
+                    Some(v) => stored_as_query(v),
+                    None if col.vector_kind(name).is_none() => {
+                        return Err(bad_input(format!("Not existing vector name error: {name}")));
                     }
-                    Some(StoredVector::Multi(m)) => QVec::Multi(m.clone()),
-                    None => return Err(bad_input(format!("Not existing vector name error: {name}"))),
+                    None => {
+                        return Err(Status::not_found(clip(format!(
+                            "Not found: Vector with name {name:?} for point not found"
+                        ))));
+                    }
                 }
             }
             Some(V::Dense(d)) => QVec::Dense(d.data.clone()),
@@ -260,442 +486,518 @@ impl Engine<'_> {
                     "Inference is not configured: no inference provider to embed documents",
                 ));
             }
-            None => return Err(bad_input("Empty vector input")),
+            None => return Err(Status::invalid_argument("VectorInput variant is missing")),
         };
-        check_dims(kind, &v, using)?;
-        Ok(match (kind, v) {
-            (
-                VectorKind::Dense {
-                    distance: proto::Distance::Cosine,
-                    multi: false,
-                    ..
-                },
-                QVec::Dense(mut d),
-            ) => {
-                normalize(&mut d);
-                QVec::Dense(d)
+        match (kind, &v) {
+            (VectorKind::Dense { .. }, QVec::Sparse(..))
+            | (VectorKind::Sparse { .. }, QVec::Dense(_) | QVec::Multi(_)) => {
+                return Err(bad_input("Conversion between sparse and regular vectors failed"));
             }
-            (_, v) => v,
-        })
+            (VectorKind::Dense { multi: false, .. }, QVec::Multi(_)) => {
+                return Err(bad_input("Conversion between multi and regular vectors failed"));
+            }
+            _ => {}
+        }
+        check_dims(kind, &v, using)?;
+        Ok(v)
     }
 
-    fn candidates(&self, filter: Option<CheckedFilter<'_>>) -> Vec<PointKey> {
-        self.col
-            .points
+    fn resolve_all(
+        &self,
+        inputs: &[proto::VectorInput],
+        using: &str,
+        lookup: Option<&proto::LookupLocation>,
+    ) -> Result<Vec<QVec>, Status> {
+        inputs.iter().map(|i| self.resolve(i, using, lookup)).collect()
+    }
+
+    fn pairs(
+        &self,
+        pairs: &[proto::ContextInputPair],
+        using: &str,
+        lookup: Option<&proto::LookupLocation>,
+    ) -> Result<Vec<(QVec, QVec)>, Status> {
+        pairs
             .iter()
-            .filter(|(k, p)| filter.is_none_or(|f| f.matches(k, p)))
-            .map(|(k, _)| *k)
+            .map(|p| {
+                let pos = p
+                    .positive
+                    .as_ref()
+                    .ok_or_else(|| Status::invalid_argument("ContextPair positive is missing"))?;
+                let neg = p
+                    .negative
+                    .as_ref()
+                    .ok_or_else(|| Status::invalid_argument("ContextPair negative is missing"))?;
+                Ok((
+                    self.resolve(pos, using, lookup)?,
+                    self.resolve(neg, using, lookup)?,
+                ))
+            })
             .collect()
     }
 
-    fn point(&self, key: &PointKey) -> Option<&StoredPoint> {
-        self.col.points.get(key)
-    }
-
-    /// Scores candidates against one query vector.
-    fn nearest(&self, keys: &[PointKey], q: &QVec, using: &str) -> Result<(Vec<Hit>, Direction), Status> {
-        let kind = self.kind_of(using)?;
-        let idf = if matches!(kind, VectorKind::Sparse { idf: true }) {
-            idf_weights(self.col, using, q)
-        } else {
-            HashMap::new()
-        };
-        let hits = keys
-            .iter()
-            .filter_map(|k| {
-                let v = self.point(k)?.vectors.get(using)?;
-                score(kind, q, v, &idf).map(|score| Hit {
-                    key: *k,
-                    score,
-                    order_value: None,
-                })
-            })
-            .collect();
-        Ok((hits, direction(kind)))
-    }
-
-    /// Runs one level: its prefetches, then its query over their results.
-    fn run(&self, level: Level<'_>) -> Result<(Vec<Hit>, Direction), Status> {
-        let using = level.using.unwrap_or("");
-        let filter = CheckedFilter::optional(level.filter)?;
-        let sub: Vec<(Vec<Hit>, Direction)> = level
-            .prefetch
-            .iter()
-            .map(|p| {
-                self.run(Level {
-                    prefetch: &p.prefetch,
-                    query: p.query.as_ref(),
-                    using: p.using.as_deref(),
-                    filter: p.filter.as_ref(),
-                    score_threshold: p.score_threshold,
-                    limit: p.limit.unwrap_or(10) as usize,
-                    offset: 0,
-                    lookup_from: p.lookup_from.as_ref(),
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        let keys: Vec<PointKey> = if sub.is_empty() {
-            self.candidates(filter)
-        } else {
-            let mut seen = HashSet::new();
-            sub.iter()
-                .flat_map(|(hits, _)| hits.iter().map(|h| h.key))
-                .filter(|k| seen.insert(*k))
-                .filter(|k| filter.is_none_or(|f| self.point(k).is_some_and(|p| f.matches(k, p))))
-                .collect()
-        };
-        let mut used_ids = Vec::new();
-        let (mut hits, dir) = match level.query.and_then(|q| q.variant.as_ref()) {
-            None => match sub.into_iter().next() {
-                Some((hits, dir)) => (hits, dir),
-                None => (
-                    keys.iter()
-                        .map(|k| Hit {
-                            key: *k,
-                            score: 0.0,
-                            order_value: None,
-                        })
-                        .collect(),
-                    Direction::HigherBetter,
-                ),
-            },
-            Some(variant) => {
-                let want = level.offset.saturating_add(level.limit);
-                let lookup = level.lookup_from;
-                self.query_variant(variant, &keys, &sub, using, lookup, want, &mut used_ids)?
-            }
-        };
-        if !used_ids.is_empty() {
-            hits.retain(|h| !used_ids.contains(&h.key));
-        }
-        // These keep the order they produce: by payload value, at random,
-        // or in the order MMR selected.
-        let ordered = matches!(
-            level.query.and_then(|q| q.variant.as_ref()),
-            Some(
-                proto::query::Variant::OrderBy(_)
-                    | proto::query::Variant::Sample(_)
-                    | proto::query::Variant::NearestWithMmr(_)
-            )
-        );
-        if !ordered {
-            sort_hits(&mut hits, dir);
-        }
-        hits.retain(|h| passes_threshold(h.score, level.score_threshold, dir));
-        let hits = hits.into_iter().skip(level.offset).take(level.limit).collect();
-        Ok((hits, dir))
-    }
-
-    /// Scores `keys` (or fuses `sub`) by one query; `want` is how many
-    /// results the level keeps at most.
-    #[allow(clippy::too_many_arguments)]
-    fn query_variant(
+    /// Turns a level's query into its scoring; `limit` is the level's own,
+    /// MMR's default number of candidates.
+    fn scoring<'q>(
         &self,
-        variant: &proto::query::Variant,
-        keys: &[PointKey],
-        sub: &[(Vec<Hit>, Direction)],
+        query: &'q proto::Query,
         using: &str,
         lookup: Option<&proto::LookupLocation>,
-        want: usize,
-        used_ids: &mut Vec<PointKey>,
-    ) -> Result<(Vec<Hit>, Direction), Status> {
+        limit: usize,
+    ) -> Result<Scoring<'q>, Status> {
         use proto::query::Variant as Q;
-        match variant {
-            Q::Nearest(input) => {
-                let q = self.resolve(input, using, lookup, used_ids)?;
-                self.nearest(keys, &q, using)
-            }
+        let kind = || self.kind_of(using);
+        let vector =
+            |q: VectorQuery| -> Result<Scoring<'q>, Status> { Ok(Scoring::Vector(q.preprocess(kind()?))) };
+        match query
+            .variant
+            .as_ref()
+            .ok_or_else(|| Status::invalid_argument("Query variant is missing"))?
+        {
+            Q::Nearest(input) => vector(VectorQuery::Nearest(self.resolve(input, using, lookup)?)),
             Q::NearestWithMmr(n) => {
                 let input = n
                     .nearest
                     .as_ref()
-                    .ok_or_else(|| bad_input("Empty nearest input"))?;
-                let q = self.resolve(input, using, lookup, used_ids)?;
-                let mmr = n.mmr.unwrap_or_default();
-                self.mmr(
-                    keys,
-                    &q,
-                    using,
-                    mmr.diversity.unwrap_or(0.5),
-                    mmr.candidates_limit.unwrap_or(100) as usize,
-                    want,
-                )
+                    .ok_or_else(|| Status::invalid_argument("nearest vector is missing"))?;
+                let mmr = n.mmr.ok_or_else(|| Status::invalid_argument("mmr is missing"))?;
+                Ok(Scoring::Mmr {
+                    query: preprocess(kind()?, self.resolve(input, using, lookup)?),
+                    lambda: mmr.diversity.map_or(0.5, |d| 1.0 - d),
+                    candidates: mmr.candidates_limit.map_or(limit, |c| c as usize),
+                })
             }
             Q::Recommend(r) => {
-                let pos = r
-                    .positive
-                    .iter()
-                    .map(|i| self.resolve(i, using, lookup, used_ids))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let neg = r
-                    .negative
-                    .iter()
-                    .map(|i| self.resolve(i, using, lookup, used_ids))
-                    .collect::<Result<Vec<_>, _>>()?;
-                self.recommend(keys, &pos, &neg, r.strategy.unwrap_or(0), using)
+                let pos = self.resolve_all(&r.positive, using, lookup)?;
+                let neg = self.resolve_all(&r.negative, using, lookup)?;
+                let strategy = r
+                    .strategy
+                    .and_then(|s| proto::RecommendStrategy::try_from(s).ok())
+                    .unwrap_or(proto::RecommendStrategy::AverageVector);
+                vector(match strategy {
+                    proto::RecommendStrategy::AverageVector => {
+                        VectorQuery::Nearest(average_vector(&pos, &neg)?)
+                    }
+                    proto::RecommendStrategy::BestScore => VectorQuery::BestScore(pos, neg),
+                    proto::RecommendStrategy::SumScores => VectorQuery::SumScores(pos, neg),
+                })
             }
             Q::Discover(d) => {
                 let target = d
                     .target
                     .as_ref()
-                    .ok_or_else(|| bad_input("Empty discover target"))?;
-                let target = self.resolve(target, using, lookup, used_ids)?;
-                let pairs = self.pairs(d.context.as_ref(), using, lookup, used_ids)?;
-                self.discover(keys, Some(&target), &pairs, using)
+                    .ok_or_else(|| Status::invalid_argument("DiscoverInput target is missing"))?;
+                let target = self.resolve(target, using, lookup)?;
+                let context = d
+                    .context
+                    .as_ref()
+                    .ok_or_else(|| Status::invalid_argument("DiscoverInput context is missing"))?;
+                vector(VectorQuery::Discover(
+                    target,
+                    self.pairs(&context.pairs, using, lookup)?,
+                ))
             }
-            Q::Context(c) => {
-                let pairs = self.pairs(Some(c), using, lookup, used_ids)?;
-                self.discover(keys, None, &pairs, using)
-            }
-            Q::OrderBy(o) => self.order_by(keys, o),
-            Q::Fusion(f) => Ok((
-                if *f == proto::Fusion::Dbsf as i32 {
-                    dbsf(sub)
-                } else {
-                    rrf(sub, 2, &[])
-                },
-                Direction::HigherBetter,
-            )),
-            Q::Rrf(r) => Ok((
-                rrf(sub, r.k.unwrap_or(2) as usize, &r.weights),
-                Direction::HigherBetter,
-            )),
-            Q::Formula(f) => self.formula(keys, sub, f),
-            Q::Sample(_) => {
-                let mut hits: Vec<Hit> = keys
-                    .iter()
-                    .map(|k| Hit {
-                        key: *k,
-                        score: 0.0,
-                        order_value: None,
-                    })
-                    .collect();
-                shuffle(&mut hits);
-                Ok((hits, Direction::HigherBetter))
-            }
+            Q::Context(c) => vector(VectorQuery::Context(self.pairs(&c.pairs, using, lookup)?)),
             Q::RelevanceFeedback(r) => {
                 let target = r
                     .target
                     .as_ref()
-                    .ok_or_else(|| bad_input("Empty relevance feedback target"))?;
-                let target = self.resolve(target, using, lookup, used_ids)?;
-                let examples = r
+                    .ok_or_else(|| Status::invalid_argument("target is missing"))?;
+                let target = self.resolve(target, using, lookup)?;
+                let feedback = r
                     .feedback
                     .iter()
                     .map(|f| {
                         let e = f
                             .example
                             .as_ref()
-                            .ok_or_else(|| bad_input("Empty feedback example"))?;
-                        Ok((self.resolve(e, using, lookup, used_ids)?, f.score))
+                            .ok_or_else(|| Status::invalid_argument("feedback example is missing"))?;
+                        Ok((self.resolve(e, using, lookup)?, f.score))
                     })
                     .collect::<Result<Vec<_>, Status>>()?;
-                self.relevance_feedback(keys, &target, &examples, r.strategy.as_ref(), using)
+                let strategy = r
+                    .strategy
+                    .as_ref()
+                    .and_then(|s| s.variant.as_ref())
+                    .ok_or_else(|| Status::invalid_argument("strategy is missing"))?;
+                let proto::feedback_strategy::Variant::Naive(n) = strategy;
+                vector(VectorQuery::Feedback(
+                    target,
+                    n.a,
+                    feedback_pairs(&feedback, n.b, n.c),
+                ))
             }
-            Q::Text(_) => Err(bad_input(
-                "Text queries need a full-text index with BM25 scoring, which the embedded server does not provide",
-            )),
+            Q::OrderBy(o) => Ok(Scoring::OrderBy(o)),
+            Q::Fusion(f) => match proto::Fusion::try_from(*f) {
+                Ok(proto::Fusion::Rrf) => Ok(Scoring::Rrf {
+                    k: fusion::DEFAULT_RRF_K,
+                    weights: None,
+                }),
+                Ok(proto::Fusion::Dbsf) => Ok(Scoring::Dbsf),
+                Err(_) => Err(Status::invalid_argument(format!("invalid fusion type value {f}"))),
+            },
+            Q::Rrf(r) => Ok(Scoring::Rrf {
+                k: r.k.map_or(fusion::DEFAULT_RRF_K, |k| k as usize),
+                weights: (!r.weights.is_empty()).then_some(&r.weights[..]),
+            }),
+            Q::Formula(f) => Ok(Scoring::Formula(Formula::parse(f)?)),
+            Q::Sample(_) => Ok(Scoring::Sample),
+            // Text queries came with protocol 1.20: to Qdrant 1.19 the
+            // query has no variant it knows.
+            Q::Text(_) => Err(Status::invalid_argument("Query variant is missing")),
         }
     }
 
-    fn pairs(
-        &self,
-        context: Option<&proto::ContextInput>,
-        using: &str,
-        lookup: Option<&proto::LookupLocation>,
-        used_ids: &mut Vec<PointKey>,
-    ) -> Result<Vec<(QVec, QVec)>, Status> {
-        context
-            .map(|c| c.pairs.as_slice())
-            .unwrap_or_default()
+    /// Checks and plans a level and, below it, its prefetches.
+    fn plan<'q>(&self, level: &Level<'q>) -> Result<Plan<'q>, Status> {
+        level.validate()?;
+        let scoring = level
+            .query
+            .map(|q| self.scoring(q, level.using, level.lookup, level.limit))
+            .transpose()?;
+        let children = level
+            .prefetch
             .iter()
-            .map(|p| {
-                let pos = p
-                    .positive
-                    .as_ref()
-                    .ok_or_else(|| bad_input("Empty context positive"))?;
-                let neg = p
-                    .negative
-                    .as_ref()
-                    .ok_or_else(|| bad_input("Empty context negative"))?;
-                Ok((
-                    self.resolve(pos, using, lookup, used_ids)?,
-                    self.resolve(neg, using, lookup, used_ids)?,
-                ))
-            })
-            .collect()
-    }
-
-    fn sim_fn(&self, using: &str) -> Result<impl Fn(&QVec, &PointKey) -> Option<f32> + '_, Status> {
-        let kind = self.kind_of(using)?;
-        let using = using.to_owned();
-        let empty = HashMap::new();
-        Ok(move |q: &QVec, k: &PointKey| {
-            let v = self.point(k)?.vectors.get(&using)?;
-            similarity(kind, q, v, &empty)
+            .map(|p| self.plan(&Level::of_prefetch(p)))
+            .collect::<Result<Vec<_>, _>>()?;
+        match &scoring {
+            Some(Scoring::Rrf { weights: Some(w), .. })
+                if !children.is_empty() && w.len() != children.len() =>
+            {
+                return Err(invalid_plan(format!(
+                    "RRF weights length ({}) does not match number of prefetches ({})",
+                    w.len(),
+                    children.len()
+                )));
+            }
+            Some(Scoring::Rrf { .. } | Scoring::Dbsf) if children.is_empty() => {
+                return Err(invalid_plan("cannot apply Fusion without prefetches"));
+            }
+            Some(Scoring::Formula(_)) if children.is_empty() => {
+                return Err(invalid_plan("cannot apply Formula without prefetches"));
+            }
+            _ => {}
+        }
+        Ok(Plan {
+            scoring,
+            children,
+            using: level.using,
+            filter: CheckedFilter::optional(level.filter)?,
+            threshold: level.threshold,
+            limit: level.limit,
         })
     }
 
-    fn recommend(
+    /// The points that match every filter on the way down to a leaf, less
+    /// the excluded ones, in id order.
+    fn candidates(&self, filters: &[CheckedFilter<'_>]) -> Vec<PointKey> {
+        self.col
+            .points
+            .iter()
+            .filter(|(k, p)| !self.excluded.contains(k) && filters.iter().all(|f| f.matches(k, p)))
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
+    /// Scores `keys` against a vector query: best first, then the
+    /// threshold, then the limit.
+    fn search(
         &self,
         keys: &[PointKey],
-        pos: &[QVec],
-        neg: &[QVec],
-        strategy: i32,
+        query: &VectorQuery,
         using: &str,
-    ) -> Result<(Vec<Hit>, Direction), Status> {
-        if pos.is_empty() && neg.is_empty() {
-            return Err(bad_input("At least one positive or negative example is required"));
-        }
-        if strategy == proto::RecommendStrategy::AverageVector as i32 {
-            let (QVec::Dense(_), true) = (pos.first().unwrap_or(&QVec::Dense(Vec::new())), !pos.is_empty())
-            else {
-                return Err(bad_input(
-                    "The average vector strategy needs dense positive examples",
-                ));
+        limit: usize,
+        threshold: Option<f32>,
+    ) -> Result<Vec<Hit>, Status> {
+        let kind = self.kind_of(using)?;
+        let distance = distance_of(kind);
+        let nearest = match query {
+            VectorQuery::Nearest(q) => Some(match kind {
+                VectorKind::Sparse { idf: true } => with_idf(self.col, using, q),
+                _ => q.clone(),
+            }),
+            _ => None,
+        };
+        // (rank, reported score, key): a nearest search ranks by the
+        // internal similarity and reports the distance's score.
+        let mut rows: Vec<(f32, f32, PointKey)> = Vec::new();
+        for k in keys {
+            let Some(v) = self.point(k).and_then(|p| p.vectors.get(using)) else {
+                continue;
             };
-            let avg = |vs: &[QVec]| -> Option<Vec<f32>> {
-                let dense: Vec<&Vec<f32>> = vs
-                    .iter()
-                    .filter_map(|v| if let QVec::Dense(d) = v { Some(d) } else { None })
-                    .collect();
-                let first = dense.first()?;
-                let mut sum = vec![0.0; first.len()];
-                for d in &dense {
-                    for (s, x) in sum.iter_mut().zip(d.iter()) {
-                        *s += x;
+            match &nearest {
+                Some(q) => {
+                    if !shares_dimension(q, v) {
+                        continue;
+                    }
+                    if let Some(s) = similarity(kind, q, v) {
+                        rows.push((s, postprocess(distance, s), *k));
                     }
                 }
-                Some(sum.into_iter().map(|s| s / dense.len() as f32).collect())
-            };
-            let p = avg(pos).unwrap_or_default();
-            let target = match avg(neg) {
-                Some(n) => p.iter().zip(&n).map(|(a, b)| a + a - b).collect(),
-                None => p,
-            };
-            let mut target = target;
-            if matches!(
-                self.kind_of(using)?,
-                VectorKind::Dense {
-                    distance: proto::Distance::Cosine,
-                    ..
+                None => {
+                    let s = query.custom_score(|e| similarity(kind, e, v).unwrap_or(0.0));
+                    rows.push((s, s, *k));
                 }
-            ) {
-                normalize(&mut target);
             }
-            return self.nearest(keys, &QVec::Dense(target), using);
         }
-        let sim = self.sim_fn(using)?;
-        let best = strategy == proto::RecommendStrategy::BestScore as i32;
-        let hits = keys
-            .iter()
-            .map(|k| {
-                let ps: Vec<f32> = pos.iter().filter_map(|q| sim(q, k)).collect();
-                let ns: Vec<f32> = neg.iter().filter_map(|q| sim(q, k)).collect();
-                let score = if best {
-                    let bp = ps.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                    let bn = ns.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                    if ps.is_empty() {
-                        -(bn * bn)
-                    } else if ns.is_empty() || bp > bn {
-                        bp
-                    } else {
-                        -(bn * bn)
-                    }
-                } else {
-                    ps.iter().sum::<f32>() - ns.iter().sum::<f32>()
-                };
-                Hit {
-                    key: *k,
-                    score,
-                    order_value: None,
-                }
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+        Ok(rows
+            .into_iter()
+            .take_while(|(_, score, _)| passes(distance, *score, threshold))
+            .take(limit)
+            .map(|(_, score, key)| Hit {
+                key,
+                score,
+                order_value: None,
             })
-            .collect();
-        Ok((hits, Direction::HigherBetter))
+            .collect())
     }
 
-    /// Discovery and context search: each pair contributes whether the
-    /// candidate is closer to its positive; with a target, the count of
-    /// satisfied pairs ranks first and the target similarity breaks ties.
-    fn discover(
+    /// Maximal marginal relevance over `points` (best first): the most
+    /// relevant, then each time the best trade between similarity to the
+    /// query and to those picked, up to `limit`, in pick order, with their
+    /// scores as given. Ties go as in Qdrant: to the last candidate met.
+    fn mmr(
         &self,
-        keys: &[PointKey],
-        target: Option<&QVec>,
-        pairs: &[(QVec, QVec)],
+        points: Vec<Hit>,
+        query: &QVec,
         using: &str,
-    ) -> Result<(Vec<Hit>, Direction), Status> {
-        let sim = self.sim_fn(using)?;
-        let hits = keys
-            .iter()
-            .filter_map(|k| {
-                let score = match target {
-                    Some(t) => {
-                        let rank = pairs
-                            .iter()
-                            .map(|(p, n)| match (sim(p, k), sim(n, k)) {
-                                (Some(a), Some(b)) if a > b => 1.0,
-                                (Some(a), Some(b)) if a < b => -1.0,
-                                _ => 0.0,
-                            })
-                            .sum::<f32>();
-                        let t = sim(t, k)?;
-                        rank + 1.0 / (1.0 + (-t).exp())
-                    }
-                    None => pairs
-                        .iter()
-                        .map(|(p, n)| match (sim(p, k), sim(n, k)) {
-                            (Some(a), Some(b)) => (a - b - 0.0).min(0.0),
-                            _ => 0.0,
-                        })
-                        .sum(),
-                };
-                Some(Hit {
-                    key: *k,
-                    score,
-                    order_value: None,
-                })
+        lambda: f32,
+        limit: usize,
+    ) -> Result<Vec<Hit>, Status> {
+        let kind = self.kind_of(using)?;
+        let mut seen = HashSet::new();
+        let (hits, vectors): (Vec<Hit>, Vec<&StoredVector>) = points
+            .into_iter()
+            .filter(|h| seen.insert(h.key))
+            .filter_map(|h| {
+                let v = self.point(&h.key)?.vectors.get(using)?;
+                Some((h, v))
             })
+            .unzip();
+        if hits.len() < 2 || limit == 0 {
+            return Ok(if limit == 0 { Vec::new() } else { hits });
+        }
+        let relevance: Vec<f32> = vectors
+            .iter()
+            .map(|v| similarity(kind, query, v).unwrap_or(0.0))
             .collect();
-        Ok((hits, Direction::HigherBetter))
+        let as_query: Vec<QVec> = vectors
+            .iter()
+            .map(|v| preprocess(kind, stored_as_query(v)))
+            .collect();
+        let mut remaining: Vec<usize> = (0..hits.len()).collect();
+        let mut selected: Vec<usize> = Vec::new();
+        // Each candidate's highest similarity to a picked one, kept up to date.
+        let mut redundancy = vec![f32::NEG_INFINITY; hits.len()];
+        while selected.len() < limit && !remaining.is_empty() {
+            let score = |i: usize| {
+                if selected.is_empty() {
+                    relevance[i]
+                } else {
+                    lambda * relevance[i] - (1.0 - lambda) * redundancy[i]
+                }
+            };
+            let mut best = 0;
+            for (pos, &i) in remaining.iter().enumerate() {
+                if score(i) >= score(remaining[best]) {
+                    best = pos;
+                }
+            }
+            let picked = remaining.swap_remove(best);
+            // MaxSim is not symmetric: the candidate is the query side.
+            for &i in &remaining {
+                let s = similarity(kind, &as_query[i], vectors[picked]).unwrap_or(0.0);
+                redundancy[i] = redundancy[i].max(s);
+            }
+            selected.push(picked);
+        }
+        Ok(selected.into_iter().map(|i| hits[i].clone()).collect())
     }
 
-    fn order_by(&self, keys: &[PointKey], o: &proto::OrderBy) -> Result<(Vec<Hit>, Direction), Status> {
-        let indexed = self.col.payload_schema.get(&o.key).is_some_and(|s| {
-            [
-                proto::PayloadSchemaType::Integer,
-                proto::PayloadSchemaType::Float,
-                proto::PayloadSchemaType::Datetime,
-            ]
-            .iter()
-            .any(|t| s.data_type == *t as i32)
-        });
-        if !indexed {
-            return Err(bad_input(format!(
-                "No range index for `order_by` key: `{}`. Please create one to use `order_by`. \
-                 Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions",
-                o.key
-            )));
+    /// A level without prefetches: it reads the collection itself.
+    fn leaf(&self, plan: &Plan<'_>, filters: &[CheckedFilter<'_>], limit: usize) -> Result<Vec<Hit>, Status> {
+        let keys = self.candidates(filters);
+        match &plan.scoring {
+            None => Ok(scrolled(keys.into_iter().take(limit))),
+            Some(Scoring::Vector(q)) => self.search(&keys, q, plan.using, limit, plan.threshold),
+            // Below the top level, MMR only selects its nearest candidates.
+            Some(Scoring::Mmr {
+                query, candidates, ..
+            }) => self.search(
+                &keys,
+                &VectorQuery::Nearest(query.clone()),
+                plan.using,
+                *candidates,
+                plan.threshold,
+            ),
+            Some(Scoring::OrderBy(o)) => self.order_by(&keys, o, limit),
+            Some(Scoring::Sample) => Ok(sample(keys, limit)),
+            Some(Scoring::Rrf { .. } | Scoring::Dbsf) => {
+                Err(invalid_plan("cannot apply Fusion without prefetches"))
+            }
+            Some(Scoring::Formula(_)) => Err(invalid_plan("cannot apply Formula without prefetches")),
         }
+    }
+
+    /// The results of each prefetch of a level.
+    fn sources(&self, plan: &Plan<'_>, filters: &[CheckedFilter<'_>]) -> Result<Vec<Vec<Hit>>, Status> {
+        plan.children.iter().map(|c| self.run(c, filters)).collect()
+    }
+
+    /// A level below the top, with the filters of the levels above it.
+    fn run(&self, plan: &Plan<'_>, above: &[CheckedFilter<'_>]) -> Result<Vec<Hit>, Status> {
+        let filters: Vec<CheckedFilter<'_>> = above.iter().copied().chain(plan.filter).collect();
+        if plan.children.is_empty() {
+            return self.leaf(plan, &filters, plan.limit);
+        }
+        let sources = self.sources(plan, &filters)?;
+        self.rescore(plan, sources, plan.limit)
+    }
+
+    /// Re-scores the union of a level's sources by its query.
+    fn rescore(&self, plan: &Plan<'_>, sources: Vec<Vec<Hit>>, limit: usize) -> Result<Vec<Hit>, Status> {
+        let mut seen = HashSet::new();
+        let keys: Vec<PointKey> = sources
+            .iter()
+            .flatten()
+            .map(|h| h.key)
+            .filter(|k| seen.insert(*k))
+            .collect();
+        let threshold = plan.threshold;
+        let Some(scoring) = &plan.scoring else {
+            return Ok(Vec::new());
+        };
+        match scoring {
+            Scoring::Vector(q) => self.search(&keys, q, plan.using, limit, threshold),
+            Scoring::Rrf { .. } | Scoring::Dbsf => Ok(at_least(fuse(scoring, &sources), threshold)
+                .into_iter()
+                .take(limit)
+                .collect()),
+            Scoring::OrderBy(o) => self.order_by(&keys, o, limit),
+            Scoring::Sample => Ok(sample(keys, limit)),
+            Scoring::Formula(f) => {
+                let scores: Vec<HashMap<PointKey, f32>> = sources
+                    .iter()
+                    .map(|hits| hits.iter().map(|h| (h.key, h.score)).collect())
+                    .collect();
+                let mut hits = keys
+                    .iter()
+                    .map(|k| {
+                        Ok(Hit {
+                            key: *k,
+                            score: f.score(k, self.point(k), &scores)?,
+                            order_value: None,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, Status>>()?;
+                hits.retain(|h| threshold.is_none_or(|t| h.score >= t));
+                sort_by_score(&mut hits);
+                hits.truncate(limit);
+                Ok(hits)
+            }
+            Scoring::Mmr { query, lambda, .. } => self.mmr(
+                sources.into_iter().flatten().collect(),
+                query,
+                plan.using,
+                *lambda,
+                limit,
+            ),
+        }
+    }
+
+    /// The top level: fusion and MMR run over everything the levels below
+    /// found, other queries as below; then the offset is cut.
+    fn run_top(&self, plan: &Plan<'_>, offset: usize) -> Result<Vec<Hit>, Status> {
+        let filters: Vec<CheckedFilter<'_>> = plan.filter.into_iter().collect();
+        let limit = plan.limit;
+        let with_offset = limit.saturating_add(offset);
+        let hits = match (&plan.scoring, plan.children.is_empty()) {
+            (
+                Some(Scoring::Mmr {
+                    query,
+                    lambda,
+                    candidates,
+                }),
+                leaf,
+            ) => {
+                let nearest = VectorQuery::Nearest(query.clone());
+                let pool = if leaf {
+                    self.search(
+                        &self.candidates(&filters),
+                        &nearest,
+                        plan.using,
+                        *candidates,
+                        plan.threshold,
+                    )?
+                } else {
+                    let sources = self.sources(plan, &filters)?;
+                    let keys: Vec<PointKey> = sources.iter().flatten().map(|h| h.key).collect();
+                    let mut seen = HashSet::new();
+                    let keys: Vec<PointKey> = keys.into_iter().filter(|k| seen.insert(*k)).collect();
+                    self.search(&keys, &nearest, plan.using, *candidates, plan.threshold)?
+                };
+                // Qdrant picks `limit` points, then cuts the offset from them.
+                self.mmr(pool, query, plan.using, *lambda, limit)?
+            }
+            // Random samples are not paged: the offset is ignored.
+            (Some(Scoring::Sample), true) => return self.leaf(plan, &filters, limit),
+            (Some(scoring @ (Scoring::Rrf { .. } | Scoring::Dbsf)), false) => {
+                let sources = self.sources(plan, &filters)?;
+                at_least(fuse(scoring, &sources), plan.threshold)
+            }
+            (_, true) => self.leaf(plan, &filters, with_offset)?,
+            (_, false) => {
+                let sources = self.sources(plan, &filters)?;
+                self.rescore(plan, sources, with_offset)?
+            }
+        };
+        Ok(hits.into_iter().skip(offset).take(limit).collect())
+    }
+
+    /// Points by the values of a range-indexed key: a point comes once per
+    /// value, and its order value takes the index's type (date-times as
+    /// microseconds).
+    fn order_by(&self, keys: &[PointKey], o: &proto::OrderBy, limit: usize) -> Result<Vec<Hit>, Status> {
+        use proto::PayloadSchemaType as T;
+        let index = self
+            .col
+            .payload_schema
+            .get(&o.key)
+            .and_then(|s| T::try_from(s.data_type).ok())
+            .filter(|t| matches!(t, T::Integer | T::Float | T::Datetime))
+            .ok_or_else(|| {
+                bad_input(format!(
+                    "No range index for `order_by` key: `{}`. Please create one to use `order_by`. \
+                     Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Range conditions",
+                    o.key
+                ))
+            })?;
+        let micros = |seconds: f64| (seconds * 1e6).round();
         let desc = o.direction == Some(proto::Direction::Desc as i32);
         let start = o.start_from.as_ref().and_then(|s| s.value.as_ref()).map(|v| {
             use proto::start_from::Value as V;
-            match v {
-                V::Float(f) => *f,
-                V::Integer(i) => *i as f64,
+            let seconds = match v {
+                V::Float(f) => return *f,
+                V::Integer(i) => return *i as f64,
                 V::Timestamp(t) => t.seconds as f64 + f64::from(t.nanos) / 1e9,
-                V::Datetime(d) => filter::parse_datetime(d).unwrap_or(0.0),
+                V::Datetime(d) => parse_datetime(d).unwrap_or(0.0),
+            };
+            if index == T::Datetime {
+                micros(seconds)
+            } else {
+                seconds
             }
         });
-        let mut rows: Vec<(f64, bool, PointKey)> = Vec::new();
+        let mut rows: Vec<(f64, PointKey)> = Vec::new();
         for k in keys {
             let Some(p) = self.point(k) else { continue };
             for v in values_at(&p.payload, &o.key) {
-                let (x, is_int) = match v.kind {
-                    Some(Kind::IntegerValue(i)) => (i as f64, true),
-                    Some(Kind::DoubleValue(d)) => (d, false),
-                    Some(Kind::StringValue(ref s)) => match filter::parse_datetime(s) {
-                        Some(t) => (t, false),
+                let x = match (&v.kind, index) {
+                    (Some(Kind::IntegerValue(i)), T::Integer | T::Float) => *i as f64,
+                    (Some(Kind::DoubleValue(d)), T::Float) => *d,
+                    (Some(Kind::StringValue(s)), T::Datetime) => match parse_datetime(s) {
+                        Some(t) => micros(t),
                         None => continue,
                     },
                     _ => continue,
@@ -703,188 +1005,198 @@ impl Engine<'_> {
                 if start.is_some_and(|s| if desc { x > s } else { x < s }) {
                     continue;
                 }
-                rows.push((x, is_int, *k));
+                rows.push((x, *k));
             }
         }
         rows.sort_by(|a, b| {
             let c = a.0.total_cmp(&b.0);
-            (if desc { c.reverse() } else { c }).then_with(|| a.2.cmp(&b.2))
+            (if desc { c.reverse() } else { c }).then_with(|| a.1.cmp(&b.1))
         });
-        let hits = rows
+        Ok(rows
             .into_iter()
-            .map(|(x, is_int, key)| Hit {
+            .take(limit)
+            .map(|(x, key)| Hit {
                 key,
-                score: 0.0,
+                score: SCROLL_SCORE,
                 order_value: Some(proto::OrderValue {
-                    variant: Some(if is_int {
-                        proto::order_value::Variant::Int(x as i64)
-                    } else {
+                    variant: Some(if index == T::Float {
                         proto::order_value::Variant::Float(x)
+                    } else {
+                        proto::order_value::Variant::Int(x as i64)
                     }),
                 }),
             })
-            .collect();
-        Ok((hits, Direction::HigherBetter))
+            .collect())
     }
+}
 
-    /// Maximal marginal relevance: from the `candidates` nearest, picks up
-    /// to `want` one at a time, each the best trade between similarity to
-    /// the query and dissimilarity to those already picked; in pick order.
-    fn mmr(
-        &self,
-        keys: &[PointKey],
-        q: &QVec,
-        using: &str,
-        diversity: f32,
-        candidates: usize,
-        want: usize,
-    ) -> Result<(Vec<Hit>, Direction), Status> {
-        let (mut pool, dir) = self.nearest(keys, q, using)?;
-        sort_hits(&mut pool, dir);
-        pool.truncate(candidates);
-        let sim = self.sim_fn(using)?;
-        let lambda = 1.0 - diversity;
-        let relevance: Vec<f32> = pool
-            .iter()
-            .map(|h| sim(q, &h.key).unwrap_or(f32::NEG_INFINITY))
-            .collect();
-        // Each candidate's highest similarity to a picked one, kept up to
-        // date as picks are made: one pass over the candidates per pick.
-        let mut redundancy = vec![f32::NEG_INFINITY; pool.len()];
-        let mut remaining: Vec<usize> = (0..pool.len()).collect();
-        let mut selected: Vec<Hit> = Vec::new();
-        while !remaining.is_empty() && selected.len() < want {
-            let (pos, _) = remaining
-                .iter()
-                .enumerate()
-                .map(|(pos, &i)| {
-                    let r = if selected.is_empty() { 0.0 } else { redundancy[i] };
-                    (pos, lambda * relevance[i] - (1.0 - lambda) * r)
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, 0.0));
-            let picked = remaining.remove(pos);
-            if let Some(v) = self.point(&pool[picked].key).and_then(|p| p.vectors.get(using)) {
-                let v = stored_as_query(v);
-                for &i in &remaining {
-                    if let Some(s) = sim(&v, &pool[i].key) {
-                        redundancy[i] = redundancy[i].max(s);
+/// Fuses sources by RRF or DBSF.
+fn fuse(scoring: &Scoring<'_>, sources: &[Vec<Hit>]) -> Vec<Hit> {
+    match scoring {
+        Scoring::Rrf { k, weights } => fusion::rrf(sources, *k, *weights),
+        _ => fusion::dbsf(sources),
+    }
+}
+
+/// The fused hits scoring at least the threshold (fusion and formula
+/// thresholds include their bound, unlike vector searches).
+fn at_least(hits: Vec<Hit>, threshold: Option<f32>) -> Vec<Hit> {
+    match threshold {
+        Some(t) => hits.into_iter().take_while(|h| h.score >= t).collect(),
+        None => hits,
+    }
+}
+
+/// Points as a scroll returns them.
+fn scrolled(keys: impl IntoIterator<Item = PointKey>) -> Vec<Hit> {
+    keys.into_iter()
+        .map(|key| Hit {
+            key,
+            score: SCROLL_SCORE,
+            order_value: None,
+        })
+        .collect()
+}
+
+/// Up to `limit` of `keys`, at random.
+fn sample(mut keys: Vec<PointKey>, limit: usize) -> Vec<Hit> {
+    shuffle(&mut keys);
+    keys.truncate(limit);
+    scrolled(keys)
+}
+
+/// Recommendation's average vector: the mean of the positives, moved away
+/// from the mean of the negatives (`2·pos − neg`), from the vectors as
+/// given; the search then normalizes it for Cosine. Sparse vectors
+/// combine by dimension; multivectors concatenate (negatives negated).
+fn average_vector(pos: &[QVec], neg: &[QVec]) -> Result<QVec, Status> {
+    let p = mean(pos)?;
+    if neg.is_empty() {
+        return Ok(p);
+    }
+    let n = mean(neg)?;
+    match (p, n) {
+        (QVec::Dense(p), QVec::Dense(n)) => {
+            Ok(QVec::Dense(p.iter().zip(&n).map(|(a, b)| a + a - b).collect()))
+        }
+        (QVec::Sparse(pi, pv), QVec::Sparse(ni, nv)) => {
+            let mut merged: std::collections::BTreeMap<u32, (f32, f32)> = std::collections::BTreeMap::new();
+            for (i, v) in pi.into_iter().zip(pv) {
+                merged.entry(i).or_default().0 = v;
+            }
+            for (i, v) in ni.into_iter().zip(nv) {
+                merged.entry(i).or_default().1 = v;
+            }
+            let (indices, values) = merged.into_iter().map(|(i, (a, b))| (i, a + a - b)).unzip();
+            Ok(QVec::Sparse(indices, values))
+        }
+        (QVec::Multi(mut p), QVec::Multi(n)) => {
+            p.extend(n.into_iter().map(|v| v.into_iter().map(|x| -x).collect()));
+            Ok(QVec::Multi(p))
+        }
+        _ => Err(bad_input(
+            "Positive and negative vectors should be of the same type, either all dense or all sparse or all multi",
+        )),
+    }
+}
+
+/// The mean of dense or sparse vectors; multivectors are concatenated.
+fn mean(vs: &[QVec]) -> Result<QVec, Status> {
+    let Some(first) = vs.first() else {
+        return Err(bad_input(
+            "Positive vectors should not be empty with `average` strategy",
+        ));
+    };
+    let n = vs.len() as f32;
+    match first {
+        QVec::Dense(_) => {
+            let mut sum: Vec<f32> = Vec::new();
+            for v in vs {
+                let QVec::Dense(d) = v else { return Err(mixed()) };
+                for (i, x) in d.iter().enumerate() {
+                    match sum.get_mut(i) {
+                        Some(s) => *s += x,
+                        None => sum.push(*x),
                     }
                 }
             }
-            selected.push(pool[picked].clone());
+            Ok(QVec::Dense(sum.into_iter().map(|s| s / n).collect()))
         }
-        Ok((selected, Direction::HigherBetter))
-    }
-
-    fn relevance_feedback(
-        &self,
-        keys: &[PointKey],
-        target: &QVec,
-        examples: &[(QVec, f32)],
-        strategy: Option<&proto::FeedbackStrategy>,
-        using: &str,
-    ) -> Result<(Vec<Hit>, Direction), Status> {
-        let sim = self.sim_fn(using)?;
-        let (a, b, c) = match strategy.and_then(|s| s.variant.as_ref()) {
-            Some(proto::feedback_strategy::Variant::Naive(n)) => (n.a, n.b, n.c),
-            None => (1.0, 1.0, 1.0),
-        };
-        let hits = keys
-            .iter()
-            .filter_map(|k| {
-                let base = sim(target, k)?;
-                let feedback: f32 = examples.iter().filter_map(|(e, s)| Some(s * sim(e, k)?)).sum();
-                Some(Hit {
-                    key: *k,
-                    score: a * base + b * feedback * c,
-                    order_value: None,
-                })
-            })
-            .collect();
-        Ok((hits, Direction::HigherBetter))
-    }
-
-    fn formula(
-        &self,
-        keys: &[PointKey],
-        sub: &[(Vec<Hit>, Direction)],
-        f: &proto::Formula,
-    ) -> Result<(Vec<Hit>, Direction), Status> {
-        let expr = f.expression.as_ref().ok_or_else(|| bad_input("Empty formula"))?;
-        check_expression_depth(expr)?;
-        let scores: Vec<HashMap<PointKey, f32>> = sub
-            .iter()
-            .map(|(hits, _)| hits.iter().map(|h| (h.key, h.score)).collect())
-            .collect();
-        let hits = keys
-            .iter()
-            .map(|k| {
-                let point = self.point(k);
-                let env = Env {
-                    key: k,
-                    point,
-                    scores: &scores,
-                    defaults: &f.defaults,
+        QVec::Sparse(..) => {
+            let mut sum: std::collections::BTreeMap<u32, f32> = std::collections::BTreeMap::new();
+            for v in vs {
+                let QVec::Sparse(i, x) = v else {
+                    return Err(mixed());
                 };
-                Ok(Hit {
-                    key: *k,
-                    score: env.eval(expr)? as f32,
-                    order_value: None,
-                })
-            })
-            .collect::<Result<_, Status>>()?;
-        Ok((hits, Direction::HigherBetter))
+                for (i, x) in i.iter().zip(x) {
+                    *sum.entry(*i).or_default() += x;
+                }
+            }
+            let (indices, values) = sum.into_iter().map(|(i, s)| (i, s / n)).unzip();
+            Ok(QVec::Sparse(indices, values))
+        }
+        QVec::Multi(_) => {
+            let mut all = Vec::new();
+            for v in vs {
+                let QVec::Multi(m) = v else { return Err(mixed()) };
+                all.extend(m.iter().cloned());
+            }
+            Ok(QVec::Multi(all))
+        }
     }
 }
 
-/// How deeply formula expressions may nest: evaluation recurses once per
-/// level. gRPC decoding stops near 100 levels already.
-const MAX_EXPRESSION_DEPTH: usize = 100;
-
-/// Refuses an expression nested deeper than [`MAX_EXPRESSION_DEPTH`]; the
-/// walk keeps its own stack, so any depth is measured safely.
-fn check_expression_depth(expr: &proto::Expression) -> Result<(), Status> {
-    let mut stack = vec![(expr, 1usize)];
-    while let Some((e, depth)) = stack.pop() {
-        if depth > MAX_EXPRESSION_DEPTH {
-            return Err(bad_input(format!(
-                "Formula expression is nested too deeply: more than {MAX_EXPRESSION_DEPTH} levels"
-            )));
-        }
-        stack.extend(sub_expressions(e).into_iter().map(|x| (x, depth + 1)));
-    }
-    Ok(())
+fn mixed() -> Status {
+    bad_input("Can't average vectors with different types")
 }
 
-fn sub_expressions(e: &proto::Expression) -> Vec<&proto::Expression> {
-    use proto::expression::Variant as E;
-    match &e.variant {
-        Some(E::Mult(m)) => m.mult.iter().collect(),
-        Some(E::Sum(s)) => s.sum.iter().collect(),
-        Some(E::Max(m)) => m.max.iter().collect(),
-        Some(E::Min(m)) => m.min.iter().collect(),
-        Some(E::Div(d)) => [&d.left, &d.right].into_iter().flatten().map(|b| &**b).collect(),
-        Some(E::Pow(p)) => [&p.base, &p.exponent]
-            .into_iter()
-            .flatten()
-            .map(|b| &**b)
-            .collect(),
-        Some(E::ExpDecay(d) | E::GaussDecay(d) | E::LinDecay(d)) => {
-            [&d.x, &d.target].into_iter().flatten().map(|b| &**b).collect()
+/// Relevance feedback's pairs: every ordered pair of examples whose
+/// feedback scores differ by more than 0, weighted `confidence^b * c`.
+fn feedback_pairs(feedback: &[(QVec, f32)], b: f32, c: f32) -> Vec<(QVec, QVec, f32)> {
+    let mut pairs = Vec::new();
+    for (i, (pos, ps)) in feedback.iter().enumerate() {
+        for (j, (neg, ns)) in feedback.iter().enumerate() {
+            let confidence = ps - ns;
+            if i != j && confidence > 0.0 {
+                pairs.push((pos.clone(), neg.clone(), confidence.powf(b) * c));
+            }
         }
-        Some(E::Neg(x) | E::Abs(x) | E::Sqrt(x) | E::Exp(x) | E::Log10(x) | E::Ln(x) | E::Acosh(x)) => {
-            vec![&**x]
-        }
-        Some(
-            E::Constant(_)
-            | E::Variable(_)
-            | E::Condition(_)
-            | E::GeoDistance(_)
-            | E::Datetime(_)
-            | E::DatetimeKey(_),
-        )
-        | None => Vec::new(),
+    }
+    pairs
+}
+
+/// A sparse query with each weight scaled by its dimension's IDF, as
+/// Qdrant computes it: `ln((N - n + 0.5) / (n + 0.5) + 1)`.
+fn with_idf(col: &Collection, name: &str, q: &QVec) -> QVec {
+    let QVec::Sparse(indices, values) = q else {
+        return q.clone();
+    };
+    let total = col
+        .points
+        .values()
+        .filter(|p| p.vectors.contains_key(name))
+        .count() as f32;
+    let weights = indices.iter().zip(values).map(|(i, v)| {
+        let n = col
+            .points
+            .values()
+            .filter(|p| matches!(p.vectors.get(name), Some(StoredVector::Sparse { indices, .. }) if indices.contains(i)))
+            .count() as f32;
+        v * ((total - n + 0.5) / (n + 0.5) + 1.0).ln()
+    });
+    QVec::Sparse(indices.clone(), weights.collect())
+}
+
+fn shuffle<T>(items: &mut [T]) {
+    let mut x = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(7, |d| d.as_nanos() as u64)
+        | 1;
+    for i in (1..items.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        items.swap(i, (x % (i as u64 + 1)) as usize);
     }
 }
 
@@ -903,8 +1215,8 @@ fn check_prefetch_depth(prefetch: &[proto::PrefetchQuery]) -> Result<(), Status>
         }
     }
     if depth > MAX_PREFETCH_DEPTH {
-        return Err(bad_input(format!(
-            "Validation failed: prefetches depth {depth} exceeds max depth {MAX_PREFETCH_DEPTH}"
+        return Err(invalid_plan(format!(
+            "prefetches depth {depth} exceeds max depth {MAX_PREFETCH_DEPTH}"
         )));
     }
     Ok(())
@@ -924,6 +1236,12 @@ fn display_key(k: &PointKey) -> String {
         PointKey::Num(n) => n.to_string(),
         PointKey::Uuid(u) => u.to_string(),
     }
+}
+
+/// Qdrant's answer when `lookup_from` or `with_lookup` names a collection
+/// that does not exist.
+fn lookup_not_found(name: &str) -> Status {
+    Status::not_found(clip(format!("Not found: Collection {name} not found")))
 }
 
 pub(crate) fn check_dims(kind: VectorKind, v: &QVec, name: &str) -> Result<(), Status> {
@@ -961,242 +1279,18 @@ pub(crate) fn check_dims(kind: VectorKind, v: &QVec, name: &str) -> Result<(), S
     }
 }
 
-/// Reciprocal rank fusion: each list adds `weight / (k + rank)`, ranks from 0.
-fn rrf(lists: &[(Vec<Hit>, Direction)], k: usize, weights: &[f32]) -> Vec<Hit> {
-    let mut scores: HashMap<PointKey, f32> = HashMap::new();
-    for (i, (hits, _)) in lists.iter().enumerate() {
-        let w = weights.get(i).copied().unwrap_or(1.0);
-        for (rank, h) in hits.iter().enumerate() {
-            *scores.entry(h.key).or_default() += w / (k as f32 + rank as f32 + 1.0);
-        }
-    }
-    scores
-        .into_iter()
-        .map(|(key, score)| Hit {
-            key,
-            score,
-            order_value: None,
-        })
-        .collect()
-}
-
-/// Distribution-based score fusion: each list's scores are normalized by
-/// mean ± 3 standard deviations into [0, 1], then summed.
-fn dbsf(lists: &[(Vec<Hit>, Direction)]) -> Vec<Hit> {
-    let mut scores: HashMap<PointKey, f32> = HashMap::new();
-    for (hits, dir) in lists {
-        if hits.is_empty() {
-            continue;
-        }
-        let xs: Vec<f32> = hits
-            .iter()
-            .map(|h| {
-                if *dir == Direction::LowerBetter {
-                    -h.score
-                } else {
-                    h.score
-                }
-            })
-            .collect();
-        let n = xs.len() as f32;
-        let mean = xs.iter().sum::<f32>() / n;
-        let std = (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n).sqrt();
-        let (lo, hi) = (mean - 3.0 * std, mean + 3.0 * std);
-        for (h, x) in hits.iter().zip(xs) {
-            let norm = if hi > lo {
-                ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
-            } else {
-                0.5
-            };
-            *scores.entry(h.key).or_default() += norm;
-        }
-    }
-    scores
-        .into_iter()
-        .map(|(key, score)| Hit {
-            key,
-            score,
-            order_value: None,
-        })
-        .collect()
-}
-
-fn shuffle(hits: &mut [Hit]) {
-    let mut x = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(7, |d| d.as_nanos() as u64)
-        | 1;
-    for i in (1..hits.len()).rev() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        hits.swap(i, (x % (i as u64 + 1)) as usize);
-    }
-}
-
-/// The variables a formula reads.
-struct Env<'a> {
-    key: &'a PointKey,
-    point: Option<&'a StoredPoint>,
-    scores: &'a [HashMap<PointKey, f32>],
-    defaults: &'a HashMap<String, proto::Value>,
-}
-
-impl Env<'_> {
-    fn variable(&self, name: &str) -> Result<f64, Status> {
-        if let Some(rest) = name.strip_prefix("$score") {
-            let i: usize = rest
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse()
-                .unwrap_or(0);
-            return Ok(self
-                .scores
-                .get(i)
-                .and_then(|s| s.get(self.key))
-                .copied()
-                .unwrap_or(0.0) as f64);
-        }
-        let from_payload = self
-            .point
-            .and_then(|p| values_at(&p.payload, name).into_iter().find_map(number));
-        match from_payload.or_else(|| self.defaults.get(name).and_then(number)) {
-            Some(x) => Ok(x),
-            None => Err(bad_input(format!(
-                "No value found in a payload nor defaults for variable `{name}`"
-            ))),
-        }
-    }
-
-    fn eval(&self, e: &proto::Expression) -> Result<f64, Status> {
-        use proto::expression::Variant as E;
-        let one = |x: &Option<Box<proto::Expression>>| -> Result<f64, Status> {
-            self.eval(x.as_deref().ok_or_else(|| bad_input("Empty expression"))?)
-        };
-        let boxed = |x: &proto::Expression| self.eval(x);
-        Ok(
-            match e.variant.as_ref().ok_or_else(|| bad_input("Empty expression"))? {
-                E::Constant(c) => f64::from(*c),
-                E::Variable(v) => self.variable(v)?,
-                E::Condition(c) => {
-                    let f = proto::Filter {
-                        must: vec![c.clone()],
-                        ..Default::default()
-                    };
-                    let f = CheckedFilter::new(&f)?;
-                    f64::from(u8::from(self.point.is_some_and(|p| f.matches(self.key, p))))
-                }
-                E::GeoDistance(g) => {
-                    let origin = g.origin.ok_or_else(|| bad_input("Empty geo origin"))?;
-                    let to = self
-                        .point
-                        .and_then(|p| {
-                            values_at(&p.payload, &g.to).into_iter().find_map(|v| {
-                                let Some(Kind::StructValue(s)) = &v.kind else {
-                                    return None;
-                                };
-                                Some(proto::GeoPoint {
-                                    lon: number(s.fields.get("lon")?)?,
-                                    lat: number(s.fields.get("lat")?)?,
-                                })
-                            })
-                        })
-                        .ok_or_else(|| {
-                            bad_input(format!(
-                                "No value found in a payload nor defaults for variable `{}`",
-                                g.to
-                            ))
-                        })?;
-                    filter::haversine(&origin, &to)
-                }
-                E::Datetime(d) => {
-                    filter::parse_datetime(d).ok_or_else(|| bad_input(format!("Invalid datetime `{d}`")))?
-                }
-                E::DatetimeKey(k) => self
-                    .point
-                    .and_then(|p| {
-                        values_at(&p.payload, k).into_iter().find_map(|v| match &v.kind {
-                            Some(Kind::StringValue(s)) => filter::parse_datetime(s),
-                            _ => None,
-                        })
-                    })
-                    .ok_or_else(|| {
-                        bad_input(format!(
-                            "No value found in a payload nor defaults for variable `{k}`"
-                        ))
-                    })?,
-                E::Mult(m) => m.mult.iter().map(boxed).product::<Result<f64, _>>()?,
-                E::Sum(s) => s.sum.iter().map(boxed).sum::<Result<f64, _>>()?,
-                E::Max(m) => m
-                    .max
-                    .iter()
-                    .map(boxed)
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into_iter()
-                    .fold(f64::NEG_INFINITY, f64::max),
-                E::Min(m) => m
-                    .min
-                    .iter()
-                    .map(boxed)
-                    .collect::<Result<Vec<_>, _>>()?
-                    .into_iter()
-                    .fold(f64::INFINITY, f64::min),
-                E::Div(d) => {
-                    let (l, r) = (one(&d.left)?, one(&d.right)?);
-                    if r == 0.0 {
-                        f64::from(d.by_zero_default.unwrap_or(0.0))
-                    } else {
-                        l / r
-                    }
-                }
-                E::Neg(x) => -boxed(x)?,
-                E::Abs(x) => boxed(x)?.abs(),
-                E::Sqrt(x) => boxed(x)?.sqrt(),
-                E::Pow(p) => one(&p.base)?.powf(one(&p.exponent)?),
-                E::Exp(x) => boxed(x)?.exp(),
-                E::Log10(x) => boxed(x)?.log10(),
-                E::Ln(x) => boxed(x)?.ln(),
-                E::Acosh(x) => boxed(x)?.acosh(),
-                E::ExpDecay(d) | E::GaussDecay(d) | E::LinDecay(d) => {
-                    let x = one(&d.x)?;
-                    let target = match &d.target {
-                        Some(t) => boxed(t)?,
-                        None => 0.0,
-                    };
-                    let scale = f64::from(d.scale.unwrap_or(1.0));
-                    let midpoint = f64::from(d.midpoint.unwrap_or(0.5));
-                    let dist = (x - target).abs();
-                    match e.variant {
-                        Some(E::ExpDecay(_)) => (midpoint.ln() / scale * dist).exp(),
-                        Some(E::GaussDecay(_)) => (midpoint.ln() / (scale * scale) * dist * dist).exp(),
-                        _ => ((1.0 - midpoint) / scale * -dist + 1.0).max(0.0),
-                    }
-                }
-            },
-        )
-    }
-}
-
-fn number(v: &proto::Value) -> Option<f64> {
-    match v.kind {
-        Some(Kind::IntegerValue(i)) => Some(i as f64),
-        Some(Kind::DoubleValue(d)) => Some(d),
-        _ => None,
-    }
-}
-
 /// Resolves the collection and the collections `lookup_from` names, then
 /// runs `f` over an engine.
 async fn with_engine<T>(
     store: &Store,
     name: &str,
     lookups: &[&str],
-    f: impl FnOnce(&Engine<'_>) -> Result<T, Status>,
+    f: impl FnOnce(&mut Engine<'_>) -> Result<T, Status>,
 ) -> Result<T, Status> {
     let shared = store.resolve(name).await?;
     let mut others = HashMap::new();
     for l in lookups {
-        let c = store.resolve(l).await?;
+        let c = store.resolve(l).await.map_err(|_| lookup_not_found(l))?;
         let guard = c.read().await;
         others.insert(
             (*l).to_owned(),
@@ -1211,11 +1305,8 @@ async fn with_engine<T>(
         );
     }
     let col = shared.read().await;
-    let engine = Engine {
-        col: &col,
-        lookups: others,
-    };
-    f(&engine)
+    let mut engine = Engine::new(name, &col, others);
+    f(&mut engine)
 }
 
 fn scored(
@@ -1240,19 +1331,6 @@ fn scored(
         .collect()
 }
 
-fn query_level(q: &proto::QueryPoints) -> Level<'_> {
-    Level {
-        prefetch: &q.prefetch,
-        query: q.query.as_ref(),
-        using: q.using.as_deref(),
-        filter: q.filter.as_ref(),
-        score_threshold: q.score_threshold,
-        limit: q.limit.unwrap_or(10) as usize,
-        offset: q.offset.unwrap_or(0) as usize,
-        lookup_from: q.lookup_from.as_ref(),
-    }
-}
-
 /// The collections `lookup_from` names anywhere in the query, each once.
 fn lookup_names(q: &proto::QueryPoints) -> Vec<&str> {
     let mut out = Vec::new();
@@ -1271,9 +1349,17 @@ fn lookup_names(q: &proto::QueryPoints) -> Vec<&str> {
     out
 }
 
-fn run_query(engine: &Engine<'_>, q: &proto::QueryPoints) -> Result<Vec<proto::ScoredPoint>, Status> {
+/// Plans and runs a query.
+fn run_hits(engine: &mut Engine<'_>, q: &proto::QueryPoints) -> Result<Vec<Hit>, Status> {
     check_prefetch_depth(&q.prefetch)?;
-    let (hits, _) = engine.run(query_level(q))?;
+    let level = Level::of_query(q);
+    engine.exclude_referenced(&level)?;
+    let plan = engine.plan(&level)?;
+    engine.run_top(&plan, q.offset.unwrap_or(0) as usize)
+}
+
+fn run_query(engine: &mut Engine<'_>, q: &proto::QueryPoints) -> Result<Vec<proto::ScoredPoint>, Status> {
+    let hits = run_hits(engine, q)?;
     Ok(scored(
         engine,
         hits,
@@ -1312,46 +1398,304 @@ pub(crate) async fn query_batch(
     })
 }
 
-/// Groups hits by the values at `group_by`, `group_size` hits per group,
-/// `limit` groups, in order of each group's best hit.
-fn group(
-    engine: &Engine<'_>,
-    hits: Vec<Hit>,
-    group_by: &str,
+/// How Qdrant ranks a query's results when it groups them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ResultOrder {
+    LargeBetter,
+    SmallBetter,
+    /// Random samples and MMR: groups and their hits come in no set order.
+    Unordered,
+}
+
+fn result_order(engine: &Engine<'_>, q: &proto::QueryPoints) -> Result<ResultOrder, Status> {
+    use proto::query::Variant as Q;
+    let distance_order = || -> Result<ResultOrder, Status> {
+        let kind = engine.kind_of(q.using.as_deref().unwrap_or(""))?;
+        Ok(match distance_of(kind) {
+            proto::Distance::Euclid | proto::Distance::Manhattan => ResultOrder::SmallBetter,
+            _ => ResultOrder::LargeBetter,
+        })
+    };
+    Ok(match q.query.as_ref().and_then(|q| q.variant.as_ref()) {
+        None => ResultOrder::SmallBetter,
+        Some(Q::Nearest(_)) => distance_order()?,
+        Some(Q::Recommend(r))
+            if r.strategy
+                .is_none_or(|s| s == proto::RecommendStrategy::AverageVector as i32) =>
+        {
+            distance_order()?
+        }
+        Some(Q::OrderBy(o)) if o.direction == Some(proto::Direction::Desc as i32) => ResultOrder::LargeBetter,
+        Some(Q::OrderBy(_)) => ResultOrder::SmallBetter,
+        Some(Q::Sample(_) | Q::NearestWithMmr(_)) => ResultOrder::Unordered,
+        Some(_) => ResultOrder::LargeBetter,
+    })
+}
+
+/// What a hit is ranked by: its order value, else its score.
+fn rank_value(h: &Hit) -> f64 {
+    match h.order_value.as_ref().and_then(|o| o.variant.as_ref()) {
+        Some(proto::order_value::Variant::Int(i)) => *i as f64,
+        Some(proto::order_value::Variant::Float(f)) => *f,
+        None => f64::from(h.score),
+    }
+}
+
+/// `a` before `b` in a result order.
+fn ranks_before(order: ResultOrder, a: &Hit, b: &Hit) -> Ordering {
+    match order {
+        ResultOrder::LargeBetter => rank_value(b).total_cmp(&rank_value(a)),
+        ResultOrder::SmallBetter => rank_value(a).total_cmp(&rank_value(b)),
+        ResultOrder::Unordered => Ordering::Equal,
+    }
+}
+
+/// The group ids of a point: one per distinct value at `group_by`; none
+/// when any value is not a string or an integer (Qdrant skips the point).
+fn group_ids(p: &StoredPoint, group_by: &str) -> Vec<proto::GroupId> {
+    use proto::group_id::Kind as G;
+    let mut ids: Vec<proto::GroupId> = Vec::new();
+    for v in values_at(&p.payload, group_by) {
+        let id = match &v.kind {
+            Some(Kind::StringValue(s)) => G::StringValue(s.clone()),
+            Some(Kind::IntegerValue(i)) if *i >= 0 => G::UnsignedValue(*i as u64),
+            Some(Kind::IntegerValue(i)) => G::IntegerValue(*i),
+            _ => return Vec::new(),
+        };
+        let id = proto::GroupId { kind: Some(id) };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// The groups found so far, as Qdrant's aggregator keeps them.
+struct Groups {
+    order: ResultOrder,
     group_size: usize,
     limit: usize,
-) -> Vec<(proto::GroupId, Vec<Hit>)> {
-    let mut groups: Vec<(proto::GroupId, Vec<Hit>)> = Vec::new();
-    let mut index: HashMap<proto::GroupId, usize> = HashMap::new();
-    for h in hits {
-        let Some(p) = engine.point(&h.key) else { continue };
-        let mut ids: Vec<proto::GroupId> = Vec::new();
-        for v in values_at(&p.payload, group_by) {
-            use proto::group_id::Kind as G;
-            let id = match &v.kind {
-                Some(Kind::StringValue(s)) => G::StringValue(s.clone()),
-                Some(Kind::IntegerValue(i)) if *i >= 0 => G::UnsignedValue(*i as u64),
-                Some(Kind::IntegerValue(i)) => G::IntegerValue(*i),
-                _ => continue,
-            };
-            let id = proto::GroupId { kind: Some(id) };
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        for id in ids {
-            match index.get(&id) {
-                Some(&i) if groups[i].1.len() < group_size => groups[i].1.push(h.clone()),
-                Some(_) => {}
-                None if groups.len() < limit => {
-                    index.insert(id.clone(), groups.len());
-                    groups.push((id, vec![h.clone()]));
+    members: Vec<(proto::GroupId, Vec<Hit>)>,
+    index: HashMap<proto::GroupId, usize>,
+    best: Vec<Hit>,
+    full: HashSet<proto::GroupId>,
+    ids: HashSet<PointKey>,
+}
+
+impl Groups {
+    fn add(&mut self, engine: &Engine<'_>, hits: &[Hit], group_by: &str) {
+        for h in hits {
+            let Some(p) = engine.point(&h.key) else { continue };
+            for id in group_ids(p, group_by) {
+                let i = *self.index.entry(id.clone()).or_insert_with(|| {
+                    self.members.push((id.clone(), Vec::new()));
+                    self.best.push(h.clone());
+                    self.members.len() - 1
+                });
+                let group = &mut self.members[i].1;
+                if !group.iter().any(|m| m.key == h.key) {
+                    group.push(h.clone());
+                    self.ids.insert(h.key);
                 }
-                None => {}
+                if group.len() == self.group_size {
+                    self.full.insert(id);
+                }
+                if ranks_before(self.order, h, &self.best[i]) == Ordering::Less {
+                    self.best[i] = h.clone();
+                }
             }
         }
     }
-    groups
+
+    /// The best `limit` groups, by their best hit.
+    fn best_groups(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.members.len()).collect();
+        order.sort_by(|a, b| ranks_before(self.order, &self.best[*a], &self.best[*b]));
+        order.truncate(self.limit);
+        order
+    }
+
+    fn filled_best(&self) -> usize {
+        self.best_groups()
+            .into_iter()
+            .filter(|i| self.full.contains(&self.members[*i].0))
+            .count()
+    }
+
+    fn keys(&self, which: impl Iterator<Item = usize>) -> Vec<&proto::GroupId> {
+        which.map(|i| &self.members[i].0).collect()
+    }
+
+    fn into_groups(mut self) -> Vec<(proto::GroupId, Vec<Hit>)> {
+        let order = self.order;
+        self.best_groups()
+            .into_iter()
+            .map(|i| {
+                let (id, mut hits) = std::mem::take(&mut self.members[i]);
+                hits.sort_by(|a, b| ranks_before(order, a, b).then_with(|| a.key.cmp(&b.key)));
+                hits.truncate(self.group_size);
+                (id, hits)
+            })
+            .collect()
+    }
+}
+
+/// A condition on the group key: `except` the given groups, or any of them.
+fn group_condition(group_by: &str, ids: &[&proto::GroupId], except: bool) -> Vec<proto::Condition> {
+    use proto::r#match::MatchValue as M;
+    let ints: Vec<i64> = ids
+        .iter()
+        .filter_map(|id| match id.kind {
+            Some(proto::group_id::Kind::UnsignedValue(n)) => i64::try_from(n).ok(),
+            Some(proto::group_id::Kind::IntegerValue(n)) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let strings: Vec<String> = ids
+        .iter()
+        .filter_map(|id| match &id.kind {
+            Some(proto::group_id::Kind::StringValue(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    if !ints.is_empty() {
+        let v = proto::RepeatedIntegers { integers: ints };
+        out.push(if except {
+            M::ExceptIntegers(v)
+        } else {
+            M::Integers(v)
+        });
+    }
+    if !strings.is_empty() {
+        let v = proto::RepeatedStrings { strings };
+        out.push(if except {
+            M::ExceptKeywords(v)
+        } else {
+            M::Keywords(v)
+        });
+    }
+    out.into_iter().map(|m| field_condition(group_by, m)).collect()
+}
+
+fn field_condition(key: &str, m: proto::r#match::MatchValue) -> proto::Condition {
+    proto::Condition {
+        condition_one_of: Some(proto::condition::ConditionOneOf::Field(proto::FieldCondition {
+            key: key.to_owned(),
+            r#match: Some(proto::Match { match_value: Some(m) }),
+            ..Default::default()
+        })),
+    }
+}
+
+/// The request for one round of grouping: the base request, restricted
+/// to points with a group key, not yet grouped, and matching `extra`;
+/// `limit` candidates, and each prefetch's limit times the group size.
+fn group_round(
+    base: &proto::QueryPoints,
+    group_by: &str,
+    extra: Vec<proto::Condition>,
+    seen: &HashSet<PointKey>,
+    limit: usize,
+    group_size: usize,
+) -> proto::QueryPoints {
+    use proto::condition::ConditionOneOf as C;
+    let mut q = base.clone();
+    let mut must: Vec<proto::Condition> = q
+        .filter
+        .take()
+        .map(|f| proto::Condition {
+            condition_one_of: Some(C::Filter(f)),
+        })
+        .into_iter()
+        .collect();
+    must.extend(extra);
+    let mut must_not = vec![proto::Condition {
+        condition_one_of: Some(C::IsEmpty(proto::IsEmptyCondition {
+            key: group_by.to_owned(),
+        })),
+    }];
+    if !seen.is_empty() {
+        let mut ids: Vec<&PointKey> = seen.iter().collect();
+        ids.sort();
+        must_not.push(proto::Condition {
+            condition_one_of: Some(C::HasId(proto::HasIdCondition {
+                has_id: ids.into_iter().map(point_id).collect(),
+            })),
+        });
+    }
+    q.filter = Some(proto::Filter {
+        must,
+        must_not,
+        ..Default::default()
+    });
+    q.limit = Some(limit as u64);
+    q.offset = None;
+    let mut stack: Vec<&mut proto::PrefetchQuery> = q.prefetch.iter_mut().collect();
+    while let Some(p) = stack.pop() {
+        p.limit = Some(p.limit.unwrap_or(10).saturating_mul(group_size as u64));
+        stack.extend(p.prefetch.iter_mut());
+    }
+    q
+}
+
+/// How many requests each phase of grouping may make, as in Qdrant.
+const GROUP_REQUESTS: usize = 5;
+
+/// Groups a query's results as Qdrant does: rounds of `limit × group_size`
+/// candidates, first leaving out the groups already full, then only the
+/// best groups not yet full, five rounds each at most.
+fn group(
+    engine: &mut Engine<'_>,
+    base: &proto::QueryPoints,
+    group_by: &str,
+    group_size: usize,
+    limit: usize,
+) -> Result<Vec<(proto::GroupId, Vec<Hit>)>, Status> {
+    let mut groups = Groups {
+        order: result_order(engine, base)?,
+        group_size,
+        limit,
+        members: Vec::new(),
+        index: HashMap::new(),
+        best: Vec::new(),
+        full: HashSet::new(),
+        ids: HashSet::new(),
+    };
+    if group_size == 0 || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let candidates = limit.saturating_mul(group_size);
+    let mut filling = false;
+    let mut rounds = 0;
+    while rounds < 2 * GROUP_REQUESTS {
+        if !filling && rounds == GROUP_REQUESTS {
+            filling = true;
+        }
+        rounds += 1;
+        let extra = if filling {
+            let best = groups.best_groups();
+            let unfilled = best
+                .into_iter()
+                .filter(|i| !groups.full.contains(&groups.members[*i].0));
+            group_condition(group_by, &groups.keys(unfilled), false)
+        } else {
+            let mut full: Vec<&proto::GroupId> = groups.full.iter().collect();
+            full.sort_by_key(|id| format!("{id:?}"));
+            group_condition(group_by, &full, true)
+        };
+        let q = group_round(base, group_by, extra, &groups.ids, candidates, group_size);
+        let hits = run_hits(engine, &q)?;
+        groups.add(engine, &hits, group_by);
+        if groups.filled_best() >= limit || (filling && hits.is_empty()) {
+            break;
+        }
+        if hits.is_empty() && !filling {
+            filling = true;
+            rounds = GROUP_REQUESTS;
+        }
+    }
+    Ok(groups.into_groups())
 }
 
 async fn groups_response(
@@ -1367,12 +1711,7 @@ async fn groups_response(
     }
     let lookups = lookup_names(&q);
     let groups = with_engine(store, &q.collection_name, &lookups, |e| {
-        check_prefetch_depth(&q.prefetch)?;
-        let mut level = query_level(&q);
-        level.limit = usize::MAX;
-        level.offset = 0;
-        let (hits, _) = e.run(level)?;
-        Ok(group(e, hits, &group_by, group_size, limit)
+        Ok(group(e, &q, &group_by, group_size, limit)?
             .into_iter()
             .map(|(id, members)| {
                 (
@@ -1388,7 +1727,10 @@ async fn groups_response(
         let lookup = match &with_lookup {
             None => None,
             Some(l) => {
-                let c = store.resolve(&l.collection).await?;
+                let c = store
+                    .resolve(&l.collection)
+                    .await
+                    .map_err(|_| lookup_not_found(&l.collection))?;
                 let c = c.read().await;
                 let key = match &id.kind {
                     Some(proto::group_id::Kind::UnsignedValue(n)) => Some(PointKey::Num(*n)),
@@ -1584,13 +1926,38 @@ fn recommend_as_query(r: proto::RecommendPoints) -> proto::QueryPoints {
     }
 }
 
+/// The legacy recommend's check of its examples, made before anything
+/// is looked up.
+fn check_examples(r: &proto::RecommendPoints) -> Result<(), Status> {
+    let positives = r.positive.len() + r.positive_vectors.len();
+    let negatives = r.negative.len() + r.negative_vectors.len();
+    let average = r
+        .strategy
+        .is_none_or(|s| s == proto::RecommendStrategy::AverageVector as i32);
+    if average && positives == 0 {
+        return Err(bad_request(
+            "At least one positive vector ID required with this strategy",
+        ));
+    }
+    if positives + negatives == 0 {
+        return Err(bad_request(
+            "At least one positive or negative vector ID required with this strategy",
+        ));
+    }
+    Ok(())
+}
+
+/// A legacy discovery as a query: discover with a target, context search
+/// without one.
 fn discover_as_query(d: proto::DiscoverPoints) -> Result<proto::QueryPoints, Status> {
     let target = d
         .target
         .and_then(|t| t.target)
         .map(|proto::target_vector::Target::Single(e)| e)
-        .and_then(example_input)
-        .ok_or_else(|| bad_input("Discover needs a target"))?;
+        .and_then(example_input);
+    if target.is_none() && d.context.is_empty() {
+        return Err(bad_request("target and/or context_pairs must be specified"));
+    }
     let pairs = d
         .context
         .into_iter()
@@ -1604,10 +1971,13 @@ fn discover_as_query(d: proto::DiscoverPoints) -> Result<proto::QueryPoints, Sta
     Ok(proto::QueryPoints {
         collection_name: d.collection_name,
         query: Some(proto::Query {
-            variant: Some(proto::query::Variant::Discover(proto::DiscoverInput {
-                target: Some(target),
-                context: Some(proto::ContextInput { pairs }),
-            })),
+            variant: Some(match target {
+                Some(target) => proto::query::Variant::Discover(proto::DiscoverInput {
+                    target: Some(target),
+                    context: Some(proto::ContextInput { pairs }),
+                }),
+                None => proto::query::Variant::Context(proto::ContextInput { pairs }),
+            }),
         }),
         using: d.using,
         filter: d.filter,
@@ -1706,6 +2076,11 @@ pub(crate) async fn recommend(
     store: &Store,
     req: proto::RecommendPoints,
 ) -> Result<proto::RecommendResponse, Status> {
+    // Qdrant answers a limit of 0 before it looks at anything else.
+    if req.limit == 0 {
+        return Ok(proto::RecommendResponse::default());
+    }
+    check_examples(&req)?;
     let r = query(store, recommend_as_query(req)).await?;
     Ok(proto::RecommendResponse {
         result: r.result,
@@ -1718,6 +2093,13 @@ pub(crate) async fn recommend_batch(
     store: &Store,
     req: proto::RecommendBatchPoints,
 ) -> Result<proto::RecommendBatchResponse, Status> {
+    if req.recommend_points.iter().all(|r| r.limit == 0) {
+        return Ok(proto::RecommendBatchResponse {
+            result: vec![proto::BatchResult::default(); req.recommend_points.len()],
+            ..Default::default()
+        });
+    }
+    req.recommend_points.iter().try_for_each(check_examples)?;
     let name = req.collection_name;
     let queries = req.recommend_points.into_iter().map(|r| {
         Ok(recommend_as_query(proto::RecommendPoints {
@@ -1805,6 +2187,7 @@ pub(crate) async fn discover_batch(
 
 pub(crate) async fn facet(store: &Store, req: proto::FacetCounts) -> Result<proto::FacetResponse, Status> {
     let start = std::time::Instant::now();
+    super::validate::facet(&req)?;
     let shared = store.resolve(&req.collection_name).await?;
     let col = shared.read().await;
     let indexed = col.payload_schema.get(&req.key).is_some_and(|s| {
@@ -1819,7 +2202,8 @@ pub(crate) async fn facet(store: &Store, req: proto::FacetCounts) -> Result<prot
     });
     if !indexed {
         return Err(bad_input(format!(
-            "Index required but not found for \"{}\" of one of the following types: [keyword, integer, boolean, uuid]. Help: Create an index for this key or use a different filter.",
+            "No appropriate index for faceting: `{}`. Please create one to facet on this field. \
+             Check https://qdrant.tech/documentation/concepts/indexing/#payload-index to see which payload schemas support Match conditions",
             req.key
         )));
     }
@@ -1869,37 +2253,66 @@ fn facet_order(a: &proto::facet_value::Variant, b: &proto::facet_value::Variant)
     }
 }
 
-/// The sampled points and, for each, its nearest neighbours among them.
-fn matrix(
-    store_col: &Collection,
-    req: &proto::SearchMatrixPoints,
-) -> Result<Vec<(PointKey, Vec<Hit>)>, Status> {
-    let engine = Engine {
-        col: store_col,
-        lookups: HashMap::new(),
+/// The names of a collection's vectors, sorted.
+fn vector_names(col: &Collection) -> Vec<&str> {
+    use proto::vectors_config::Config;
+    let Some(params) = col.config.params.as_ref() else {
+        return Vec::new();
     };
+    let mut names: Vec<&str> = match params.vectors_config.as_ref().and_then(|v| v.config.as_ref()) {
+        Some(Config::ParamsMap(m)) => m.map.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    names.extend(
+        params
+            .sparse_vectors_config
+            .iter()
+            .flat_map(|s| s.map.keys().map(String::as_str)),
+    );
+    names.sort_unstable();
+    names
+}
+
+/// The sampled points and, for each, its nearest neighbours among them,
+/// as Qdrant samples them: at random among the points with the vector.
+fn matrix(col: &Collection, req: &proto::SearchMatrixPoints) -> Result<Vec<(PointKey, Vec<Hit>)>, Status> {
+    let engine = Engine::new(&req.collection_name, col, HashMap::new());
     let using = req.using.as_deref().unwrap_or("");
-    let kind = engine.kind_of(using)?;
+    let kind = match col.vector_kind(using) {
+        Some(kind) => kind,
+        None if using.is_empty() => {
+            return Err(bad_input(format!(
+                "Collection requires specified vector name in the request, available names: {}",
+                vector_names(col).join(", ")
+            )));
+        }
+        None => engine.kind_of(using)?,
+    };
+    let filters: Vec<CheckedFilter<'_>> = CheckedFilter::optional(req.filter.as_ref())?
+        .into_iter()
+        .collect();
     let mut keys: Vec<PointKey> = engine
-        .candidates(CheckedFilter::optional(req.filter.as_ref())?)
+        .candidates(&filters)
         .into_iter()
         .filter(|k| engine.point(k).is_some_and(|p| p.vectors.contains_key(using)))
         .collect();
+    // A random sample, in id order; fewer than two points make no matrix.
+    shuffle(&mut keys);
     keys.truncate(req.sample.unwrap_or(10) as usize);
+    keys.sort_unstable();
+    if keys.len() < 2 {
+        return Ok(Vec::new());
+    }
     let limit = req.limit.unwrap_or(3) as usize;
-    let dir = direction(kind);
     keys.iter()
         .map(|k| {
             let v = engine
                 .point(k)
                 .and_then(|p| p.vectors.get(using))
                 .ok_or_else(|| bad_input("Point without vector"))?;
-            let q = stored_as_query(v);
+            let q = VectorQuery::Nearest(preprocess(kind, stored_as_query(v)));
             let others: Vec<PointKey> = keys.iter().filter(|o| *o != k).copied().collect();
-            let (mut hits, _) = engine.nearest(&others, &q, using)?;
-            sort_hits(&mut hits, dir);
-            hits.truncate(limit);
-            Ok((*k, hits))
+            Ok((*k, engine.search(&others, &q, using, limit, None)?))
         })
         .collect()
 }

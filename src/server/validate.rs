@@ -16,6 +16,24 @@ const MAX_MMR_CANDIDATES: u64 = 16_384;
 /// the engine's depth check anyway, and the paths of the errors stay short.
 const CHECKED_PREFETCH_LEVELS: usize = 65;
 
+/// How many levels of nested filters are checked here; deeper ones are
+/// refused by the filter's own depth check anyway.
+const MAX_FILTER_LEVELS: usize = 100;
+
+/// What is wrong with a ring of a geo polygon, in Qdrant's words.
+fn ring_error(ring: &proto::GeoLineString) -> Option<String> {
+    let points = &ring.points;
+    if points.len() < 4 {
+        return Some(format!(
+            "value invalid, the size must be at least 4, got {}",
+            points.len()
+        ));
+    }
+    (points.first() != points.last()).then(|| {
+        "value invalid, the first and the last points should be same to form a closed line".to_owned()
+    })
+}
+
 /// The validation errors of one request, each `path: message`.
 #[derive(Default)]
 struct Errors(Vec<String>);
@@ -68,6 +86,62 @@ impl Errors {
         }
     }
 
+    /// A filter's geo polygons: rings of at least 4 points whose first and
+    /// last points are the same.
+    fn filter(&mut self, path: &str, filter: Option<&proto::Filter>) {
+        let Some(filter) = filter else { return };
+        let mut stack = vec![(path.to_owned(), filter, 1)];
+        while let Some((path, f, depth)) = stack.pop() {
+            let min_should = f
+                .min_should
+                .iter()
+                .map(|m| ("min_should.conditions", &m.conditions));
+            let lists = min_should.chain([
+                ("must", &f.must),
+                ("must_not", &f.must_not),
+                ("should", &f.should),
+            ]);
+            let mut nested = Vec::new();
+            for (name, conditions) in lists {
+                for (i, c) in conditions.iter().enumerate() {
+                    let at = format!("{path}.{name}[{i}].condition_one_of");
+                    use proto::condition::ConditionOneOf as C;
+                    match &c.condition_one_of {
+                        Some(C::Field(field)) => {
+                            if let Some(polygon) = &field.geo_polygon {
+                                self.polygon(&format!("{at}.geo_polygon"), polygon);
+                            }
+                        }
+                        Some(C::Filter(inner)) if depth < MAX_FILTER_LEVELS => {
+                            nested.push((at, inner, depth + 1))
+                        }
+                        Some(C::Nested(n)) if depth < MAX_FILTER_LEVELS => {
+                            if let Some(inner) = &n.filter {
+                                nested.push((format!("{at}.filter"), inner, depth + 1));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            stack.extend(nested.into_iter().rev());
+        }
+    }
+
+    fn polygon(&mut self, path: &str, polygon: &proto::GeoPolygon) {
+        if let Some(exterior) = &polygon.exterior {
+            if exterior.points.is_empty() {
+                self.0
+                    .push(format!("{path}.exterior: value invalid, must not be empty"));
+            } else if let Some(e) = ring_error(exterior) {
+                self.0.push(format!("{path}.exterior: {e}"));
+            }
+        }
+        if let Some(e) = polygon.interiors.iter().find_map(ring_error) {
+            self.0.push(format!("{path}.interiors: {e}"));
+        }
+    }
+
     /// The prefetch tree under `prefix`: each level's limit and query.
     fn prefetch(&mut self, prefix: &str, prefetch: &[proto::PrefetchQuery]) {
         let mut stack: Vec<(String, &proto::PrefetchQuery, usize)> = prefetch
@@ -77,6 +151,7 @@ impl Errors {
             .collect();
         stack.reverse();
         while let Some((path, p, level)) = stack.pop() {
+            self.filter(&format!("{path}.filter"), p.filter.as_ref());
             self.at_least(format_args!("{path}.limit"), p.limit, 1);
             self.query(&format!("{path}.query"), p.query.as_ref());
             if level < CHECKED_PREFETCH_LEVELS {
@@ -89,6 +164,7 @@ impl Errors {
     fn query_points(&mut self, prefix: &str, q: &proto::QueryPoints) {
         self.prefetch(prefix, &q.prefetch);
         self.query(&format!("{prefix}query"), q.query.as_ref());
+        self.filter(&format!("{prefix}filter"), q.filter.as_ref());
         self.at_least(format_args!("{prefix}limit"), q.limit, 1);
     }
 
@@ -105,8 +181,17 @@ impl Errors {
 
 pub(crate) fn scroll(r: &proto::ScrollPoints) -> Result<(), Status> {
     let mut e = Errors::default();
+    e.filter("filter", r.filter.as_ref());
     e.at_least("limit", r.limit.map(u64::from), 1);
-    e.finish()
+    e.finish()?;
+    if r.order_by.is_some() && r.offset.is_some() {
+        return Err(super::store::bad_input(
+            "Cannot use an `offset` when using `order_by`. The alternative for paging is to use \
+             `order_by.start_from` and a filter to exclude the IDs that you've already seen for the \
+             `order_by.start_from` value",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn query(r: &proto::QueryPoints) -> Result<(), Status> {
@@ -127,6 +212,7 @@ pub(crate) fn query_groups(r: &proto::QueryPointGroups) -> Result<(), Status> {
     let mut e = Errors::default();
     e.prefetch("", &r.prefetch);
     e.query("query", r.query.as_ref());
+    e.filter("filter", r.filter.as_ref());
     e.at_least("group_size", r.group_size, 1);
     e.at_least("limit", r.limit, 1);
     e.finish()
@@ -134,6 +220,7 @@ pub(crate) fn query_groups(r: &proto::QueryPointGroups) -> Result<(), Status> {
 
 pub(crate) fn search(r: &proto::SearchPoints) -> Result<(), Status> {
     let mut e = Errors::default();
+    e.filter("filter", r.filter.as_ref());
     e.at_least("limit", Some(r.limit), 1);
     e.finish()
 }
@@ -141,6 +228,7 @@ pub(crate) fn search(r: &proto::SearchPoints) -> Result<(), Status> {
 pub(crate) fn search_batch(r: &proto::SearchBatchPoints) -> Result<(), Status> {
     let mut e = Errors::default();
     for (i, s) in r.search_points.iter().enumerate() {
+        e.filter(&format!("search_points[{i}].filter"), s.filter.as_ref());
         e.at_least(format_args!("search_points[{i}].limit"), Some(s.limit), 1);
     }
     e.finish()
@@ -156,6 +244,7 @@ pub(crate) fn groups(group_size: u32, limit: u32) -> Result<(), Status> {
 
 pub(crate) fn discover(r: &proto::DiscoverPoints) -> Result<(), Status> {
     let mut e = Errors::default();
+    e.filter("filter", r.filter.as_ref());
     e.at_least("limit", Some(r.limit), 1);
     e.finish()
 }
@@ -163,6 +252,7 @@ pub(crate) fn discover(r: &proto::DiscoverPoints) -> Result<(), Status> {
 pub(crate) fn discover_batch(r: &proto::DiscoverBatchPoints) -> Result<(), Status> {
     let mut e = Errors::default();
     for (i, d) in r.discover_points.iter().enumerate() {
+        e.filter(&format!("discover_points[{i}].filter"), d.filter.as_ref());
         e.at_least(format_args!("discover_points[{i}].limit"), Some(d.limit), 1);
     }
     e.finish()
@@ -170,8 +260,25 @@ pub(crate) fn discover_batch(r: &proto::DiscoverBatchPoints) -> Result<(), Statu
 
 pub(crate) fn search_matrix(r: &proto::SearchMatrixPoints) -> Result<(), Status> {
     let mut e = Errors::default();
+    e.filter("filter", r.filter.as_ref());
     e.at_least("sample", r.sample, 2);
     e.at_least("limit", r.limit, 1);
+    e.finish()
+}
+
+/// The checks of a count request (its filter's polygons).
+// Called by the points service once it checks counts (issue 8).
+#[allow(dead_code)]
+pub(crate) fn count(r: &proto::CountPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.filter("filter", r.filter.as_ref());
+    e.finish()
+}
+
+/// The checks of a facet request (its filter's polygons).
+pub(crate) fn facet(r: &proto::FacetCounts) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.filter("filter", r.filter.as_ref());
     e.finish()
 }
 
@@ -218,6 +325,48 @@ mod tests {
              query.variant.mmr.candidates_limit: value 20000 invalid, must be 16384 or smaller]"
         );
         assert!(scroll(&proto::ScrollPoints::default()).is_ok());
+    }
+
+    #[test]
+    fn unclosed_polygon_rings_are_refused_as_qdrant_does() {
+        let ring = |points: &[(f64, f64)]| proto::GeoLineString {
+            points: points
+                .iter()
+                .map(|&(lon, lat)| proto::GeoPoint { lon, lat })
+                .collect(),
+        };
+        let condition = |polygon: proto::GeoPolygon| proto::Condition {
+            condition_one_of: Some(proto::condition::ConditionOneOf::Field(proto::FieldCondition {
+                key: "geo".into(),
+                geo_polygon: Some(polygon),
+                ..Default::default()
+            })),
+        };
+        let open = condition(proto::GeoPolygon {
+            exterior: Some(ring(&[(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)])),
+            interiors: vec![ring(&[(0.0, 0.0), (1.0, 0.0), (0.0, 0.0)])],
+        });
+        let filter = proto::Filter {
+            must: vec![proto::Condition {
+                condition_one_of: Some(proto::condition::ConditionOneOf::Filter(proto::Filter {
+                    should: vec![open],
+                    ..Default::default()
+                })),
+            }],
+            ..Default::default()
+        };
+        let err = count(&proto::CountPoints {
+            filter: Some(filter),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "Validation error in body: [filter.must[0].condition_one_of.should[0].condition_one_of.geo_polygon.exterior: \
+             value invalid, the first and the last points should be same to form a closed line; \
+             filter.must[0].condition_one_of.should[0].condition_one_of.geo_polygon.interiors: \
+             value invalid, the size must be at least 4, got 3]"
+        );
     }
 
     #[test]

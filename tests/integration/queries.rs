@@ -70,6 +70,13 @@ async fn fixture(test: &str) -> anyhow::Result<Ctx> {
     Ok(ctx)
 }
 
+/// Whether the server is a Qdrant release before `version` (major, minor).
+fn older_than(ctx: &Ctx, version: (u32, u32)) -> bool {
+    let mut parts = ctx.client.server_version().unwrap_or_default().split('.');
+    let mut next = || parts.next().and_then(|p| p.parse::<u32>().ok());
+    matches!((next(), next()), (Some(major), Some(minor)) if (major, minor) < version)
+}
+
 fn ids(hits: &[qdrant_async::ScoredPoint]) -> Vec<u64> {
     hits.iter().filter_map(|h| h.id.as_u64()).collect()
 }
@@ -203,6 +210,7 @@ async fn filter_semantics_table() -> anyhow::Result<()> {
                     GeoPoint::new(15.0, 50.0),
                     GeoPoint::new(15.0, 55.0),
                     GeoPoint::new(10.0, 55.0),
+                    GeoPoint::new(10.0, 50.0),
                 ],
                 [],
             )]),
@@ -244,6 +252,42 @@ async fn filter_semantics_table() -> anyhow::Result<()> {
         found.sort_unstable();
         assert_eq!(found, expected, "{name}");
     }
+    ctx.cleanup().await
+}
+
+#[tokio::test]
+async fn an_unclosed_polygon_ring_is_refused() -> anyhow::Result<()> {
+    let ctx = fixture("open_ring").await?;
+    let open = Filter::must([Condition::geo_polygon(
+        "city.geo",
+        [
+            GeoPoint::new(10.0, 50.0),
+            GeoPoint::new(15.0, 50.0),
+            GeoPoint::new(15.0, 55.0),
+            GeoPoint::new(10.0, 55.0),
+        ],
+        [],
+    )]);
+    let answer = ctx
+        .client
+        .query_points(&ctx.collection, [1.0, 0.0])
+        .using("dense")
+        .filter(open)
+        .await;
+    // Qdrant checks that rings are closed since 1.19; 1.18 closes them itself.
+    if older_than(&ctx, (1, 19)) {
+        assert_eq!(ids(&answer?), [1]);
+        return ctx.cleanup().await;
+    }
+    let err = answer.unwrap_err();
+    assert_eq!(err.code(), Some(qdrant_async::Code::InvalidArgument), "{err}");
+    assert!(
+        err.to_string().contains(
+            "filter.must[0].condition_one_of.geo_polygon.exterior: value invalid, \
+             the first and the last points should be same to form a closed line"
+        ),
+        "{err}"
+    );
     ctx.cleanup().await
 }
 
