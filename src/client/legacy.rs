@@ -193,7 +193,8 @@ setters!(SearchPoints {
     filter(impl Into<Filter>) => |r, v| r.filter = Some(v.into().into());
     /// Hits to skip.
     offset(u64) => |r, v| r.offset = Some(v);
-    /// Only hits scoring at least this well.
+    /// Only hits scoring strictly better than this (for Euclid and
+    /// Manhattan: strictly below this distance), as Qdrant keeps them.
     score_threshold(f32) => |r, v| r.score_threshold = Some(v);
     /// Which payload to return.
     with_payload(impl Into<PayloadSelector>) => |r, v| r.with_payload = Some(v.into().into());
@@ -212,7 +213,8 @@ setters!(SearchPoints {
 setters!(SearchPointGroups {
     /// Only points matching this filter.
     filter(impl Into<Filter>) => |r, v| r.filter = Some(v.into().into());
-    /// Only hits scoring at least this well.
+    /// Only hits scoring strictly better than this (for Euclid and
+    /// Manhattan: strictly below this distance), as Qdrant keeps them.
     score_threshold(f32) => |r, v| r.score_threshold = Some(v);
     /// Which payload to return.
     with_payload(impl Into<PayloadSelector>) => |r, v| r.with_payload = Some(v.into().into());
@@ -231,7 +233,8 @@ setters!(RecommendPoints {
     filter(impl Into<Filter>) => |r, v| r.filter = Some(v.into().into());
     /// Hits to skip.
     offset(u64) => |r, v| r.offset = Some(v);
-    /// Only hits scoring at least this well.
+    /// Only hits scoring strictly better than this (for Euclid and
+    /// Manhattan: strictly below this distance), as Qdrant keeps them.
     score_threshold(f32) => |r, v| r.score_threshold = Some(v);
     /// Which payload to return.
     with_payload(impl Into<PayloadSelector>) => |r, v| r.with_payload = Some(v.into().into());

@@ -173,8 +173,9 @@ macro_rules! query_options {
             self
         }
 
-        /// Only hits scoring at least this well (for Euclid and Manhattan:
-        /// at most this distance).
+        /// Only hits scoring better than this: strictly above it (for Euclid and
+        /// Manhattan: strictly below this distance), as Qdrant keeps them.
+        /// Fusion and formula scores equal to it are kept.
         pub fn score_threshold(mut self, threshold: f32) -> Self {
             self.request.score_threshold = Some(threshold);
             self

@@ -287,14 +287,16 @@ impl Expression {
         }))
     }
 
-    /// The largest.
+    /// The largest. Needs Qdrant 1.20: Qdrant 1.19 and the embedded
+    /// server refuse it.
     pub fn max(items: impl IntoIterator<Item = Expression>) -> Self {
         Self::of(proto::expression::Variant::Max(proto::MaxExpression {
             max: Self::list(items),
         }))
     }
 
-    /// The smallest.
+    /// The smallest. Needs Qdrant 1.20: Qdrant 1.19 and the embedded
+    /// server refuse it.
     pub fn min(items: impl IntoIterator<Item = Expression>) -> Self {
         Self::of(proto::expression::Variant::Min(proto::MinExpression {
             min: Self::list(items),
@@ -349,7 +351,8 @@ impl Expression {
         Self::of(proto::expression::Variant::Ln(x.boxed()))
     }
 
-    /// Inverse hyperbolic cosine.
+    /// Inverse hyperbolic cosine. Needs Qdrant 1.20: Qdrant 1.19 and the
+    /// embedded server refuse it.
     pub fn acosh(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Acosh(x.boxed()))
     }
@@ -649,6 +652,7 @@ impl Query {
 
     /// Full-text search with BM25 scoring (`k` and `b` default to the
     /// server's), over a text-indexed payload key chosen with `using`.
+    /// Needs Qdrant 1.20: Qdrant 1.19 and the embedded server refuse it.
     pub fn text(query: impl Into<String>, k: Option<f32>, b: Option<f32>) -> Self {
         Self::of(
             proto::query::Variant::Text(proto::TextQuery {
@@ -850,7 +854,9 @@ pub struct Prefetch {
     pub filter: Option<Filter>,
     /// Search parameters.
     pub params: Option<SearchParams>,
-    /// Only results scoring at least this well.
+    /// Only results scoring strictly better than this (for Euclid and
+    /// Manhattan: strictly below this distance); fusion and formula scores
+    /// equal to it are kept, as Qdrant does.
     pub score_threshold: Option<f32>,
     /// Most results (default 10).
     pub limit: Option<u64>,
@@ -899,7 +905,9 @@ impl Prefetch {
         self
     }
 
-    /// Only results scoring at least this well.
+    /// Only results scoring strictly better than this (for Euclid and
+    /// Manhattan: strictly below this distance); fusion and formula scores
+    /// equal to it are kept, as Qdrant does.
     pub fn score_threshold(mut self, threshold: f32) -> Self {
         self.score_threshold = Some(threshold);
         self
