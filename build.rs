@@ -1,6 +1,11 @@
-//! Compiles proto/ into tonic client and server stubs, with no system `protoc`:
-//! `protox` parses the files in pure Rust and hands a descriptor set to
+//! Compiles proto/ into tonic stubs, with no system `protoc`: `protox`
+//! parses the files in pure Rust and hands a descriptor set to
 //! `tonic-prost-build`.
+//!
+//! Client stubs always; server stubs only with feature `server`, so that a
+//! client build compiles no server code. Neither gets tonic's
+//! `transport`-based `connect`: the client has its own transport, and
+//! `Client::raw` hands out stubs on it.
 
 use std::path::PathBuf;
 
@@ -17,10 +22,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={}", file.display());
     }
 
+    // Cargo sets CARGO_FEATURE_<NAME> for the build script of a package
+    // built with that feature.
+    let server = std::env::var_os("CARGO_FEATURE_SERVER").is_some();
+
     let descriptors = protox::compile(&files, [&proto_dir])?;
     tonic_prost_build::configure()
         .build_client(true)
-        .build_server(true)
+        .build_server(server)
+        .build_transport(false)
         .compile_fds(descriptors)?;
     Ok(())
 }

@@ -23,10 +23,16 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Features: `serde` (default) converts payloads from and to `serde_json` and
-//! any `Serialize`/`Deserialize` type; `server` adds
-//! [`server::EmbeddedServer`], an in-memory Qdrant-compatible server for tests.
-
+//! Features only add: turning one on never changes what code without it
+//! means.
+//!
+//! - `serde` (default) converts payloads from and to `serde_json` and any
+//!   `Serialize`/`Deserialize` type (`json!({...})` as a payload,
+//!   `Json(value)`, `Payload::from_serialize`, `payload_as`).
+//! - `server` adds `server::EmbeddedServer`, an in-memory Qdrant-compatible
+//!   server for tests, and the generated server stubs in [`proto`]. Without
+//!   it nothing of a server is compiled: no stubs, no axum, no hyper server.
+#![cfg_attr(feature = "server", doc = "\nSee [`server::EmbeddedServer`].")]
 #![warn(missing_docs)]
 
 mod client;

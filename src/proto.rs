@@ -1,5 +1,6 @@
-//! The generated protocol: Qdrant's messages and the tonic client and server
-//! stubs for its four services, exactly as `tonic-prost-build` writes them.
+//! The generated protocol: Qdrant's messages and the tonic client stubs for
+//! its four services (and, with feature `server`, the server stubs), exactly
+//! as `tonic-prost-build` writes them.
 //!
 //! Everyday code does not need this module; it is the escape hatch behind
 //! [`Client::raw`](crate::Client::raw) and the types the embedded server speaks.

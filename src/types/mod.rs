@@ -28,6 +28,8 @@ pub use filter::{
 pub use group::{FacetHit, FacetValue, GroupId, PointGroup, SearchMatrixOffsets, SearchMatrixPair};
 pub use index::*;
 pub use operation::PointsUpdateOperation;
+#[cfg(feature = "serde")]
+pub use payload::Json;
 pub use payload::{IntoPayload, Payload, Value};
 pub use point::{OrderValue, Point, PointId, PointVectors, Record, ScoredPoint};
 pub(crate) use point::{checked_protos, vectors_argument};

@@ -254,35 +254,48 @@ impl IntoIterator for Payload {
     }
 }
 
-/// What a payload argument accepts: with the `serde` feature, any
-/// `Serialize` value that serializes to a JSON object (a `serde_json`
-/// object, a struct, a map, a [`Payload`]); without it, anything that
-/// converts into a [`Payload`].
+/// What a payload argument accepts.
+///
+/// Always: anything that converts into a [`Payload`] (a `Payload`, a
+/// `HashMap<String, Value>`, an array of key-value pairs, your own types
+/// with `From<_> for Payload`), and `&Payload`. With feature `serde`, also a
+/// `serde_json::Value` or `serde_json::Map` (so `json!({...})`), and any
+/// `Serialize` value wrapped in `Json`. A JSON value that is not an object
+/// is reported as an invalid argument when the request is sent.
+///
+/// Features only add here: a type that converts without `serde` converts
+/// the same way with it, so turning `serde` on anywhere in a dependency
+/// graph breaks no code that compiled without it. That is why `Serialize`
+/// values go through `Json` rather than through a blanket implementation,
+/// which would overlap with the one for `Into<Payload>`.
+#[cfg_attr(feature = "serde", doc = "\nSee [`Json`](crate::Json).\n")]
+///
+/// ```
+/// use qdrant_async::{Payload, Point};
+///
+/// let point = Point::new(1, [0.5, 0.5]).payload([("color", "red")]);
+/// let point = Point::new(2, [0.5, 0.5]).payload(Payload::from([("count", 3)]));
+/// ```
 pub trait IntoPayload {
     /// Converts, or says why the value is not a JSON object.
     fn into_payload(self) -> Result<Payload, String>;
 }
 
-#[cfg(feature = "serde")]
-impl<T: serde::Serialize> IntoPayload for T {
-    fn into_payload(self) -> Result<Payload, String> {
-        Payload::from_serialize(&self).map_err(|e| match e {
-            crate::Error::InvalidArgument { reason, .. } => reason,
-            other => other.to_string(),
-        })
-    }
-}
-
-#[cfg(not(feature = "serde"))]
 impl<T: Into<Payload>> IntoPayload for T {
     fn into_payload(self) -> Result<Payload, String> {
         Ok(self.into())
     }
 }
 
+impl IntoPayload for &Payload {
+    fn into_payload(self) -> Result<Payload, String> {
+        Ok(self.clone())
+    }
+}
+
 #[cfg(feature = "serde")]
 mod json {
-    use super::{Payload, Value};
+    use super::{IntoPayload, Payload, Value};
     use crate::error::{Error, Result};
 
     impl From<serde_json::Value> for Value {
@@ -435,7 +448,60 @@ mod json {
             Value::Object(payload.0).into()
         }
     }
+
+    impl From<serde_json::Map<String, serde_json::Value>> for Payload {
+        fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
+            Payload(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+        }
+    }
+
+    /// `json!({...})`: an object converts, anything else is an invalid
+    /// payload.
+    impl IntoPayload for serde_json::Value {
+        fn into_payload(self) -> std::result::Result<Payload, String> {
+            Payload::try_from(self).map_err(reason)
+        }
+    }
+
+    impl IntoPayload for &serde_json::Value {
+        fn into_payload(self) -> std::result::Result<Payload, String> {
+            self.clone().into_payload()
+        }
+    }
+
+    /// Any `Serialize` value as a payload argument: it must serialize to a
+    /// JSON object (a struct, a map), or it is reported as an invalid
+    /// argument when the request is sent.
+    ///
+    /// ```
+    /// use qdrant_async::{Json, Point};
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Doc { color: &'static str, count: u32 }
+    ///
+    /// let point = Point::new(1, [0.5, 0.5]).payload(Json(Doc { color: "red", count: 3 }));
+    /// ```
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Json<T>(pub T);
+
+    impl<T: serde::Serialize> IntoPayload for Json<T> {
+        fn into_payload(self) -> std::result::Result<Payload, String> {
+            Payload::from_serialize(&self.0).map_err(reason)
+        }
+    }
+
+    /// The reason of an invalid payload, without the argument's name, which
+    /// the request that takes it adds.
+    fn reason(error: Error) -> String {
+        match error {
+            Error::InvalidArgument { reason, .. } => reason,
+            other => other.to_string(),
+        }
+    }
 }
+
+#[cfg(feature = "serde")]
+pub use json::Json;
 
 #[cfg(test)]
 mod tests {
@@ -459,6 +525,62 @@ mod tests {
     #[test]
     fn missing_kind_reads_as_null() {
         assert_eq!(Value::from(proto::Value { kind: None }), Value::Null);
+    }
+
+    /// A caller's own type, converting as [`IntoPayload`]'s docs say it may.
+    struct Color(&'static str);
+
+    impl From<Color> for Payload {
+        fn from(color: Color) -> Self {
+            Payload::from([("color", color.0)])
+        }
+    }
+
+    /// The implementations these use are not behind `serde`, so they are
+    /// the same without it. Unit tests always build with `serde` (the
+    /// dev-dependency on this crate turns it on), so this shows that turning
+    /// it on takes none of them away.
+    #[test]
+    fn into_payload_conversions_hold_whatever_the_features() {
+        let red = Payload::from([("color", "red")]);
+        assert_eq!(Color("red").into_payload(), Ok(red.clone()));
+        assert_eq!([("color", "red")].into_payload(), Ok(red.clone()));
+        assert_eq!((&red).into_payload(), Ok(red.clone()));
+        assert_eq!(red.clone().into_inner().into_payload(), Ok(red.clone()));
+        assert_eq!(red.clone().into_payload(), Ok(red));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn json_objects_and_serialize_values_are_payloads() {
+        #[derive(serde::Serialize)]
+        struct Doc {
+            color: &'static str,
+            count: u32,
+        }
+        let expected = Payload::from([("color", Value::from("red")), ("count", Value::Integer(3))]);
+        let json = serde_json::json!({"color": "red", "count": 3});
+        assert_eq!((&json).into_payload(), Ok(expected.clone()));
+        assert_eq!(json.clone().into_payload(), Ok(expected.clone()));
+        let serde_json::Value::Object(map) = json else {
+            unreachable!("json! of an object")
+        };
+        assert_eq!(map.into_payload(), Ok(expected.clone()));
+        let doc = Doc {
+            color: "red",
+            count: 3,
+        };
+        assert_eq!(Json(&doc).into_payload(), Ok(expected.clone()));
+        assert_eq!(Json(expected.clone()).into_payload(), Ok(expected));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn json_that_is_not_an_object_is_not_a_payload() {
+        let err = serde_json::json!([1, 2]).into_payload().unwrap_err();
+        assert!(err.contains("JSON object") && err.contains("array"), "{err}");
+        let err = Json(3).into_payload().unwrap_err();
+        assert!(err.contains("JSON object") && err.contains("number"), "{err}");
     }
 
     #[cfg(feature = "serde")]

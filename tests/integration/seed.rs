@@ -117,10 +117,12 @@ async fn payloads_keep_integers_and_doubles_apart() -> anyhow::Result<()> {
     ctx.client
         .upsert(
             c,
-            [Point::new(10, [0.0, 0.0, 0.0, 1.0]).payload(Doc {
-                color: "x".into(),
-                n: 0.5,
-            })],
+            [
+                Point::new(10, [0.0, 0.0, 0.0, 1.0]).payload(qdrant_async::Json(Doc {
+                    color: "x".into(),
+                    n: 0.5,
+                })),
+            ],
         )
         .wait(true)
         .await?;
