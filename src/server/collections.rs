@@ -8,7 +8,7 @@ use tokio::sync::RwLock;
 use tonic::{Request, Response, Status};
 
 use super::elapsed;
-use super::store::{Collection, Store, bad_input, clip, collection_not_found, quoted};
+use super::store::{Collection, PEER_ID, Store, bad_input, clip, collection_not_found, quoted};
 use crate::proto;
 
 pub(crate) struct CollectionsService {
@@ -72,7 +72,11 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
         indexing_threshold: Some(10_000),
         flush_interval_sec: Some(5),
         deprecated_max_optimization_threads: None,
-        max_optimization_threads: None,
+        max_optimization_threads: Some(proto::MaxOptimizationThreads {
+            variant: Some(proto::max_optimization_threads::Variant::Setting(
+                proto::max_optimization_threads::Setting::Auto as i32,
+            )),
+        }),
         prevent_unoptimized: None,
     };
     let optimizer = merge_optimizers(optimizer, request.optimizers_config.as_ref());
@@ -91,7 +95,13 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
                 .and_then(|w| w.wal_segments_ahead)
                 .unwrap_or(0),
         ),
-        wal_retain_closed: request.wal_config.as_ref().and_then(|w| w.wal_retain_closed),
+        wal_retain_closed: Some(
+            request
+                .wal_config
+                .as_ref()
+                .and_then(|w| w.wal_retain_closed)
+                .unwrap_or(1),
+        ),
     };
     proto::CollectionConfig {
         params: Some(proto::CollectionParams {
@@ -111,15 +121,8 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
         optimizer_config: Some(optimizer),
         wal_config: Some(wal),
         quantization_config: request.quantization_config,
-        strict_mode_config: Some(
-            request
-                .strict_mode_config
-                .clone()
-                .unwrap_or(proto::StrictModeConfig {
-                    enabled: Some(false),
-                    ..Default::default()
-                }),
-        ),
+        // Qdrant shows a strict mode only when one was asked for.
+        strict_mode_config: request.strict_mode_config.clone(),
         metadata: request.metadata.clone(),
     }
 }
@@ -155,7 +158,15 @@ fn merge_optimizers(
         base.memmap_threshold = d.memmap_threshold.or(base.memmap_threshold);
         base.indexing_threshold = d.indexing_threshold.or(base.indexing_threshold);
         base.flush_interval_sec = d.flush_interval_sec.or(base.flush_interval_sec);
-        base.max_optimization_threads = d.max_optimization_threads.or(base.max_optimization_threads);
+        let deprecated = d
+            .deprecated_max_optimization_threads
+            .map(|n| proto::MaxOptimizationThreads {
+                variant: Some(proto::max_optimization_threads::Variant::Value(n)),
+            });
+        base.max_optimization_threads = d
+            .max_optimization_threads
+            .or(deprecated)
+            .or(base.max_optimization_threads);
         base.prevent_unoptimized = d.prevent_unoptimized.or(base.prevent_unoptimized);
     }
     base
@@ -171,7 +182,7 @@ pub(crate) fn info(collection: &Collection) -> proto::CollectionInfo {
             let count = collection
                 .points
                 .values()
-                .filter(|p| super::filter::has_value(&p.payload, key))
+                .filter(|p| super::filter::is_indexed(schema, key, &p.payload))
                 .count() as u64;
             (
                 key.clone(),
@@ -188,7 +199,7 @@ pub(crate) fn info(collection: &Collection) -> proto::CollectionInfo {
             ok: true,
             error: String::new(),
         }),
-        segments_count: 1,
+        segments_count: segments(&collection.config),
         config: Some(collection.config.clone()),
         payload_schema,
         points_count: Some(points),
@@ -200,6 +211,35 @@ pub(crate) fn info(collection: &Collection) -> proto::CollectionInfo {
         }),
         created_at: None,
     }
+}
+
+/// The segments Qdrant makes for a new collection: its
+/// `default_segment_number`, or one per two CPUs, 2 to 8, in each shard.
+fn segments(config: &proto::CollectionConfig) -> u64 {
+    let asked = config
+        .optimizer_config
+        .as_ref()
+        .and_then(|o| o.default_segment_number)
+        .unwrap_or(0);
+    let per_shard = if asked > 0 {
+        asked
+    } else {
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from) as u64;
+        (cpus / 2).clamp(2, 8)
+    };
+    let shards = config
+        .params
+        .as_ref()
+        .map_or(1, |p| u64::from(p.shard_number.max(1)));
+    per_shard * shards
+}
+
+/// Qdrant's answer for a collection name that is taken.
+fn already_exists(name: &str) -> Status {
+    Status::already_exists(clip(format!(
+        "Wrong input: Collection `{}` already exists!",
+        quoted(name)
+    )))
 }
 
 fn distributed_only() -> Status {
@@ -256,8 +296,14 @@ impl proto::collections_server::Collections for CollectionsService {
             None => {}
         }
         let mut collections = self.store.collections.write().await;
-        if collections.contains_key(&name) || self.store.aliases.read().await.contains_key(&name) {
-            return Err(bad_input(format!("Collection `{name}` already exists!")));
+        if collections.contains_key(&name) {
+            return Err(already_exists(&name));
+        }
+        if self.store.aliases.read().await.contains_key(&name) {
+            return Err(bad_input(format!(
+                "Can't create collection with name {}. Alias with the same name already exists",
+                quoted(&name)
+            )));
         }
         let mut collection = Collection::new(config_of(&request));
         collection.metadata = request.metadata.clone();
@@ -311,8 +357,8 @@ impl proto::collections_server::Collections for CollectionsService {
         let start = Instant::now();
         let collections = self.store.collections.read().await;
         let mut aliases = self.store.aliases.write().await;
-        // All or nothing: apply to a copy, then swap it in.
-        let mut next = aliases.clone();
+        // One by one, as Qdrant applies them: when one fails, the ones
+        // before it stay applied.
         for op in request.into_inner().actions {
             match op.action {
                 Some(Action::CreateAlias(a)) => {
@@ -320,34 +366,26 @@ impl proto::collections_server::Collections for CollectionsService {
                         return Err(collection_not_found(&a.collection_name));
                     }
                     if collections.contains_key(&a.alias_name) {
-                        return Err(bad_input(format!(
-                            "Collection `{}` already exists!",
-                            a.alias_name
-                        )));
+                        return Err(already_exists(&a.alias_name));
                     }
-                    next.insert(a.alias_name, a.collection_name);
+                    aliases.insert(a.alias_name, a.collection_name);
                 }
                 Some(Action::RenameAlias(r)) => {
-                    let Some(target) = next.remove(&r.old_alias_name) else {
+                    let Some(target) = aliases.remove(&r.old_alias_name) else {
                         return Err(Status::not_found(clip(format!(
                             "Not found: Alias {} does not exists!",
-                            r.old_alias_name
+                            quoted(&r.old_alias_name)
                         ))));
                     };
-                    next.insert(r.new_alias_name, target);
+                    aliases.insert(r.new_alias_name, target);
                 }
+                // Deleting an alias that does not exist succeeds.
                 Some(Action::DeleteAlias(d)) => {
-                    if next.remove(&d.alias_name).is_none() {
-                        return Err(Status::not_found(clip(format!(
-                            "Not found: Alias {} does not exists!",
-                            d.alias_name
-                        ))));
-                    }
+                    aliases.remove(&d.alias_name);
                 }
                 None => return Err(bad_input("Empty alias operation")),
             }
         }
-        *aliases = next;
         Ok(Response::new(proto::CollectionOperationResponse {
             result: true,
             time: elapsed(start),
@@ -359,10 +397,8 @@ impl proto::collections_server::Collections for CollectionsService {
         request: Request<proto::ListCollectionAliasesRequest>,
     ) -> Reply<proto::ListAliasesResponse> {
         let start = Instant::now();
+        // Aliases of a name that is no collection: none, as Qdrant answers.
         let name = &request.get_ref().collection_name;
-        if !self.store.collections.read().await.contains_key(name) {
-            return Err(collection_not_found(name));
-        }
         let mut aliases: Vec<proto::AliasDescription> = self
             .store
             .aliases
@@ -480,9 +516,6 @@ impl proto::collections_server::Collections for CollectionsService {
         }))
     }
 }
-
-/// The id of the single peer.
-const PEER_ID: u64 = 1;
 
 #[allow(deprecated)]
 fn apply_update(c: &mut Collection, request: proto::UpdateCollection) -> Result<(), Status> {

@@ -9,7 +9,8 @@ use tonic::{Request, Response, Status};
 
 use super::elapsed;
 use super::filter::CheckedFilter;
-use super::output::{point_key, point_keys, retrieved};
+use super::filter::path::JsonPath;
+use super::output::{check_payload_selector, check_vector_selector, point_key, point_keys, retrieved};
 use super::search::{self, QVec, check_dims, normalize};
 use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input};
 use crate::proto;
@@ -115,13 +116,15 @@ fn stored_vectors(
     }
 }
 
-/// The keys a selector names: the ids given, or the points matching the filter.
+/// The keys a selector names: the ids given, or the points matching the
+/// filter. Naming no id at all is Qdrant's empty update request.
 fn selected(col: &Collection, selector: Option<&proto::PointsSelector>) -> Result<Vec<PointKey>, Status> {
     use proto::points_selector::PointsSelectorOneOf as S;
     match selector.and_then(|s| s.points_selector_one_of.as_ref()) {
+        Some(S::Points(ids)) if ids.ids.is_empty() => Err(empty_update()),
         Some(S::Points(ids)) => point_keys(&ids.ids),
         Some(S::Filter(f)) => {
-            let f = CheckedFilter::new(f)?;
+            let f = CheckedFilter::selector(f)?.indexed(&col.payload_schema);
             Ok(col
                 .points
                 .iter()
@@ -133,24 +136,59 @@ fn selected(col: &Collection, selector: Option<&proto::PointsSelector>) -> Resul
     }
 }
 
-/// Sets `payload` under a nested `key` path (`a.b`), creating objects as
-/// needed. A loop, not recursion: the path is the client's and may be long.
-fn set_at(target: &mut HashMap<String, proto::Value>, key: &str, payload: HashMap<String, proto::Value>) {
-    use proto::value::Kind;
-    let mut fields = target;
-    for head in key.split('.') {
-        let entry = fields.entry(head.to_owned()).or_insert_with(|| proto::Value {
-            kind: Some(Kind::StructValue(proto::Struct::default())),
-        });
-        if !matches!(entry.kind, Some(Kind::StructValue(_))) {
-            entry.kind = Some(Kind::StructValue(proto::Struct::default()));
-        }
-        let Some(Kind::StructValue(s)) = &mut entry.kind else {
-            return;
-        };
-        fields = &mut s.fields;
+/// Qdrant's answer for a write that names no point.
+fn empty_update() -> Status {
+    Status::invalid_argument("Bad request: Empty update request")
+}
+
+/// Whether a vector repeats a sparse index.
+fn repeats_sparse_index(v: &proto::Vector) -> bool {
+    #[allow(deprecated)]
+    let indices = match (&v.vector, &v.indices) {
+        (Some(proto::vector::Vector::Sparse(s)), _) => &s.indices,
+        (None, Some(i)) => &i.data,
+        _ => return false,
+    };
+    let mut seen = std::collections::HashSet::with_capacity(indices.len());
+    !indices.iter().all(|i| seen.insert(*i))
+}
+
+/// The first of these points whose named vectors repeat a sparse index.
+fn point_repeating_sparse_index<'a>(
+    vectors: impl Iterator<Item = Option<&'a proto::Vectors>>,
+) -> Option<usize> {
+    use proto::vectors::VectorsOptions;
+    vectors
+        .enumerate()
+        .find_map(|(i, v)| match v.and_then(|v| v.vectors_options.as_ref()) {
+            Some(VectorsOptions::Vectors(named)) => {
+                named.vectors.values().any(repeats_sparse_index).then_some(i)
+            }
+            _ => None,
+        })
+}
+
+/// Qdrant's request validation: a sparse vector's indices are unique.
+fn check_sparse_request<'a>(vectors: impl Iterator<Item = Option<&'a proto::Vectors>>) -> Result<(), Status> {
+    match point_repeating_sparse_index(vectors) {
+        Some(i) => Err(Status::invalid_argument(format!(
+            "Validation error in body: [points[{i}].vectors.vectors_options.vectors.[].indices: Validation error: must be unique [{{}}]]"
+        ))),
+        None => Ok(()),
     }
-    fields.extend(payload);
+}
+
+/// The same rule inside a batch, where Qdrant checks it later and words it
+/// differently.
+fn check_sparse_in_batch<'a>(
+    vectors: impl Iterator<Item = Option<&'a proto::Vectors>>,
+) -> Result<(), Status> {
+    match point_repeating_sparse_index(vectors) {
+        Some(i) => Err(bad_input(format!(
+            "points[{i}].vector.?.indices: Validation error: must be unique [{{}}]"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// How many levels a `set_payload` key path may have. Each level nests the
@@ -160,33 +198,71 @@ fn set_at(target: &mut HashMap<String, proto::Value>, key: &str, payload: HashMa
 /// drop alone overflows the stack.
 const MAX_KEY_LEVELS: usize = 100;
 
-fn apply_set_payload(
+/// How many points Qdrant changes at a time: a write to ids applies to the
+/// present points of a run, then fails on the run's first missing id.
+const WRITE_RUN: usize = 32;
+
+/// Qdrant's answer for a write to a point that does not exist.
+fn point_not_found(key: &PointKey) -> Status {
+    Status::not_found(format!("Not found: No point with id {} found", key_text(key)))
+}
+
+/// Applies `change` to the points with these ids, as Qdrant does: in runs
+/// of [`WRITE_RUN`], each applied to its points that exist before the
+/// first missing id of the run fails the call.
+fn change_points(
     col: &mut Collection,
     keys: &[PointKey],
-    payload: &HashMap<String, proto::Value>,
-    key: Option<&str>,
-    overwrite: bool,
+    mut change: impl FnMut(&mut StoredPoint),
 ) -> Result<(), Status> {
-    if let Some(key) = key
-        && key.split('.').nth(MAX_KEY_LEVELS).is_some()
-    {
+    for run in keys.chunks(WRITE_RUN) {
+        let mut missing = None;
+        for k in run {
+            match col.points.get_mut(k) {
+                Some(p) => change(p),
+                None => {
+                    missing.get_or_insert(*k);
+                }
+            }
+        }
+        if let Some(k) = missing {
+            return Err(point_not_found(&k));
+        }
+    }
+    Ok(())
+}
+
+/// The path of a `set_payload` key, checked: a payload path of at most
+/// [`MAX_KEY_LEVELS`] levels.
+fn key_path(key: Option<&str>) -> Result<Option<JsonPath>, Status> {
+    let Some(key) = key else { return Ok(None) };
+    let path = super::filter::parse_path(key)?;
+    if path.rest.len() >= MAX_KEY_LEVELS {
         return Err(bad_input(format!(
             "Payload key `{}` nests deeper than {MAX_KEY_LEVELS} levels",
             super::store::quoted(key)
         )));
     }
-    for k in keys {
-        if let Some(p) = col.points.get_mut(k) {
-            if overwrite {
-                p.payload.clear();
-            }
-            match key {
-                Some(path) if !path.is_empty() => set_at(&mut p.payload, path, payload.clone()),
-                _ => p.payload.extend(payload.clone()),
-            }
+    Ok(Some(path))
+}
+
+/// `set_payload` merges the payload into each point's (at `key`, when
+/// given); `overwrite_payload` replaces the payload and, as in Qdrant,
+/// ignores `key`.
+fn apply_set_payload(
+    col: &mut Collection,
+    keys: &[PointKey],
+    payload: &HashMap<String, proto::Value>,
+    key: Option<&JsonPath>,
+    overwrite: bool,
+) -> Result<(), Status> {
+    change_points(col, keys, |p| {
+        if overwrite {
+            p.payload = payload.clone();
+        } else {
+            JsonPath::set(key, &mut p.payload, payload);
         }
-    }
-    Ok(())
+    })
 }
 
 fn upsert_points(
@@ -194,7 +270,10 @@ fn upsert_points(
     points: Vec<proto::PointStruct>,
     update_filter: Option<&proto::Filter>,
 ) -> Result<(), Status> {
-    let update_filter = CheckedFilter::optional(update_filter)?;
+    if points.is_empty() {
+        return Err(empty_update());
+    }
+    let update_filter = CheckedFilter::optional(update_filter)?.map(|f| f.indexed(&col.payload_schema));
     let mut staged = Vec::with_capacity(points.len());
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
@@ -223,15 +302,15 @@ fn update_vectors(
     points: Vec<proto::PointVectors>,
     update_filter: Option<&proto::Filter>,
 ) -> Result<(), Status> {
-    let update_filter = CheckedFilter::optional(update_filter)?;
+    if points.is_empty() {
+        return Err(empty_update());
+    }
+    let update_filter = CheckedFilter::optional(update_filter)?.map(|f| f.indexed(&col.payload_schema));
     let mut staged = Vec::new();
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
         if !col.points.contains_key(&key) {
-            return Err(Status::not_found(format!(
-                "Not found: No point with id {} found",
-                key_text(&key)
-            )));
+            return Err(point_not_found(&key));
         }
         staged.push((key, stored_vectors(col, p.vectors)?));
     }
@@ -259,21 +338,21 @@ fn delete_vectors(col: &mut Collection, keys: &[PointKey], names: &[String]) -> 
             return Err(bad_input(format!("Not existing vector name error: {name}")));
         }
     }
-    for k in keys {
-        if let Some(p) = col.points.get_mut(k) {
-            for n in names {
-                p.vectors.remove(n);
-            }
+    change_points(col, keys, |p| {
+        for n in names {
+            p.vectors.remove(n);
         }
-    }
-    Ok(())
+    })
 }
 
 #[allow(deprecated)]
 fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Result<(), Status> {
     use proto::points_update_operation::Operation as O;
     match op.operation.ok_or_else(|| bad_input("Empty operation"))? {
-        O::Upsert(u) => upsert_points(col, u.points, u.update_filter.as_ref()),
+        O::Upsert(u) => {
+            check_sparse_in_batch(u.points.iter().map(|p| p.vectors.as_ref()))?;
+            upsert_points(col, u.points, u.update_filter.as_ref())
+        }
         O::DeleteDeprecated(s) => {
             let keys = selected(col, Some(&s))?;
             keys.iter().for_each(|k| {
@@ -289,29 +368,31 @@ fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Re
             Ok(())
         }
         O::SetPayload(s) => {
+            let path = key_path(s.key.as_deref())?;
             let keys = selected(col, s.points_selector.as_ref())?;
-            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), false)
+            apply_set_payload(col, &keys, &s.payload, path.as_ref(), false)
         }
         O::OverwritePayload(s) => {
             let keys = selected(col, s.points_selector.as_ref())?;
-            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), true)
+            apply_set_payload(col, &keys, &s.payload, None, true)
         }
         O::DeletePayload(d) => {
+            let paths = payload_paths(&d.keys)?;
             let keys = selected(col, d.points_selector.as_ref())?;
-            delete_payload_keys(col, &keys, &d.keys);
-            Ok(())
+            delete_payload_keys(col, &keys, &paths)
         }
         O::ClearPayloadDeprecated(s) => {
             let keys = selected(col, Some(&s))?;
-            clear_payload(col, &keys);
-            Ok(())
+            clear_payload(col, &keys)
         }
         O::ClearPayload(c) => {
             let keys = selected(col, c.points.as_ref())?;
-            clear_payload(col, &keys);
-            Ok(())
+            clear_payload(col, &keys)
         }
-        O::UpdateVectors(u) => update_vectors(col, u.points, u.update_filter.as_ref()),
+        O::UpdateVectors(u) => {
+            check_sparse_in_batch(u.points.iter().map(|p| p.vectors.as_ref()))?;
+            update_vectors(col, u.points, u.update_filter.as_ref())
+        }
         O::DeleteVectors(d) => {
             let keys = selected(col, d.points_selector.as_ref())?;
             delete_vectors(col, &keys, &d.vectors.map(|v| v.names).unwrap_or_default())
@@ -319,41 +400,20 @@ fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Re
     }
 }
 
-fn delete_payload_keys(col: &mut Collection, keys: &[PointKey], names: &[String]) {
-    for k in keys {
-        if let Some(p) = col.points.get_mut(k) {
-            for n in names {
-                remove_at(&mut p.payload, n);
-            }
+fn delete_payload_keys(col: &mut Collection, keys: &[PointKey], paths: &[JsonPath]) -> Result<(), Status> {
+    change_points(col, keys, |p| {
+        for path in paths {
+            path.remove(&mut p.payload);
         }
-    }
+    })
 }
 
-/// Removes the value at a nested path (`a.b`), if there is one. A loop, not
-/// recursion: the path is the client's and may be long.
-fn remove_at(payload: &mut HashMap<String, proto::Value>, path: &str) {
-    use proto::value::Kind;
-    let mut fields = payload;
-    let mut rest = path;
-    while let Some((head, tail)) = rest.split_once('.') {
-        let Some(proto::Value {
-            kind: Some(Kind::StructValue(s)),
-        }) = fields.get_mut(head)
-        else {
-            return;
-        };
-        fields = &mut s.fields;
-        rest = tail;
-    }
-    fields.remove(rest);
+fn payload_paths(keys: &[String]) -> Result<Vec<JsonPath>, Status> {
+    keys.iter().map(|k| super::filter::parse_path(k)).collect()
 }
 
-fn clear_payload(col: &mut Collection, keys: &[PointKey]) {
-    for k in keys {
-        if let Some(p) = col.points.get_mut(k) {
-            p.payload.clear();
-        }
-    }
+fn clear_payload(col: &mut Collection, keys: &[PointKey]) -> Result<(), Status> {
+    change_points(col, keys, |p| p.payload.clear())
 }
 
 fn schema_type(field_type: i32) -> Result<proto::PayloadSchemaType, Status> {
@@ -410,6 +470,7 @@ impl PointsService {
 impl proto::points_server::Points for PointsService {
     async fn upsert(&self, request: Request<proto::UpsertPoints>) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        check_sparse_request(r.points.iter().map(|p| p.vectors.as_ref()))?;
         let filter = r.update_filter;
         self.write(&r.collection_name, r.wait, |c| {
             upsert_points(c, r.points, filter.as_ref())
@@ -432,8 +493,10 @@ impl proto::points_server::Points for PointsService {
     async fn get(&self, request: Request<proto::GetPoints>) -> Reply<proto::GetResponse> {
         let start = Instant::now();
         let r = request.into_inner();
+        check_payload_selector(r.with_payload.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
+        check_vector_selector(&col, r.with_vectors.as_ref())?;
         let keys = point_keys(&r.ids)?;
         let mut seen = std::collections::HashSet::new();
         let result = keys
@@ -457,6 +520,7 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::UpdatePointVectors>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        check_sparse_request(r.points.iter().map(|p| p.vectors.as_ref()))?;
         let filter = r.update_filter;
         self.write(&r.collection_name, r.wait, |c| {
             update_vectors(c, r.points, filter.as_ref())
@@ -481,9 +545,10 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::SetPayloadPoints>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        let path = key_path(r.key.as_deref())?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), false)
+            apply_set_payload(c, &keys, &r.payload, path.as_ref(), false)
         })
         .await
     }
@@ -495,7 +560,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), true)
+            apply_set_payload(c, &keys, &r.payload, None, true)
         })
         .await
     }
@@ -505,10 +570,10 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::DeletePayloadPoints>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        let paths = payload_paths(&r.keys)?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            delete_payload_keys(c, &keys, &r.keys);
-            Ok(())
+            delete_payload_keys(c, &keys, &paths)
         })
         .await
     }
@@ -520,8 +585,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points.as_ref())?;
-            clear_payload(c, &keys);
-            Ok(())
+            clear_payload(c, &keys)
         })
         .await
     }
@@ -531,9 +595,8 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::CreateFieldIndexCollection>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
-        if r.field_name.is_empty() {
-            return Err(bad_input("Field name must not be empty"));
-        }
+        // Indexes are kept by path, written as Qdrant writes paths.
+        let field_name = super::filter::parse_path(&r.field_name)?.to_string();
         let data_type = match (r.field_type, r.field_index_params.as_ref().and_then(params_type)) {
             (Some(t), _) => schema_type(t)?,
             (None, Some(t)) => t,
@@ -541,7 +604,7 @@ impl proto::points_server::Points for PointsService {
         };
         self.write(&r.collection_name, r.wait, |c| {
             c.payload_schema.insert(
-                r.field_name,
+                field_name,
                 proto::PayloadSchemaInfo {
                     data_type: data_type as i32,
                     params: r.field_index_params,
@@ -694,10 +757,18 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         super::validate::scroll(&r)?;
         let filter = CheckedFilter::optional(r.filter.as_ref())?;
+        check_payload_selector(r.with_payload.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
+        check_vector_selector(&col, r.with_vectors.as_ref())?;
+        let filter = filter.map(|f| f.indexed(&col.payload_schema));
         let limit = r.limit.unwrap_or(10) as usize;
         if let Some(order_by) = &r.order_by {
+            if r.offset.is_some() {
+                return Err(bad_input(
+                    "Cannot use an `offset` when using `order_by`. The alternative for paging is to use `order_by.start_from` and a filter to exclude the IDs that you've already seen for the `order_by.start_from` value",
+                ));
+            }
             let query = proto::QueryPoints {
                 collection_name: r.collection_name.clone(),
                 query: Some(proto::Query {
@@ -799,6 +870,7 @@ impl proto::points_server::Points for PointsService {
         let filter = CheckedFilter::optional(r.filter.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
+        let filter = filter.map(|f| f.indexed(&col.payload_schema));
         let count = match filter {
             None => col.points.len(),
             Some(f) => col.points.iter().filter(|(k, p)| f.matches(k, p)).count(),
@@ -816,6 +888,11 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::UpdateBatchResponse> {
         let start = Instant::now();
         let r = request.into_inner();
+        if r.operations.is_empty() {
+            return Err(Status::invalid_argument(
+                "Validation error in body: [operations: value [] invalid, must be at least 1 characters]",
+            ));
+        }
         let shared = self.store.resolve(&r.collection_name).await?;
         let mut col = shared.write().await;
         let mut result = Vec::with_capacity(r.operations.len());
@@ -899,13 +976,31 @@ mod tests {
         let (mut col, keys) = one_point();
         let payload = HashMap::from([("x".to_owned(), proto::Value::default())]);
         let deep = vec!["a"; MAX_KEY_LEVELS].join(".");
-        apply_set_payload(&mut col, &keys, &payload, Some(&deep), false).unwrap();
+        let path = key_path(Some(&deep)).unwrap();
+        apply_set_payload(&mut col, &keys, &payload, path.as_ref(), false).unwrap();
         let too_deep = vec!["a"; 100_000].join(".");
-        let err = apply_set_payload(&mut col, &keys, &payload, Some(&too_deep), false).unwrap_err();
+        let err = key_path(Some(&too_deep)).unwrap_err();
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
         assert!(err.message().len() < 1100);
-        // Removal walks any path without recursion.
-        remove_at(&mut col.points.get_mut(&keys[0]).unwrap().payload, &too_deep);
-        remove_at(&mut col.points.get_mut(&keys[0]).unwrap().payload, &deep);
+        // Removal walks any path.
+        let payload = &mut col.points.get_mut(&keys[0]).unwrap().payload;
+        JsonPath::parse(&too_deep).unwrap().remove(payload);
+        JsonPath::parse(&deep).unwrap().remove(payload);
+    }
+
+    #[test]
+    fn payload_writes_to_missing_points_fail_after_the_present_ones() {
+        let (mut col, keys) = one_point();
+        let payload = HashMap::from([(
+            "x".to_owned(),
+            proto::Value {
+                kind: Some(proto::value::Kind::IntegerValue(1)),
+            },
+        )]);
+        let ids = [PointKey::Num(9), keys[0]];
+        let err = apply_set_payload(&mut col, &ids, &payload, None, false).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::NotFound);
+        assert_eq!(err.message(), "Not found: No point with id 9 found");
+        assert!(col.points[&keys[0]].payload.contains_key("x"));
     }
 }

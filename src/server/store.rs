@@ -57,6 +57,9 @@ pub(crate) struct Store {
     pub full_snapshots: RwLock<Vec<proto::SnapshotDescription>>,
 }
 
+/// The id of the single peer, as cluster info and snapshot names show it.
+pub(crate) const PEER_ID: u64 = 1;
+
 /// Qdrant's answer for a collection (or alias) that does not exist.
 pub(crate) fn collection_not_found(name: &str) -> tonic::Status {
     tonic::Status::not_found(format!("Not found: Collection `{}` doesn't exist!", quoted(name)))
@@ -109,6 +112,14 @@ fn floor_char_boundary(s: &str, mut at: usize) -> usize {
 impl Store {
     /// The collection with this name, or the one this alias names.
     pub(crate) async fn resolve(&self, name: &str) -> Result<SharedCollection, tonic::Status> {
+        self.resolve_named(name).await.map(|(_, c)| c)
+    }
+
+    /// [`Store::resolve`], with the collection's own name.
+    pub(crate) async fn resolve_named(
+        &self,
+        name: &str,
+    ) -> Result<(String, SharedCollection), tonic::Status> {
         let real = self
             .aliases
             .read()
@@ -116,12 +127,14 @@ impl Store {
             .get(name)
             .cloned()
             .unwrap_or_else(|| name.to_owned());
-        self.collections
+        let collection = self
+            .collections
             .read()
             .await
             .get(&real)
             .cloned()
-            .ok_or_else(|| collection_not_found(name))
+            .ok_or_else(|| collection_not_found(name))?;
+        Ok((real, collection))
     }
 }
 

@@ -9,6 +9,7 @@ mod faults;
 mod limits;
 mod load;
 mod nodes;
+mod parity_data;
 mod points;
 mod proxy;
 mod queries;
