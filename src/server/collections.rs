@@ -8,7 +8,9 @@ use tokio::sync::RwLock;
 use tonic::{Request, Response, Status};
 
 use super::elapsed;
-use super::store::{Collection, PEER_ID, Store, bad_input, clip, collection_not_found, quoted};
+use super::store::{
+    Collection, PEER_ID, Store, bad_input, check_collection_name, clip, collection_not_found, quoted,
+};
 use crate::proto;
 
 pub(crate) struct CollectionsService {
@@ -17,33 +19,36 @@ pub(crate) struct CollectionsService {
 
 type Reply<T> = Result<Response<T>, Status>;
 
-/// Qdrant's rule for collection names: not empty, at most 255 bytes, and
-/// none of the characters a file name cannot hold.
-fn check_name(name: &str) -> Result<(), Status> {
-    const FORBIDDEN: &[char] = &['<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\u{1F}'];
-    if name.is_empty() || name.len() > 255 {
-        return Err(Status::invalid_argument(format!(
-            "Validation error in body: [collection_name: value {:?} invalid, must be from 1 to 255 characters long]",
-            quoted(name)
-        )));
-    }
-    if let Some(c) = name.chars().find(|c| FORBIDDEN.contains(c)) {
-        return Err(Status::invalid_argument(format!(
-            "Validation error in body: [collection_name: collection name cannot contain \"{c}\" char]"
-        )));
-    }
-    Ok(())
-}
-
-fn check_vector_params(p: &proto::VectorParams, field: &str) -> Result<(), Status> {
-    if p.size == 0 || p.size > 65536 {
+/// Qdrant's checks of the dense vectors of a new collection: every size
+/// first (request validation), then every distance.
+fn check_vectors(config: Option<&proto::vectors_config::Config>) -> Result<(), Status> {
+    use proto::vectors_config::Config;
+    let (params, field): (Vec<&proto::VectorParams>, &str) = match config {
+        Some(Config::Params(p)) => (vec![p], "vectors_config.config"),
+        Some(Config::ParamsMap(m)) => (m.map.values().collect(), "vectors_config.config.map.[]"),
+        None => return Ok(()),
+    };
+    if let Some(p) = params.iter().find(|p| p.size == 0 || p.size > 65536) {
         return Err(Status::invalid_argument(format!(
             "Validation error in body: [{field}.size: value {} invalid, must be from 1 to 65536]",
             p.size
         )));
     }
-    if proto::Distance::try_from(p.distance).map_or(true, |d| d == proto::Distance::UnknownDistance) {
-        return Err(bad_input(format!("Unknown distance {} in {field}", p.distance)));
+    for p in params {
+        match proto::Distance::try_from(p.distance) {
+            Ok(proto::Distance::UnknownDistance) => {
+                return Err(Status::invalid_argument(
+                    "Malformed distance parameter: UnknownDistance",
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => {
+                return Err(Status::invalid_argument(format!(
+                    "Malformed distance parameter, unexpected value: {}",
+                    p.distance
+                )));
+            }
+        }
     }
     Ok(())
 }
@@ -107,7 +112,10 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
         params: Some(proto::CollectionParams {
             shard_number: request.shard_number.unwrap_or(1),
             on_disk_payload: request.on_disk_payload.unwrap_or(true),
-            vectors_config: request.vectors_config.clone(),
+            // No dense vectors shows as an empty map of them.
+            vectors_config: Some(request.vectors_config.clone().unwrap_or(proto::VectorsConfig {
+                config: Some(proto::vectors_config::Config::ParamsMap(Default::default())),
+            })),
             replication_factor: Some(request.replication_factor.unwrap_or(1)),
             write_consistency_factor: Some(request.write_consistency_factor.unwrap_or(1)),
             read_fan_out_factor: None,
@@ -124,6 +132,42 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
         // Qdrant shows a strict mode only when one was asked for.
         strict_mode_config: request.strict_mode_config.clone(),
         metadata: request.metadata.clone(),
+    }
+}
+
+/// A strict mode update changes the settings it has, and keeps the others.
+#[allow(deprecated)]
+fn merge_strict_mode(
+    base: Option<proto::StrictModeConfig>,
+    d: proto::StrictModeConfig,
+) -> proto::StrictModeConfig {
+    let b = base.unwrap_or_default();
+    proto::StrictModeConfig {
+        enabled: d.enabled.or(b.enabled),
+        max_query_limit: d.max_query_limit.or(b.max_query_limit),
+        max_timeout: d.max_timeout.or(b.max_timeout),
+        unindexed_filtering_retrieve: d.unindexed_filtering_retrieve.or(b.unindexed_filtering_retrieve),
+        unindexed_filtering_update: d.unindexed_filtering_update.or(b.unindexed_filtering_update),
+        search_max_hnsw_ef: d.search_max_hnsw_ef.or(b.search_max_hnsw_ef),
+        search_allow_exact: d.search_allow_exact.or(b.search_allow_exact),
+        search_max_oversampling: d.search_max_oversampling.or(b.search_max_oversampling),
+        upsert_max_batchsize: d.upsert_max_batchsize.or(b.upsert_max_batchsize),
+        search_max_batchsize: d.search_max_batchsize.or(b.search_max_batchsize),
+        max_collection_vector_size_bytes: d
+            .max_collection_vector_size_bytes
+            .or(b.max_collection_vector_size_bytes),
+        read_rate_limit: d.read_rate_limit.or(b.read_rate_limit),
+        write_rate_limit: d.write_rate_limit.or(b.write_rate_limit),
+        max_collection_payload_size_bytes: d
+            .max_collection_payload_size_bytes
+            .or(b.max_collection_payload_size_bytes),
+        filter_max_conditions: d.filter_max_conditions.or(b.filter_max_conditions),
+        condition_max_size: d.condition_max_size.or(b.condition_max_size),
+        multivector_config: d.multivector_config.or(b.multivector_config),
+        sparse_config: d.sparse_config.or(b.sparse_config),
+        max_points_count: d.max_points_count.or(b.max_points_count),
+        max_payload_index_count: d.max_payload_index_count.or(b.max_payload_index_count),
+        max_resident_memory_percent: d.max_resident_memory_percent.or(b.max_resident_memory_percent),
     }
 }
 
@@ -169,6 +213,13 @@ fn merge_optimizers(
             .or(base.max_optimization_threads);
         base.prevent_unoptimized = d.prevent_unoptimized.or(base.prevent_unoptimized);
     }
+    // A number of threads shows in the deprecated field too.
+    base.deprecated_max_optimization_threads = match base.max_optimization_threads {
+        Some(proto::MaxOptimizationThreads {
+            variant: Some(proto::max_optimization_threads::Variant::Value(n)),
+        }) => Some(n),
+        _ => None,
+    };
     base
 }
 
@@ -215,7 +266,12 @@ pub(crate) fn info(collection: &Collection) -> proto::CollectionInfo {
 
 /// The segments Qdrant makes for a new collection: its
 /// `default_segment_number`, or one per two CPUs, 2 to 8, in each shard.
+/// With custom sharding there is no shard until a shard key is made, which
+/// a single node without distributed mode cannot do.
 fn segments(config: &proto::CollectionConfig) -> u64 {
+    if config.params.as_ref().and_then(|p| p.sharding_method) == Some(proto::ShardingMethod::Custom as i32) {
+        return 0;
+    }
     let asked = config
         .optimizer_config
         .as_ref()
@@ -242,8 +298,9 @@ fn already_exists(name: &str) -> Status {
     )))
 }
 
+/// What a single node without distributed mode answers to cluster changes.
 fn distributed_only() -> Status {
-    bad_input("Distributed mode disabled")
+    Status::unimplemented("Qdrant is running in standalone mode")
 }
 
 #[tonic::async_trait]
@@ -281,20 +338,11 @@ impl proto::collections_server::Collections for CollectionsService {
         &self,
         request: Request<proto::CreateCollection>,
     ) -> Reply<proto::CollectionOperationResponse> {
-        use proto::vectors_config::Config;
         let start = Instant::now();
         let request = request.into_inner();
         let name = request.collection_name.clone();
-        check_name(&name)?;
-        match request.vectors_config.as_ref().and_then(|v| v.config.as_ref()) {
-            Some(Config::Params(p)) => check_vector_params(p, "vectors_config")?,
-            Some(Config::ParamsMap(m)) => {
-                for (n, p) in &m.map {
-                    check_vector_params(p, &format!("vectors_config.{}", quoted(n)))?;
-                }
-            }
-            None => {}
-        }
+        check_collection_name(&name, true)?;
+        check_vectors(request.vectors_config.as_ref().and_then(|v| v.config.as_ref()))?;
         let mut collections = self.store.collections.write().await;
         if collections.contains_key(&name) {
             return Err(already_exists(&name));
@@ -335,6 +383,7 @@ impl proto::collections_server::Collections for CollectionsService {
     ) -> Reply<proto::CollectionOperationResponse> {
         let start = Instant::now();
         let name = &request.get_ref().collection_name;
+        check_collection_name(name, false)?;
         let removed = self.store.collections.write().await.remove(name).is_some();
         if removed {
             self.store
@@ -399,6 +448,7 @@ impl proto::collections_server::Collections for CollectionsService {
         let start = Instant::now();
         // Aliases of a name that is no collection: none, as Qdrant answers.
         let name = &request.get_ref().collection_name;
+        check_collection_name(name, false)?;
         let mut aliases: Vec<proto::AliasDescription> = self
             .store
             .aliases
@@ -469,11 +519,9 @@ impl proto::collections_server::Collections for CollectionsService {
         request: Request<proto::CollectionExistsRequest>,
     ) -> Reply<proto::CollectionExistsResponse> {
         let start = Instant::now();
-        let exists = self
-            .store
-            .resolve(&request.get_ref().collection_name)
-            .await
-            .is_ok();
+        let name = &request.get_ref().collection_name;
+        check_collection_name(name, false)?;
+        let exists = self.store.resolve(name).await.is_ok();
         Ok(Response::new(proto::CollectionExistsResponse {
             result: Some(proto::CollectionExists { exists }),
             time: elapsed(start),
@@ -482,25 +530,22 @@ impl proto::collections_server::Collections for CollectionsService {
 
     async fn update_collection_cluster_setup(
         &self,
-        request: Request<proto::UpdateCollectionClusterSetupRequest>,
+        _request: Request<proto::UpdateCollectionClusterSetupRequest>,
     ) -> Reply<proto::UpdateCollectionClusterSetupResponse> {
-        self.store.resolve(&request.get_ref().collection_name).await?;
         Err(distributed_only())
     }
 
     async fn create_shard_key(
         &self,
-        request: Request<proto::CreateShardKeyRequest>,
+        _request: Request<proto::CreateShardKeyRequest>,
     ) -> Reply<proto::CreateShardKeyResponse> {
-        self.store.resolve(&request.get_ref().collection_name).await?;
         Err(distributed_only())
     }
 
     async fn delete_shard_key(
         &self,
-        request: Request<proto::DeleteShardKeyRequest>,
+        _request: Request<proto::DeleteShardKeyRequest>,
     ) -> Reply<proto::DeleteShardKeyResponse> {
-        self.store.resolve(&request.get_ref().collection_name).await?;
         Err(distributed_only())
     }
 
@@ -554,7 +599,7 @@ fn apply_update(c: &mut Collection, request: proto::UpdateCollection) -> Result<
         };
     }
     if let Some(s) = request.strict_mode_config {
-        config.strict_mode_config = Some(s);
+        config.strict_mode_config = Some(merge_strict_mode(config.strict_mode_config.take(), s));
     }
     for (k, v) in request.metadata {
         config.metadata.insert(k.clone(), v.clone());
@@ -609,11 +654,11 @@ fn apply_update(c: &mut Collection, request: proto::UpdateCollection) -> Result<
         }
     }
     if let Some(sparse) = request.sparse_vectors_config {
-        let existing = params.sparse_vectors_config.get_or_insert_with(Default::default);
         for (name, p) in sparse.map {
-            let slot = existing
-                .map
-                .get_mut(&name)
+            let slot = params
+                .sparse_vectors_config
+                .as_mut()
+                .and_then(|existing| existing.map.get_mut(&name))
                 .ok_or_else(|| bad_input(format!("Not existing vector name error: {name}")))?;
             if p.index.is_some() {
                 slot.index = p.index;

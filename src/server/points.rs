@@ -11,8 +11,8 @@ use super::elapsed;
 use super::filter::CheckedFilter;
 use super::filter::path::JsonPath;
 use super::output::{check_payload_selector, check_vector_selector, point_key, point_keys, retrieved};
-use super::search::{self, QVec, check_dims, normalize};
-use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input};
+use super::search::{self, QVec, normalize};
+use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input, quoted};
 use crate::proto;
 
 pub(crate) struct PointsService {
@@ -41,14 +41,31 @@ fn ok(start: Instant, operation_id: u64, wait: Option<bool>) -> Reply<proto::Poi
     }))
 }
 
-/// A vector as sent, checked against the collection and ready to store.
+/// Why a write failed. Qdrant logs a write (and gives it the next
+/// operation id) once it passes the request's checks; what fails after that
+/// still used its id.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    /// Refused before it was logged: no operation id used.
+    Refused(Status),
+    /// Failed while applied (a missing point, an unknown vector name, a
+    /// dense vector for a sparse one): its operation id is used.
+    Failed(Status),
+}
+
+impl From<Status> for WriteError {
+    fn from(status: Status) -> Self {
+        WriteError::Refused(status)
+    }
+}
+
+type WriteResult = Result<(), WriteError>;
+
+/// A vector as sent, in one shape.
 #[allow(deprecated)]
-fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<StoredVector, Status> {
+fn sent_vector(v: proto::Vector) -> Result<QVec, Status> {
     use proto::vector::Vector as V;
-    let kind = col
-        .vector_kind(name)
-        .ok_or_else(|| bad_input(format!("Not existing vector name error: {name}")))?;
-    let q = match v.vector {
+    Ok(match v.vector {
         Some(V::Dense(d)) => QVec::Dense(d.data),
         Some(V::Sparse(s)) => QVec::Sparse(s.indices, s.values),
         Some(V::MultiDense(m)) => QVec::Multi(m.vectors.into_iter().map(|d| d.data).collect()),
@@ -68,12 +85,41 @@ fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<Store
             }
             _ => QVec::Dense(v.data),
         },
+    })
+}
+
+/// A dense or multi-dense vector of the wrong size for its name: Qdrant's
+/// message, without the name.
+fn wrong_size(kind: VectorKind, v: &QVec) -> Option<String> {
+    let VectorKind::Dense { size, .. } = kind else {
+        return None;
     };
+    let got = match v {
+        QVec::Dense(d) if d.len() as u64 != size => d.len(),
+        QVec::Multi(m) => m.iter().map(Vec::len).find(|l| *l as u64 != size)?,
+        _ => return None,
+    };
+    Some(format!("Vector dimension error: expected dim: {size}, got {got}"))
+}
+
+/// A vector checked against its name and ready to store. Unknown names,
+/// sparse vectors for dense names (and the reverse) and wrong sizes fail
+/// as Qdrant fails them while applying a write.
+fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<StoredVector, WriteError> {
+    let q = sent_vector(v)?;
+    let kind = col.vector_kind(name).ok_or_else(|| {
+        WriteError::Failed(bad_input(format!(
+            "Not existing vector name error: {}",
+            quoted(name)
+        )))
+    })?;
     let q = match (kind, q) {
         (VectorKind::Dense { multi: true, .. }, QVec::Dense(d)) => QVec::Multi(vec![d]),
         (_, q) => q,
     };
-    check_dims(kind, &q, name)?;
+    if let Some(message) = wrong_size(kind, &q) {
+        return Err(WriteError::Failed(bad_input(message)));
+    }
     Ok(match (kind, q) {
         (
             VectorKind::Dense {
@@ -88,22 +134,29 @@ fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<Store
             }
             StoredVector::Dense(d)
         }
-        (VectorKind::Dense { .. }, QVec::Multi(m)) => StoredVector::Multi(m),
+        (VectorKind::Dense { multi: true, .. }, QVec::Multi(m)) => StoredVector::Multi(m),
         (VectorKind::Sparse { .. }, QVec::Sparse(indices, values)) => {
+            if indices.len() != values.len() {
+                return Err(bad_input("Sparse vector indices and values must have the same length").into());
+            }
             // Qdrant keeps sparse vectors sorted by index.
             let mut pairs: Vec<(u32, f32)> = indices.into_iter().zip(values).collect();
             pairs.sort_by_key(|p| p.0);
             let (indices, values) = pairs.into_iter().unzip();
             StoredVector::Sparse { indices, values }
         }
-        (_, _) => return Err(bad_input(format!("Wrong vector type for `{name}`"))),
+        (_, _) => {
+            return Err(WriteError::Failed(bad_input(
+                "Conversion between sparse and regular vectors failed",
+            )));
+        }
     })
 }
 
 fn stored_vectors(
     col: &Collection,
     vectors: Option<proto::Vectors>,
-) -> Result<HashMap<String, StoredVector>, Status> {
+) -> Result<HashMap<String, StoredVector>, WriteError> {
     use proto::vectors::VectorsOptions;
     match vectors.and_then(|v| v.vectors_options) {
         None => Ok(HashMap::new()),
@@ -114,6 +167,39 @@ fn stored_vectors(
             .map(|(name, v)| Ok((name.clone(), stored_vector(col, &name, v)?)))
             .collect(),
     }
+}
+
+/// The check Qdrant makes before it logs an upsert: every vector of a known
+/// name has its size (the message names the vector when it has a name).
+fn check_upsert_sizes(col: &Collection, points: &[proto::PointStruct]) -> Result<(), Status> {
+    use proto::vectors::VectorsOptions;
+    for p in points {
+        let named: Vec<(&str, &proto::Vector)> =
+            match p.vectors.as_ref().and_then(|v| v.vectors_options.as_ref()) {
+                Some(VectorsOptions::Vector(v)) => vec![("", v)],
+                Some(VectorsOptions::Vectors(m)) => m.vectors.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+                None => Vec::new(),
+            };
+        for (name, v) in named {
+            let Some(kind) = col.vector_kind(name) else {
+                continue;
+            };
+            let Ok(q) = sent_vector(v.clone()) else { continue };
+            let q = match (kind, q) {
+                (VectorKind::Dense { multi: true, .. }, QVec::Dense(d)) => QVec::Multi(vec![d]),
+                (_, q) => q,
+            };
+            if let Some(message) = wrong_size(kind, &q) {
+                let message = if name.is_empty() {
+                    message
+                } else {
+                    format!("{message} for vector '{}'", quoted(name))
+                };
+                return Err(bad_input(message));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The keys a selector names: the ids given, or the points matching the
@@ -132,7 +218,7 @@ fn selected(col: &Collection, selector: Option<&proto::PointsSelector>) -> Resul
                 .map(|(k, _)| *k)
                 .collect())
         }
-        None => Err(bad_input("Points selector is required")),
+        None => Err(Status::invalid_argument("points_selector is expected")),
     }
 }
 
@@ -214,7 +300,7 @@ fn change_points(
     col: &mut Collection,
     keys: &[PointKey],
     mut change: impl FnMut(&mut StoredPoint),
-) -> Result<(), Status> {
+) -> WriteResult {
     for run in keys.chunks(WRITE_RUN) {
         let mut missing = None;
         for k in run {
@@ -226,7 +312,7 @@ fn change_points(
             }
         }
         if let Some(k) = missing {
-            return Err(point_not_found(&k));
+            return Err(WriteError::Failed(point_not_found(&k)));
         }
     }
     Ok(())
@@ -255,7 +341,7 @@ fn apply_set_payload(
     payload: &HashMap<String, proto::Value>,
     key: Option<&JsonPath>,
     overwrite: bool,
-) -> Result<(), Status> {
+) -> WriteResult {
     change_points(col, keys, |p| {
         if overwrite {
             p.payload = payload.clone();
@@ -269,11 +355,12 @@ fn upsert_points(
     col: &mut Collection,
     points: Vec<proto::PointStruct>,
     update_filter: Option<&proto::Filter>,
-) -> Result<(), Status> {
+) -> WriteResult {
     if points.is_empty() {
-        return Err(empty_update());
+        return Err(empty_update().into());
     }
     let update_filter = CheckedFilter::optional(update_filter)?.map(|f| f.indexed(&col.payload_schema));
+    check_upsert_sizes(col, &points)?;
     let mut staged = Vec::with_capacity(points.len());
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
@@ -301,16 +388,16 @@ fn update_vectors(
     col: &mut Collection,
     points: Vec<proto::PointVectors>,
     update_filter: Option<&proto::Filter>,
-) -> Result<(), Status> {
+) -> WriteResult {
     if points.is_empty() {
-        return Err(empty_update());
+        return Err(empty_update().into());
     }
     let update_filter = CheckedFilter::optional(update_filter)?.map(|f| f.indexed(&col.payload_schema));
     let mut staged = Vec::new();
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
         if !col.points.contains_key(&key) {
-            return Err(point_not_found(&key));
+            return Err(WriteError::Failed(point_not_found(&key)));
         }
         staged.push((key, stored_vectors(col, p.vectors)?));
     }
@@ -332,11 +419,12 @@ fn key_text(k: &PointKey) -> String {
     }
 }
 
-fn delete_vectors(col: &mut Collection, keys: &[PointKey], names: &[String]) -> Result<(), Status> {
-    for name in names {
-        if col.vector_kind(name).is_none() {
-            return Err(bad_input(format!("Not existing vector name error: {name}")));
-        }
+fn delete_vectors(col: &mut Collection, keys: &[PointKey], names: &[String]) -> WriteResult {
+    if let Some(name) = names.iter().find(|n| col.vector_kind(n).is_none()) {
+        return Err(WriteError::Failed(bad_input(format!(
+            "Not existing vector name error: {}",
+            quoted(name)
+        ))));
     }
     change_points(col, keys, |p| {
         for n in names {
@@ -346,7 +434,7 @@ fn delete_vectors(col: &mut Collection, keys: &[PointKey], names: &[String]) -> 
 }
 
 #[allow(deprecated)]
-fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Result<(), Status> {
+fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> WriteResult {
     use proto::points_update_operation::Operation as O;
     match op.operation.ok_or_else(|| bad_input("Empty operation"))? {
         O::Upsert(u) => {
@@ -400,7 +488,7 @@ fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Re
     }
 }
 
-fn delete_payload_keys(col: &mut Collection, keys: &[PointKey], paths: &[JsonPath]) -> Result<(), Status> {
+fn delete_payload_keys(col: &mut Collection, keys: &[PointKey], paths: &[JsonPath]) -> WriteResult {
     change_points(col, keys, |p| {
         for path in paths {
             path.remove(&mut p.payload);
@@ -412,25 +500,21 @@ fn payload_paths(keys: &[String]) -> Result<Vec<JsonPath>, Status> {
     keys.iter().map(|k| super::filter::parse_path(k)).collect()
 }
 
-fn clear_payload(col: &mut Collection, keys: &[PointKey]) -> Result<(), Status> {
+fn clear_payload(col: &mut Collection, keys: &[PointKey]) -> WriteResult {
     change_points(col, keys, |p| p.payload.clear())
 }
 
-fn schema_type(field_type: i32) -> Result<proto::PayloadSchemaType, Status> {
-    Ok(
-        match proto::FieldType::try_from(field_type)
-            .map_err(|_| bad_input(format!("Unknown field type {field_type}")))?
-        {
-            proto::FieldType::Keyword => proto::PayloadSchemaType::Keyword,
-            proto::FieldType::Integer => proto::PayloadSchemaType::Integer,
-            proto::FieldType::Float => proto::PayloadSchemaType::Float,
-            proto::FieldType::Geo => proto::PayloadSchemaType::Geo,
-            proto::FieldType::Text => proto::PayloadSchemaType::Text,
-            proto::FieldType::Bool => proto::PayloadSchemaType::Bool,
-            proto::FieldType::Datetime => proto::PayloadSchemaType::Datetime,
-            proto::FieldType::Uuid => proto::PayloadSchemaType::Uuid,
-        },
-    )
+fn schema_type(field_type: proto::FieldType) -> proto::PayloadSchemaType {
+    match field_type {
+        proto::FieldType::Keyword => proto::PayloadSchemaType::Keyword,
+        proto::FieldType::Integer => proto::PayloadSchemaType::Integer,
+        proto::FieldType::Float => proto::PayloadSchemaType::Float,
+        proto::FieldType::Geo => proto::PayloadSchemaType::Geo,
+        proto::FieldType::Text => proto::PayloadSchemaType::Text,
+        proto::FieldType::Bool => proto::PayloadSchemaType::Bool,
+        proto::FieldType::Datetime => proto::PayloadSchemaType::Datetime,
+        proto::FieldType::Uuid => proto::PayloadSchemaType::Uuid,
+    }
 }
 
 /// The schema type implied by index parameters, when no field type is given.
@@ -455,14 +539,37 @@ impl PointsService {
         &self,
         collection: &str,
         wait: Option<bool>,
-        apply: impl FnOnce(&mut Collection) -> Result<(), Status>,
+        apply: impl FnOnce(&mut Collection) -> WriteResult,
+    ) -> Reply<proto::PointsOperationResponse> {
+        self.write_using(collection, wait, 1, apply).await
+    }
+
+    /// [`PointsService::write`] for a write that uses `ids` operation ids:
+    /// a payload index change uses two in Qdrant.
+    async fn write_using(
+        &self,
+        collection: &str,
+        wait: Option<bool>,
+        ids: u64,
+        apply: impl FnOnce(&mut Collection) -> WriteResult,
     ) -> Reply<proto::PointsOperationResponse> {
         let start = Instant::now();
         let shared = self.store.resolve(collection).await?;
         let mut col = shared.write().await;
-        apply(&mut col)?;
-        let id = col.next_operation();
-        ok(start, id, wait)
+        match apply(&mut col) {
+            Ok(()) => {
+                let id = (0..ids)
+                    .map(|_| col.next_operation())
+                    .last()
+                    .unwrap_or(col.operation_id);
+                ok(start, id, wait)
+            }
+            Err(WriteError::Refused(s)) => Err(s),
+            Err(WriteError::Failed(s)) => {
+                col.next_operation();
+                Err(s)
+            }
+        }
     }
 }
 
@@ -597,12 +704,19 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         // Indexes are kept by path, written as Qdrant writes paths.
         let field_name = super::filter::parse_path(&r.field_name)?.to_string();
-        let data_type = match (r.field_type, r.field_index_params.as_ref().and_then(params_type)) {
-            (Some(t), _) => schema_type(t)?,
-            (None, Some(t)) => t,
-            (None, None) => return Err(bad_input("Field type or index params are required")),
-        };
-        self.write(&r.collection_name, r.wait, |c| {
+        let field_type = r
+            .field_type
+            .and_then(|t| proto::FieldType::try_from(t).ok())
+            .ok_or_else(|| Status::invalid_argument("cannot convert field_type"))?;
+        let data_type = schema_type(field_type);
+        if let Some(given) = r.field_index_params.as_ref().and_then(params_type)
+            && given != data_type
+        {
+            return Err(Status::invalid_argument(format!(
+                "field_type ({field_type:?}) and field_index_params do not match"
+            )));
+        }
+        self.write_using(&r.collection_name, r.wait, 2, |c| {
             c.payload_schema.insert(
                 field_name,
                 proto::PayloadSchemaInfo {
@@ -621,8 +735,9 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::DeleteFieldIndexCollection>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
-        self.write(&r.collection_name, r.wait, |c| {
-            c.payload_schema.remove(&r.field_name);
+        let field_name = super::filter::parse_path(&r.field_name)?.to_string();
+        self.write_using(&r.collection_name, r.wait, 2, |c| {
+            c.payload_schema.remove(&field_name);
             Ok(())
         })
         .await
@@ -640,10 +755,7 @@ impl proto::points_server::Points for PointsService {
         }
         self.write(&r.collection_name, r.wait, |c| {
             if c.vector_kind(&r.vector_name).is_some() {
-                return Err(bad_input(format!(
-                    "Vector name `{}` already exists",
-                    r.vector_name
-                )));
+                return Err(bad_input(format!("Vector name `{}` already exists", r.vector_name)).into());
             }
             let params = c.config.params.get_or_insert_with(Default::default);
             match r
@@ -652,7 +764,7 @@ impl proto::points_server::Points for PointsService {
             {
                 C::DenseConfig(d) => {
                     if d.size == 0 {
-                        return Err(bad_input("Vector size must be at least 1"));
+                        return Err(bad_input("Vector size must be at least 1").into());
                     }
                     let vp = proto::VectorParams {
                         size: d.size,
@@ -674,7 +786,8 @@ impl proto::points_server::Points for PointsService {
                         Some(Config::Params(_)) => {
                             return Err(bad_input(
                                 "A collection with an unnamed vector cannot get named vectors",
-                            ));
+                            )
+                            .into());
                         }
                     }
                 }
@@ -705,10 +818,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             if c.vector_kind(&r.vector_name).is_none() || r.vector_name.is_empty() {
-                return Err(bad_input(format!(
-                    "Not existing vector name error: {}",
-                    r.vector_name
-                )));
+                return Err(bad_input(format!("Not existing vector name error: {}", r.vector_name)).into());
             }
             if let Some(params) = c.config.params.as_mut() {
                 if let Some(Config::ParamsMap(m)) =
@@ -897,9 +1007,17 @@ impl proto::points_server::Points for PointsService {
         let mut col = shared.write().await;
         let mut result = Vec::with_capacity(r.operations.len());
         for op in r.operations {
-            apply_operation(&mut col, op)?;
-            let id = col.next_operation();
-            result.push(update_result(id, r.wait));
+            match apply_operation(&mut col, op) {
+                Ok(()) => {
+                    let id = col.next_operation();
+                    result.push(update_result(id, r.wait));
+                }
+                Err(WriteError::Refused(s)) => return Err(s),
+                Err(WriteError::Failed(s)) => {
+                    col.next_operation();
+                    return Err(s);
+                }
+            }
         }
         Ok(Response::new(proto::UpdateBatchResponse {
             result,
@@ -998,7 +1116,9 @@ mod tests {
             },
         )]);
         let ids = [PointKey::Num(9), keys[0]];
-        let err = apply_set_payload(&mut col, &ids, &payload, None, false).unwrap_err();
+        let Err(WriteError::Failed(err)) = apply_set_payload(&mut col, &ids, &payload, None, false) else {
+            panic!("a write to a missing point fails once applied");
+        };
         assert_eq!(err.code(), tonic::Code::NotFound);
         assert_eq!(err.message(), "Not found: No point with id 9 found");
         assert!(col.points[&keys[0]].payload.contains_key("x"));

@@ -65,6 +65,28 @@ pub(crate) fn collection_not_found(name: &str) -> tonic::Status {
     tonic::Status::not_found(format!("Not found: Collection `{}` doesn't exist!", quoted(name)))
 }
 
+/// Qdrant's rule for collection names: 1 to 255 bytes, and none of the
+/// characters a file name cannot hold. Only a new collection's name is held
+/// to the whole list (`strict`); other requests refuse `/` and NUL, the
+/// characters older releases refused.
+pub(crate) fn check_collection_name(name: &str, strict: bool) -> Result<(), tonic::Status> {
+    const FORBIDDEN: &[char] = &['<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\u{1F}'];
+    const LEGACY: &[char] = &['/', '\0'];
+    if name.is_empty() || name.len() > 255 {
+        return Err(tonic::Status::invalid_argument(format!(
+            "Validation error in body: [collection_name: value {:?} invalid, must be from 1 to 255 characters]",
+            quoted(name)
+        )));
+    }
+    let forbidden = if strict { FORBIDDEN } else { LEGACY };
+    if let Some(c) = forbidden.iter().find(|c| name.contains(**c)) {
+        return Err(tonic::Status::invalid_argument(format!(
+            "Validation error in body: [collection_name: collection name cannot contain \"{c}\" char]"
+        )));
+    }
+    Ok(())
+}
+
 /// Qdrant's answer for bad input.
 pub(crate) fn bad_input(description: impl std::fmt::Display) -> tonic::Status {
     tonic::Status::invalid_argument(clip(format!("Wrong input: {description}")))
@@ -120,6 +142,7 @@ impl Store {
         &self,
         name: &str,
     ) -> Result<(String, SharedCollection), tonic::Status> {
+        check_collection_name(name, false)?;
         let real = self
             .aliases
             .read()

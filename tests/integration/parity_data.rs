@@ -57,6 +57,42 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
 /// the embedded server answers like the newest.
 const CHANGED_IN: &[(&str, &str, (u32, u32), &str)] = &[
     (
+        "single_node_cluster",
+        "move",
+        (1, 19),
+        "1.19 answers cluster changes without distributed mode with Unimplemented \"Qdrant is running in standalone mode\"; 1.18 with InvalidArgument \"Bad request: Distributed mode disabled\"",
+    ),
+    (
+        "single_node_cluster",
+        "replicate",
+        (1, 19),
+        "1.19 answers cluster changes without distributed mode with Unimplemented \"Qdrant is running in standalone mode\"; 1.18 with InvalidArgument \"Bad request: Distributed mode disabled\"",
+    ),
+    (
+        "single_node_cluster",
+        "drop",
+        (1, 19),
+        "1.19 answers cluster changes without distributed mode with Unimplemented \"Qdrant is running in standalone mode\"; 1.18 with InvalidArgument \"Bad request: Distributed mode disabled\"",
+    ),
+    (
+        "single_node_cluster",
+        "create shard key",
+        (1, 19),
+        "1.19 answers cluster changes without distributed mode with Unimplemented \"Qdrant is running in standalone mode\"; 1.18 with InvalidArgument \"Bad request: Distributed mode disabled\"",
+    ),
+    (
+        "single_node_cluster",
+        "delete shard key",
+        (1, 19),
+        "1.19 answers cluster changes without distributed mode with Unimplemented \"Qdrant is running in standalone mode\"; 1.18 with InvalidArgument \"Bad request: Distributed mode disabled\"",
+    ),
+    (
+        "single_node_cluster",
+        "create shard key on a missing collection",
+        (1, 19),
+        "1.19 answers cluster changes without distributed mode with Unimplemented \"Qdrant is running in standalone mode\"; 1.18 with InvalidArgument \"Bad request: Distributed mode disabled\"",
+    ),
+    (
         "filters",
         "polygon not closed",
         (1, 19),
@@ -192,13 +228,22 @@ impl Run {
             if let Some(n) = info.get_mut("segments_count") {
                 *n = json!(n.as_u64().is_some_and(|n| n > 0));
             }
+            // Qdrant is Yellow for a moment after a change, while it
+            // optimizes; the embedded server has nothing to optimize.
+            if info.get("status") == Some(&json!("Yellow")) {
+                info["status"] = json!("Green");
+            }
+            // So are updates waiting in its queue.
+            if let Some(queue) = info.get_mut("update_queue").and_then(Json::as_object_mut) {
+                queue.remove("length");
+            }
             info
         });
     }
 }
 
 fn update(r: UpdateResult) -> Json {
-    json!({"status": format!("{:?}", r.status)})
+    json!({"status": format!("{:?}", r.status), "operation_id": r.operation_id})
 }
 
 fn ok<T: serde::Serialize>(v: T) -> Json {
@@ -1574,6 +1619,811 @@ fn score_threshold(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>
     })
 }
 
+// Deprecated fields too: clients still send them.
+#[allow(deprecated)]
+fn collection_details(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    Box::pin(async move {
+        let c = r.client.clone();
+        let raw = r.client.raw();
+        let create = |name: String, vectors: Option<proto::VectorsConfig>| proto::CreateCollection {
+            collection_name: name,
+            vectors_config: vectors,
+            ..Default::default()
+        };
+        let dense = |size: u64, distance: proto::Distance| proto::VectorsConfig {
+            config: Some(proto::vectors_config::Config::Params(proto::VectorParams {
+                size,
+                distance: distance as i32,
+                ..Default::default()
+            })),
+        };
+        for (label, request) in [
+            ("no vectors at all", create(r.name("none"), None)),
+            (
+                "size 0",
+                create(r.name("size0"), Some(dense(0, proto::Distance::Dot))),
+            ),
+            (
+                "size 65537",
+                create(r.name("big"), Some(dense(65537, proto::Distance::Dot))),
+            ),
+            (
+                "unknown distance",
+                create(r.name("nodist"), Some(dense(4, proto::Distance::UnknownDistance))),
+            ),
+            (
+                "named size 0",
+                create(
+                    r.name("named0"),
+                    Some(proto::VectorsConfig {
+                        config: Some(proto::vectors_config::Config::ParamsMap(proto::VectorParamsMap {
+                            map: [(
+                                "v".to_owned(),
+                                proto::VectorParams {
+                                    size: 0,
+                                    distance: proto::Distance::Dot as i32,
+                                    ..Default::default()
+                                },
+                            )]
+                            .into(),
+                        })),
+                    }),
+                ),
+            ),
+            (
+                "named unknown distance",
+                create(
+                    r.name("namednodist"),
+                    Some(proto::VectorsConfig {
+                        config: Some(proto::vectors_config::Config::ParamsMap(proto::VectorParamsMap {
+                            map: [(
+                                "v".to_owned(),
+                                proto::VectorParams {
+                                    size: 2,
+                                    distance: 9,
+                                    ..Default::default()
+                                },
+                            )]
+                            .into(),
+                        })),
+                    }),
+                ),
+            ),
+            (
+                "name with a slash",
+                create(format!("{}/x", r.prefix), Some(dense(4, proto::Distance::Dot))),
+            ),
+            (
+                "empty name",
+                create(String::new(), Some(dense(4, proto::Distance::Dot))),
+            ),
+            (
+                "shards, replication, on-disk payload",
+                proto::CreateCollection {
+                    shard_number: Some(3),
+                    replication_factor: Some(2),
+                    write_consistency_factor: Some(2),
+                    on_disk_payload: Some(false),
+                    ..create(r.name("shards"), Some(dense(4, proto::Distance::Euclid)))
+                },
+            ),
+            (
+                "custom sharding",
+                proto::CreateCollection {
+                    sharding_method: Some(proto::ShardingMethod::Custom as i32),
+                    ..create(r.name("custom"), Some(dense(4, proto::Distance::Dot)))
+                },
+            ),
+            (
+                "wal, optimizers, hnsw, quantization",
+                proto::CreateCollection {
+                    wal_config: Some(proto::WalConfigDiff {
+                        wal_capacity_mb: Some(8),
+                        wal_segments_ahead: Some(1),
+                        wal_retain_closed: Some(3),
+                    }),
+                    optimizers_config: Some(proto::OptimizersConfigDiff {
+                        default_segment_number: Some(3),
+                        max_segment_size: Some(100_000),
+                        max_optimization_threads: Some(proto::MaxOptimizationThreads {
+                            variant: Some(proto::max_optimization_threads::Variant::Value(2)),
+                        }),
+                        ..Default::default()
+                    }),
+                    hnsw_config: Some(proto::HnswConfigDiff {
+                        m: Some(0),
+                        payload_m: Some(8),
+                        on_disk: Some(true),
+                        ..Default::default()
+                    }),
+                    quantization_config: Some(proto::QuantizationConfig {
+                        quantization: Some(proto::quantization_config::Quantization::Binary(
+                            proto::BinaryQuantization {
+                                always_ram: Some(true),
+                                ..Default::default()
+                            },
+                        )),
+                    }),
+                    ..create(r.name("tuned"), Some(dense(4, proto::Distance::Cosine)))
+                },
+            ),
+            (
+                "sparse only",
+                proto::CreateCollection {
+                    sparse_vectors_config: Some(proto::SparseVectorConfig {
+                        map: [("s".to_owned(), proto::SparseVectorParams::default())].into(),
+                    }),
+                    ..create(r.name("sparse"), None)
+                },
+            ),
+        ] {
+            let name = request.collection_name.clone();
+            let res = raw.collections.clone().create(request).await;
+            r.record_raw(label, res, |c| json!(c.result));
+            r.info(&format!("{label}: info"), &name).await;
+        }
+
+        let plain = r.name("plain");
+        let res = c
+            .create_collection(&plain, VectorParams::new(4, Distance::Dot))
+            .await;
+        r.record("create plain", res, ok);
+        let updates: Vec<(&str, proto::UpdateCollection)> = vec![
+            (
+                "update params",
+                proto::UpdateCollection {
+                    params: Some(proto::CollectionParamsDiff {
+                        replication_factor: Some(3),
+                        write_consistency_factor: Some(2),
+                        on_disk_payload: Some(false),
+                        read_fan_out_factor: Some(1),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "update strict mode",
+                proto::UpdateCollection {
+                    strict_mode_config: Some(proto::StrictModeConfig {
+                        enabled: Some(true),
+                        max_timeout: Some(5),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "update strict mode again",
+                proto::UpdateCollection {
+                    strict_mode_config: Some(proto::StrictModeConfig {
+                        max_query_limit: Some(7),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "update quantization",
+                proto::UpdateCollection {
+                    quantization_config: Some(proto::QuantizationConfigDiff {
+                        quantization: Some(proto::quantization_config_diff::Quantization::Scalar(
+                            proto::ScalarQuantization {
+                                r#type: proto::QuantizationType::Int8 as i32,
+                                ..Default::default()
+                            },
+                        )),
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "disable quantization",
+                proto::UpdateCollection {
+                    quantization_config: Some(proto::QuantizationConfigDiff {
+                        quantization: Some(proto::quantization_config_diff::Quantization::Disabled(
+                            proto::Disabled {},
+                        )),
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "update a vector that does not exist",
+                proto::UpdateCollection {
+                    vectors_config: Some(proto::VectorsConfigDiff {
+                        config: Some(proto::vectors_config_diff::Config::ParamsMap(
+                            proto::VectorParamsDiffMap {
+                                map: [("nope".to_owned(), proto::VectorParamsDiff::default())].into(),
+                            },
+                        )),
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "update the unnamed vector",
+                proto::UpdateCollection {
+                    vectors_config: Some(proto::VectorsConfigDiff {
+                        config: Some(proto::vectors_config_diff::Config::Params(
+                            proto::VectorParamsDiff {
+                                on_disk: Some(true),
+                                ..Default::default()
+                            },
+                        )),
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "update a sparse vector that does not exist",
+                proto::UpdateCollection {
+                    sparse_vectors_config: Some(proto::SparseVectorConfig {
+                        map: [("nope".to_owned(), proto::SparseVectorParams::default())].into(),
+                    }),
+                    ..Default::default()
+                },
+            ),
+            (
+                "update metadata",
+                proto::UpdateCollection {
+                    metadata: [
+                        (
+                            "a".to_owned(),
+                            proto::Value {
+                                kind: Some(proto::value::Kind::IntegerValue(1)),
+                            },
+                        ),
+                        (
+                            "b".to_owned(),
+                            proto::Value {
+                                kind: Some(proto::value::Kind::NullValue(0)),
+                            },
+                        ),
+                    ]
+                    .into(),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (label, mut update) in updates {
+            update.collection_name = plain.clone();
+            let res = raw.collections.clone().update(update).await;
+            r.record_raw(label, res, |c| json!(c.result));
+            r.info(&format!("{label}: info"), &plain).await;
+        }
+        let res = c.update_collection(r.name("missing")).await;
+        r.record("update a missing collection", res, ok);
+        let res = c.delete_collection(r.name("missing")).await;
+        r.record("delete a missing collection", res, ok);
+    })
+}
+
+fn point_writes(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    Box::pin(async move {
+        let c = r.client.clone();
+        let d = r.name("named");
+        let res = c
+            .create_collection(
+                &d,
+                VectorsConfig::named([
+                    ("a", VectorParams::new(2, Distance::Dot)),
+                    ("m", VectorParams::new(2, Distance::Dot).multivector()),
+                ]),
+            )
+            .sparse_vector("s", SparseVectorParams::new())
+            .await;
+        r.record("create", res, ok);
+        let res = c
+            .upsert(
+                &d,
+                [
+                    Point::new(1, Vectors::named([("a", Vector::from(vec![1.0, 2.0]))]))
+                        .payload(json!({"v": 1})),
+                    Point::new(1, Vectors::named([("a", Vector::from(vec![3.0, 4.0]))]))
+                        .payload(json!({"v": 2})),
+                    Point::new(
+                        "5C56C793-69F3-4FBF-87E6-C4BF54C28C26",
+                        Vectors::named([("a", Vector::from(vec![1.0, 1.0]))]),
+                    ),
+                    Point::new(
+                        0,
+                        Vectors::named([("m", Vector::from(vec![vec![1.0, 2.0], vec![3.0, 4.0]]))]),
+                    ),
+                ],
+            )
+            .await;
+        r.record("upsert with a repeated id, an upper-case UUID, id 0", res, update);
+        r.dump("points", &d).await;
+        let res = c.upsert(&d, [Point::new(2, [1.0, 2.0])]).await;
+        r.record("an unnamed vector into a named collection", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    2,
+                    Vectors::named([("s", Vector::from(vec![1.0, 2.0]))]),
+                )],
+            )
+            .await;
+        r.record("a dense vector for a sparse name", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    2,
+                    Vectors::named([("a", SparseVector::new([1], [1.0]).into())]),
+                )],
+            )
+            .await;
+        r.record("a sparse vector for a dense name", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    2,
+                    Vectors::named([("m", Vector::from(vec![vec![1.0, 2.0, 3.0]]))]),
+                )],
+            )
+            .await;
+        r.record("a multivector of the wrong size", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    2,
+                    Vectors::named([("m", Vector::from(Vec::<Vec<f32>>::new()))]),
+                )],
+            )
+            .await;
+        r.record("an empty multivector", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    2,
+                    Vectors::named([("m", Vector::from(vec![5.0, 6.0]))]),
+                )],
+            )
+            .await;
+        r.record("a dense vector for a multivector name", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [
+                    Point::new(3, Vectors::named([("a", Vector::from(vec![0.0, 1.0]))]))
+                        .payload(json!({"v": 3})),
+                ],
+            )
+            .update_filter(Filter::must([Condition::matches("v", 99)]))
+            .await;
+        r.record("upsert a new point with an update filter", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [
+                    Point::new(1, Vectors::named([("a", Vector::from(vec![9.0, 9.0]))]))
+                        .payload(json!({"v": 9})),
+                ],
+            )
+            .update_filter(Filter::must([Condition::matches("v", 99)]))
+            .await;
+        r.record(
+            "upsert an existing point not matching the update filter",
+            res,
+            update,
+        );
+        let res = c
+            .update_vectors(
+                &d,
+                [PointVectors::new(
+                    1,
+                    Vectors::named([("m", Vector::from(vec![vec![7.0, 8.0]]))]),
+                )],
+            )
+            .update_filter(Filter::must([Condition::matches("v", 2)]))
+            .await;
+        r.record("update_vectors matching the update filter", res, update);
+        let res = c
+            .update_vectors(
+                &d,
+                [PointVectors::new(
+                    1,
+                    Vectors::named([("nope", Vector::from(vec![1.0, 1.0]))]),
+                )],
+            )
+            .await;
+        r.record("update_vectors of an unknown name", res, update);
+        let res = c.delete_vectors(&d, [1], ["nope"]).await;
+        r.record("delete_vectors of an unknown name", res, update);
+        let res = c
+            .delete_vectors(&d, Filter::must([Condition::matches("v", 2)]), ["a", "m"])
+            .await;
+        r.record("delete_vectors by filter", res, update);
+        r.dump("points after", &d).await;
+        let res = c.delete(&d, Filter::must([Condition::has_vector("a")])).await;
+        r.record("delete by has_vector", res, update);
+        let res = c.count(&d).exact(true).await;
+        r.record("count", res, ok);
+        let res = c
+            .batch_update_points(
+                &d,
+                [
+                    PointsUpdateOperation::upsert([Point::new(
+                        20,
+                        Vectors::named([("a", Vector::from(vec![1.0, 0.0]))]),
+                    )]),
+                    PointsUpdateOperation::set_payload(json!({"k": 1}), [20]),
+                    PointsUpdateOperation::overwrite_payload(json!({"o": 1}), [20]),
+                    PointsUpdateOperation::delete_payload(["o"], [20]),
+                    PointsUpdateOperation::clear_payload([20]),
+                    PointsUpdateOperation::delete([20]),
+                ],
+            )
+            .wait(true)
+            .await;
+        r.record("batch", res, |v| {
+            json!(v.into_iter().map(update).collect::<Vec<_>>())
+        });
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    21,
+                    Vectors::named([("a", Vector::from(vec![1.0, 0.0]))]),
+                )],
+            )
+            .wait(false)
+            .await;
+        r.record("upsert without waiting", res, |u| {
+            json!(format!("{:?}", u.status))
+        });
+
+        let u = r.name("unnamed");
+        let res = c
+            .create_collection(&u, VectorParams::new(2, Distance::Cosine))
+            .await;
+        r.record("create unnamed", res, ok);
+        let res = c
+            .upsert(&u, [Point::new(1, [3.0, 4.0]), Point::new(2, [0.0, 0.0])])
+            .await;
+        r.record("upsert, one vector of zeros", res, update);
+        let res = c
+            .upsert(
+                &u,
+                [Point::new(
+                    3,
+                    Vectors::named([("", Vector::from(vec![1.0, 0.0]))]),
+                )],
+            )
+            .await;
+        r.record("upsert the unnamed vector by name", res, update);
+        let res = c.delete_vectors(&u, [1], [""]).await;
+        r.record("delete the unnamed vector", res, update);
+        r.dump("unnamed points", &u).await;
+    })
+}
+
+// Deprecated fields too: clients still send them.
+#[allow(deprecated)]
+fn payload_indexes(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    Box::pin(async move {
+        let c = r.client.clone();
+        let d = r.name("idx");
+        let res = c.create_collection(&d, VectorParams::new(2, Distance::Dot)).await;
+        r.record("create", res, ok);
+        let res = c
+            .upsert(
+                &d,
+                [
+                    Point::new(1, [1.0, 0.0]).payload(json!({"k": "a", "t": "hello world", "d": "2024-01-01T00:00:00Z", "u": "5c56c793-69f3-4fbf-87e6-c4bf54c28c26", "g": {"lon": 1.0, "lat": 2.0}, "f": 1.5, "b": true, "a": {"b": [{"c": 1}, {"c": "x"}]}})),
+                    Point::new(2, [1.0, 0.0]).payload(json!({"k": ["a", "b"], "t": ["x", "y"], "d": "not a date", "u": "nope", "g": {"lon": 500.0, "lat": 2.0}, "f": "1.5", "b": "true"})),
+                    Point::new(3, [1.0, 0.0]).payload(json!({"k": 1, "t": 1, "d": 1, "u": 1, "g": 1, "f": 2, "b": 0})),
+                ],
+            )
+            .await;
+        r.record("upsert", res, update);
+        let raw = r.client.raw();
+        let index = |field: &str,
+                     field_type: Option<proto::FieldType>,
+                     params: Option<proto::payload_index_params::IndexParams>| {
+            proto::CreateFieldIndexCollection {
+                collection_name: d.clone(),
+                wait: Some(true),
+                field_name: field.to_owned(),
+                field_type: field_type.map(|t| t as i32),
+                field_index_params: params.map(|p| proto::PayloadIndexParams {
+                    index_params: Some(p),
+                }),
+                ..Default::default()
+            }
+        };
+        use proto::payload_index_params::IndexParams as P;
+        for (label, request) in [
+            ("keyword", index("k", Some(proto::FieldType::Keyword), None)),
+            (
+                "keyword tenant",
+                index(
+                    "k2",
+                    Some(proto::FieldType::Keyword),
+                    Some(P::KeywordIndexParams(proto::KeywordIndexParams {
+                        is_tenant: Some(true),
+                        on_disk: Some(true),
+                        ..Default::default()
+                    })),
+                ),
+            ),
+            ("text", index("t", Some(proto::FieldType::Text), None)),
+            ("datetime", index("d", Some(proto::FieldType::Datetime), None)),
+            ("uuid", index("u", Some(proto::FieldType::Uuid), None)),
+            ("geo", index("g", Some(proto::FieldType::Geo), None)),
+            ("float", index("f", Some(proto::FieldType::Float), None)),
+            ("bool", index("b", Some(proto::FieldType::Bool), None)),
+            (
+                "nested integer",
+                index("a.b[].c", Some(proto::FieldType::Integer), None),
+            ),
+            (
+                "integer without lookup",
+                index(
+                    "n",
+                    None,
+                    Some(P::IntegerIndexParams(proto::IntegerIndexParams {
+                        lookup: Some(false),
+                        range: Some(true),
+                        ..Default::default()
+                    })),
+                ),
+            ),
+            (
+                "params of another type",
+                index(
+                    "x",
+                    Some(proto::FieldType::Keyword),
+                    Some(P::IntegerIndexParams(proto::IntegerIndexParams::default())),
+                ),
+            ),
+            ("no type", index("y", None, None)),
+            (
+                "quoted key",
+                index("\"dotted.key\"", Some(proto::FieldType::Keyword), None),
+            ),
+        ] {
+            let res = raw.points.clone().create_field_index(request).await;
+            r.record_raw(label, res, |p| json!(p.result.map(|u| u.status)));
+        }
+        r.info("info", &d).await;
+        for (label, filter) in [
+            (
+                "datetime range",
+                Filter::must([Condition::datetime_range(
+                    "d",
+                    qdrant_async::DatetimeRange::new().gte(std::time::UNIX_EPOCH),
+                )]),
+            ),
+            (
+                "uuid match",
+                Filter::must([Condition::matches("u", "5C56C793-69F3-4FBF-87E6-C4BF54C28C26")]),
+            ),
+            (
+                "geo radius",
+                Filter::must([Condition::geo_radius(
+                    "g",
+                    qdrant_async::GeoPoint::new(1.0, 2.0),
+                    1000.0,
+                )]),
+            ),
+            (
+                "float range",
+                Filter::must([Condition::range("f", Range::new().gte(1.0))]),
+            ),
+            ("bool", Filter::must([Condition::matches("b", true)])),
+            ("nested integer", Filter::must([Condition::matches("a.b[].c", 1)])),
+            ("text", Filter::must([Condition::matches_text("t", "hello")])),
+            (
+                "keyword on an array",
+                Filter::must([Condition::matches("k", "b")]),
+            ),
+        ] {
+            r.select(label, &d, filter).await;
+        }
+        let res = c.delete_payload_index(&d, "k").await;
+        r.record("delete an index", res, update);
+        let res = c.delete_payload_index(&d, "\"dotted.key\"").await;
+        r.record("delete the quoted key index", res, update);
+        let res = c
+            .create_payload_index(r.name("missing"), "k", FieldType::Keyword)
+            .await;
+        r.record("index on a missing collection", res, update);
+        r.info("info after", &d).await;
+    })
+}
+
+fn single_node_cluster(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    Box::pin(async move {
+        let c = r.client.clone();
+        let d = r.name("cl");
+        let res = c.create_collection(&d, VectorParams::new(2, Distance::Dot)).await;
+        r.record("create", res, ok);
+        let res = c.collection_cluster_info(&d).await;
+        r.record("cluster info", res, |i| json!({"shards": i.shard_count, "local": i.local_shards.len(), "remote": i.remote_shards.len()}));
+        let res = c.collection_cluster_info(r.name("missing")).await;
+        r.record("cluster info of a missing collection", res, |i| {
+            json!(i.shard_count)
+        });
+        for (label, op) in [
+            ("move", qdrant_async::ClusterOperation::move_shard(0, 1, 2)),
+            (
+                "replicate",
+                qdrant_async::ClusterOperation::replicate_shard(0, 1, 2),
+            ),
+            ("drop", qdrant_async::ClusterOperation::drop_replica(0, 1)),
+        ] {
+            let res = c.update_collection_cluster_setup(&d, op).await;
+            r.record(label, res, ok);
+        }
+        let res = c.create_shard_key(&d, "tenant").await;
+        r.record("create shard key", res, ok);
+        let res = c.delete_shard_key(&d, "tenant").await;
+        r.record("delete shard key", res, ok);
+        let res = c.list_shard_keys(&d).await;
+        r.record("list shard keys", res, |k| json!(k.len()));
+        let res = c.create_shard_key(r.name("missing"), "tenant").await;
+        r.record("create shard key on a missing collection", res, ok);
+    })
+}
+
+fn write_messages(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    Box::pin(async move {
+        let c = r.client.clone();
+        let d = r.name("msg");
+        let res = c
+            .create_collection(
+                &d,
+                VectorsConfig::named([
+                    ("a", VectorParams::new(2, Distance::Dot)),
+                    ("m", VectorParams::new(2, Distance::Dot).multivector()),
+                ]),
+            )
+            .await;
+        r.record("create", res, ok);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    1,
+                    Vectors::named([("a", Vector::from(vec![1.0, 2.0]))]),
+                )],
+            )
+            .await;
+        r.record("upsert", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    2,
+                    Vectors::named([("a", Vector::from(vec![1.0, 2.0, 3.0]))]),
+                )],
+            )
+            .await;
+        r.record("named dense of the wrong size", res, update);
+        let res = c
+            .update_vectors(
+                &d,
+                [PointVectors::new(
+                    1,
+                    Vectors::named([("a", Vector::from(vec![1.0]))]),
+                )],
+            )
+            .await;
+        r.record("update_vectors of the wrong size", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    2,
+                    Vectors::named([("m", Vector::from(vec![vec![1.0, 2.0], vec![1.0]]))]),
+                )],
+            )
+            .await;
+        r.record("multivector rows of different sizes", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [
+                    Point::new(3, Vectors::named([("a", Vector::from(vec![1.0, 2.0]))])),
+                    Point::new(4, Vectors::named([("a", Vector::from(vec![1.0]))])),
+                ],
+            )
+            .await;
+        r.record("second point of the wrong size", res, update);
+        let res = c.retrieve(&d, [3]).await;
+        r.record("first point written?", res, |p| records(&p));
+        let res = c
+            .upsert(
+                &d,
+                [
+                    Point::new(5, Vectors::named([("a", Vector::from(vec![1.0]))])),
+                    Point::new(6, Vectors::named([("nope", Vector::from(vec![1.0, 2.0]))])),
+                ],
+            )
+            .await;
+        r.record("wrong size then unknown name", res, update);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    7,
+                    Vectors::named([("a", Vector::from(vec![1.0, 2.0]))]),
+                )],
+            )
+            .await;
+        r.record("upsert after", res, update);
+        let raw = r.client.raw();
+        for (tag, name) in [
+            ("a name with a slash", format!("{}/x", r.prefix)),
+            ("an empty name", String::new()),
+        ] {
+            let res = raw
+                .points
+                .clone()
+                .upsert(proto::UpsertPoints {
+                    collection_name: name.clone(),
+                    points: Vec::new(),
+                    ..Default::default()
+                })
+                .await;
+            r.record_raw(&format!("upsert into {tag}"), res, |_| json!("ok"));
+            let res = raw
+                .points
+                .clone()
+                .scroll(proto::ScrollPoints {
+                    collection_name: name.clone(),
+                    ..Default::default()
+                })
+                .await;
+            r.record_raw(&format!("scroll {tag}"), res, |_| json!("ok"));
+            let res = raw
+                .collections
+                .clone()
+                .collection_exists(proto::CollectionExistsRequest {
+                    collection_name: name.clone(),
+                })
+                .await;
+            r.record_raw(&format!("exists {tag}"), res, |e| {
+                json!(e.result.map(|e| e.exists))
+            });
+            let res = raw
+                .collections
+                .clone()
+                .delete(proto::DeleteCollection {
+                    collection_name: name.clone(),
+                    ..Default::default()
+                })
+                .await;
+            r.record_raw(&format!("delete {tag}"), res, |e| json!(e.result));
+            let res = raw
+                .snapshots
+                .clone()
+                .create(proto::CreateSnapshotRequest {
+                    collection_name: name.clone(),
+                })
+                .await;
+            r.record_raw(&format!("snapshot {tag}"), res, |_| json!("ok"));
+            let res = c.create_alias(&d, &name).await;
+            r.record(&format!("alias named {tag}"), res, ok);
+            let res = raw
+                .collections
+                .clone()
+                .list_collection_aliases(proto::ListCollectionAliasesRequest {
+                    collection_name: name.clone(),
+                })
+                .await;
+            r.record_raw(&format!("aliases of {tag}"), res, |a| json!(a.aliases.len()));
+        }
+    })
+}
+
 fn snapshots(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
     Box::pin(async move {
         let c = r.client.clone();
@@ -1690,6 +2540,31 @@ async fn parity_scroll_and_count() -> anyhow::Result<()> {
 #[tokio::test]
 async fn parity_score_threshold() -> anyhow::Result<()> {
     compare("score_threshold", score_threshold).await
+}
+
+#[tokio::test]
+async fn parity_collection_details() -> anyhow::Result<()> {
+    compare("collection_details", collection_details).await
+}
+
+#[tokio::test]
+async fn parity_point_writes() -> anyhow::Result<()> {
+    compare("point_writes", point_writes).await
+}
+
+#[tokio::test]
+async fn parity_payload_indexes() -> anyhow::Result<()> {
+    compare("payload_indexes", payload_indexes).await
+}
+
+#[tokio::test]
+async fn parity_single_node_cluster() -> anyhow::Result<()> {
+    compare("single_node_cluster", single_node_cluster).await
+}
+
+#[tokio::test]
+async fn parity_write_messages() -> anyhow::Result<()> {
+    compare("write_messages", write_messages).await
 }
 
 #[tokio::test]
