@@ -210,6 +210,13 @@ fn check_filter(filter: &proto::Filter, depth: usize, place: Option<&str>) -> Re
         }
     }
     if let Some(m) = &filter.min_should {
+        if m.min_count == 0
+            && let Some(at) = at("min_should.min_count".into())
+        {
+            return Err(Status::invalid_argument(format!(
+                "Validation error in body: [{at}: min_count must be greater than 0]"
+            )));
+        }
         for (i, c) in m.conditions.iter().enumerate() {
             check_condition(c, depth, at(format!("min_should.conditions[{i}]")).as_deref())?;
         }
@@ -232,7 +239,15 @@ fn check_condition(c: &proto::Condition, depth: usize, place: Option<&str>) -> R
         }
         Some(C::Field(f)) => {
             parse_path(&f.key)?;
-            if f.r#match.as_ref().is_some_and(|m| m.match_value.is_none()) {
+            // Qdrant 1.19 does not know `substring` (protocol 1.20) and
+            // finds no match value in it.
+            let unknown = |m: &proto::Match| {
+                matches!(
+                    m.match_value,
+                    None | Some(proto::r#match::MatchValue::Substring(_))
+                )
+            };
+            if f.r#match.as_ref().is_some_and(unknown) {
                 return Err(Status::invalid_argument("Malformed Match condition"));
             }
             if let (Some(poly), Some(place)) = (&f.geo_polygon, place) {
@@ -580,11 +595,26 @@ fn through_index(
                 .iter()
                 .any(|v| matches!(v, Indexed::Keyword(s) if !ks.strings.iter().any(|k| k == s))),
         ),
-        (T::Integer, _, Some(r), _) if integer_params.1 => Some(
-            values()
-                .iter()
-                .any(|v| matches!(v, Indexed::Integer(i) if in_range(*i as f64, r))),
-        ),
+        // A numeric index serves either kind of range, in its own unit:
+        // a date-time index holds microseconds.
+        (T::Integer | T::Float | T::Datetime, ..)
+            if (f.range.is_some() || f.datetime_range.is_some())
+                && (kind != T::Integer || integer_params.1) =>
+        {
+            Some(values().iter().any(|v| {
+                let x = match v {
+                    Indexed::Integer(i) => *i as f64,
+                    Indexed::Float(x) => *x,
+                    Indexed::Datetime(secs) => secs * 1e6,
+                    _ => return false,
+                };
+                match (&f.range, &f.datetime_range) {
+                    (Some(r), _) => in_range(x, r),
+                    (None, Some(r)) => in_micros_range(x, r),
+                    (None, None) => false,
+                }
+            }))
+        }
         (T::Integer, Some(M::Integer(x)), ..) if integer_params.0 => {
             Some(values().contains(&Indexed::Integer(*x)))
         }
@@ -598,17 +628,7 @@ fn through_index(
                 .iter()
                 .any(|v| matches!(v, Indexed::Integer(i) if !xs.integers.contains(i))),
         ),
-        (T::Float, _, Some(r), _) => Some(
-            values()
-                .iter()
-                .any(|v| matches!(v, Indexed::Float(x) if in_range(*x, r))),
-        ),
         (T::Bool, Some(M::Boolean(b)), ..) => Some(values().contains(&Indexed::Bool(*b))),
-        (T::Datetime, _, None, Some(r)) => Some(
-            values()
-                .iter()
-                .any(|v| matches!(v, Indexed::Datetime(t) if in_datetime_range(*t, r))),
-        ),
         (T::Uuid, Some(M::Keyword(k)), ..) => {
             let want = uuid::Uuid::parse_str(k).ok();
             Some(want.is_some_and(|w| values().contains(&Indexed::Uuid(w))))
@@ -769,6 +789,15 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 fn ts(t: &prost_types::Timestamp) -> f64 {
     t.seconds as f64 + f64::from(t.nanos) / 1e9
+}
+
+/// A number against a date-time range given in microseconds since 1970.
+fn in_micros_range(x: f64, r: &proto::DatetimeRange) -> bool {
+    let micros = |t: &prost_types::Timestamp| t.seconds as f64 * 1e6 + f64::from(t.nanos) / 1e3;
+    r.lt.as_ref().is_none_or(|b| x < micros(b))
+        && r.gt.as_ref().is_none_or(|b| x > micros(b))
+        && r.gte.as_ref().is_none_or(|b| x >= micros(b))
+        && r.lte.as_ref().is_none_or(|b| x <= micros(b))
 }
 
 fn in_datetime_range(x: f64, r: &proto::DatetimeRange) -> bool {

@@ -517,6 +517,20 @@ fn schema_type(field_type: proto::FieldType) -> proto::PayloadSchemaType {
     }
 }
 
+/// Index parameters as Qdrant keeps them: stop words as sorted sets.
+fn index_params_as_kept(mut params: proto::PayloadIndexParams) -> proto::PayloadIndexParams {
+    use proto::payload_index_params::IndexParams as P;
+    if let Some(P::TextIndexParams(t)) = &mut params.index_params
+        && let Some(words) = &mut t.stopwords
+    {
+        for list in [&mut words.languages, &mut words.custom] {
+            list.sort();
+            list.dedup();
+        }
+    }
+    params
+}
+
 /// The schema type implied by index parameters, when no field type is given.
 fn params_type(p: &proto::PayloadIndexParams) -> Option<proto::PayloadSchemaType> {
     use proto::payload_index_params::IndexParams as P;
@@ -716,12 +730,13 @@ impl proto::points_server::Points for PointsService {
                 "field_type ({field_type:?}) and field_index_params do not match"
             )));
         }
+        let params = r.field_index_params.map(index_params_as_kept);
         self.write_using(&r.collection_name, r.wait, 2, |c| {
             c.payload_schema.insert(
                 field_name,
                 proto::PayloadSchemaInfo {
                     data_type: data_type as i32,
-                    params: r.field_index_params,
+                    params,
                     points: None,
                 },
             );

@@ -57,6 +57,42 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
 /// the embedded server answers like the newest.
 const CHANGED_IN: &[(&str, &str, (u32, u32), &str)] = &[
     (
+        "more_filters",
+        "values_count missing < 1",
+        (1, 19),
+        "1.19 counts a missing key as 0 values; 1.18 never matched it",
+    ),
+    (
+        "more_filters",
+        "values_count missing < 1, indexed",
+        (1, 19),
+        "1.19 counts a missing key as 0 values; 1.18 never matched it",
+    ),
+    (
+        "more_filters",
+        "prefix t Qu",
+        (1, 19),
+        "1.19 knows the prefix match; 1.18 finds no match value in it",
+    ),
+    (
+        "more_filters",
+        "prefix t Qu, indexed",
+        (1, 19),
+        "1.19 knows the prefix match; 1.18 finds no match value in it",
+    ),
+    (
+        "more_filters",
+        "should nothing but min_should",
+        (1, 19),
+        "1.19 refuses min_should with min_count 0; 1.18 matched everything",
+    ),
+    (
+        "more_filters",
+        "should nothing but min_should, indexed",
+        (1, 19),
+        "1.19 refuses min_should with min_count 0; 1.18 matched everything",
+    ),
+    (
         "single_node_cluster",
         "move",
         (1, 19),
@@ -2424,6 +2460,257 @@ fn write_messages(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> 
     })
 }
 
+/// Points for the second filter table: dates, geo points, nested arrays,
+/// odd values.
+async fn more_points(r: &mut Run, name: &str) {
+    let c = r.client.clone();
+    let res = c
+        .create_collection(name, VectorParams::new(2, Distance::Dot))
+        .await;
+    r.record("create", res, ok);
+    let docs = [
+        json!({"d": "2024-01-01T00:00:00Z", "g": {"lon": 13.4, "lat": 52.5}, "a": [[1, 2], [3]], "o": {"x": [{"y": 1}, {"y": 2}]}, "s": "true", "big": 9007199254740993_i64, "t": ["Quick fox", "lazy dog"]}),
+        json!({"d": "2024-06-01", "g": [{"lon": 2.35, "lat": 48.85}, {"lon": 13.4, "lat": 52.5}], "a": [1, [2]], "o": {"x": {"y": 1}}, "s": true, "big": 1.5e300, "t": "QUICK"}),
+        json!({"d": "2024-06-01T12:00:00+02:00", "g": {"lon": "13.4", "lat": 52.5}, "a": [], "o": {"x": []}, "s": false, "t": ""}),
+        json!({"d": "garbage", "g": null, "a": null, "o": {"x": [{"y": null}]}, "s": null}),
+        json!({"d": ["2023-01-01", "2025-01-01"], "o": [{"x": [{"y": 2}]}], "uuid": "5c56c793-69f3-4fbf-87e6-c4bf54c28c26"}),
+    ];
+    let points: Vec<Point> = docs
+        .into_iter()
+        .enumerate()
+        .map(|(i, doc)| Point::new(i as u64 + 1, [1.0, i as f32]).payload(doc))
+        .collect();
+    let res = c.upsert(name, points).await;
+    r.record("upsert", res, update);
+}
+
+fn more_filter_table() -> Vec<(&'static str, Filter)> {
+    use std::time::{Duration, UNIX_EPOCH};
+    let m = |c: Condition| Filter::must([c]);
+    let day = |d: u64| UNIX_EPOCH + Duration::from_secs(d * 86_400);
+    vec![
+        (
+            "datetime >= 2024-03-01",
+            m(Condition::datetime_range(
+                "d",
+                qdrant_async::DatetimeRange::new().gte(day(19_783)),
+            )),
+        ),
+        (
+            "datetime < 2024-06-01T11:00Z",
+            m(Condition::datetime_range(
+                "d",
+                qdrant_async::DatetimeRange::new().lt(day(19_875) + Duration::from_secs(11 * 3600)),
+            )),
+        ),
+        ("range on dates", m(Condition::range("d", Range::new().gte(0.0)))),
+        (
+            "geo radius Berlin",
+            m(Condition::geo_radius(
+                "g",
+                qdrant_async::GeoPoint::new(13.4, 52.5),
+                1000.0,
+            )),
+        ),
+        (
+            "geo box Paris",
+            m(Condition::geo_bounding_box(
+                "g",
+                qdrant_async::GeoPoint::new(2.0, 49.0),
+                qdrant_async::GeoPoint::new(3.0, 48.0),
+            )),
+        ),
+        ("match a 3", m(Condition::matches("a", 3))),
+        ("match a 1", m(Condition::matches("a", 1))),
+        ("match a[] 3", m(Condition::matches("a[]", 3))),
+        (
+            "values_count a >= 2",
+            m(Condition::values_count("a", ValuesCount::new().gte(2))),
+        ),
+        (
+            "values_count a[] >= 2",
+            m(Condition::values_count("a[]", ValuesCount::new().gte(2))),
+        ),
+        (
+            "values_count missing < 1",
+            m(Condition::values_count("nope", ValuesCount::new().lt(1))),
+        ),
+        ("is_empty a", m(Condition::is_empty("a"))),
+        ("is_empty o.x", m(Condition::is_empty("o.x"))),
+        ("is_empty o.x[].y", m(Condition::is_empty("o.x[].y"))),
+        ("is_null o.x[].y", m(Condition::is_null("o.x[].y"))),
+        ("match o.x.y 1", m(Condition::matches("o.x.y", 1))),
+        ("match o.x[].y 1", m(Condition::matches("o.x[].y", 1))),
+        ("match o[].x[].y 2", m(Condition::matches("o[].x[].y", 2))),
+        (
+            "nested o.x y=2",
+            m(Condition::nested(
+                "o.x",
+                Filter::must([Condition::matches("y", 2)]),
+            )),
+        ),
+        (
+            "nested o[].x y=2",
+            m(Condition::nested(
+                "o[].x",
+                Filter::must([Condition::matches("y", 2)]),
+            )),
+        ),
+        (
+            "nested in nested",
+            m(Condition::nested(
+                "o",
+                Filter::must([Condition::nested("x", Filter::must([Condition::matches("y", 2)]))]),
+            )),
+        ),
+        (
+            "nested has_id",
+            m(Condition::nested(
+                "o.x",
+                Filter::must([Condition::has_id([1u64, 2, 3, 4, 5])]),
+            )),
+        ),
+        ("match s true", m(Condition::matches("s", true))),
+        ("match s \"true\"", m(Condition::matches("s", "true"))),
+        ("range s", m(Condition::range("s", Range::new().gte(0.0)))),
+        (
+            "match big",
+            m(Condition::matches("big", 9_007_199_254_740_993_i64)),
+        ),
+        ("range big", m(Condition::range("big", Range::new().gt(1e299)))),
+        ("text t quick", m(Condition::matches_text("t", "Quick"))),
+        ("text t empty", m(Condition::matches_text("t", ""))),
+        ("text_any t", m(Condition::matches_text_any("t", "dog QUICK"))),
+        ("prefix t Qu", m(Condition::matches_prefix("t", "Qu"))),
+        ("substring t ick", m(Condition::matches_substring("t", "ick"))),
+        (
+            "match uuid",
+            m(Condition::matches("uuid", "5c56c793-69f3-4fbf-87e6-c4bf54c28c26")),
+        ),
+        ("except s [x]", m(Condition::matches_except("s", ["x"]))),
+        ("except a [1]", m(Condition::matches_except("a", [1i64]))),
+        (
+            "has_id uuid-less",
+            m(Condition::has_id(["5c56c793-69f3-4fbf-87e6-c4bf54c28c26"])),
+        ),
+        (
+            "should nothing but min_should",
+            Filter::min_should(0, [Condition::matches("s", true)]),
+        ),
+    ]
+}
+
+fn more_filters(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    Box::pin(async move {
+        let d = r.name("more");
+        more_points(r, &d).await;
+        for (label, filter) in more_filter_table() {
+            r.select(label, &d, filter).await;
+        }
+        let c = r.client.clone();
+        for (key, field_type) in [
+            ("d", FieldType::Datetime),
+            ("g", FieldType::Geo),
+            ("o.x[].y", FieldType::Integer),
+            ("s", FieldType::Bool),
+            ("t", FieldType::Text),
+            ("uuid", FieldType::Uuid),
+            ("big", FieldType::Float),
+        ] {
+            let res = c.create_payload_index(&d, key, field_type).await;
+            r.record(&format!("index {key}"), res, update);
+        }
+        r.info("info", &d).await;
+        for (label, filter) in more_filter_table() {
+            r.select(&format!("{label}, indexed"), &d, filter).await;
+        }
+    })
+}
+
+fn text_indexes(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    Box::pin(async move {
+        let c = r.client.clone();
+        let d = r.name("text");
+        let res = c.create_collection(&d, VectorParams::new(2, Distance::Dot)).await;
+        r.record("create", res, ok);
+        let titles = [
+            json!({"w": "The Quick brown fox", "p": "The Quick brown fox", "ph": "The quick brown fox", "ws": "Hello, World! foo-bar"}),
+            json!({"w": "quick-brown", "p": "quicksilver", "ph": ["quick", "brown fox"], "ws": "hello world foo bar"}),
+            json!({"w": "a an the ok", "p": "Tiny", "ph": "brown quick fox", "ws": "HELLO"}),
+        ];
+        let points: Vec<Point> = titles
+            .into_iter()
+            .enumerate()
+            .map(|(i, doc)| Point::new(i as u64 + 1, [1.0, 0.0]).payload(doc))
+            .collect();
+        let res = c.upsert(&d, points).await;
+        r.record("upsert", res, update);
+        let text = |tokenizer: TokenizerType, f: &dyn Fn(&mut qdrant_async::TextIndexParams)| {
+            let mut p = PayloadIndexParams::text(tokenizer);
+            if let PayloadIndexParams::Text(t) = &mut p {
+                f(t);
+            }
+            p
+        };
+        for (key, params) in [
+            (
+                "w",
+                text(TokenizerType::Word, &|t| {
+                    t.min_token_len = Some(2);
+                    t.max_token_len = Some(5);
+                    t.stopwords = Some(qdrant_async::StopwordsSet {
+                        languages: Vec::new(),
+                        custom: vec!["the".into(), "OK".into()],
+                    });
+                }),
+            ),
+            ("p", text(TokenizerType::Prefix, &|t| t.max_token_len = Some(4))),
+            (
+                "ph",
+                text(TokenizerType::Word, &|t| t.phrase_matching = Some(true)),
+            ),
+            (
+                "ws",
+                text(TokenizerType::Whitespace, &|t| t.lowercase = Some(false)),
+            ),
+        ] {
+            let res = c
+                .create_payload_index(&d, key, FieldType::Text)
+                .field_index_params(params)
+                .await;
+            r.record(&format!("index {key}"), res, update);
+        }
+        r.info("info", &d).await;
+        let cases: Vec<(&str, Condition)> = vec![
+            ("w quick", Condition::matches_text("w", "quick")),
+            ("w brown", Condition::matches_text("w", "brown")),
+            ("w the", Condition::matches_text("w", "the")),
+            ("w ok", Condition::matches_text("w", "ok")),
+            ("w a quick", Condition::matches_text("w", "a quick")),
+            ("w text_any the an", Condition::matches_text_any("w", "the an")),
+            ("p qui", Condition::matches_text("p", "qui")),
+            ("p quicksilver", Condition::matches_text("p", "quicksilver")),
+            ("p ti", Condition::matches_text("p", "ti")),
+            ("p t", Condition::matches_text("p", "t")),
+            ("ph quick brown", Condition::matches_phrase("ph", "quick brown")),
+            ("ph brown quick", Condition::matches_phrase("ph", "brown quick")),
+            ("ph quick fox", Condition::matches_phrase("ph", "quick fox")),
+            ("ph text quick fox", Condition::matches_text("ph", "quick fox")),
+            ("ws hello", Condition::matches_text("ws", "hello")),
+            ("ws Hello,", Condition::matches_text("ws", "Hello,")),
+            ("ws HELLO", Condition::matches_text("ws", "HELLO")),
+            ("ws foo-bar", Condition::matches_text("ws", "foo-bar")),
+            (
+                "ws phrase without phrase matching",
+                Condition::matches_phrase("ws", "hello world"),
+            ),
+        ];
+        for (label, condition) in cases {
+            r.select(label, &d, Filter::must([condition])).await;
+        }
+    })
+}
+
 fn snapshots(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
     Box::pin(async move {
         let c = r.client.clone();
@@ -2565,6 +2852,16 @@ async fn parity_single_node_cluster() -> anyhow::Result<()> {
 #[tokio::test]
 async fn parity_write_messages() -> anyhow::Result<()> {
     compare("write_messages", write_messages).await
+}
+
+#[tokio::test]
+async fn parity_more_filters() -> anyhow::Result<()> {
+    compare("more_filters", more_filters).await
+}
+
+#[tokio::test]
+async fn parity_text_indexes() -> anyhow::Result<()> {
+    compare("text_indexes", text_indexes).await
 }
 
 #[tokio::test]

@@ -129,9 +129,9 @@ impl Tokenizer {
     }
 }
 
-/// Whether `tokens` holds `phrase` as a run.
+/// Whether `tokens` holds `phrase` as a run; an empty phrase is nowhere.
 fn has_phrase(tokens: &[String], phrase: &[String]) -> bool {
-    phrase.is_empty() || tokens.windows(phrase.len()).any(|w| w == phrase)
+    !phrase.is_empty() && tokens.windows(phrase.len()).any(|w| w == phrase)
 }
 
 /// A text condition against a point's strings under its text index.
@@ -142,7 +142,11 @@ pub(super) fn check_point(schema: &proto::PayloadSchemaInfo, m: &proto::Match, t
     let t = Tokenizer::of(schema);
     let doc: Vec<String> = texts.iter().flat_map(|s| t.tokens(s, Side::Document)).collect();
     match &m.match_value {
-        Some(M::Text(q)) => t.tokens(q, Side::Query).iter().all(|w| doc.contains(w)),
+        // A query with no token (empty, or stop words only) matches nothing.
+        Some(M::Text(q)) => {
+            let want = t.tokens(q, Side::Query);
+            !want.is_empty() && want.iter().all(|w| doc.contains(w))
+        }
         Some(M::TextAny(q)) => t.tokens(q, Side::Query).iter().any(|w| doc.contains(w)),
         Some(M::Phrase(q)) => {
             // Without phrase matching the index keeps no word order, and
@@ -182,10 +186,11 @@ pub(super) fn check_value(
     Some(match &m.match_value {
         Some(M::Text(q)) => {
             let want = t.tokens(q, Side::Query);
-            strings.iter().any(|s| {
-                let d = doc(s);
-                want.iter().all(|w| d.contains(w))
-            })
+            !want.is_empty()
+                && strings.iter().any(|s| {
+                    let d = doc(s);
+                    want.iter().all(|w| d.contains(w))
+                })
         }
         Some(M::TextAny(q)) => {
             let want = t.tokens(q, Side::Query);
