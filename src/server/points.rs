@@ -517,6 +517,14 @@ fn schema_type(field_type: proto::FieldType) -> proto::PayloadSchemaType {
     }
 }
 
+/// Whether two dense vector configurations are the same for a vector name.
+fn same_dense(a: &proto::VectorParams, b: &proto::VectorParams) -> bool {
+    a.size == b.size
+        && a.distance == b.distance
+        && a.multivector_config.is_some() == b.multivector_config.is_some()
+        && a.datatype.unwrap_or(0) == b.datatype.unwrap_or(0)
+}
+
 /// Index parameters as Qdrant keeps them: stop words as sorted sets.
 fn index_params_as_kept(mut params: proto::PayloadIndexParams) -> proto::PayloadIndexParams {
     use proto::payload_index_params::IndexParams as P;
@@ -765,22 +773,24 @@ impl proto::points_server::Points for PointsService {
         use proto::create_vector_name_request::VectorConfig as C;
         use proto::vectors_config::Config;
         let r = request.into_inner();
-        if r.vector_name.is_empty() {
-            return Err(bad_input("Vector name must not be empty"));
+        if let Some(C::DenseConfig(d)) = &r.vector_config
+            && (d.size == 0 || d.size > 65536)
+        {
+            return Err(Status::invalid_argument(format!(
+                "Validation error in body: [vector_config.size: value {} invalid, must be from 1 to 65536]",
+                d.size
+            )));
         }
-        self.write(&r.collection_name, r.wait, |c| {
-            if c.vector_kind(&r.vector_name).is_some() {
-                return Err(bad_input(format!("Vector name `{}` already exists", r.vector_name)).into());
-            }
+        let config = r
+            .vector_config
+            .ok_or_else(|| bad_input("Vector config is required"))?;
+        let name = r.vector_name;
+        // A vector name is a change of the collection, which uses two
+        // operation ids, as a payload index does.
+        self.write_using(&r.collection_name, r.wait, 2, |c| {
             let params = c.config.params.get_or_insert_with(Default::default);
-            match r
-                .vector_config
-                .ok_or_else(|| bad_input("Vector config is required"))?
-            {
+            match config {
                 C::DenseConfig(d) => {
-                    if d.size == 0 {
-                        return Err(bad_input("Vector size must be at least 1").into());
-                    }
                     let vp = proto::VectorParams {
                         size: d.size,
                         distance: d.distance,
@@ -789,35 +799,54 @@ impl proto::points_server::Points for PointsService {
                         ..Default::default()
                     };
                     let vectors = params.vectors_config.get_or_insert_with(Default::default);
-                    match &mut vectors.config {
-                        Some(Config::ParamsMap(m)) => {
-                            m.map.insert(r.vector_name, vp);
-                        }
-                        None => {
-                            vectors.config = Some(Config::ParamsMap(proto::VectorParamsMap {
-                                map: HashMap::from([(r.vector_name, vp)]),
-                            }));
-                        }
-                        Some(Config::Params(_)) => {
-                            return Err(bad_input(
-                                "A collection with an unnamed vector cannot get named vectors",
-                            )
+                    // An unnamed vector becomes the one named "" once the
+                    // collection has named vectors too.
+                    let map = match vectors.config.take() {
+                        Some(Config::ParamsMap(m)) => m.map,
+                        Some(Config::Params(p)) => HashMap::from([(String::new(), p)]),
+                        None => HashMap::new(),
+                    };
+                    let vectors_map = vectors
+                        .config
+                        .insert(Config::ParamsMap(proto::VectorParamsMap { map }));
+                    let Config::ParamsMap(m) = vectors_map else {
+                        return Ok(());
+                    };
+                    match m.map.get(&name) {
+                        Some(existing) if !same_dense(existing, &vp) => {
+                            return Err(bad_input(format!(
+                                "Vector `{}` already exists with a different configuration",
+                                quoted(&name)
+                            ))
                             .into());
+                        }
+                        Some(_) => {}
+                        None => {
+                            m.map.insert(name, vp);
                         }
                     }
                 }
-                C::SparseConfig(s) => {
-                    params
-                        .sparse_vectors_config
-                        .get_or_insert_with(Default::default)
-                        .map
-                        .insert(
-                            r.vector_name,
-                            proto::SparseVectorParams {
-                                index: None,
-                                modifier: s.modifier,
-                            },
-                        );
+                C::SparseConfig(sc) => {
+                    let sparse = params.sparse_vectors_config.get_or_insert_with(Default::default);
+                    match sparse.map.get(&name) {
+                        Some(existing) if existing.modifier != sc.modifier => {
+                            return Err(bad_input(format!(
+                                "Sparse vector `{}` already exists with a different configuration",
+                                quoted(&name)
+                            ))
+                            .into());
+                        }
+                        Some(_) => {}
+                        None => {
+                            sparse.map.insert(
+                                name,
+                                proto::SparseVectorParams {
+                                    index: None,
+                                    modifier: sc.modifier,
+                                },
+                            );
+                        }
+                    }
                 }
             }
             Ok(())
@@ -831,15 +860,19 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::PointsOperationResponse> {
         use proto::vectors_config::Config;
         let r = request.into_inner();
-        self.write(&r.collection_name, r.wait, |c| {
-            if c.vector_kind(&r.vector_name).is_none() || r.vector_name.is_empty() {
-                return Err(bad_input(format!("Not existing vector name error: {}", r.vector_name)).into());
-            }
+        // Deleting a name that is not there succeeds, as in Qdrant.
+        self.write_using(&r.collection_name, r.wait, 2, |c| {
             if let Some(params) = c.config.params.as_mut() {
-                if let Some(Config::ParamsMap(m)) =
-                    params.vectors_config.as_mut().and_then(|v| v.config.as_mut())
-                {
-                    m.map.remove(&r.vector_name);
+                if let Some(vectors) = params.vectors_config.as_mut() {
+                    match &mut vectors.config {
+                        Some(Config::ParamsMap(m)) => {
+                            m.map.remove(&r.vector_name);
+                        }
+                        Some(Config::Params(_)) if r.vector_name.is_empty() => {
+                            vectors.config = Some(Config::ParamsMap(Default::default()));
+                        }
+                        _ => {}
+                    }
                 }
                 if let Some(s) = params.sparse_vectors_config.as_mut() {
                     s.map.remove(&r.vector_name);

@@ -2711,6 +2711,86 @@ fn text_indexes(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
     })
 }
 
+fn vector_names(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+    Box::pin(async move {
+        let c = r.client.clone();
+        let d = r.name("names");
+        let res = c
+            .create_collection(
+                &d,
+                VectorsConfig::named([("a", VectorParams::new(2, Distance::Dot))]),
+            )
+            .await;
+        r.record("create", res, ok);
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    1,
+                    Vectors::named([("a", Vector::from(vec![1.0, 2.0]))]),
+                )],
+            )
+            .await;
+        r.record("upsert", res, update);
+        use qdrant_async::VectorCreationConfig as V;
+        for (label, name, config) in [
+            ("dense", "b", V::dense(3, Distance::Cosine)),
+            (
+                "multivector",
+                "m",
+                V::from(VectorParams::new(2, Distance::Dot).multivector()),
+            ),
+            (
+                "sparse",
+                "s",
+                V::sparse(SparseVectorParams::new().modifier(Modifier::Idf)),
+            ),
+            ("a name taken", "a", V::dense(2, Distance::Dot)),
+            ("a sparse name taken", "s", V::sparse(SparseVectorParams::new())),
+            ("size 0", "z", V::dense(0, Distance::Dot)),
+        ] {
+            let res = c.create_vector_name(&d, name, config).await;
+            r.record(&format!("create {label}"), res, update);
+        }
+        r.info("info", &d).await;
+        let res = c
+            .upsert(
+                &d,
+                [Point::new(
+                    2,
+                    Vectors::named([
+                        ("b", Vector::from(vec![1.0, 0.0, 0.0])),
+                        ("s", SparseVector::new([1], [1.0]).into()),
+                    ]),
+                )],
+            )
+            .await;
+        r.record("upsert into the new names", res, update);
+        r.dump("points", &d).await;
+        for name in ["b", "s", "nope", "a"] {
+            let res = c.delete_vector_name(&d, name).await;
+            r.record(&format!("delete {name}"), res, update);
+        }
+        r.info("info after", &d).await;
+        r.dump("points after", &d).await;
+        let u = r.name("unnamed");
+        let res = c.create_collection(&u, VectorParams::new(2, Distance::Dot)).await;
+        r.record("create unnamed", res, ok);
+        let res = c.create_vector_name(&u, "b", V::dense(3, Distance::Cosine)).await;
+        r.record("a name in an unnamed collection", res, update);
+        r.info("unnamed with a name: info", &u).await;
+        let res = c.upsert(&u, [Point::new(1, [1.0, 2.0])]).await;
+        r.record("upsert the unnamed vector", res, update);
+        r.dump("unnamed points", &u).await;
+        let res = c.create_vector_name(&u, "b", V::dense(4, Distance::Cosine)).await;
+        r.record("a name taken, another size", res, update);
+        let res = c.delete_vector_name(&u, "").await;
+        r.record("delete the unnamed vector", res, update);
+        r.info("unnamed info", &u).await;
+        r.dump("unnamed points after", &u).await;
+    })
+}
+
 fn snapshots(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
     Box::pin(async move {
         let c = r.client.clone();
@@ -2862,6 +2942,11 @@ async fn parity_more_filters() -> anyhow::Result<()> {
 #[tokio::test]
 async fn parity_text_indexes() -> anyhow::Result<()> {
     compare("text_indexes", text_indexes).await
+}
+
+#[tokio::test]
+async fn parity_vector_names() -> anyhow::Result<()> {
+    compare("vector_names", vector_names).await
 }
 
 #[tokio::test]
