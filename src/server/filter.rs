@@ -127,6 +127,36 @@ pub(crate) fn is_indexed(
     JsonPath::parse(key).is_some_and(|p| !indexed_values(schema, &p, payload).is_empty())
 }
 
+/// The facet values of a payload under the index on `key`: each distinct
+/// value the index holds (strings for keyword and UUID indexes), which is
+/// what Qdrant counts. Not used yet: facet in `search.rs` still counts every
+/// value at the key (issue 8).
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn facet_values(
+    schema: &proto::PayloadSchemaInfo,
+    key: &str,
+    payload: &HashMap<String, proto::Value>,
+) -> Vec<proto::facet_value::Variant> {
+    use proto::facet_value::Variant as F;
+    let Some(path) = JsonPath::parse(key) else {
+        return Vec::new();
+    };
+    let mut out: Vec<F> = Vec::new();
+    for v in indexed_values(schema, &path, payload) {
+        let value = match v {
+            Indexed::Keyword(s) => F::StringValue(s.to_owned()),
+            Indexed::Integer(i) => F::IntegerValue(i),
+            Indexed::Bool(b) => F::BoolValue(b),
+            Indexed::Uuid(u) => F::StringValue(u.hyphenated().to_string()),
+            _ => continue,
+        };
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
+}
+
 /// How deeply filters may nest (a `filter` or `nested` condition holding
 /// another filter is one level). Evaluation recurses once per level, so the
 /// bound keeps it far from the end of the stack; gRPC decoding stops near
@@ -951,6 +981,25 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "case {i}");
         }
+    }
+
+    #[test]
+    fn facets_count_what_the_index_holds() {
+        use proto::facet_value::Variant as F;
+        let schema = |t: proto::PayloadSchemaType| proto::PayloadSchemaInfo {
+            data_type: t as i32,
+            params: None,
+            points: None,
+        };
+        let p = point(serde_json::json!({"n": [1, 1, 5.0, 2.5, "five"], "k": ["a", 1, "a"]}));
+        assert_eq!(
+            facet_values(&schema(proto::PayloadSchemaType::Integer), "n", &p.payload),
+            [F::IntegerValue(1), F::IntegerValue(5)]
+        );
+        assert_eq!(
+            facet_values(&schema(proto::PayloadSchemaType::Keyword), "k", &p.payload),
+            [F::StringValue("a".into())]
+        );
     }
 
     #[test]

@@ -360,4 +360,59 @@ mod tests {
         assert_eq!(p.to_string(), "foo[1][50].bar-baz[].\"qux[.]quux\"");
         assert_eq!(JsonPath::parse("\"a.b\"").unwrap().first, "a.b");
     }
+
+    fn map(json: serde_json::Value) -> Map {
+        crate::types::Payload::try_from(json).unwrap().into_proto()
+    }
+
+    fn path(s: &str) -> JsonPath {
+        JsonPath::parse(s).unwrap()
+    }
+
+    #[test]
+    fn reads_arrays_only_where_the_path_says() {
+        let p = map(serde_json::json!({"a": [{"b": 1}, {"b": 2}], "c": {"b": 3}}));
+        assert!(path("a.b").get(&p).is_empty());
+        assert_eq!(path("a[].b").get(&p).len(), 2);
+        assert_eq!(path("a[1].b").get(&p).len(), 1);
+        assert_eq!(path("c.b").get(&p).len(), 1);
+    }
+
+    #[test]
+    fn sets_and_removes_like_qdrant() {
+        let mut p = map(serde_json::json!({"a": {"arr": [{"x": 1}, {"x": 2}]}, "s": "text", "n": 1}));
+        let src = map(serde_json::json!({"y": 1, "n": null}));
+        JsonPath::set(Some(&path("a.arr[0]")), &mut p, &src);
+        JsonPath::set(Some(&path("s.t")), &mut p, &src);
+        JsonPath::set(None, &mut p, &src);
+        let want = map(serde_json::json!({
+            "a": {"arr": [{"x": 1, "y": 1}, {"x": 2}]},
+            "s": {"t": {"y": 1}},
+            "y": 1,
+        }));
+        assert_eq!(p, want);
+        path("a.arr[].x").remove(&mut p);
+        path("a.arr[0]").remove(&mut p);
+        assert_eq!(
+            p["a"],
+            map(serde_json::json!({"a": {"arr": [{"y": 1}, {}]}}))["a"]
+        );
+    }
+
+    #[test]
+    fn selects_like_qdrant() {
+        let p = map(serde_json::json!({"a": {"arr": [{"x": 1, "y": 2}, {"y": 3}], "n": 1}, "z": 0}));
+        assert_eq!(
+            include(&p, &[path("a.arr[].x")]),
+            map(serde_json::json!({"a": {"arr": [{"x": 1}, {}]}}))
+        );
+        assert_eq!(
+            include(&p, &[path("a.arr[0]")]),
+            map(serde_json::json!({"a": {"arr": []}}))
+        );
+        assert_eq!(
+            exclude(&p, &[path("a.arr"), path("z")]),
+            map(serde_json::json!({"a": {"n": 1}}))
+        );
+    }
 }
