@@ -47,7 +47,13 @@ async fn main() -> anyhow::Result<()> {
         .limit(2)
         .with_payload(true)
         .await?;
-    println!("connected to Qdrant {}", client.server_version().unwrap_or("?"));
+    // The embedded server names itself in its health check, and gives as
+    // its version the Qdrant release it answers like.
+    let health = client.health_check().await?;
+    println!(
+        "connected to {}, version {}, at {url}",
+        health.title, health.version
+    );
     for hit in &hits {
         println!(
             "id={} score={:.4} payload={:?}",

@@ -8,7 +8,9 @@ use tokio::sync::RwLock;
 use tonic::{Request, Response, Status};
 
 use super::elapsed;
-use super::store::{Collection, Store, bad_input, clip, collection_not_found, quoted};
+use super::store::{
+    Collection, PEER_ID, Store, bad_input, check_collection_name, clip, collection_not_found, quoted,
+};
 use crate::proto;
 
 pub(crate) struct CollectionsService {
@@ -17,33 +19,36 @@ pub(crate) struct CollectionsService {
 
 type Reply<T> = Result<Response<T>, Status>;
 
-/// Qdrant's rule for collection names: not empty, at most 255 bytes, and
-/// none of the characters a file name cannot hold.
-fn check_name(name: &str) -> Result<(), Status> {
-    const FORBIDDEN: &[char] = &['<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\u{1F}'];
-    if name.is_empty() || name.len() > 255 {
-        return Err(Status::invalid_argument(format!(
-            "Validation error in body: [collection_name: value {:?} invalid, must be from 1 to 255 characters long]",
-            quoted(name)
-        )));
-    }
-    if let Some(c) = name.chars().find(|c| FORBIDDEN.contains(c)) {
-        return Err(Status::invalid_argument(format!(
-            "Validation error in body: [collection_name: collection name cannot contain \"{c}\" char]"
-        )));
-    }
-    Ok(())
-}
-
-fn check_vector_params(p: &proto::VectorParams, field: &str) -> Result<(), Status> {
-    if p.size == 0 || p.size > 65536 {
+/// Qdrant's checks of the dense vectors of a new collection: every size
+/// first (request validation), then every distance.
+fn check_vectors(config: Option<&proto::vectors_config::Config>) -> Result<(), Status> {
+    use proto::vectors_config::Config;
+    let (params, field): (Vec<&proto::VectorParams>, &str) = match config {
+        Some(Config::Params(p)) => (vec![p], "vectors_config.config"),
+        Some(Config::ParamsMap(m)) => (m.map.values().collect(), "vectors_config.config.map.[]"),
+        None => return Ok(()),
+    };
+    if let Some(p) = params.iter().find(|p| p.size == 0 || p.size > 65536) {
         return Err(Status::invalid_argument(format!(
             "Validation error in body: [{field}.size: value {} invalid, must be from 1 to 65536]",
             p.size
         )));
     }
-    if proto::Distance::try_from(p.distance).map_or(true, |d| d == proto::Distance::UnknownDistance) {
-        return Err(bad_input(format!("Unknown distance {} in {field}", p.distance)));
+    for p in params {
+        match proto::Distance::try_from(p.distance) {
+            Ok(proto::Distance::UnknownDistance) => {
+                return Err(Status::invalid_argument(
+                    "Malformed distance parameter: UnknownDistance",
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => {
+                return Err(Status::invalid_argument(format!(
+                    "Malformed distance parameter, unexpected value: {}",
+                    p.distance
+                )));
+            }
+        }
     }
     Ok(())
 }
@@ -72,7 +77,11 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
         indexing_threshold: Some(10_000),
         flush_interval_sec: Some(5),
         deprecated_max_optimization_threads: None,
-        max_optimization_threads: None,
+        max_optimization_threads: Some(proto::MaxOptimizationThreads {
+            variant: Some(proto::max_optimization_threads::Variant::Setting(
+                proto::max_optimization_threads::Setting::Auto as i32,
+            )),
+        }),
         prevent_unoptimized: None,
     };
     let optimizer = merge_optimizers(optimizer, request.optimizers_config.as_ref());
@@ -91,13 +100,22 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
                 .and_then(|w| w.wal_segments_ahead)
                 .unwrap_or(0),
         ),
-        wal_retain_closed: request.wal_config.as_ref().and_then(|w| w.wal_retain_closed),
+        wal_retain_closed: Some(
+            request
+                .wal_config
+                .as_ref()
+                .and_then(|w| w.wal_retain_closed)
+                .unwrap_or(1),
+        ),
     };
     proto::CollectionConfig {
         params: Some(proto::CollectionParams {
             shard_number: request.shard_number.unwrap_or(1),
             on_disk_payload: request.on_disk_payload.unwrap_or(true),
-            vectors_config: request.vectors_config.clone(),
+            // No dense vectors shows as an empty map of them.
+            vectors_config: Some(request.vectors_config.clone().unwrap_or(proto::VectorsConfig {
+                config: Some(proto::vectors_config::Config::ParamsMap(Default::default())),
+            })),
             replication_factor: Some(request.replication_factor.unwrap_or(1)),
             write_consistency_factor: Some(request.write_consistency_factor.unwrap_or(1)),
             read_fan_out_factor: None,
@@ -111,16 +129,45 @@ fn config_of(request: &proto::CreateCollection) -> proto::CollectionConfig {
         optimizer_config: Some(optimizer),
         wal_config: Some(wal),
         quantization_config: request.quantization_config,
-        strict_mode_config: Some(
-            request
-                .strict_mode_config
-                .clone()
-                .unwrap_or(proto::StrictModeConfig {
-                    enabled: Some(false),
-                    ..Default::default()
-                }),
-        ),
+        // Qdrant shows a strict mode only when one was asked for.
+        strict_mode_config: request.strict_mode_config.clone(),
         metadata: request.metadata.clone(),
+    }
+}
+
+/// A strict mode update changes the settings it has, and keeps the others.
+#[allow(deprecated)]
+fn merge_strict_mode(
+    base: Option<proto::StrictModeConfig>,
+    d: proto::StrictModeConfig,
+) -> proto::StrictModeConfig {
+    let b = base.unwrap_or_default();
+    proto::StrictModeConfig {
+        enabled: d.enabled.or(b.enabled),
+        max_query_limit: d.max_query_limit.or(b.max_query_limit),
+        max_timeout: d.max_timeout.or(b.max_timeout),
+        unindexed_filtering_retrieve: d.unindexed_filtering_retrieve.or(b.unindexed_filtering_retrieve),
+        unindexed_filtering_update: d.unindexed_filtering_update.or(b.unindexed_filtering_update),
+        search_max_hnsw_ef: d.search_max_hnsw_ef.or(b.search_max_hnsw_ef),
+        search_allow_exact: d.search_allow_exact.or(b.search_allow_exact),
+        search_max_oversampling: d.search_max_oversampling.or(b.search_max_oversampling),
+        upsert_max_batchsize: d.upsert_max_batchsize.or(b.upsert_max_batchsize),
+        search_max_batchsize: d.search_max_batchsize.or(b.search_max_batchsize),
+        max_collection_vector_size_bytes: d
+            .max_collection_vector_size_bytes
+            .or(b.max_collection_vector_size_bytes),
+        read_rate_limit: d.read_rate_limit.or(b.read_rate_limit),
+        write_rate_limit: d.write_rate_limit.or(b.write_rate_limit),
+        max_collection_payload_size_bytes: d
+            .max_collection_payload_size_bytes
+            .or(b.max_collection_payload_size_bytes),
+        filter_max_conditions: d.filter_max_conditions.or(b.filter_max_conditions),
+        condition_max_size: d.condition_max_size.or(b.condition_max_size),
+        multivector_config: d.multivector_config.or(b.multivector_config),
+        sparse_config: d.sparse_config.or(b.sparse_config),
+        max_points_count: d.max_points_count.or(b.max_points_count),
+        max_payload_index_count: d.max_payload_index_count.or(b.max_payload_index_count),
+        max_resident_memory_percent: d.max_resident_memory_percent.or(b.max_resident_memory_percent),
     }
 }
 
@@ -155,9 +202,24 @@ fn merge_optimizers(
         base.memmap_threshold = d.memmap_threshold.or(base.memmap_threshold);
         base.indexing_threshold = d.indexing_threshold.or(base.indexing_threshold);
         base.flush_interval_sec = d.flush_interval_sec.or(base.flush_interval_sec);
-        base.max_optimization_threads = d.max_optimization_threads.or(base.max_optimization_threads);
+        let deprecated = d
+            .deprecated_max_optimization_threads
+            .map(|n| proto::MaxOptimizationThreads {
+                variant: Some(proto::max_optimization_threads::Variant::Value(n)),
+            });
+        base.max_optimization_threads = d
+            .max_optimization_threads
+            .or(deprecated)
+            .or(base.max_optimization_threads);
         base.prevent_unoptimized = d.prevent_unoptimized.or(base.prevent_unoptimized);
     }
+    // A number of threads shows in the deprecated field too.
+    base.deprecated_max_optimization_threads = match base.max_optimization_threads {
+        Some(proto::MaxOptimizationThreads {
+            variant: Some(proto::max_optimization_threads::Variant::Value(n)),
+        }) => Some(n),
+        _ => None,
+    };
     base
 }
 
@@ -171,7 +233,7 @@ pub(crate) fn info(collection: &Collection) -> proto::CollectionInfo {
             let count = collection
                 .points
                 .values()
-                .filter(|p| super::filter::has_value(&p.payload, key))
+                .filter(|p| super::filter::is_indexed(schema, key, &p.payload))
                 .count() as u64;
             (
                 key.clone(),
@@ -188,7 +250,7 @@ pub(crate) fn info(collection: &Collection) -> proto::CollectionInfo {
             ok: true,
             error: String::new(),
         }),
-        segments_count: 1,
+        segments_count: segments(&collection.config),
         config: Some(collection.config.clone()),
         payload_schema,
         points_count: Some(points),
@@ -202,8 +264,43 @@ pub(crate) fn info(collection: &Collection) -> proto::CollectionInfo {
     }
 }
 
+/// The segments Qdrant makes for a new collection: its
+/// `default_segment_number`, or one per two CPUs, 2 to 8, in each shard.
+/// With custom sharding there is no shard until a shard key is made, which
+/// a single node without distributed mode cannot do.
+fn segments(config: &proto::CollectionConfig) -> u64 {
+    if config.params.as_ref().and_then(|p| p.sharding_method) == Some(proto::ShardingMethod::Custom as i32) {
+        return 0;
+    }
+    let asked = config
+        .optimizer_config
+        .as_ref()
+        .and_then(|o| o.default_segment_number)
+        .unwrap_or(0);
+    let per_shard = if asked > 0 {
+        asked
+    } else {
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from) as u64;
+        (cpus / 2).clamp(2, 8)
+    };
+    let shards = config
+        .params
+        .as_ref()
+        .map_or(1, |p| u64::from(p.shard_number.max(1)));
+    per_shard * shards
+}
+
+/// Qdrant's answer for a collection name that is taken.
+fn already_exists(name: &str) -> Status {
+    Status::already_exists(clip(format!(
+        "Wrong input: Collection `{}` already exists!",
+        quoted(name)
+    )))
+}
+
+/// What a single node without distributed mode answers to cluster changes.
 fn distributed_only() -> Status {
-    bad_input("Distributed mode disabled")
+    Status::unimplemented("Qdrant is running in standalone mode")
 }
 
 #[tonic::async_trait]
@@ -241,23 +338,20 @@ impl proto::collections_server::Collections for CollectionsService {
         &self,
         request: Request<proto::CreateCollection>,
     ) -> Reply<proto::CollectionOperationResponse> {
-        use proto::vectors_config::Config;
         let start = Instant::now();
         let request = request.into_inner();
         let name = request.collection_name.clone();
-        check_name(&name)?;
-        match request.vectors_config.as_ref().and_then(|v| v.config.as_ref()) {
-            Some(Config::Params(p)) => check_vector_params(p, "vectors_config")?,
-            Some(Config::ParamsMap(m)) => {
-                for (n, p) in &m.map {
-                    check_vector_params(p, &format!("vectors_config.{}", quoted(n)))?;
-                }
-            }
-            None => {}
-        }
+        check_collection_name(&name, true)?;
+        check_vectors(request.vectors_config.as_ref().and_then(|v| v.config.as_ref()))?;
         let mut collections = self.store.collections.write().await;
-        if collections.contains_key(&name) || self.store.aliases.read().await.contains_key(&name) {
-            return Err(bad_input(format!("Collection `{name}` already exists!")));
+        if collections.contains_key(&name) {
+            return Err(already_exists(&name));
+        }
+        if self.store.aliases.read().await.contains_key(&name) {
+            return Err(bad_input(format!(
+                "Can't create collection with name {}. Alias with the same name already exists",
+                quoted(&name)
+            )));
         }
         let mut collection = Collection::new(config_of(&request));
         collection.metadata = request.metadata.clone();
@@ -289,6 +383,7 @@ impl proto::collections_server::Collections for CollectionsService {
     ) -> Reply<proto::CollectionOperationResponse> {
         let start = Instant::now();
         let name = &request.get_ref().collection_name;
+        check_collection_name(name, false)?;
         let removed = self.store.collections.write().await.remove(name).is_some();
         if removed {
             self.store
@@ -311,8 +406,8 @@ impl proto::collections_server::Collections for CollectionsService {
         let start = Instant::now();
         let collections = self.store.collections.read().await;
         let mut aliases = self.store.aliases.write().await;
-        // All or nothing: apply to a copy, then swap it in.
-        let mut next = aliases.clone();
+        // One by one, as Qdrant applies them: when one fails, the ones
+        // before it stay applied.
         for op in request.into_inner().actions {
             match op.action {
                 Some(Action::CreateAlias(a)) => {
@@ -320,34 +415,26 @@ impl proto::collections_server::Collections for CollectionsService {
                         return Err(collection_not_found(&a.collection_name));
                     }
                     if collections.contains_key(&a.alias_name) {
-                        return Err(bad_input(format!(
-                            "Collection `{}` already exists!",
-                            a.alias_name
-                        )));
+                        return Err(already_exists(&a.alias_name));
                     }
-                    next.insert(a.alias_name, a.collection_name);
+                    aliases.insert(a.alias_name, a.collection_name);
                 }
                 Some(Action::RenameAlias(r)) => {
-                    let Some(target) = next.remove(&r.old_alias_name) else {
+                    let Some(target) = aliases.remove(&r.old_alias_name) else {
                         return Err(Status::not_found(clip(format!(
                             "Not found: Alias {} does not exists!",
-                            r.old_alias_name
+                            quoted(&r.old_alias_name)
                         ))));
                     };
-                    next.insert(r.new_alias_name, target);
+                    aliases.insert(r.new_alias_name, target);
                 }
+                // Deleting an alias that does not exist succeeds.
                 Some(Action::DeleteAlias(d)) => {
-                    if next.remove(&d.alias_name).is_none() {
-                        return Err(Status::not_found(clip(format!(
-                            "Not found: Alias {} does not exists!",
-                            d.alias_name
-                        ))));
-                    }
+                    aliases.remove(&d.alias_name);
                 }
                 None => return Err(bad_input("Empty alias operation")),
             }
         }
-        *aliases = next;
         Ok(Response::new(proto::CollectionOperationResponse {
             result: true,
             time: elapsed(start),
@@ -359,10 +446,9 @@ impl proto::collections_server::Collections for CollectionsService {
         request: Request<proto::ListCollectionAliasesRequest>,
     ) -> Reply<proto::ListAliasesResponse> {
         let start = Instant::now();
+        // Aliases of a name that is no collection: none, as Qdrant answers.
         let name = &request.get_ref().collection_name;
-        if !self.store.collections.read().await.contains_key(name) {
-            return Err(collection_not_found(name));
-        }
+        check_collection_name(name, false)?;
         let mut aliases: Vec<proto::AliasDescription> = self
             .store
             .aliases
@@ -433,11 +519,9 @@ impl proto::collections_server::Collections for CollectionsService {
         request: Request<proto::CollectionExistsRequest>,
     ) -> Reply<proto::CollectionExistsResponse> {
         let start = Instant::now();
-        let exists = self
-            .store
-            .resolve(&request.get_ref().collection_name)
-            .await
-            .is_ok();
+        let name = &request.get_ref().collection_name;
+        check_collection_name(name, false)?;
+        let exists = self.store.resolve(name).await.is_ok();
         Ok(Response::new(proto::CollectionExistsResponse {
             result: Some(proto::CollectionExists { exists }),
             time: elapsed(start),
@@ -446,25 +530,22 @@ impl proto::collections_server::Collections for CollectionsService {
 
     async fn update_collection_cluster_setup(
         &self,
-        request: Request<proto::UpdateCollectionClusterSetupRequest>,
+        _request: Request<proto::UpdateCollectionClusterSetupRequest>,
     ) -> Reply<proto::UpdateCollectionClusterSetupResponse> {
-        self.store.resolve(&request.get_ref().collection_name).await?;
         Err(distributed_only())
     }
 
     async fn create_shard_key(
         &self,
-        request: Request<proto::CreateShardKeyRequest>,
+        _request: Request<proto::CreateShardKeyRequest>,
     ) -> Reply<proto::CreateShardKeyResponse> {
-        self.store.resolve(&request.get_ref().collection_name).await?;
         Err(distributed_only())
     }
 
     async fn delete_shard_key(
         &self,
-        request: Request<proto::DeleteShardKeyRequest>,
+        _request: Request<proto::DeleteShardKeyRequest>,
     ) -> Reply<proto::DeleteShardKeyResponse> {
-        self.store.resolve(&request.get_ref().collection_name).await?;
         Err(distributed_only())
     }
 
@@ -480,9 +561,6 @@ impl proto::collections_server::Collections for CollectionsService {
         }))
     }
 }
-
-/// The id of the single peer.
-const PEER_ID: u64 = 1;
 
 #[allow(deprecated)]
 fn apply_update(c: &mut Collection, request: proto::UpdateCollection) -> Result<(), Status> {
@@ -521,7 +599,7 @@ fn apply_update(c: &mut Collection, request: proto::UpdateCollection) -> Result<
         };
     }
     if let Some(s) = request.strict_mode_config {
-        config.strict_mode_config = Some(s);
+        config.strict_mode_config = Some(merge_strict_mode(config.strict_mode_config.take(), s));
     }
     for (k, v) in request.metadata {
         config.metadata.insert(k.clone(), v.clone());
@@ -576,11 +654,11 @@ fn apply_update(c: &mut Collection, request: proto::UpdateCollection) -> Result<
         }
     }
     if let Some(sparse) = request.sparse_vectors_config {
-        let existing = params.sparse_vectors_config.get_or_insert_with(Default::default);
         for (name, p) in sparse.map {
-            let slot = existing
-                .map
-                .get_mut(&name)
+            let slot = params
+                .sparse_vectors_config
+                .as_mut()
+                .and_then(|existing| existing.map.get_mut(&name))
                 .ok_or_else(|| bad_input(format!("Not existing vector name error: {name}")))?;
             if p.index.is_some() {
                 slot.index = p.index;

@@ -1,4 +1,10 @@
-//! Filter evaluation with Qdrant's semantics.
+//! Filter evaluation with Qdrant's semantics, payload indexes included: a
+//! condition on an indexed key is checked against the values the index
+//! holds (an integer index holds `5.0` as 5 and no strings; a full-text
+//! index holds words), as Qdrant checks it.
+
+pub(crate) mod path;
+mod text;
 
 use std::collections::HashMap;
 
@@ -6,70 +12,19 @@ use tonic::Status;
 
 use super::store::{PointKey, StoredPoint, bad_input};
 use crate::proto;
+use path::JsonPath;
 use proto::value::Kind;
 
-/// The values at a payload path: `a.b` walks objects, `a[]` takes each
-/// element of an array, `a[2]` one element. Arrays met at the end are
-/// flattened, so a condition on an array holds if it holds for an element.
+/// Payload indexes by key, as collection info shows them.
+pub(crate) type Indexes = HashMap<String, proto::PayloadSchemaInfo>;
+
+/// The values at a payload path, with arrays found at the end of the path
+/// flattened into their elements: a condition on an array holds if it holds
+/// for an element. An invalid path has no values.
 pub(crate) fn values_at<'a>(payload: &'a HashMap<String, proto::Value>, path: &str) -> Vec<&'a proto::Value> {
-    let mut parts = split_path(path).into_iter();
-    let Some(first) = parts.next() else {
-        return Vec::new();
-    };
-    let (name, index) = first;
-    let Some(root) = payload.get(name) else {
-        return Vec::new();
-    };
-    let mut current = apply_index(vec![root], index);
-    for (name, index) in parts {
-        let mut next = Vec::new();
-        for v in current {
-            for item in flatten(v) {
-                if let Some(Kind::StructValue(s)) = &item.kind
-                    && let Some(child) = s.fields.get(name)
-                {
-                    next.push(child);
-                }
-            }
-        }
-        current = apply_index(next, index);
-    }
-    current.into_iter().flat_map(flatten).collect()
-}
-
-/// Path segments: name and an optional index (`None` none, `Some(None)`
-/// for `[]`, `Some(Some(i))` for `[i]`).
-type Segment<'a> = (&'a str, Option<Option<usize>>);
-
-fn split_path(path: &str) -> Vec<Segment<'_>> {
-    path.split('.')
-        .map(|part| match part.find('[') {
-            Some(i) => {
-                let inner = part[i + 1..].trim_end_matches(']');
-                let index = if inner.is_empty() {
-                    None
-                } else {
-                    inner.parse().ok()
-                };
-                (&part[..i], Some(index))
-            }
-            None => (part, None),
-        })
-        .collect()
-}
-
-fn apply_index(values: Vec<&proto::Value>, index: Option<Option<usize>>) -> Vec<&proto::Value> {
-    match index {
-        None => values,
-        Some(None) => values.into_iter().flat_map(flatten).collect(),
-        Some(Some(i)) => values
-            .into_iter()
-            .filter_map(|v| match &v.kind {
-                Some(Kind::ListValue(l)) => l.values.get(i),
-                _ => None,
-            })
-            .collect(),
-    }
+    JsonPath::parse(path).map_or_else(Vec::new, |p| {
+        p.get(payload).into_iter().flat_map(flatten).collect()
+    })
 }
 
 fn flatten(v: &proto::Value) -> Vec<&proto::Value> {
@@ -79,13 +34,125 @@ fn flatten(v: &proto::Value) -> Vec<&proto::Value> {
     }
 }
 
-/// Whether the payload has a non-null value at `key` (for index counts).
-pub(crate) fn has_value(payload: &HashMap<String, proto::Value>, key: &str) -> bool {
-    values_at(payload, key).iter().any(|v| !is_null(v))
-}
-
 fn is_null(v: &proto::Value) -> bool {
     matches!(v.kind, None | Some(Kind::NullValue(_)))
+}
+
+/// Qdrant's answer for a key that is not a payload path.
+pub(crate) fn invalid_path(key: &str) -> Status {
+    Status::invalid_argument(super::store::clip(format!(
+        "Invalid json path: '{}'",
+        super::store::quoted(key)
+    )))
+}
+
+/// A key parsed as a payload path, or Qdrant's error for it.
+pub(crate) fn parse_path(key: &str) -> Result<JsonPath, Status> {
+    JsonPath::parse(key).ok_or_else(|| invalid_path(key))
+}
+
+/// The index type of a payload index.
+fn schema_type(schema: &proto::PayloadSchemaInfo) -> Option<proto::PayloadSchemaType> {
+    proto::PayloadSchemaType::try_from(schema.data_type).ok()
+}
+
+/// A value an index holds, converted as the index converts it.
+#[derive(Clone, Debug, PartialEq)]
+enum Indexed<'a> {
+    Keyword(&'a str),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+    Text(&'a str),
+    Datetime(f64),
+    Uuid(uuid::Uuid),
+    Geo(proto::GeoPoint),
+}
+
+/// A number as Qdrant's integer index takes it: integers, and doubles with
+/// no fraction.
+fn to_integer(v: &proto::Value) -> Option<i64> {
+    match v.kind {
+        Some(Kind::IntegerValue(i)) => Some(i),
+        Some(Kind::DoubleValue(d)) => {
+            let i = d as i64;
+            (i as f64 == d).then_some(i)
+        }
+        _ => None,
+    }
+}
+
+/// What an index of this type makes of one payload value, if anything.
+fn index_value(kind: proto::PayloadSchemaType, v: &proto::Value) -> Option<Indexed<'_>> {
+    use proto::PayloadSchemaType as T;
+    match (kind, &v.kind) {
+        (T::Keyword, Some(Kind::StringValue(s))) => Some(Indexed::Keyword(s)),
+        (T::Integer, _) => to_integer(v).map(Indexed::Integer),
+        (T::Float, _) => number(v).map(Indexed::Float),
+        (T::Bool, Some(Kind::BoolValue(b))) => Some(Indexed::Bool(*b)),
+        (T::Text, Some(Kind::StringValue(s))) => Some(Indexed::Text(s)),
+        (T::Datetime, Some(Kind::StringValue(s))) => parse_datetime(s).map(Indexed::Datetime),
+        (T::Uuid, Some(Kind::StringValue(s))) => uuid::Uuid::parse_str(s).ok().map(Indexed::Uuid),
+        (T::Geo, _) => geo(v)
+            .filter(|p| (-90.0..=90.0).contains(&p.lat) && (-180.0..=180.0).contains(&p.lon))
+            .map(Indexed::Geo),
+        _ => None,
+    }
+}
+
+/// The values a payload index of `schema` holds for a payload: those at
+/// the key, one level of arrays flattened, that the index type accepts.
+fn indexed_values<'a>(
+    schema: &proto::PayloadSchemaInfo,
+    path: &JsonPath,
+    payload: &'a HashMap<String, proto::Value>,
+) -> Vec<Indexed<'a>> {
+    let Some(kind) = schema_type(schema) else {
+        return Vec::new();
+    };
+    path.get(payload)
+        .into_iter()
+        .flat_map(flatten)
+        .filter_map(|v| index_value(kind, v))
+        .collect()
+}
+
+/// Whether a payload has a value that the index on `key` holds: the points
+/// that collection info counts for the index.
+pub(crate) fn is_indexed(
+    schema: &proto::PayloadSchemaInfo,
+    key: &str,
+    payload: &HashMap<String, proto::Value>,
+) -> bool {
+    JsonPath::parse(key).is_some_and(|p| !indexed_values(schema, &p, payload).is_empty())
+}
+
+/// The facet values of a payload under the index on `key`: each distinct
+/// value the index holds (strings for keyword and UUID indexes), which is
+/// what Qdrant counts.
+pub(crate) fn facet_values(
+    schema: &proto::PayloadSchemaInfo,
+    key: &str,
+    payload: &HashMap<String, proto::Value>,
+) -> Vec<proto::facet_value::Variant> {
+    use proto::facet_value::Variant as F;
+    let Some(path) = JsonPath::parse(key) else {
+        return Vec::new();
+    };
+    let mut out: Vec<F> = Vec::new();
+    for v in indexed_values(schema, &path, payload) {
+        let value = match v {
+            Indexed::Keyword(s) => F::StringValue(s.to_owned()),
+            Indexed::Integer(i) => F::IntegerValue(i),
+            Indexed::Bool(b) => F::BoolValue(b),
+            Indexed::Uuid(u) => F::StringValue(u.hyphenated().to_string()),
+            _ => continue,
+        };
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    out
 }
 
 /// How deeply filters may nest (a `filter` or `nested` condition holding
@@ -94,21 +161,34 @@ fn is_null(v: &proto::Value) -> bool {
 /// 50 levels already, so no request that arrives over the wire is refused.
 pub(crate) const MAX_FILTER_DEPTH: usize = 100;
 
-/// A filter whose nesting is known to be within [`MAX_FILTER_DEPTH`]: the
-/// only kind that is evaluated.
+/// A filter whose nesting is known to be within [`MAX_FILTER_DEPTH`] and
+/// whose keys are payload paths: the only kind that is evaluated.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct CheckedFilter<'a>(&'a proto::Filter);
+pub(crate) struct CheckedFilter<'a> {
+    filter: &'a proto::Filter,
+    indexes: Option<&'a Indexes>,
+}
 
 impl<'a> CheckedFilter<'a> {
-    /// Checks the filter's nesting.
+    /// Checks the filter as Qdrant does before it runs one: nesting, key
+    /// paths, match conditions with a value, and, as a request's `filter`
+    /// field, polygons (validation errors name that field).
     pub(crate) fn new(filter: &'a proto::Filter) -> Result<Self, Status> {
-        if depth_within(filter, 1) {
-            Ok(CheckedFilter(filter))
-        } else {
-            Err(bad_input(format!(
-                "Filter is nested too deeply: more than {MAX_FILTER_DEPTH} levels"
-            )))
-        }
+        check_filter(filter, 1, Some("filter"))?;
+        Ok(CheckedFilter {
+            filter,
+            indexes: None,
+        })
+    }
+
+    /// [`CheckedFilter::new`] for the filter of a points selector, whose
+    /// polygons Qdrant does not validate.
+    pub(crate) fn selector(filter: &'a proto::Filter) -> Result<Self, Status> {
+        check_filter(filter, 1, None)?;
+        Ok(CheckedFilter {
+            filter,
+            indexes: None,
+        })
     }
 
     /// [`CheckedFilter::new`] for an optional filter.
@@ -116,83 +196,255 @@ impl<'a> CheckedFilter<'a> {
         filter.map(CheckedFilter::new).transpose()
     }
 
+    /// The same filter, evaluated with the collection's payload indexes as
+    /// Qdrant evaluates it: conditions on an indexed key see the values the
+    /// index holds. Without this, every condition reads the payload.
+    pub(crate) fn indexed(self, indexes: &'a Indexes) -> Self {
+        CheckedFilter {
+            indexes: Some(indexes),
+            ..self
+        }
+    }
+
     /// Whether a point matches the filter.
     pub(crate) fn matches(&self, key: &PointKey, point: &StoredPoint) -> bool {
-        matches_payload(self.0, Some(key), point, &point.payload)
+        let ctx = Ctx {
+            indexes: self.indexes,
+            nested: None,
+            key: Some(key),
+            point,
+        };
+        matches_filter(self.filter, &ctx, &point.payload)
     }
 }
 
-/// Whether `filter`, found at `depth`, nests no deeper than the limit. The
-/// walk itself stops one level past the limit.
-fn depth_within(filter: &proto::Filter, depth: usize) -> bool {
-    use proto::condition::ConditionOneOf as C;
+/// Checks a filter found at `depth`, at `place` in the request when its
+/// polygons are validated; the walk stops one level past the depth limit.
+fn check_filter(filter: &proto::Filter, depth: usize, place: Option<&str>) -> Result<(), Status> {
     if depth > MAX_FILTER_DEPTH {
-        return false;
+        return Err(bad_input(format!(
+            "Filter is nested too deeply: more than {MAX_FILTER_DEPTH} levels"
+        )));
     }
-    let min_should = filter.min_should.as_ref().map(|m| m.conditions.as_slice());
-    filter
-        .must
-        .iter()
-        .chain(&filter.should)
-        .chain(&filter.must_not)
-        .chain(min_should.unwrap_or_default())
-        .all(|c| match &c.condition_one_of {
-            Some(C::Filter(inner)) => depth_within(inner, depth + 1),
-            Some(C::Nested(n)) => n
-                .filter
-                .as_ref()
-                .is_none_or(|inner| depth_within(inner, depth + 1)),
-            _ => true,
-        })
+    let lists = [
+        ("must", &filter.must),
+        ("should", &filter.should),
+        ("must_not", &filter.must_not),
+    ];
+    let at = |name: String| place.map(|p| format!("{p}.{name}"));
+    for (name, list) in lists {
+        for (i, c) in list.iter().enumerate() {
+            check_condition(c, depth, at(format!("{name}[{i}]")).as_deref())?;
+        }
+    }
+    if let Some(m) = &filter.min_should {
+        if m.min_count == 0
+            && let Some(at) = at("min_should.min_count".into())
+        {
+            return Err(Status::invalid_argument(format!(
+                "Validation error in body: [{at}: min_count must be greater than 0]"
+            )));
+        }
+        for (i, c) in m.conditions.iter().enumerate() {
+            check_condition(c, depth, at(format!("min_should.conditions[{i}]")).as_deref())?;
+        }
+    }
+    Ok(())
 }
 
-fn matches_payload(
-    filter: &proto::Filter,
-    key: Option<&PointKey>,
-    point: &StoredPoint,
-    payload: &HashMap<String, proto::Value>,
-) -> bool {
-    let holds = |c: &proto::Condition| condition(c, key, point, payload);
-    filter.must.iter().all(holds)
-        && (filter.should.is_empty() || filter.should.iter().any(holds))
-        && !filter.must_not.iter().any(holds)
+fn check_condition(c: &proto::Condition, depth: usize, place: Option<&str>) -> Result<(), Status> {
+    use proto::condition::ConditionOneOf as C;
+    // Validation names a nested condition's filter as it names a filter
+    // condition.
+    let inner_place = place.map(|p| format!("{p}.condition_one_of.filter"));
+    match &c.condition_one_of {
+        Some(C::Filter(inner)) => check_filter(inner, depth + 1, inner_place.as_deref()),
+        Some(C::Nested(n)) => {
+            parse_path(&n.key)?;
+            n.filter.as_ref().map_or(Ok(()), |inner| {
+                check_filter(inner, depth + 1, inner_place.as_deref())
+            })
+        }
+        Some(C::Field(f)) => {
+            parse_path(&f.key)?;
+            // Qdrant 1.19 does not know `substring` (protocol 1.20) and
+            // finds no match value in it.
+            let unknown = |m: &proto::Match| {
+                matches!(
+                    m.match_value,
+                    None | Some(proto::r#match::MatchValue::Substring(_))
+                )
+            };
+            if f.r#match.as_ref().is_some_and(unknown) {
+                return Err(Status::invalid_argument("Malformed Match condition"));
+            }
+            if let (Some(poly), Some(place)) = (&f.geo_polygon, place) {
+                check_polygon(poly, &format!("{place}.condition_one_of.geo_polygon"))?;
+            }
+            Ok(())
+        }
+        Some(C::IsEmpty(e)) => parse_path(&e.key).map(drop),
+        Some(C::IsNull(n)) => parse_path(&n.key).map(drop),
+        _ => Ok(()),
+    }
+}
+
+/// Qdrant's rule for polygons: each ring has at least 4 points and ends
+/// where it starts.
+fn check_polygon(poly: &proto::GeoPolygon, place: &str) -> Result<(), Status> {
+    let Some(exterior) = &poly.exterior else {
+        return Err(Status::invalid_argument(
+            "Malformed GeoPolygon type - field `exterior` is required",
+        ));
+    };
+    let rings = std::iter::once((format!("{place}.exterior"), exterior)).chain(
+        poly.interiors
+            .iter()
+            .map(|ring| (format!("{place}.interiors"), ring)),
+    );
+    for (at, ring) in rings {
+        let points = &ring.points;
+        let problem = if points.len() <= 3 {
+            format!("the size must be at least 4, got {}", points.len())
+        } else {
+            match (points.first(), points.last()) {
+                (Some(first), Some(last))
+                    if (first.lat - last.lat).abs() > f64::EPSILON
+                        || (first.lon - last.lon).abs() > f64::EPSILON =>
+                {
+                    "the first and the last points should be same to form a closed line".to_owned()
+                }
+                _ => continue,
+            }
+        };
+        return Err(Status::invalid_argument(super::store::clip(format!(
+            "Validation error in body: [{at}: value invalid, {problem}]"
+        ))));
+    }
+    Ok(())
+}
+
+/// Where a condition is evaluated.
+struct Ctx<'a> {
+    indexes: Option<&'a Indexes>,
+    /// Inside a `nested` condition: the path of its array (`a[]`). There,
+    /// ids and vectors are not checked, and indexes only tokenize text.
+    nested: Option<JsonPath>,
+    key: Option<&'a PointKey>,
+    point: &'a StoredPoint,
+}
+
+impl Ctx<'_> {
+    /// The index on a condition's key, if there is one.
+    fn index_for(&self, path: &JsonPath) -> Option<&proto::PayloadSchemaInfo> {
+        let indexes = self.indexes?;
+        let full = match &self.nested {
+            Some(prefix) => prefix.extend(path),
+            None => path.clone(),
+        };
+        indexes.get(&full.to_string())
+    }
+}
+
+/// The conditions of a list that hold something: Qdrant leaves out the
+/// empty ones.
+fn present(conditions: &[proto::Condition]) -> Vec<&proto::Condition> {
+    conditions
+        .iter()
+        .filter(|c| c.condition_one_of.is_some())
+        .collect()
+}
+
+fn matches_filter(filter: &proto::Filter, ctx: &Ctx<'_>, payload: &HashMap<String, proto::Value>) -> bool {
+    let holds = |c: &&proto::Condition| condition(c, ctx, payload);
+    let should = present(&filter.should);
+    let must = present(&filter.must);
+    let must_not = present(&filter.must_not);
+    (should.is_empty() || should.iter().any(holds))
         && filter
             .min_should
             .as_ref()
-            .is_none_or(|m| m.conditions.iter().filter(|c| holds(c)).count() as u64 >= m.min_count)
+            .is_none_or(|m| present(&m.conditions).iter().filter(|c| holds(c)).count() as u64 >= m.min_count)
+        && must.iter().all(holds)
+        && !must_not.iter().any(holds)
 }
 
-fn condition(
-    c: &proto::Condition,
-    key: Option<&PointKey>,
-    point: &StoredPoint,
-    payload: &HashMap<String, proto::Value>,
-) -> bool {
+fn condition(c: &proto::Condition, ctx: &Ctx<'_>, payload: &HashMap<String, proto::Value>) -> bool {
     use proto::condition::ConditionOneOf as C;
+    let path = |key: &str| JsonPath::parse(key);
     match &c.condition_one_of {
         None => true,
-        Some(C::Field(f)) => field(f, payload),
-        Some(C::IsEmpty(e)) => values_at(payload, &e.key).iter().all(|v| is_null(v)),
-        Some(C::IsNull(n)) => is_null_at(payload, &n.key),
-        Some(C::HasId(h)) => key.is_some_and(|k| {
+        Some(C::Field(f)) => path(&f.key).is_some_and(|p| field(f, &p, ctx, payload)),
+        Some(C::IsEmpty(e)) => path(&e.key).is_some_and(|p| match ctx.top_index(&p) {
+            Some(_) => !has_values(&p.get(payload)),
+            None => p.get(payload).into_iter().all(|v| match &v.kind {
+                Some(Kind::ListValue(l)) => l.values.is_empty(),
+                _ => is_null(v),
+            }),
+        }),
+        Some(C::IsNull(n)) => path(&n.key).is_some_and(|p| match ctx.top_index(&p) {
+            Some(_) => has_null(&p.get(payload)),
+            None => p.get(payload).into_iter().any(is_null),
+        }),
+        Some(C::HasId(h)) => ctx.key.is_some_and(|k| {
             h.has_id
                 .iter()
                 .any(|id| super::output::point_key(id).is_ok_and(|other| other == *k))
         }),
-        Some(C::HasVector(v)) => point.vectors.contains_key(&v.has_vector),
-        Some(C::Filter(f)) => matches_payload(f, key, point, payload),
+        Some(C::HasVector(v)) => ctx.nested.is_none() && ctx.point.vectors.contains_key(&v.has_vector),
+        Some(C::Filter(f)) => matches_filter(f, ctx, payload),
         Some(C::Nested(n)) => {
-            let Some(inner) = &n.filter else { return true };
-            let path = n.key.trim_end_matches("[]");
-            values_at(payload, path)
-                .into_iter()
-                .any(|element| match &element.kind {
-                    Some(Kind::StructValue(s)) => matches_payload(inner, None, point, &s.fields),
-                    _ => false,
-                })
+            let (Some(inner), Some(p)) = (&n.filter, path(&n.key)) else {
+                return false;
+            };
+            let array = p.array_key();
+            let prefix = match &ctx.nested {
+                Some(outer) => outer.extend(&array),
+                None => array.clone(),
+            };
+            let inner_ctx = Ctx {
+                indexes: ctx.indexes,
+                nested: Some(prefix),
+                key: None,
+                point: ctx.point,
+            };
+            array.get(payload).into_iter().any(|element| match &element.kind {
+                Some(Kind::StructValue(s)) => matches_filter(inner, &inner_ctx, &s.fields),
+                _ => false,
+            })
         }
-        Some(C::Slice(s)) => key.is_some_and(|k| s.total > 0 && slice_of(k, s.total) == s.index),
+        Some(C::Slice(s)) => ctx
+            .key
+            .is_some_and(|k| s.total > 0 && slice_of(k, s.total) == s.index),
     }
+}
+
+impl Ctx<'_> {
+    /// The index on a key at the top level, where Qdrant checks conditions
+    /// through it; inside `nested`, payloads are read.
+    fn top_index(&self, path: &JsonPath) -> Option<&proto::PayloadSchemaInfo> {
+        match self.nested {
+            None => self.index_for(path),
+            Some(_) => None,
+        }
+    }
+}
+
+/// Qdrant's null index: a key has values unless all of them are null or
+/// empty arrays...
+fn has_values(values: &[&proto::Value]) -> bool {
+    values.iter().any(|v| match &v.kind {
+        Some(Kind::ListValue(l)) => !l.values.is_empty(),
+        _ => !is_null(v),
+    })
+}
+
+/// ...and is null when one of them is null or an array holding a null.
+fn has_null(values: &[&proto::Value]) -> bool {
+    values.iter().any(|v| match &v.kind {
+        Some(Kind::ListValue(l)) => l.values.iter().any(is_null),
+        _ => is_null(v),
+    })
 }
 
 /// Which of `total` slices a point falls in: by a stable hash of its id.
@@ -207,149 +459,245 @@ fn slice_of(key: &PointKey, total: u32) -> u32 {
     (h % u64::from(total)) as u32
 }
 
-/// `is_null` holds when the key is present and null (or an array holding
-/// only null); not when the key is missing.
-fn is_null_at(payload: &HashMap<String, proto::Value>, key: &str) -> bool {
-    let mut parts = split_path(key);
-    let Some((last, _)) = parts.pop() else {
-        return false;
-    };
-    let parents: Vec<&proto::Value> = if parts.is_empty() {
-        return match payload.get(last) {
-            Some(v) => {
-                is_null(v)
-                    || matches!(&v.kind, Some(Kind::ListValue(l)) if !l.values.is_empty() && l.values.iter().all(is_null))
-            }
-            None => false,
-        };
-    } else {
-        let parent_path: Vec<String> = parts
-            .iter()
-            .map(|(n, i)| match i {
-                None => (*n).to_string(),
-                Some(None) => format!("{n}[]"),
-                Some(Some(k)) => format!("{n}[{k}]"),
-            })
-            .collect();
-        values_at(payload, &parent_path.join("."))
-    };
-    parents.into_iter().any(|p| match &p.kind {
-        Some(Kind::StructValue(s)) => s.fields.get(last).is_some_and(is_null),
-        _ => false,
-    })
+fn field(
+    f: &proto::FieldCondition,
+    path: &JsonPath,
+    ctx: &Ctx<'_>,
+    payload: &HashMap<String, proto::Value>,
+) -> bool {
+    if let Some(schema) = ctx.top_index(path)
+        && let Some(result) = through_index(f, schema, path, payload)
+    {
+        return result;
+    }
+    let text_index = ctx
+        .index_for(path)
+        .filter(|s| schema_type(s) == Some(proto::PayloadSchemaType::Text));
+    let values = path.get(payload);
+    if values.is_empty() {
+        return when_missing(f);
+    }
+    values.into_iter().any(|v| check_value(f, v, text_index))
 }
 
-fn field(f: &proto::FieldCondition, payload: &HashMap<String, proto::Value>) -> bool {
-    let values = values_at(payload, &f.key);
-    let mut checks: Vec<bool> = Vec::new();
-    if let Some(m) = &f.r#match {
-        checks.push(match_values(m, &values));
+/// A condition on a key with no value at all.
+fn when_missing(f: &proto::FieldCondition) -> bool {
+    if let Some(c) = &f.values_count {
+        return count_in(0, c);
     }
-    if let Some(r) = &f.range {
-        checks.push(values.iter().any(|v| number(v).is_some_and(|x| in_range(x, r))));
+    if let Some(is_empty) = f.is_empty {
+        return is_empty;
     }
-    if let Some(r) = &f.datetime_range {
-        checks.push(
-            values
-                .iter()
-                .any(|v| datetime(v).is_some_and(|t| in_datetime_range(t, r))),
-        );
+    if let Some(is_null) = f.is_null {
+        return !is_null;
     }
-    if let Some(b) = &f.geo_bounding_box {
-        checks.push(values.iter().any(|v| geo(v).is_some_and(|p| in_box(p, b))));
+    false
+}
+
+fn count_in(n: u64, c: &proto::ValuesCount) -> bool {
+    c.lt.is_none_or(|x| n < x)
+        && c.gt.is_none_or(|x| n > x)
+        && c.gte.is_none_or(|x| n >= x)
+        && c.lte.is_none_or(|x| n <= x)
+}
+
+/// A condition against one value at its key (Qdrant's `check`): an array
+/// matches when one of its elements does.
+fn check_value(
+    f: &proto::FieldCondition,
+    v: &proto::Value,
+    text_index: Option<&proto::PayloadSchemaInfo>,
+) -> bool {
+    if let Some(c) = &f.values_count {
+        let n = match &v.kind {
+            None | Some(Kind::NullValue(_)) => 0,
+            Some(Kind::ListValue(l)) => l.values.len() as u64,
+            _ => 1,
+        };
+        return count_in(n, c);
     }
-    if let Some(r) = &f.geo_radius {
-        checks.push(values.iter().any(|v| {
+    if let Some(want) = f.is_empty {
+        return match &v.kind {
+            Some(Kind::ListValue(l)) => l.values.is_empty() == want,
+            _ => is_null(v) == want,
+        };
+    }
+    if let Some(want) = f.is_null {
+        return match &v.kind {
+            Some(Kind::ListValue(l)) => l.values.iter().any(is_null) == want,
+            _ => is_null(v) == want,
+        };
+    }
+    if let (Some(schema), Some(m)) = (text_index, &f.r#match)
+        && let Some(result) = text::check_value(schema, m, v)
+    {
+        return result;
+    }
+    flatten(v).into_iter().any(|x| check_match(f, x))
+}
+
+/// One element against the condition: any of its parts may match.
+fn check_match(f: &proto::FieldCondition, v: &proto::Value) -> bool {
+    f.r#match.as_ref().is_some_and(|m| match_value(m, v))
+        || match (&f.range, &f.datetime_range) {
+            (Some(r), _) => number(v).is_some_and(|x| in_range(x, r)),
+            (None, Some(r)) => datetime(v).is_some_and(|t| in_datetime_range(t, r)),
+            (None, None) => false,
+        }
+        || f.geo_radius.as_ref().is_some_and(|r| {
             geo(v).is_some_and(|p| {
                 r.center
                     .as_ref()
                     .is_some_and(|c| haversine(c, &p) <= f64::from(r.radius))
             })
-        }));
-    }
-    if let Some(poly) = &f.geo_polygon {
-        checks.push(
-            values
-                .iter()
-                .any(|v| geo(v).is_some_and(|p| in_polygon(&p, poly))),
-        );
-    }
-    if let Some(c) = &f.values_count {
-        let n = values.iter().filter(|v| !is_null(v)).count() as u64;
-        checks.push(
-            c.lt.is_none_or(|x| n < x)
-                && c.gt.is_none_or(|x| n > x)
-                && c.gte.is_none_or(|x| n >= x)
-                && c.lte.is_none_or(|x| n <= x),
-        );
-    }
-    if let Some(want) = f.is_empty {
-        checks.push(values.iter().all(|v| is_null(v)) == want);
-    }
-    if let Some(want) = f.is_null {
-        checks.push(is_null_at(payload, &f.key) == want);
-    }
-    // A field condition with nothing to check matches nothing, as in Qdrant.
-    !checks.is_empty() && checks.into_iter().all(|c| c)
+        })
+        || f.geo_bounding_box
+            .as_ref()
+            .is_some_and(|b| geo(v).is_some_and(|p| in_box(p, b)))
+        || f.geo_polygon
+            .as_ref()
+            .is_some_and(|poly| geo(v).is_some_and(|p| in_polygon(&p, poly)))
 }
 
-fn match_values(m: &proto::Match, values: &[&proto::Value]) -> bool {
+fn match_value(m: &proto::Match, v: &proto::Value) -> bool {
     use proto::r#match::MatchValue as M;
-    let strings = || {
-        values.iter().filter_map(|v| match &v.kind {
-            Some(Kind::StringValue(s)) => Some(s.as_str()),
-            _ => None,
-        })
+    let string = match &v.kind {
+        Some(Kind::StringValue(s)) => Some(s.as_str()),
+        _ => None,
     };
-    let integers = || {
-        values.iter().filter_map(|v| match &v.kind {
-            Some(Kind::IntegerValue(i)) => Some(*i),
-            _ => None,
-        })
+    let integer = match v.kind {
+        Some(Kind::IntegerValue(i)) => Some(i),
+        _ => None,
     };
     match &m.match_value {
         None => false,
-        Some(M::Keyword(k)) => strings().any(|s| s == k),
-        Some(M::Integer(i)) => integers().any(|x| x == *i),
-        Some(M::Boolean(b)) => values
-            .iter()
-            .any(|v| matches!(v.kind, Some(Kind::BoolValue(x)) if x == *b)),
-        Some(M::Keywords(ks)) => strings().any(|s| ks.strings.iter().any(|k| k == s)),
-        Some(M::Integers(is)) => integers().any(|x| is.integers.contains(&x)),
-        Some(M::ExceptKeywords(ks)) => {
-            values.is_empty()
-                || values.iter().any(|v| match &v.kind {
-                    Some(Kind::StringValue(s)) => !ks.strings.contains(s),
-                    _ => true,
-                })
-        }
-        Some(M::ExceptIntegers(is)) => {
-            values.is_empty()
-                || values.iter().any(|v| match &v.kind {
-                    Some(Kind::IntegerValue(i)) => !is.integers.contains(i),
-                    _ => true,
-                })
-        }
-        Some(M::Text(t)) => strings().any(|s| s.contains(t.as_str())),
-        Some(M::TextAny(t)) => strings().any(|s| {
-            let words = tokens(s);
-            tokens(t).iter().any(|w| words.contains(w))
-        }),
-        Some(M::Phrase(p)) => strings().any(|s| {
-            let words = tokens(s);
-            let phrase = tokens(p);
-            !phrase.is_empty() && words.windows(phrase.len()).any(|w| w == phrase.as_slice())
-        }),
-        Some(M::Prefix(p)) => strings().any(|s| s.starts_with(p.as_str())),
-        Some(M::Substring(p)) => strings().any(|s| s.contains(p.as_str())),
+        Some(M::Keyword(k)) => string == Some(k.as_str()),
+        Some(M::Integer(i)) => integer == Some(*i),
+        Some(M::Boolean(b)) => matches!(v.kind, Some(Kind::BoolValue(x)) if x == *b),
+        Some(M::Keywords(ks)) => string.is_some_and(|s| ks.strings.iter().any(|k| k == s)),
+        Some(M::Integers(is)) => integer.is_some_and(|x| is.integers.contains(&x)),
+        // A value of another type is "not one of them"; a null is nothing.
+        Some(M::ExceptKeywords(ks)) => match &v.kind {
+            None | Some(Kind::NullValue(_)) => false,
+            Some(Kind::StringValue(s)) => !ks.strings.contains(s),
+            _ => true,
+        },
+        Some(M::ExceptIntegers(is)) => match &v.kind {
+            None | Some(Kind::NullValue(_)) => false,
+            Some(Kind::IntegerValue(i)) => !is.integers.contains(i),
+            _ => true,
+        },
+        Some(M::Text(t) | M::Phrase(t) | M::Substring(t)) => string.is_some_and(|s| s.contains(t.as_str())),
+        Some(M::TextAny(t)) => string.is_some_and(|s| t.split_whitespace().any(|w| s.contains(w))),
+        Some(M::Prefix(p)) => string.is_some_and(|s| s.starts_with(p.as_str())),
     }
 }
 
-fn tokens(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+/// A field condition checked through the key's index, when the index can
+/// check it (Qdrant's `condition_checker` of each index type).
+fn through_index(
+    f: &proto::FieldCondition,
+    schema: &proto::PayloadSchemaInfo,
+    path: &JsonPath,
+    payload: &HashMap<String, proto::Value>,
+) -> Option<bool> {
+    use proto::PayloadSchemaType as T;
+    use proto::r#match::MatchValue as M;
+    use proto::payload_index_params::IndexParams as P;
+    let kind = schema_type(schema)?;
+    let values = || indexed_values(schema, path, payload);
+    let m = f.r#match.as_ref().and_then(|m| m.match_value.as_ref());
+    let integer_params = match schema.params.as_ref().and_then(|p| p.index_params.as_ref()) {
+        Some(P::IntegerIndexParams(p)) => (p.lookup.unwrap_or(true), p.range.unwrap_or(true)),
+        _ => (true, true),
+    };
+    let served = match (kind, m, &f.range, &f.datetime_range) {
+        (T::Keyword, Some(M::Keyword(k)), ..) => Some(values().contains(&Indexed::Keyword(k))),
+        (T::Keyword, Some(M::Keywords(ks)), ..) => Some(
+            values()
+                .iter()
+                .any(|v| matches!(v, Indexed::Keyword(s) if ks.strings.iter().any(|k| k == s))),
+        ),
+        (T::Keyword, Some(M::ExceptKeywords(ks)), ..) => Some(
+            values()
+                .iter()
+                .any(|v| matches!(v, Indexed::Keyword(s) if !ks.strings.iter().any(|k| k == s))),
+        ),
+        // A numeric index serves either kind of range, in its own unit:
+        // a date-time index holds microseconds.
+        (T::Integer | T::Float | T::Datetime, ..)
+            if (f.range.is_some() || f.datetime_range.is_some())
+                && (kind != T::Integer || integer_params.1) =>
+        {
+            Some(values().iter().any(|v| {
+                let x = match v {
+                    Indexed::Integer(i) => *i as f64,
+                    Indexed::Float(x) => *x,
+                    Indexed::Datetime(secs) => secs * 1e6,
+                    _ => return false,
+                };
+                match (&f.range, &f.datetime_range) {
+                    (Some(r), _) => in_range(x, r),
+                    (None, Some(r)) => in_micros_range(x, r),
+                    (None, None) => false,
+                }
+            }))
+        }
+        (T::Integer, Some(M::Integer(x)), ..) if integer_params.0 => {
+            Some(values().contains(&Indexed::Integer(*x)))
+        }
+        (T::Integer, Some(M::Integers(xs)), ..) if integer_params.0 => Some(
+            values()
+                .iter()
+                .any(|v| matches!(v, Indexed::Integer(i) if xs.integers.contains(i))),
+        ),
+        (T::Integer, Some(M::ExceptIntegers(xs)), ..) if integer_params.0 => Some(
+            values()
+                .iter()
+                .any(|v| matches!(v, Indexed::Integer(i) if !xs.integers.contains(i))),
+        ),
+        (T::Bool, Some(M::Boolean(b)), ..) => Some(values().contains(&Indexed::Bool(*b))),
+        (T::Uuid, Some(M::Keyword(k)), ..) => {
+            let want = uuid::Uuid::parse_str(k).ok();
+            Some(want.is_some_and(|w| values().contains(&Indexed::Uuid(w))))
+        }
+        (T::Uuid, Some(M::Keywords(ks) | M::ExceptKeywords(ks)), ..) => {
+            let except = matches!(m, Some(M::ExceptKeywords(_)));
+            let list: Vec<uuid::Uuid> = ks
+                .strings
+                .iter()
+                .filter_map(|s| uuid::Uuid::parse_str(s).ok())
+                .collect();
+            Some(
+                values()
+                    .iter()
+                    .any(|v| matches!(v, Indexed::Uuid(u) if list.contains(u) != except)),
+            )
+        }
+        (T::Text, Some(M::Text(_) | M::TextAny(_) | M::Phrase(_)), ..) => {
+            let texts: Vec<&str> = values()
+                .into_iter()
+                .filter_map(|v| match v {
+                    Indexed::Text(s) => Some(s),
+                    _ => None,
+                })
+                .collect();
+            f.r#match.as_ref().map(|m| text::check_point(schema, m, &texts))
+        }
+        _ => None,
+    };
+    if served.is_some() {
+        return served;
+    }
+    // Every index comes with a null index, which answers these two.
+    let at_key = path.get(payload);
+    if let Some(want) = f.is_empty {
+        return Some(has_values(&at_key) != want);
+    }
+    if let Some(want) = f.is_null {
+        return Some(has_null(&at_key) == want);
+    }
+    None
 }
 
 fn number(v: &proto::Value) -> Option<f64> {
@@ -471,6 +819,15 @@ fn ts(t: &prost_types::Timestamp) -> f64 {
     t.seconds as f64 + f64::from(t.nanos) / 1e9
 }
 
+/// A number against a date-time range given in microseconds since 1970.
+fn in_micros_range(x: f64, r: &proto::DatetimeRange) -> bool {
+    let micros = |t: &prost_types::Timestamp| t.seconds as f64 * 1e6 + f64::from(t.nanos) / 1e3;
+    r.lt.as_ref().is_none_or(|b| x < micros(b))
+        && r.gt.as_ref().is_none_or(|b| x > micros(b))
+        && r.gte.as_ref().is_none_or(|b| x >= micros(b))
+        && r.lte.as_ref().is_none_or(|b| x <= micros(b))
+}
+
 fn in_datetime_range(x: f64, r: &proto::DatetimeRange) -> bool {
     r.lt.as_ref().is_none_or(|b| x < ts(b))
         && r.gt.as_ref().is_none_or(|b| x > ts(b))
@@ -537,6 +894,7 @@ fn in_polygon(p: &proto::GeoPoint, poly: &proto::GeoPolygon) -> bool {
         && !poly.interiors.iter().any(|hole| in_ring(p, hole))
 }
 
+#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -621,6 +979,25 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "case {i}");
         }
+    }
+
+    #[test]
+    fn facets_count_what_the_index_holds() {
+        use proto::facet_value::Variant as F;
+        let schema = |t: proto::PayloadSchemaType| proto::PayloadSchemaInfo {
+            data_type: t as i32,
+            params: None,
+            points: None,
+        };
+        let p = point(serde_json::json!({"n": [1, 1, 5.0, 2.5, "five"], "k": ["a", 1, "a"]}));
+        assert_eq!(
+            facet_values(&schema(proto::PayloadSchemaType::Integer), "n", &p.payload),
+            [F::IntegerValue(1), F::IntegerValue(5)]
+        );
+        assert_eq!(
+            facet_values(&schema(proto::PayloadSchemaType::Keyword), "k", &p.payload),
+            [F::StringValue("a".into())]
+        );
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //!
 //! It serves the same generated service traits as the client speaks, on
 //! 127.0.0.1 at a free port, keeps collections and points in memory, and
-//! searches exactly. It answers as a single-node Qdrant 1.20 without
-//! distributed mode does: the same results, ordering and status codes.
+//! searches exactly. It answers as a single-node Qdrant 1.19 without
+//! distributed mode does: the same results, ordering and status codes. Its
+//! health check says so: the title names this server, the version is the
+//! Qdrant release it answers like.
 //!
 //! ```no_run
 //! # async fn run() -> anyhow::Result<()> {
@@ -40,8 +42,12 @@ use tonic::service::interceptor::InterceptedService;
 use crate::proto;
 use store::Store;
 
-/// The version the embedded server reports.
-const VERSION: &str = "1.20.0";
+/// The Qdrant release the embedded server answers like, reported as its
+/// version.
+const VERSION: &str = "1.19.0";
+
+/// The title of its health check: it is not Qdrant.
+const TITLE: &str = "qdrant-async embedded server (answers like Qdrant 1.19.0)";
 
 /// A running embedded server. Dropping it stops it.
 #[derive(Debug)]
@@ -266,7 +272,7 @@ impl proto::qdrant_server::Qdrant for HealthService {
         _request: tonic::Request<proto::HealthCheckRequest>,
     ) -> Result<tonic::Response<proto::HealthCheckReply>, tonic::Status> {
         Ok(tonic::Response::new(proto::HealthCheckReply {
-            title: "qdrant - vector search engine".into(),
+            title: TITLE.into(),
             version: VERSION.into(),
             commit: Some("embedded".into()),
         }))

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use tonic::Status;
 
-use super::store::{PointKey, StoredPoint, StoredVector, bad_input};
+use super::filter::path::{self, JsonPath};
+use super::store::{Collection, PointKey, StoredPoint, StoredVector, bad_input, quoted};
 use crate::proto;
 
 pub(crate) fn point_id(key: &PointKey) -> proto::PointId {
@@ -35,80 +36,53 @@ pub(crate) fn point_keys(ids: &[proto::PointId]) -> Result<Vec<PointKey>, Status
 }
 
 /// The payload a selector asks for (`None` means none, as Qdrant's default
-/// for most reads is no payload).
+/// for most reads is no payload). Include and exclude keys are payload
+/// paths: `a.b` selects inside objects, `a[].b` inside the elements of an
+/// array; a key that is not a path selects nothing.
 pub(crate) fn select_payload(
     point: &StoredPoint,
     selector: Option<&proto::WithPayloadSelector>,
 ) -> HashMap<String, proto::Value> {
     use proto::with_payload_selector::SelectorOptions;
+    let paths =
+        |keys: &[String]| -> Vec<JsonPath> { keys.iter().filter_map(|k| JsonPath::parse(k)).collect() };
     match selector.and_then(|s| s.selector_options.as_ref()) {
         None | Some(SelectorOptions::Enable(false)) => HashMap::new(),
         Some(SelectorOptions::Enable(true)) => point.payload.clone(),
-        Some(SelectorOptions::Include(inc)) => {
-            let mut out = HashMap::new();
-            for field in &inc.fields {
-                let top = field.split(['.', '[']).next().unwrap_or(field);
-                if let Some(v) = point.payload.get(top) {
-                    if top == field {
-                        out.insert(top.to_owned(), v.clone());
-                    } else if let Some(inner) = project(v, &field[top.len()..]) {
-                        merge(&mut out, top, inner);
-                    }
-                }
-            }
-            out
-        }
-        Some(SelectorOptions::Exclude(exc)) => {
-            let mut out = point.payload.clone();
-            for field in &exc.fields {
-                out.remove(field);
-            }
-            out
-        }
+        Some(SelectorOptions::Include(inc)) => path::include(&point.payload, &paths(&inc.fields)),
+        Some(SelectorOptions::Exclude(exc)) => path::exclude(&point.payload, &paths(&exc.fields)),
     }
 }
 
-/// The part of `value` under a nested path (`.b.c`), as an object chain.
-fn project(value: &proto::Value, rest: &str) -> Option<proto::Value> {
-    use proto::value::Kind;
-    let rest = rest.strip_prefix('.')?;
-    let (head, tail) = match rest.find('.') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
+/// Checks a payload selector as Qdrant does before it reads: every include
+/// and exclude key is a payload path.
+pub(crate) fn check_payload_selector(selector: Option<&proto::WithPayloadSelector>) -> Result<(), Status> {
+    use proto::with_payload_selector::SelectorOptions;
+    let keys = match selector.and_then(|s| s.selector_options.as_ref()) {
+        Some(SelectorOptions::Include(inc)) => &inc.fields,
+        Some(SelectorOptions::Exclude(exc)) => &exc.fields,
+        _ => return Ok(()),
     };
-    let Some(Kind::StructValue(s)) = &value.kind else {
-        return None;
-    };
-    let inner = s.fields.get(head)?;
-    let projected = if tail.is_empty() {
-        inner.clone()
-    } else {
-        project(inner, tail)?
-    };
-    Some(proto::Value {
-        kind: Some(Kind::StructValue(proto::Struct {
-            fields: HashMap::from([(head.to_owned(), projected)]),
-        })),
-    })
+    keys.iter()
+        .try_for_each(|k| super::filter::parse_path(k).map(drop))
 }
 
-fn merge(out: &mut HashMap<String, proto::Value>, key: &str, value: proto::Value) {
-    use proto::value::Kind;
-    match (out.get_mut(key), value.kind) {
-        (
-            Some(proto::Value {
-                kind: Some(Kind::StructValue(a)),
-            }),
-            Some(Kind::StructValue(b)),
-        ) => {
-            for (k, v) in b.fields {
-                merge(&mut a.fields, &k, v);
-            }
-        }
-        (_, kind) => {
-            out.insert(key.to_owned(), proto::Value { kind });
-        }
+/// Checks a vector selector against the collection: Qdrant refuses a name
+/// it does not have.
+pub(crate) fn check_vector_selector(
+    collection: &Collection,
+    selector: Option<&proto::WithVectorsSelector>,
+) -> Result<(), Status> {
+    use proto::with_vectors_selector::SelectorOptions;
+    if let Some(SelectorOptions::Include(names)) = selector.and_then(|s| s.selector_options.as_ref())
+        && let Some(name) = names.names.iter().find(|n| collection.vector_kind(n).is_none())
+    {
+        return Err(bad_input(format!(
+            "Not existing vector name error: {}",
+            quoted(name)
+        )));
     }
+    Ok(())
 }
 
 fn vector_output(v: &StoredVector) -> proto::VectorOutput {

@@ -9,9 +9,10 @@ use tonic::{Request, Response, Status};
 
 use super::elapsed;
 use super::filter::CheckedFilter;
-use super::output::{point_key, point_keys, retrieved};
-use super::search::{self, QVec, check_dims, normalize};
-use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input};
+use super::filter::path::JsonPath;
+use super::output::{check_payload_selector, check_vector_selector, point_key, point_keys, retrieved};
+use super::search::{self, QVec, normalize};
+use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input, quoted};
 use crate::proto;
 
 pub(crate) struct PointsService {
@@ -40,14 +41,31 @@ fn ok(start: Instant, operation_id: u64, wait: Option<bool>) -> Reply<proto::Poi
     }))
 }
 
-/// A vector as sent, checked against the collection and ready to store.
+/// Why a write failed. Qdrant logs a write (and gives it the next
+/// operation id) once it passes the request's checks; what fails after that
+/// still used its id.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    /// Refused before it was logged: no operation id used.
+    Refused(Status),
+    /// Failed while applied (a missing point, an unknown vector name, a
+    /// dense vector for a sparse one): its operation id is used.
+    Failed(Status),
+}
+
+impl From<Status> for WriteError {
+    fn from(status: Status) -> Self {
+        WriteError::Refused(status)
+    }
+}
+
+type WriteResult = Result<(), WriteError>;
+
+/// A vector as sent, in one shape.
 #[allow(deprecated)]
-fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<StoredVector, Status> {
+fn sent_vector(v: proto::Vector) -> Result<QVec, Status> {
     use proto::vector::Vector as V;
-    let kind = col
-        .vector_kind(name)
-        .ok_or_else(|| bad_input(format!("Not existing vector name error: {name}")))?;
-    let q = match v.vector {
+    Ok(match v.vector {
         Some(V::Dense(d)) => QVec::Dense(d.data),
         Some(V::Sparse(s)) => QVec::Sparse(s.indices, s.values),
         Some(V::MultiDense(m)) => QVec::Multi(m.vectors.into_iter().map(|d| d.data).collect()),
@@ -67,12 +85,41 @@ fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<Store
             }
             _ => QVec::Dense(v.data),
         },
+    })
+}
+
+/// A dense or multi-dense vector of the wrong size for its name: Qdrant's
+/// message, without the name.
+fn wrong_size(kind: VectorKind, v: &QVec) -> Option<String> {
+    let VectorKind::Dense { size, .. } = kind else {
+        return None;
     };
+    let got = match v {
+        QVec::Dense(d) if d.len() as u64 != size => d.len(),
+        QVec::Multi(m) => m.iter().map(Vec::len).find(|l| *l as u64 != size)?,
+        _ => return None,
+    };
+    Some(format!("Vector dimension error: expected dim: {size}, got {got}"))
+}
+
+/// A vector checked against its name and ready to store. Unknown names,
+/// sparse vectors for dense names (and the reverse) and wrong sizes fail
+/// as Qdrant fails them while applying a write.
+fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<StoredVector, WriteError> {
+    let q = sent_vector(v)?;
+    let kind = col.vector_kind(name).ok_or_else(|| {
+        WriteError::Failed(bad_input(format!(
+            "Not existing vector name error: {}",
+            quoted(name)
+        )))
+    })?;
     let q = match (kind, q) {
         (VectorKind::Dense { multi: true, .. }, QVec::Dense(d)) => QVec::Multi(vec![d]),
         (_, q) => q,
     };
-    check_dims(kind, &q, name)?;
+    if let Some(message) = wrong_size(kind, &q) {
+        return Err(WriteError::Failed(bad_input(message)));
+    }
     Ok(match (kind, q) {
         (
             VectorKind::Dense {
@@ -87,22 +134,29 @@ fn stored_vector(col: &Collection, name: &str, v: proto::Vector) -> Result<Store
             }
             StoredVector::Dense(d)
         }
-        (VectorKind::Dense { .. }, QVec::Multi(m)) => StoredVector::Multi(m),
+        (VectorKind::Dense { multi: true, .. }, QVec::Multi(m)) => StoredVector::Multi(m),
         (VectorKind::Sparse { .. }, QVec::Sparse(indices, values)) => {
+            if indices.len() != values.len() {
+                return Err(bad_input("Sparse vector indices and values must have the same length").into());
+            }
             // Qdrant keeps sparse vectors sorted by index.
             let mut pairs: Vec<(u32, f32)> = indices.into_iter().zip(values).collect();
             pairs.sort_by_key(|p| p.0);
             let (indices, values) = pairs.into_iter().unzip();
             StoredVector::Sparse { indices, values }
         }
-        (_, _) => return Err(bad_input(format!("Wrong vector type for `{name}`"))),
+        (_, _) => {
+            return Err(WriteError::Failed(bad_input(
+                "Conversion between sparse and regular vectors failed",
+            )));
+        }
     })
 }
 
 fn stored_vectors(
     col: &Collection,
     vectors: Option<proto::Vectors>,
-) -> Result<HashMap<String, StoredVector>, Status> {
+) -> Result<HashMap<String, StoredVector>, WriteError> {
     use proto::vectors::VectorsOptions;
     match vectors.and_then(|v| v.vectors_options) {
         None => Ok(HashMap::new()),
@@ -115,13 +169,48 @@ fn stored_vectors(
     }
 }
 
-/// The keys a selector names: the ids given, or the points matching the filter.
+/// The check Qdrant makes before it logs an upsert: every vector of a known
+/// name has its size (the message names the vector when it has a name).
+fn check_upsert_sizes(col: &Collection, points: &[proto::PointStruct]) -> Result<(), Status> {
+    use proto::vectors::VectorsOptions;
+    for p in points {
+        let named: Vec<(&str, &proto::Vector)> =
+            match p.vectors.as_ref().and_then(|v| v.vectors_options.as_ref()) {
+                Some(VectorsOptions::Vector(v)) => vec![("", v)],
+                Some(VectorsOptions::Vectors(m)) => m.vectors.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+                None => Vec::new(),
+            };
+        for (name, v) in named {
+            let Some(kind) = col.vector_kind(name) else {
+                continue;
+            };
+            let Ok(q) = sent_vector(v.clone()) else { continue };
+            let q = match (kind, q) {
+                (VectorKind::Dense { multi: true, .. }, QVec::Dense(d)) => QVec::Multi(vec![d]),
+                (_, q) => q,
+            };
+            if let Some(message) = wrong_size(kind, &q) {
+                let message = if name.is_empty() {
+                    message
+                } else {
+                    format!("{message} for vector '{}'", quoted(name))
+                };
+                return Err(bad_input(message));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The keys a selector names: the ids given, or the points matching the
+/// filter. Naming no id at all is Qdrant's empty update request.
 fn selected(col: &Collection, selector: Option<&proto::PointsSelector>) -> Result<Vec<PointKey>, Status> {
     use proto::points_selector::PointsSelectorOneOf as S;
     match selector.and_then(|s| s.points_selector_one_of.as_ref()) {
+        Some(S::Points(ids)) if ids.ids.is_empty() => Err(empty_update()),
         Some(S::Points(ids)) => point_keys(&ids.ids),
         Some(S::Filter(f)) => {
-            let f = CheckedFilter::new(f)?;
+            let f = CheckedFilter::selector(f)?.indexed(&col.payload_schema);
             Ok(col
                 .points
                 .iter()
@@ -129,28 +218,63 @@ fn selected(col: &Collection, selector: Option<&proto::PointsSelector>) -> Resul
                 .map(|(k, _)| *k)
                 .collect())
         }
-        None => Err(bad_input("Points selector is required")),
+        None => Err(Status::invalid_argument("points_selector is expected")),
     }
 }
 
-/// Sets `payload` under a nested `key` path (`a.b`), creating objects as
-/// needed. A loop, not recursion: the path is the client's and may be long.
-fn set_at(target: &mut HashMap<String, proto::Value>, key: &str, payload: HashMap<String, proto::Value>) {
-    use proto::value::Kind;
-    let mut fields = target;
-    for head in key.split('.') {
-        let entry = fields.entry(head.to_owned()).or_insert_with(|| proto::Value {
-            kind: Some(Kind::StructValue(proto::Struct::default())),
-        });
-        if !matches!(entry.kind, Some(Kind::StructValue(_))) {
-            entry.kind = Some(Kind::StructValue(proto::Struct::default()));
-        }
-        let Some(Kind::StructValue(s)) = &mut entry.kind else {
-            return;
-        };
-        fields = &mut s.fields;
+/// Qdrant's answer for a write that names no point.
+fn empty_update() -> Status {
+    Status::invalid_argument("Bad request: Empty update request")
+}
+
+/// Whether a vector repeats a sparse index.
+fn repeats_sparse_index(v: &proto::Vector) -> bool {
+    #[allow(deprecated)]
+    let indices = match (&v.vector, &v.indices) {
+        (Some(proto::vector::Vector::Sparse(s)), _) => &s.indices,
+        (None, Some(i)) => &i.data,
+        _ => return false,
+    };
+    let mut seen = std::collections::HashSet::with_capacity(indices.len());
+    !indices.iter().all(|i| seen.insert(*i))
+}
+
+/// The first of these points whose named vectors repeat a sparse index.
+fn point_repeating_sparse_index<'a>(
+    vectors: impl Iterator<Item = Option<&'a proto::Vectors>>,
+) -> Option<usize> {
+    use proto::vectors::VectorsOptions;
+    vectors
+        .enumerate()
+        .find_map(|(i, v)| match v.and_then(|v| v.vectors_options.as_ref()) {
+            Some(VectorsOptions::Vectors(named)) => {
+                named.vectors.values().any(repeats_sparse_index).then_some(i)
+            }
+            _ => None,
+        })
+}
+
+/// Qdrant's request validation: a sparse vector's indices are unique.
+fn check_sparse_request<'a>(vectors: impl Iterator<Item = Option<&'a proto::Vectors>>) -> Result<(), Status> {
+    match point_repeating_sparse_index(vectors) {
+        Some(i) => Err(Status::invalid_argument(format!(
+            "Validation error in body: [points[{i}].vectors.vectors_options.vectors.[].indices: Validation error: must be unique [{{}}]]"
+        ))),
+        None => Ok(()),
     }
-    fields.extend(payload);
+}
+
+/// The same rule inside a batch, where Qdrant checks it later and words it
+/// differently.
+fn check_sparse_in_batch<'a>(
+    vectors: impl Iterator<Item = Option<&'a proto::Vectors>>,
+) -> Result<(), Status> {
+    match point_repeating_sparse_index(vectors) {
+        Some(i) => Err(bad_input(format!(
+            "points[{i}].vector.?.indices: Validation error: must be unique [{{}}]"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// How many levels a `set_payload` key path may have. Each level nests the
@@ -160,33 +284,71 @@ fn set_at(target: &mut HashMap<String, proto::Value>, key: &str, payload: HashMa
 /// drop alone overflows the stack.
 const MAX_KEY_LEVELS: usize = 100;
 
-fn apply_set_payload(
+/// How many points Qdrant changes at a time: a write to ids applies to the
+/// present points of a run, then fails on the run's first missing id.
+const WRITE_RUN: usize = 32;
+
+/// Qdrant's answer for a write to a point that does not exist.
+fn point_not_found(key: &PointKey) -> Status {
+    Status::not_found(format!("Not found: No point with id {} found", key_text(key)))
+}
+
+/// Applies `change` to the points with these ids, as Qdrant does: in runs
+/// of [`WRITE_RUN`], each applied to its points that exist before the
+/// first missing id of the run fails the call.
+fn change_points(
     col: &mut Collection,
     keys: &[PointKey],
-    payload: &HashMap<String, proto::Value>,
-    key: Option<&str>,
-    overwrite: bool,
-) -> Result<(), Status> {
-    if let Some(key) = key
-        && key.split('.').nth(MAX_KEY_LEVELS).is_some()
-    {
+    mut change: impl FnMut(&mut StoredPoint),
+) -> WriteResult {
+    for run in keys.chunks(WRITE_RUN) {
+        let mut missing = None;
+        for k in run {
+            match col.points.get_mut(k) {
+                Some(p) => change(p),
+                None => {
+                    missing.get_or_insert(*k);
+                }
+            }
+        }
+        if let Some(k) = missing {
+            return Err(WriteError::Failed(point_not_found(&k)));
+        }
+    }
+    Ok(())
+}
+
+/// The path of a `set_payload` key, checked: a payload path of at most
+/// [`MAX_KEY_LEVELS`] levels.
+fn key_path(key: Option<&str>) -> Result<Option<JsonPath>, Status> {
+    let Some(key) = key else { return Ok(None) };
+    let path = super::filter::parse_path(key)?;
+    if path.rest.len() >= MAX_KEY_LEVELS {
         return Err(bad_input(format!(
             "Payload key `{}` nests deeper than {MAX_KEY_LEVELS} levels",
             super::store::quoted(key)
         )));
     }
-    for k in keys {
-        if let Some(p) = col.points.get_mut(k) {
-            if overwrite {
-                p.payload.clear();
-            }
-            match key {
-                Some(path) if !path.is_empty() => set_at(&mut p.payload, path, payload.clone()),
-                _ => p.payload.extend(payload.clone()),
-            }
+    Ok(Some(path))
+}
+
+/// `set_payload` merges the payload into each point's (at `key`, when
+/// given); `overwrite_payload` replaces the payload and, as in Qdrant,
+/// ignores `key`.
+fn apply_set_payload(
+    col: &mut Collection,
+    keys: &[PointKey],
+    payload: &HashMap<String, proto::Value>,
+    key: Option<&JsonPath>,
+    overwrite: bool,
+) -> WriteResult {
+    change_points(col, keys, |p| {
+        if overwrite {
+            p.payload = payload.clone();
+        } else {
+            JsonPath::set(key, &mut p.payload, payload);
         }
-    }
-    Ok(())
+    })
 }
 
 /// Upserts as Qdrant does with `update_mode` (judged against the points as
@@ -198,8 +360,12 @@ fn upsert_points(
     points: Vec<proto::PointStruct>,
     update_filter: Option<&proto::Filter>,
     update_mode: Option<i32>,
-) -> Result<(), Status> {
-    let update_filter = CheckedFilter::optional(update_filter)?;
+) -> WriteResult {
+    if points.is_empty() {
+        return Err(empty_update().into());
+    }
+    let update_filter = CheckedFilter::optional(update_filter)?.map(|f| f.indexed(&col.payload_schema));
+    check_upsert_sizes(col, &points)?;
     let mode = update_mode
         .and_then(|m| proto::UpdateMode::try_from(m).ok())
         .unwrap_or(proto::UpdateMode::Upsert);
@@ -236,16 +402,16 @@ fn update_vectors(
     col: &mut Collection,
     points: Vec<proto::PointVectors>,
     update_filter: Option<&proto::Filter>,
-) -> Result<(), Status> {
-    let update_filter = CheckedFilter::optional(update_filter)?;
+) -> WriteResult {
+    if points.is_empty() {
+        return Err(empty_update().into());
+    }
+    let update_filter = CheckedFilter::optional(update_filter)?.map(|f| f.indexed(&col.payload_schema));
     let mut staged = Vec::new();
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
         if !col.points.contains_key(&key) {
-            return Err(Status::not_found(format!(
-                "Not found: No point with id {} found",
-                key_text(&key)
-            )));
+            return Err(WriteError::Failed(point_not_found(&key)));
         }
         staged.push((key, stored_vectors(col, p.vectors)?));
     }
@@ -267,27 +433,28 @@ fn key_text(k: &PointKey) -> String {
     }
 }
 
-fn delete_vectors(col: &mut Collection, keys: &[PointKey], names: &[String]) -> Result<(), Status> {
-    for name in names {
-        if col.vector_kind(name).is_none() {
-            return Err(bad_input(format!("Not existing vector name error: {name}")));
-        }
+fn delete_vectors(col: &mut Collection, keys: &[PointKey], names: &[String]) -> WriteResult {
+    if let Some(name) = names.iter().find(|n| col.vector_kind(n).is_none()) {
+        return Err(WriteError::Failed(bad_input(format!(
+            "Not existing vector name error: {}",
+            quoted(name)
+        ))));
     }
-    for k in keys {
-        if let Some(p) = col.points.get_mut(k) {
-            for n in names {
-                p.vectors.remove(n);
-            }
+    change_points(col, keys, |p| {
+        for n in names {
+            p.vectors.remove(n);
         }
-    }
-    Ok(())
+    })
 }
 
 #[allow(deprecated)]
-fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Result<(), Status> {
+fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> WriteResult {
     use proto::points_update_operation::Operation as O;
     match op.operation.ok_or_else(|| bad_input("Empty operation"))? {
-        O::Upsert(u) => upsert_points(col, u.points, u.update_filter.as_ref(), u.update_mode),
+        O::Upsert(u) => {
+            check_sparse_in_batch(u.points.iter().map(|p| p.vectors.as_ref()))?;
+            upsert_points(col, u.points, u.update_filter.as_ref(), u.update_mode)
+        }
         O::DeleteDeprecated(s) => {
             let keys = selected(col, Some(&s))?;
             keys.iter().for_each(|k| {
@@ -303,29 +470,31 @@ fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Re
             Ok(())
         }
         O::SetPayload(s) => {
+            let path = key_path(s.key.as_deref())?;
             let keys = selected(col, s.points_selector.as_ref())?;
-            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), false)
+            apply_set_payload(col, &keys, &s.payload, path.as_ref(), false)
         }
         O::OverwritePayload(s) => {
             let keys = selected(col, s.points_selector.as_ref())?;
-            apply_set_payload(col, &keys, &s.payload, s.key.as_deref(), true)
+            apply_set_payload(col, &keys, &s.payload, None, true)
         }
         O::DeletePayload(d) => {
+            let paths = payload_paths(&d.keys)?;
             let keys = selected(col, d.points_selector.as_ref())?;
-            delete_payload_keys(col, &keys, &d.keys);
-            Ok(())
+            delete_payload_keys(col, &keys, &paths)
         }
         O::ClearPayloadDeprecated(s) => {
             let keys = selected(col, Some(&s))?;
-            clear_payload(col, &keys);
-            Ok(())
+            clear_payload(col, &keys)
         }
         O::ClearPayload(c) => {
             let keys = selected(col, c.points.as_ref())?;
-            clear_payload(col, &keys);
-            Ok(())
+            clear_payload(col, &keys)
         }
-        O::UpdateVectors(u) => update_vectors(col, u.points, u.update_filter.as_ref()),
+        O::UpdateVectors(u) => {
+            check_sparse_in_batch(u.points.iter().map(|p| p.vectors.as_ref()))?;
+            update_vectors(col, u.points, u.update_filter.as_ref())
+        }
         O::DeleteVectors(d) => {
             let keys = selected(col, d.points_selector.as_ref())?;
             delete_vectors(col, &keys, &d.vectors.map(|v| v.names).unwrap_or_default())
@@ -333,58 +502,55 @@ fn apply_operation(col: &mut Collection, op: proto::PointsUpdateOperation) -> Re
     }
 }
 
-fn delete_payload_keys(col: &mut Collection, keys: &[PointKey], names: &[String]) {
-    for k in keys {
-        if let Some(p) = col.points.get_mut(k) {
-            for n in names {
-                remove_at(&mut p.payload, n);
-            }
+fn delete_payload_keys(col: &mut Collection, keys: &[PointKey], paths: &[JsonPath]) -> WriteResult {
+    change_points(col, keys, |p| {
+        for path in paths {
+            path.remove(&mut p.payload);
+        }
+    })
+}
+
+fn payload_paths(keys: &[String]) -> Result<Vec<JsonPath>, Status> {
+    keys.iter().map(|k| super::filter::parse_path(k)).collect()
+}
+
+fn clear_payload(col: &mut Collection, keys: &[PointKey]) -> WriteResult {
+    change_points(col, keys, |p| p.payload.clear())
+}
+
+fn schema_type(field_type: proto::FieldType) -> proto::PayloadSchemaType {
+    match field_type {
+        proto::FieldType::Keyword => proto::PayloadSchemaType::Keyword,
+        proto::FieldType::Integer => proto::PayloadSchemaType::Integer,
+        proto::FieldType::Float => proto::PayloadSchemaType::Float,
+        proto::FieldType::Geo => proto::PayloadSchemaType::Geo,
+        proto::FieldType::Text => proto::PayloadSchemaType::Text,
+        proto::FieldType::Bool => proto::PayloadSchemaType::Bool,
+        proto::FieldType::Datetime => proto::PayloadSchemaType::Datetime,
+        proto::FieldType::Uuid => proto::PayloadSchemaType::Uuid,
+    }
+}
+
+/// Whether two dense vector configurations are the same for a vector name.
+fn same_dense(a: &proto::VectorParams, b: &proto::VectorParams) -> bool {
+    a.size == b.size
+        && a.distance == b.distance
+        && a.multivector_config.is_some() == b.multivector_config.is_some()
+        && a.datatype.unwrap_or(0) == b.datatype.unwrap_or(0)
+}
+
+/// Index parameters as Qdrant keeps them: stop words as sorted sets.
+fn index_params_as_kept(mut params: proto::PayloadIndexParams) -> proto::PayloadIndexParams {
+    use proto::payload_index_params::IndexParams as P;
+    if let Some(P::TextIndexParams(t)) = &mut params.index_params
+        && let Some(words) = &mut t.stopwords
+    {
+        for list in [&mut words.languages, &mut words.custom] {
+            list.sort();
+            list.dedup();
         }
     }
-}
-
-/// Removes the value at a nested path (`a.b`), if there is one. A loop, not
-/// recursion: the path is the client's and may be long.
-fn remove_at(payload: &mut HashMap<String, proto::Value>, path: &str) {
-    use proto::value::Kind;
-    let mut fields = payload;
-    let mut rest = path;
-    while let Some((head, tail)) = rest.split_once('.') {
-        let Some(proto::Value {
-            kind: Some(Kind::StructValue(s)),
-        }) = fields.get_mut(head)
-        else {
-            return;
-        };
-        fields = &mut s.fields;
-        rest = tail;
-    }
-    fields.remove(rest);
-}
-
-fn clear_payload(col: &mut Collection, keys: &[PointKey]) {
-    for k in keys {
-        if let Some(p) = col.points.get_mut(k) {
-            p.payload.clear();
-        }
-    }
-}
-
-fn schema_type(field_type: i32) -> Result<proto::PayloadSchemaType, Status> {
-    Ok(
-        match proto::FieldType::try_from(field_type)
-            .map_err(|_| bad_input(format!("Unknown field type {field_type}")))?
-        {
-            proto::FieldType::Keyword => proto::PayloadSchemaType::Keyword,
-            proto::FieldType::Integer => proto::PayloadSchemaType::Integer,
-            proto::FieldType::Float => proto::PayloadSchemaType::Float,
-            proto::FieldType::Geo => proto::PayloadSchemaType::Geo,
-            proto::FieldType::Text => proto::PayloadSchemaType::Text,
-            proto::FieldType::Bool => proto::PayloadSchemaType::Bool,
-            proto::FieldType::Datetime => proto::PayloadSchemaType::Datetime,
-            proto::FieldType::Uuid => proto::PayloadSchemaType::Uuid,
-        },
-    )
+    params
 }
 
 /// The schema type implied by index parameters, when no field type is given.
@@ -409,14 +575,37 @@ impl PointsService {
         &self,
         collection: &str,
         wait: Option<bool>,
-        apply: impl FnOnce(&mut Collection) -> Result<(), Status>,
+        apply: impl FnOnce(&mut Collection) -> WriteResult,
+    ) -> Reply<proto::PointsOperationResponse> {
+        self.write_using(collection, wait, 1, apply).await
+    }
+
+    /// [`PointsService::write`] for a write that uses `ids` operation ids:
+    /// a payload index change uses two in Qdrant.
+    async fn write_using(
+        &self,
+        collection: &str,
+        wait: Option<bool>,
+        ids: u64,
+        apply: impl FnOnce(&mut Collection) -> WriteResult,
     ) -> Reply<proto::PointsOperationResponse> {
         let start = Instant::now();
         let shared = self.store.resolve(collection).await?;
         let mut col = shared.write().await;
-        apply(&mut col)?;
-        let id = col.next_operation();
-        ok(start, id, wait)
+        match apply(&mut col) {
+            Ok(()) => {
+                let id = (0..ids)
+                    .map(|_| col.next_operation())
+                    .last()
+                    .unwrap_or(col.operation_id);
+                ok(start, id, wait)
+            }
+            Err(WriteError::Refused(s)) => Err(s),
+            Err(WriteError::Failed(s)) => {
+                col.next_operation();
+                Err(s)
+            }
+        }
     }
 }
 
@@ -424,6 +613,7 @@ impl PointsService {
 impl proto::points_server::Points for PointsService {
     async fn upsert(&self, request: Request<proto::UpsertPoints>) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        check_sparse_request(r.points.iter().map(|p| p.vectors.as_ref()))?;
         let filter = r.update_filter;
         self.write(&r.collection_name, r.wait, |c| {
             upsert_points(c, r.points, filter.as_ref(), r.update_mode)
@@ -446,8 +636,10 @@ impl proto::points_server::Points for PointsService {
     async fn get(&self, request: Request<proto::GetPoints>) -> Reply<proto::GetResponse> {
         let start = Instant::now();
         let r = request.into_inner();
+        check_payload_selector(r.with_payload.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
+        check_vector_selector(&col, r.with_vectors.as_ref())?;
         let keys = point_keys(&r.ids)?;
         let mut seen = std::collections::HashSet::new();
         let result = keys
@@ -471,6 +663,7 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::UpdatePointVectors>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        check_sparse_request(r.points.iter().map(|p| p.vectors.as_ref()))?;
         let filter = r.update_filter;
         self.write(&r.collection_name, r.wait, |c| {
             update_vectors(c, r.points, filter.as_ref())
@@ -495,9 +688,10 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::SetPayloadPoints>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        let path = key_path(r.key.as_deref())?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), false)
+            apply_set_payload(c, &keys, &r.payload, path.as_ref(), false)
         })
         .await
     }
@@ -509,7 +703,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            apply_set_payload(c, &keys, &r.payload, r.key.as_deref(), true)
+            apply_set_payload(c, &keys, &r.payload, None, true)
         })
         .await
     }
@@ -519,10 +713,10 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::DeletePayloadPoints>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        let paths = payload_paths(&r.keys)?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
-            delete_payload_keys(c, &keys, &r.keys);
-            Ok(())
+            delete_payload_keys(c, &keys, &paths)
         })
         .await
     }
@@ -534,8 +728,7 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points.as_ref())?;
-            clear_payload(c, &keys);
-            Ok(())
+            clear_payload(c, &keys)
         })
         .await
     }
@@ -545,20 +738,27 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::CreateFieldIndexCollection>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
-        if r.field_name.is_empty() {
-            return Err(bad_input("Field name must not be empty"));
+        // Indexes are kept by path, written as Qdrant writes paths.
+        let field_name = super::filter::parse_path(&r.field_name)?.to_string();
+        let field_type = r
+            .field_type
+            .and_then(|t| proto::FieldType::try_from(t).ok())
+            .ok_or_else(|| Status::invalid_argument("cannot convert field_type"))?;
+        let data_type = schema_type(field_type);
+        if let Some(given) = r.field_index_params.as_ref().and_then(params_type)
+            && given != data_type
+        {
+            return Err(Status::invalid_argument(format!(
+                "field_type ({field_type:?}) and field_index_params do not match"
+            )));
         }
-        let data_type = match (r.field_type, r.field_index_params.as_ref().and_then(params_type)) {
-            (Some(t), _) => schema_type(t)?,
-            (None, Some(t)) => t,
-            (None, None) => return Err(bad_input("Field type or index params are required")),
-        };
-        self.write(&r.collection_name, r.wait, |c| {
+        let params = r.field_index_params.map(index_params_as_kept);
+        self.write_using(&r.collection_name, r.wait, 2, |c| {
             c.payload_schema.insert(
-                r.field_name,
+                field_name,
                 proto::PayloadSchemaInfo {
                     data_type: data_type as i32,
-                    params: r.field_index_params,
+                    params,
                     points: None,
                 },
             );
@@ -572,8 +772,9 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::DeleteFieldIndexCollection>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
-        self.write(&r.collection_name, r.wait, |c| {
-            c.payload_schema.remove(&r.field_name);
+        let field_name = super::filter::parse_path(&r.field_name)?.to_string();
+        self.write_using(&r.collection_name, r.wait, 2, |c| {
+            c.payload_schema.remove(&field_name);
             Ok(())
         })
         .await
@@ -586,25 +787,24 @@ impl proto::points_server::Points for PointsService {
         use proto::create_vector_name_request::VectorConfig as C;
         use proto::vectors_config::Config;
         let r = request.into_inner();
-        if r.vector_name.is_empty() {
-            return Err(bad_input("Vector name must not be empty"));
+        if let Some(C::DenseConfig(d)) = &r.vector_config
+            && (d.size == 0 || d.size > 65536)
+        {
+            return Err(Status::invalid_argument(format!(
+                "Validation error in body: [vector_config.size: value {} invalid, must be from 1 to 65536]",
+                d.size
+            )));
         }
-        self.write(&r.collection_name, r.wait, |c| {
-            if c.vector_kind(&r.vector_name).is_some() {
-                return Err(bad_input(format!(
-                    "Vector name `{}` already exists",
-                    r.vector_name
-                )));
-            }
+        let config = r
+            .vector_config
+            .ok_or_else(|| bad_input("Vector config is required"))?;
+        let name = r.vector_name;
+        // A vector name is a change of the collection, which uses two
+        // operation ids, as a payload index does.
+        self.write_using(&r.collection_name, r.wait, 2, |c| {
             let params = c.config.params.get_or_insert_with(Default::default);
-            match r
-                .vector_config
-                .ok_or_else(|| bad_input("Vector config is required"))?
-            {
+            match config {
                 C::DenseConfig(d) => {
-                    if d.size == 0 {
-                        return Err(bad_input("Vector size must be at least 1"));
-                    }
                     let vp = proto::VectorParams {
                         size: d.size,
                         distance: d.distance,
@@ -613,34 +813,54 @@ impl proto::points_server::Points for PointsService {
                         ..Default::default()
                     };
                     let vectors = params.vectors_config.get_or_insert_with(Default::default);
-                    match &mut vectors.config {
-                        Some(Config::ParamsMap(m)) => {
-                            m.map.insert(r.vector_name, vp);
+                    // An unnamed vector becomes the one named "" once the
+                    // collection has named vectors too.
+                    let map = match vectors.config.take() {
+                        Some(Config::ParamsMap(m)) => m.map,
+                        Some(Config::Params(p)) => HashMap::from([(String::new(), p)]),
+                        None => HashMap::new(),
+                    };
+                    let vectors_map = vectors
+                        .config
+                        .insert(Config::ParamsMap(proto::VectorParamsMap { map }));
+                    let Config::ParamsMap(m) = vectors_map else {
+                        return Ok(());
+                    };
+                    match m.map.get(&name) {
+                        Some(existing) if !same_dense(existing, &vp) => {
+                            return Err(bad_input(format!(
+                                "Vector `{}` already exists with a different configuration",
+                                quoted(&name)
+                            ))
+                            .into());
                         }
+                        Some(_) => {}
                         None => {
-                            vectors.config = Some(Config::ParamsMap(proto::VectorParamsMap {
-                                map: HashMap::from([(r.vector_name, vp)]),
-                            }));
-                        }
-                        Some(Config::Params(_)) => {
-                            return Err(bad_input(
-                                "A collection with an unnamed vector cannot get named vectors",
-                            ));
+                            m.map.insert(name, vp);
                         }
                     }
                 }
-                C::SparseConfig(s) => {
-                    params
-                        .sparse_vectors_config
-                        .get_or_insert_with(Default::default)
-                        .map
-                        .insert(
-                            r.vector_name,
-                            proto::SparseVectorParams {
-                                index: None,
-                                modifier: s.modifier,
-                            },
-                        );
+                C::SparseConfig(sc) => {
+                    let sparse = params.sparse_vectors_config.get_or_insert_with(Default::default);
+                    match sparse.map.get(&name) {
+                        Some(existing) if existing.modifier != sc.modifier => {
+                            return Err(bad_input(format!(
+                                "Sparse vector `{}` already exists with a different configuration",
+                                quoted(&name)
+                            ))
+                            .into());
+                        }
+                        Some(_) => {}
+                        None => {
+                            sparse.map.insert(
+                                name,
+                                proto::SparseVectorParams {
+                                    index: None,
+                                    modifier: sc.modifier,
+                                },
+                            );
+                        }
+                    }
                 }
             }
             Ok(())
@@ -654,18 +874,19 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::PointsOperationResponse> {
         use proto::vectors_config::Config;
         let r = request.into_inner();
-        self.write(&r.collection_name, r.wait, |c| {
-            if c.vector_kind(&r.vector_name).is_none() || r.vector_name.is_empty() {
-                return Err(bad_input(format!(
-                    "Not existing vector name error: {}",
-                    r.vector_name
-                )));
-            }
+        // Deleting a name that is not there succeeds, as in Qdrant.
+        self.write_using(&r.collection_name, r.wait, 2, |c| {
             if let Some(params) = c.config.params.as_mut() {
-                if let Some(Config::ParamsMap(m)) =
-                    params.vectors_config.as_mut().and_then(|v| v.config.as_mut())
-                {
-                    m.map.remove(&r.vector_name);
+                if let Some(vectors) = params.vectors_config.as_mut() {
+                    match &mut vectors.config {
+                        Some(Config::ParamsMap(m)) => {
+                            m.map.remove(&r.vector_name);
+                        }
+                        Some(Config::Params(_)) if r.vector_name.is_empty() => {
+                            vectors.config = Some(Config::ParamsMap(Default::default()));
+                        }
+                        _ => {}
+                    }
                 }
                 if let Some(s) = params.sparse_vectors_config.as_mut() {
                     s.map.remove(&r.vector_name);
@@ -708,10 +929,18 @@ impl proto::points_server::Points for PointsService {
         let r = request.into_inner();
         super::validate::scroll(&r)?;
         let filter = CheckedFilter::optional(r.filter.as_ref())?;
+        check_payload_selector(r.with_payload.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
+        check_vector_selector(&col, r.with_vectors.as_ref())?;
+        let filter = filter.map(|f| f.indexed(&col.payload_schema));
         let limit = r.limit.unwrap_or(10) as usize;
         if let Some(order_by) = &r.order_by {
+            if r.offset.is_some() {
+                return Err(bad_input(
+                    "Cannot use an `offset` when using `order_by`. The alternative for paging is to use `order_by.start_from` and a filter to exclude the IDs that you've already seen for the `order_by.start_from` value",
+                ));
+            }
             let query = proto::QueryPoints {
                 collection_name: r.collection_name.clone(),
                 query: Some(proto::Query {
@@ -810,9 +1039,11 @@ impl proto::points_server::Points for PointsService {
     async fn count(&self, request: Request<proto::CountPoints>) -> Reply<proto::CountResponse> {
         let start = Instant::now();
         let r = request.into_inner();
+        super::validate::count(&r)?;
         let filter = CheckedFilter::optional(r.filter.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
+        let filter = filter.map(|f| f.indexed(&col.payload_schema));
         let count = match filter {
             None => col.points.len(),
             Some(f) => col.points.iter().filter(|(k, p)| f.matches(k, p)).count(),
@@ -830,13 +1061,26 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::UpdateBatchResponse> {
         let start = Instant::now();
         let r = request.into_inner();
+        if r.operations.is_empty() {
+            return Err(Status::invalid_argument(
+                "Validation error in body: [operations: value [] invalid, must be at least 1 characters]",
+            ));
+        }
         let shared = self.store.resolve(&r.collection_name).await?;
         let mut col = shared.write().await;
         let mut result = Vec::with_capacity(r.operations.len());
         for op in r.operations {
-            apply_operation(&mut col, op)?;
-            let id = col.next_operation();
-            result.push(update_result(id, r.wait));
+            match apply_operation(&mut col, op) {
+                Ok(()) => {
+                    let id = col.next_operation();
+                    result.push(update_result(id, r.wait));
+                }
+                Err(WriteError::Refused(s)) => return Err(s),
+                Err(WriteError::Failed(s)) => {
+                    col.next_operation();
+                    return Err(s);
+                }
+            }
         }
         Ok(Response::new(proto::UpdateBatchResponse {
             result,
@@ -913,13 +1157,33 @@ mod tests {
         let (mut col, keys) = one_point();
         let payload = HashMap::from([("x".to_owned(), proto::Value::default())]);
         let deep = vec!["a"; MAX_KEY_LEVELS].join(".");
-        apply_set_payload(&mut col, &keys, &payload, Some(&deep), false).unwrap();
+        let path = key_path(Some(&deep)).unwrap();
+        apply_set_payload(&mut col, &keys, &payload, path.as_ref(), false).unwrap();
         let too_deep = vec!["a"; 100_000].join(".");
-        let err = apply_set_payload(&mut col, &keys, &payload, Some(&too_deep), false).unwrap_err();
+        let err = key_path(Some(&too_deep)).unwrap_err();
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
         assert!(err.message().len() < 1100);
-        // Removal walks any path without recursion.
-        remove_at(&mut col.points.get_mut(&keys[0]).unwrap().payload, &too_deep);
-        remove_at(&mut col.points.get_mut(&keys[0]).unwrap().payload, &deep);
+        // Removal walks any path.
+        let payload = &mut col.points.get_mut(&keys[0]).unwrap().payload;
+        JsonPath::parse(&too_deep).unwrap().remove(payload);
+        JsonPath::parse(&deep).unwrap().remove(payload);
+    }
+
+    #[test]
+    fn payload_writes_to_missing_points_fail_after_the_present_ones() {
+        let (mut col, keys) = one_point();
+        let payload = HashMap::from([(
+            "x".to_owned(),
+            proto::Value {
+                kind: Some(proto::value::Kind::IntegerValue(1)),
+            },
+        )]);
+        let ids = [PointKey::Num(9), keys[0]];
+        let Err(WriteError::Failed(err)) = apply_set_payload(&mut col, &ids, &payload, None, false) else {
+            panic!("a write to a missing point fails once applied");
+        };
+        assert_eq!(err.code(), tonic::Code::NotFound);
+        assert_eq!(err.message(), "Not found: No point with id 9 found");
+        assert!(col.points[&keys[0]].payload.contains_key("x"));
     }
 }

@@ -2190,7 +2190,8 @@ pub(crate) async fn facet(store: &Store, req: proto::FacetCounts) -> Result<prot
     super::validate::facet(&req)?;
     let shared = store.resolve(&req.collection_name).await?;
     let col = shared.read().await;
-    let indexed = col.payload_schema.get(&req.key).is_some_and(|s| {
+    let schema = col.payload_schema.get(&req.key);
+    let indexed = schema.is_some_and(|s| {
         [
             proto::PayloadSchemaType::Keyword,
             proto::PayloadSchemaType::Integer,
@@ -2207,24 +2208,18 @@ pub(crate) async fn facet(store: &Store, req: proto::FacetCounts) -> Result<prot
             req.key
         )));
     }
-    let filter = CheckedFilter::optional(req.filter.as_ref())?;
+    let filter = CheckedFilter::optional(req.filter.as_ref())?.map(|f| f.indexed(&col.payload_schema));
     let mut counts: HashMap<proto::facet_value::Variant, u64> = HashMap::new();
+    // Qdrant counts the distinct values its index holds for each point.
     for (k, p) in &col.points {
         if filter.is_some_and(|f| !f.matches(k, p)) {
             continue;
         }
-        let mut seen = HashSet::new();
-        for v in values_at(&p.payload, &req.key) {
-            use proto::facet_value::Variant as F;
-            let value = match &v.kind {
-                Some(Kind::StringValue(s)) => F::StringValue(s.clone()),
-                Some(Kind::IntegerValue(i)) => F::IntegerValue(*i),
-                Some(Kind::BoolValue(b)) => F::BoolValue(*b),
-                _ => continue,
-            };
-            if seen.insert(value.clone()) {
-                *counts.entry(value).or_default() += 1;
-            }
+        for value in schema
+            .map(|s| super::filter::facet_values(s, &req.key, &p.payload))
+            .unwrap_or_default()
+        {
+            *counts.entry(value).or_default() += 1;
         }
     }
     let mut hits: Vec<(proto::facet_value::Variant, u64)> = counts.into_iter().collect();

@@ -7,7 +7,7 @@ use std::time::{Instant, SystemTime};
 use tonic::{Request, Response, Status};
 
 use super::elapsed;
-use super::store::Store;
+use super::store::{PEER_ID, Store};
 use crate::proto;
 
 pub(crate) struct SnapshotsService {
@@ -17,8 +17,8 @@ pub(crate) struct SnapshotsService {
 type Reply<T> = Result<Response<T>, Status>;
 
 /// A new snapshot's description, named as Qdrant names them:
-/// `{prefix}-{id}-{YYYY-MM-DD-HH-MM-SS}.snapshot`.
-fn describe(prefix: &str, id: u64) -> proto::SnapshotDescription {
+/// `{prefix}-{YYYY-MM-DD-HH-MM-SS}.snapshot`.
+fn describe(prefix: &str) -> proto::SnapshotDescription {
     let now = SystemTime::now();
     let secs = now
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -26,7 +26,7 @@ fn describe(prefix: &str, id: u64) -> proto::SnapshotDescription {
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
     let name = format!(
-        "{prefix}-{id}-{y:04}-{m:02}-{d:02}-{:02}-{:02}-{:02}.snapshot",
+        "{prefix}-{y:04}-{m:02}-{d:02}-{:02}-{:02}-{:02}.snapshot",
         rem / 3600,
         rem % 3600 / 60,
         rem % 60
@@ -38,6 +38,13 @@ fn describe(prefix: &str, id: u64) -> proto::SnapshotDescription {
         // SHA-256 of empty contents.
         checksum: Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".into()),
     }
+}
+
+/// Adds a snapshot to a list; one taken in the same second has the same
+/// name and replaces the file, as in Qdrant.
+fn keep(list: &mut Vec<proto::SnapshotDescription>, description: proto::SnapshotDescription) {
+    list.retain(|s| s.name != description.name);
+    list.push(description);
 }
 
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -66,11 +73,11 @@ impl proto::snapshots_server::Snapshots for SnapshotsService {
     ) -> Reply<proto::CreateSnapshotResponse> {
         let start = Instant::now();
         let name = request.into_inner().collection_name;
-        let shared = self.store.resolve(&name).await?;
+        // Named after the collection, also when asked through an alias.
+        let (real, shared) = self.store.resolve_named(&name).await?;
         let mut col = shared.write().await;
-        let id = col.snapshots.len() as u64 + 1;
-        let description = describe(&name, id);
-        col.snapshots.push(description.clone());
+        let description = describe(&format!("{real}-{PEER_ID}"));
+        keep(&mut col.snapshots, description.clone());
         Ok(Response::new(proto::CreateSnapshotResponse {
             snapshot_description: Some(description),
             time: elapsed(start),
@@ -114,8 +121,8 @@ impl proto::snapshots_server::Snapshots for SnapshotsService {
     ) -> Reply<proto::CreateSnapshotResponse> {
         let start = Instant::now();
         let mut full = self.store.full_snapshots.write().await;
-        let description = describe("full-snapshot", full.len() as u64 + 1);
-        full.push(description.clone());
+        let description = describe("full-snapshot");
+        keep(&mut full, description.clone());
         Ok(Response::new(proto::CreateSnapshotResponse {
             snapshot_description: Some(description),
             time: elapsed(start),

@@ -57,9 +57,34 @@ pub(crate) struct Store {
     pub full_snapshots: RwLock<Vec<proto::SnapshotDescription>>,
 }
 
+/// The id of the single peer, as cluster info and snapshot names show it.
+pub(crate) const PEER_ID: u64 = 1;
+
 /// Qdrant's answer for a collection (or alias) that does not exist.
 pub(crate) fn collection_not_found(name: &str) -> tonic::Status {
     tonic::Status::not_found(format!("Not found: Collection `{}` doesn't exist!", quoted(name)))
+}
+
+/// Qdrant's rule for collection names: 1 to 255 bytes, and none of the
+/// characters a file name cannot hold. Only a new collection's name is held
+/// to the whole list (`strict`); other requests refuse `/` and NUL, the
+/// characters older releases refused.
+pub(crate) fn check_collection_name(name: &str, strict: bool) -> Result<(), tonic::Status> {
+    const FORBIDDEN: &[char] = &['<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\u{1F}'];
+    const LEGACY: &[char] = &['/', '\0'];
+    if name.is_empty() || name.len() > 255 {
+        return Err(tonic::Status::invalid_argument(format!(
+            "Validation error in body: [collection_name: value {:?} invalid, must be from 1 to 255 characters]",
+            quoted(name)
+        )));
+    }
+    let forbidden = if strict { FORBIDDEN } else { LEGACY };
+    if let Some(c) = forbidden.iter().find(|c| name.contains(**c)) {
+        return Err(tonic::Status::invalid_argument(format!(
+            "Validation error in body: [collection_name: collection name cannot contain \"{c}\" char]"
+        )));
+    }
+    Ok(())
 }
 
 /// Qdrant's answer for bad input.
@@ -109,6 +134,15 @@ fn floor_char_boundary(s: &str, mut at: usize) -> usize {
 impl Store {
     /// The collection with this name, or the one this alias names.
     pub(crate) async fn resolve(&self, name: &str) -> Result<SharedCollection, tonic::Status> {
+        self.resolve_named(name).await.map(|(_, c)| c)
+    }
+
+    /// [`Store::resolve`], with the collection's own name.
+    pub(crate) async fn resolve_named(
+        &self,
+        name: &str,
+    ) -> Result<(String, SharedCollection), tonic::Status> {
+        check_collection_name(name, false)?;
         let real = self
             .aliases
             .read()
@@ -116,12 +150,14 @@ impl Store {
             .get(name)
             .cloned()
             .unwrap_or_else(|| name.to_owned());
-        self.collections
+        let collection = self
+            .collections
             .read()
             .await
             .get(&real)
             .cloned()
-            .ok_or_else(|| collection_not_found(name))
+            .ok_or_else(|| collection_not_found(name))?;
+        Ok((real, collection))
     }
 }
 

@@ -267,8 +267,6 @@ pub(crate) fn search_matrix(r: &proto::SearchMatrixPoints) -> Result<(), Status>
 }
 
 /// The checks of a count request (its filter's polygons).
-// Called by the points service once it checks counts (issue 8).
-#[allow(dead_code)]
 pub(crate) fn count(r: &proto::CountPoints) -> Result<(), Status> {
     let mut e = Errors::default();
     e.filter("filter", r.filter.as_ref());

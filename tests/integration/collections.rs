@@ -176,20 +176,47 @@ async fn aliases_create_rename_list_and_delete() -> anyhow::Result<()> {
     );
     assert!(ctx.client.delete_alias(&renamed).await?);
     assert!(ctx.client.get_collection_aliases(c).await?.is_empty());
-    // A batch is atomic: a failing operation leaves nothing behind.
+    // Deleting an alias that does not exist succeeds, as in Qdrant.
+    assert!(ctx.client.delete_alias(ctx.another("nope")).await?);
+    // Aliases of a name that is no collection: none.
+    assert!(
+        ctx.client
+            .get_collection_aliases(ctx.another("nope"))
+            .await?
+            .is_empty()
+    );
+    // A batch is applied in order and is not atomic: when an action fails,
+    // the ones before it stay applied.
     let err = ctx
         .client
         .update_collection_aliases([
             AliasOperation::create(c, &alias),
-            AliasOperation::delete(ctx.another("nope")),
+            AliasOperation::create(ctx.another("nope"), ctx.another("second")),
+            AliasOperation::create(c, ctx.another("third")),
         ])
         .await
         .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    let left: Vec<String> = ctx
+        .client
+        .get_collection_aliases(c)
+        .await?
+        .into_iter()
+        .map(|a| a.alias_name)
+        .collect();
+    assert_eq!(left, std::slice::from_ref(&alias));
+    // An alias may not take a collection's name.
+    let err = ctx.client.create_alias(c, c).await.unwrap_err();
+    assert!(err.is_already_exists(), "{err}");
+    // Deleting the collection deletes its aliases.
+    assert!(ctx.client.delete_collection(c).await?);
     assert!(
-        err.is_not_found() || err.code() == Some(qdrant_async::Code::InvalidArgument),
-        "{err}"
+        !ctx.client
+            .get_aliases()
+            .await?
+            .iter()
+            .any(|a| a.alias_name == alias)
     );
-    assert!(ctx.client.get_collection_aliases(c).await?.is_empty());
     ctx.cleanup().await
 }
 

@@ -10,6 +10,7 @@ mod faults;
 mod limits;
 mod load;
 mod nodes;
+mod parity_data;
 mod parity_queries;
 mod points;
 mod proxy;

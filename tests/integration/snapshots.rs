@@ -31,7 +31,26 @@ async fn collection_snapshots() -> anyhow::Result<()> {
 #[tokio::test]
 async fn full_snapshots() -> anyhow::Result<()> {
     let ctx = Ctx::new("full_snapshots").await?;
-    let snapshot = ctx.client.create_full_snapshot().await?;
+    // A full snapshot takes every collection; Qdrant fails it with NotFound
+    // when one of them is deleted meanwhile, as other tests do on a shared
+    // server. Try again then.
+    let mut attempt = 0;
+    let snapshot = loop {
+        match ctx.client.create_full_snapshot().await {
+            Err(e) if e.is_not_found() && attempt < 20 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => break other?,
+        }
+    };
+    // Named as Qdrant names them: `full-snapshot-YYYY-MM-DD-HH-MM-SS.snapshot`.
+    let stamp = snapshot
+        .name
+        .strip_prefix("full-snapshot-")
+        .and_then(|n| n.strip_suffix(".snapshot"))
+        .unwrap_or_default();
+    assert_eq!(stamp.len(), 19, "{}", snapshot.name);
     assert!(
         ctx.client
             .list_full_snapshots()
