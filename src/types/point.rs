@@ -205,7 +205,8 @@ impl Point {
         }
     }
 
-    /// Sets the payload: a JSON object or any `Serialize` value that
+    /// Sets the payload: a [`Payload`], key-value pairs, a JSON object
+    /// (`json!({...})`), or any `Serialize` value wrapped in `Json(..)` that
     /// serializes to an object. Anything else is reported as an invalid
     /// argument when the point is sent.
     pub fn payload(mut self, payload: impl IntoPayload) -> Self {
