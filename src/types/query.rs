@@ -858,7 +858,10 @@ pub struct Prefetch {
     /// Manhattan: strictly below this distance); fusion and formula scores
     /// equal to it are kept, as Qdrant does.
     pub score_threshold: Option<f32>,
-    /// Most results (default 10).
+    /// Most results (default 10). In a collection with several shards,
+    /// each shard runs the whole query on its own points, so this limit
+    /// holds per shard: up to `limit × shards` candidates reach the outer
+    /// query, which then keeps its own limit.
     pub limit: Option<u64>,
     /// Where to take the vectors of ids in the query.
     pub lookup_from: Option<LookupLocation>,
@@ -913,7 +916,8 @@ impl Prefetch {
         self
     }
 
-    /// Most results.
+    /// Most results; per shard when the collection has several (see
+    /// [`Prefetch::limit`](Prefetch#structfield.limit)).
     pub fn limit(mut self, limit: u64) -> Self {
         self.limit = Some(limit);
         self

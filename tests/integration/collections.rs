@@ -221,16 +221,24 @@ async fn aliases_create_rename_list_and_delete() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn cluster_info_of_a_single_node() -> anyhow::Result<()> {
+async fn cluster_info_counts_the_shards() -> anyhow::Result<()> {
     let ctx = Ctx::new("cluster_info").await?;
     let c = &ctx.collection;
     ctx.client
         .create_collection(c, VectorParams::new(2, Distance::Dot))
         .await?;
     let info = ctx.client.collection_cluster_info(c).await?;
-    assert_eq!(info.shard_count, 1);
-    assert_eq!(info.local_shards.len(), 1);
-    assert!(info.remote_shards.is_empty());
+    if crate::common::on_cluster() {
+        // A cluster makes one shard per node by default, spread over them.
+        let nodes = std::env::var("QDRANT_CLUSTER_URLS")?.split(',').count() as u64;
+        assert_eq!(info.shard_count, nodes);
+        assert_eq!((info.local_shards.len() + info.remote_shards.len()) as u64, nodes);
+        assert_eq!(info.local_shards.len(), 1, "{info:?}");
+    } else {
+        assert_eq!(info.shard_count, 1);
+        assert_eq!(info.local_shards.len(), 1);
+        assert!(info.remote_shards.is_empty());
+    }
     assert!(info.shard_transfers.is_empty());
     ctx.cleanup().await
 }

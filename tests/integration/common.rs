@@ -60,3 +60,25 @@ impl Ctx {
         Ok(())
     }
 }
+
+/// A server error's message as the node holding the data wrote it.
+///
+/// In a cluster, a node that forwards a call to the peer holding the shard
+/// wraps the peer's error: `Wrong input: InvalidArgument: code: '…',
+/// message: "<the peer's message>"`, or `Not found: 1 out of 2 shards
+/// failed to apply operation. First error captured: code: '…', message:
+/// "<…>" not found`. On a cluster this returns the innermost message, so
+/// that answers can be compared with a single node's; elsewhere, the
+/// message as it is.
+pub fn peer_message(message: &str) -> String {
+    const INNER: &str = "message: \"";
+    if !on_cluster() {
+        return message.to_owned();
+    }
+    match (message.find(INNER), message.rfind('"')) {
+        (Some(start), Some(end)) if end > start + INNER.len() => {
+            peer_message(&message[start + INNER.len()..end])
+        }
+        _ => message.to_owned(),
+    }
+}

@@ -46,7 +46,9 @@ fn score_json(score: f32) -> Value {
 
 fn error_json(e: &Error) -> Value {
     match e {
-        Error::Server { code, message, .. } => json!({"error": format!("{code:?}"), "message": message}),
+        Error::Server { code, message, .. } => {
+            json!({"error": format!("{code:?}"), "message": crate::common::peer_message(message)})
+        }
         other => json!({"client_error": other.to_string()}),
     }
 }
@@ -350,6 +352,7 @@ async fn fixture(client: &Client, c: &str) -> anyhow::Result<()> {
                 ("multi", VectorParams::new(3, Distance::Cosine).multivector()),
             ]),
         )
+        .shard_number(1)
         .sparse_vector("sparse", SparseVectorParams::new())
         .await?;
     let points = (1..=10u64).map(|id| {
@@ -717,6 +720,7 @@ fn recommend_calls<'a>(
                 &lookup,
                 VectorsConfig::named([("other", VectorParams::new(3, Distance::Cosine))]),
             )
+            .shard_number(1)
             .await?;
         client
             .upsert(
@@ -1372,6 +1376,7 @@ fn groups_calls<'a>(
         let lookup = format!("{c}_lookup");
         client
             .create_collection(&lookup, VectorParams::new(1, Distance::Dot))
+            .shard_number(1)
             .await?;
         client
             .upsert(&lookup, [Point::new(1, [1.0]).payload(json!({"name": "one"}))])
@@ -1613,6 +1618,7 @@ fn legacy_calls<'a>(
         let plain = format!("{c}_plain");
         client
             .create_collection(&plain, VectorParams::new(3, Distance::Cosine))
+            .shard_number(1)
             .await?;
         client
             .upsert(
@@ -1761,6 +1767,7 @@ fn plan_calls<'a>(
         let idf = format!("{c}_idf");
         client
             .create_collection(&idf, VectorsConfig::named(Vec::<(String, VectorParams)>::new()))
+            .shard_number(1)
             .sparse_vector(
                 "text",
                 SparseVectorParams::new().modifier(qdrant_async::Modifier::Idf),
@@ -1789,6 +1796,7 @@ fn plan_calls<'a>(
                     ("b", VectorParams::new(2, Distance::Dot)),
                 ]),
             )
+            .shard_number(1)
             .await?;
         client
             .upsert(
