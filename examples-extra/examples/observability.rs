@@ -1,0 +1,80 @@
+//! The spans of qdrant-async, seen two ways: printed by tracing-subscriber,
+//! and exported through OpenTelemetry (`tracing-opentelemetry`) to stdout.
+//!
+//! Every call makes one span named `qdrant.rpc`, at DEBUG level, with these
+//! fields (OpenTelemetry's database client conventions):
+//!
+//! | field | value |
+//! |---|---|
+//! | `db.system.name` | `qdrant` |
+//! | `db.operation.name` | the RPC, such as `Points/Query` |
+//! | `db.collection.name` | the collection, when the call has one |
+//! | `server.address`, `server.port` | the endpoint of the last attempt |
+//! | `rpc.grpc.status_code` | the gRPC status code (0 for OK) |
+//! | `error.type` | on failure: the error's kind |
+//!
+//! Each retry is an event inside the span (`retrying`, with the error and
+//! the pause).
+//!
+//! `cargo run --example observability` runs it against the embedded server;
+//! with `QDRANT_URL=http://localhost:6334` set, against that Qdrant.
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use qdrant_async::{Client, Distance, Point, VectorParams};
+use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // OpenTelemetry: spans go to stdout as they end.
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(opentelemetry_stdout::SpanExporter::default())
+        .build();
+    let tracer = provider.tracer("qdrant-async-example");
+    tracing_subscriber::registry()
+        // Human-readable lines, with the span's fields.
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_span_events(FmtSpan::CLOSE)
+                .with_filter(EnvFilter::new("qdrant_async=debug")),
+        )
+        // The same spans, as OpenTelemetry spans.
+        .with(
+            tracing_opentelemetry::layer()
+                .with_tracer(tracer)
+                .with_filter(EnvFilter::new("qdrant_async=debug")),
+        )
+        .init();
+
+    let (url, _server) = match std::env::var("QDRANT_URL") {
+        Ok(url) => (url, None),
+        Err(_) => {
+            let server = qdrant_async::server::EmbeddedServer::start().await?;
+            (server.url(), Some(server))
+        }
+    };
+    let client = Client::connect(&url).await?;
+    let collection = "observability_example";
+    if client.collection_exists(collection).await? {
+        client.delete_collection(collection).await?;
+    }
+    client
+        .create_collection(collection, VectorParams::new(2, Distance::Dot))
+        .await?;
+    client
+        .upsert(collection, [Point::new(1, [1.0, 0.0]), Point::new(2, [0.0, 1.0])])
+        .await?;
+    let hits = client.query_points(collection, [1.0, 0.0]).limit(1).await?;
+    println!("hits: {hits:?}");
+    // A failing call: its span carries the status code and the error type.
+    let missing = client.query_points("no_such_collection", [1.0, 0.0]).await;
+    println!("a missing collection: {}", missing.unwrap_err());
+    client.delete_collection(collection).await?;
+
+    // Flush what is left to the exporter.
+    provider.shutdown()?;
+    Ok(())
+}
