@@ -954,4 +954,92 @@ mod tests {
         let err = CollectionInfo::try_from(proto::CollectionInfo::default()).unwrap_err();
         assert!(err.to_string().contains("result.config"), "{err}");
     }
+
+    #[test]
+    #[allow(deprecated)]
+    fn vector_params_round_trip_with_hnsw_and_quantization() {
+        let params = VectorParams::new(8, Distance::Euclid)
+            .hnsw_config(HnswConfigDiff::new().m(4).memory(Memory::Cold))
+            .quantization_config(Quantization::from(
+                ScalarQuantization::new().quantile(0.9).always_ram(true),
+            ))
+            .datatype(Datatype::Float16);
+        let config = VectorsConfig::from(params);
+        let back = VectorsConfig::from_proto(config.clone().into(), "v").unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn quantization_round_trips_every_kind() {
+        for q in [
+            Quantization::scalar_int8(Some(0.99)),
+            Quantization::product(CompressionRatio::X8),
+            Quantization::binary(),
+            Quantization::Turbo(TurboQuantization::new()),
+        ] {
+            let back = Quantization::from_proto(q.clone().into());
+            assert_eq!(back, Some(q.clone()));
+            let diff = QuantizationConfigDiff::Set(q);
+            assert_eq!(
+                QuantizationConfigDiff::from_proto(diff.clone().into()),
+                Some(diff)
+            );
+        }
+        let off = QuantizationConfigDiff::Disabled;
+        assert_eq!(QuantizationConfigDiff::from_proto(off.clone().into()), Some(off));
+        assert_eq!(
+            Quantization::from_proto(proto::QuantizationConfig::default()),
+            None
+        );
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn vectors_config_diff_round_trips() {
+        let full = proto::VectorParamsDiff {
+            hnsw_config: Some(HnswConfigDiff::new().ef_construct(77).into()),
+            quantization_config: Some(QuantizationConfigDiff::Disabled.into()),
+            on_disk: Some(true),
+            memory: Some(proto::Memory::Pinned as i32),
+        };
+        let d = VectorParamsDiff::from(full);
+        assert_eq!(proto::VectorParamsDiff::from(d.clone()), full);
+        for diff in [
+            VectorsConfigDiff::new().vector_params("", d.clone()),
+            VectorsConfigDiff::new().vector_params("a", d).vector(
+                "b",
+                Some(HnswConfigDiff::new().m(3)),
+                None,
+            ),
+        ] {
+            let back = VectorsConfigDiff::from(proto::VectorsConfigDiff::from(diff.clone()));
+            assert_eq!(back, diff);
+        }
+    }
+
+    #[test]
+    fn info_config_carries_every_record() {
+        let hnsw = HnswConfigDiff::new().m(16).inline_storage(true);
+        let optimizers = OptimizersConfigDiff::new().indexing_threshold(1000);
+        let wal = WalConfigDiff::new().wal_capacity_mb(32);
+        let strict = StrictModeConfig::new().enabled(true).max_query_limit(5);
+        let info = proto::CollectionInfo {
+            config: Some(proto::CollectionConfig {
+                params: Some(proto::CollectionParams::default()),
+                hnsw_config: Some(hnsw.clone().into()),
+                optimizer_config: Some(optimizers.clone().into()),
+                wal_config: Some(wal.clone().into()),
+                quantization_config: Some(Quantization::binary().into()),
+                strict_mode_config: Some(strict.clone().into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let config = CollectionInfo::try_from(info).unwrap().config;
+        assert_eq!(config.hnsw_config, Some(hnsw));
+        assert_eq!(config.optimizer_config, Some(optimizers));
+        assert_eq!(config.wal_config, Some(wal));
+        assert_eq!(config.quantization_config, Some(Quantization::binary()));
+        assert_eq!(config.strict_mode_config, Some(strict));
+    }
 }

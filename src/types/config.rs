@@ -893,3 +893,177 @@ impl From<proto::StrictModeConfig> for StrictModeConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// proto → domain → proto keeps every field, and domain → proto → domain
+    /// gives the same value back. The protos are written out in full (no
+    /// `..Default::default()`), so that a new field fails to compile here.
+    fn round_trip<D, P>(p: P)
+    where
+        D: From<P> + Into<P> + Clone + PartialEq + std::fmt::Debug,
+        P: Clone + PartialEq + std::fmt::Debug,
+    {
+        let d = D::from(p.clone());
+        assert_eq!(d.clone().into(), p);
+        assert_eq!(D::from(d.clone().into()), d);
+    }
+
+    #[test]
+    fn memory_round_trips_every_value() {
+        for m in [
+            Memory::Cold,
+            Memory::Cached,
+            Memory::Pinned,
+            Memory::Unknown(0),
+            Memory::Unknown(99),
+        ] {
+            assert_eq!(Memory::from_wire(m.to_wire()), m);
+        }
+        assert_eq!(Memory::from_wire(proto::Memory::Pinned as i32), Memory::Pinned);
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn hnsw_round_trips() {
+        round_trip::<HnswConfigDiff, _>(proto::HnswConfigDiff {
+            m: Some(16),
+            ef_construct: Some(100),
+            full_scan_threshold: Some(10_000),
+            max_indexing_threads: Some(2),
+            on_disk: Some(true),
+            payload_m: Some(8),
+            inline_storage: Some(false),
+            memory: Some(proto::Memory::Cached as i32),
+        });
+        round_trip::<HnswConfigDiff, _>(proto::HnswConfigDiff::default());
+        let d = HnswConfigDiff::new()
+            .m(32)
+            .ef_construct(200)
+            .memory(Memory::Pinned);
+        assert_eq!(
+            proto::HnswConfigDiff::from(d).memory,
+            Some(proto::Memory::Pinned as i32)
+        );
+    }
+
+    #[test]
+    fn optimizers_round_trip() {
+        for threads in [
+            proto::max_optimization_threads::Variant::Value(4),
+            proto::max_optimization_threads::Variant::Setting(
+                proto::max_optimization_threads::Setting::Auto as i32,
+            ),
+            proto::max_optimization_threads::Variant::Setting(7),
+        ] {
+            round_trip::<OptimizersConfigDiff, _>(proto::OptimizersConfigDiff {
+                deleted_threshold: Some(0.2),
+                vacuum_min_vector_number: Some(1000),
+                default_segment_number: Some(2),
+                max_segment_size: Some(200_000),
+                memmap_threshold: Some(50_000),
+                indexing_threshold: Some(20_000),
+                flush_interval_sec: Some(5),
+                deprecated_max_optimization_threads: Some(1),
+                max_optimization_threads: Some(proto::MaxOptimizationThreads {
+                    variant: Some(threads),
+                }),
+                prevent_unoptimized: Some(true),
+            });
+        }
+        let auto = OptimizersConfigDiff::new().max_optimization_threads(MaxOptimizationThreads::Auto);
+        assert_eq!(
+            OptimizersConfigDiff::from(proto::OptimizersConfigDiff::from(auto.clone())),
+            auto
+        );
+    }
+
+    #[test]
+    fn wal_and_storage_params_round_trip() {
+        round_trip::<WalConfigDiff, _>(proto::WalConfigDiff {
+            wal_capacity_mb: Some(32),
+            wal_segments_ahead: Some(1),
+            wal_retain_closed: Some(3),
+        });
+        round_trip::<PayloadStorageParams, _>(proto::PayloadStorageParams {
+            memory: Some(proto::Memory::Cold as i32),
+        });
+        round_trip::<IdTrackerParams, _>(proto::IdTrackerParams {
+            memory: Some(proto::Memory::Pinned as i32),
+        });
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn collection_params_diff_round_trips() {
+        round_trip::<CollectionParamsDiff, _>(proto::CollectionParamsDiff {
+            replication_factor: Some(2),
+            write_consistency_factor: Some(1),
+            on_disk_payload: Some(true),
+            read_fan_out_factor: Some(1),
+            read_fan_out_delay_ms: Some(50),
+            payload: Some(proto::PayloadStorageParams {
+                memory: Some(proto::Memory::Cold as i32),
+            }),
+            id_tracker: Some(proto::IdTrackerParams {
+                memory: Some(proto::Memory::Cached as i32),
+            }),
+        });
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn strict_mode_round_trips() {
+        round_trip::<StrictModeConfig, _>(proto::StrictModeConfig {
+            enabled: Some(true),
+            max_query_limit: Some(100),
+            max_timeout: Some(10),
+            unindexed_filtering_retrieve: Some(false),
+            unindexed_filtering_update: Some(true),
+            search_max_hnsw_ef: Some(256),
+            search_allow_exact: Some(false),
+            search_max_oversampling: Some(2.5),
+            upsert_max_batchsize: Some(1000),
+            search_max_batchsize: Some(10),
+            max_collection_vector_size_bytes: Some(1 << 30),
+            read_rate_limit: Some(600),
+            write_rate_limit: Some(60),
+            max_collection_payload_size_bytes: Some(1 << 20),
+            filter_max_conditions: Some(16),
+            condition_max_size: Some(100),
+            multivector_config: Some(proto::StrictModeMultivectorConfig {
+                multivector_config: HashMap::from([(
+                    "colbert".to_owned(),
+                    proto::StrictModeMultivector {
+                        max_vectors: Some(64),
+                    },
+                )]),
+            }),
+            sparse_config: Some(proto::StrictModeSparseConfig {
+                sparse_config: HashMap::from([(
+                    "bm25".to_owned(),
+                    proto::StrictModeSparse {
+                        max_length: Some(500),
+                    },
+                )]),
+            }),
+            max_points_count: Some(1_000_000),
+            max_payload_index_count: Some(8),
+            max_resident_memory_percent: Some(90),
+        });
+        let d = StrictModeConfig::new()
+            .multivector("colbert", StrictModeMultivector::new().max_vectors(64))
+            .sparse("bm25", StrictModeSparse::new().max_length(500));
+        let p = proto::StrictModeConfig::from(d);
+        assert_eq!(
+            p.multivector_config.unwrap().multivector_config["colbert"].max_vectors,
+            Some(64)
+        );
+        assert_eq!(
+            p.sparse_config.unwrap().sparse_config["bm25"].max_length,
+            Some(500)
+        );
+    }
+}

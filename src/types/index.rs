@@ -1065,3 +1065,143 @@ impl TextScoring {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// proto → domain → proto keeps every field (the protos are written out
+    /// in full, so that a new field fails to compile here), and domain →
+    /// proto → domain gives the same value back, through
+    /// `PayloadIndexParams` as the client sends and reads them.
+    fn round_trip(p: proto::payload_index_params::IndexParams) {
+        let p = proto::PayloadIndexParams {
+            index_params: Some(p),
+        };
+        let d = PayloadIndexParams::from_proto(p.clone()).expect("a kind");
+        assert_eq!(proto::PayloadIndexParams::from(d.clone()), p);
+        assert_eq!(PayloadIndexParams::from_proto(d.clone().into()), Some(d));
+    }
+
+    fn mem() -> Option<i32> {
+        Some(proto::Memory::Cached as i32)
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn every_kind_round_trips() {
+        use proto::payload_index_params::IndexParams as P;
+        round_trip(P::KeywordIndexParams(proto::KeywordIndexParams {
+            is_tenant: Some(true),
+            on_disk: Some(true),
+            enable_hnsw: Some(false),
+            prefix: Some(proto::KeywordPrefixParams {}),
+            memory: mem(),
+            nested: Some("items".into()),
+        }));
+        round_trip(P::IntegerIndexParams(proto::IntegerIndexParams {
+            lookup: Some(true),
+            range: Some(false),
+            is_principal: Some(true),
+            on_disk: Some(false),
+            enable_hnsw: Some(true),
+            memory: mem(),
+            nested: Some("a".into()),
+        }));
+        round_trip(P::FloatIndexParams(proto::FloatIndexParams {
+            on_disk: Some(true),
+            is_principal: Some(false),
+            enable_hnsw: Some(true),
+            memory: mem(),
+            nested: Some("b".into()),
+        }));
+        round_trip(P::GeoIndexParams(proto::GeoIndexParams {
+            on_disk: Some(false),
+            enable_hnsw: Some(false),
+            memory: mem(),
+            nested: Some("c".into()),
+        }));
+        for stemmer in [
+            proto::stemming_algorithm::StemmingParams::Snowball(proto::SnowballParams {
+                language: "english".into(),
+            }),
+            proto::stemming_algorithm::StemmingParams::Disabled(proto::DisabledStemmer {}),
+        ] {
+            round_trip(P::TextIndexParams(proto::TextIndexParams {
+                tokenizer: proto::TokenizerType::Multilingual as i32,
+                lowercase: Some(false),
+                min_token_len: Some(2),
+                max_token_len: Some(20),
+                on_disk: Some(true),
+                stopwords: Some(proto::StopwordsSet {
+                    languages: vec!["english".into()],
+                    custom: vec!["qdrant".into()],
+                }),
+                phrase_matching: Some(true),
+                stemmer: Some(proto::StemmingAlgorithm {
+                    stemming_params: Some(stemmer),
+                }),
+                ascii_folding: Some(true),
+                enable_hnsw: Some(false),
+                memory: mem(),
+                scoring: Some(proto::TextScoringParams {
+                    r#type: proto::TextScoringType::Bm25 as i32,
+                }),
+                nested: Some("d".into()),
+            }));
+        }
+        round_trip(P::BoolIndexParams(proto::BoolIndexParams {
+            on_disk: Some(true),
+            enable_hnsw: Some(true),
+            memory: mem(),
+            nested: Some("e".into()),
+        }));
+        round_trip(P::DatetimeIndexParams(proto::DatetimeIndexParams {
+            on_disk: Some(false),
+            is_principal: Some(true),
+            enable_hnsw: Some(false),
+            memory: mem(),
+            nested: Some("f".into()),
+        }));
+        round_trip(P::UuidIndexParams(proto::UuidIndexParams {
+            is_tenant: Some(false),
+            on_disk: Some(true),
+            enable_hnsw: Some(true),
+            memory: mem(),
+            nested: Some("g".into()),
+        }));
+    }
+
+    #[test]
+    fn tokenizers_round_trip_every_value() {
+        use TokenizerType as T;
+        for t in [
+            T::Prefix,
+            T::Whitespace,
+            T::Word,
+            T::Multilingual,
+            T::Code,
+            T::Unknown(0),
+            T::Unknown(42),
+        ] {
+            assert_eq!(T::from_wire(t.to_wire()), t);
+        }
+        assert_eq!(T::Word.to_wire(), proto::TokenizerType::Word as i32);
+        for s in [TextScoring::Bm25, TextScoring::Unknown(5)] {
+            assert_eq!(TextScoring::from_wire(s.to_wire()), s);
+        }
+    }
+
+    #[test]
+    fn text_params_are_sent_as_set() {
+        let p = proto::TextIndexParams::from(
+            TextIndexParams::new(TokenizerType::Word)
+                .stopwords(StopwordsSet::new().custom(["the"]))
+                .stemmer(Stemmer::snowball("english")),
+        );
+        assert_eq!(p.tokenizer, proto::TokenizerType::Word as i32);
+        assert_eq!(p.stopwords.map(|s| s.custom), Some(vec!["the".to_owned()]));
+        assert!(p.stemmer.is_some());
+        assert_eq!(p.lowercase, None);
+    }
+}

@@ -487,3 +487,93 @@ impl From<proto::TurboQuantization> for TurboQuantization {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// proto → domain → proto keeps every field, and domain → proto → domain
+    /// gives the same value back. The protos are written out in full, so
+    /// that a new field fails to compile here.
+    fn round_trip<D, P>(p: P)
+    where
+        D: From<P> + Into<P> + Clone + PartialEq + std::fmt::Debug,
+        P: Clone + PartialEq + std::fmt::Debug,
+    {
+        let d = D::from(p.clone());
+        assert_eq!(d.clone().into(), p);
+        assert_eq!(D::from(d.clone().into()), d);
+    }
+
+    #[test]
+    fn enums_round_trip_every_value() {
+        for t in [ScalarType::Int8, ScalarType::Unknown(0), ScalarType::Unknown(9)] {
+            assert_eq!(ScalarType::from_wire(t.to_wire()), t);
+        }
+        use CompressionRatio as C;
+        for c in [C::X4, C::X8, C::X16, C::X32, C::X64, C::Unknown(9)] {
+            assert_eq!(C::from_wire(c.to_wire()), c);
+        }
+        use BinaryQuantizationEncoding as E;
+        for e in [E::OneBit, E::TwoBits, E::OneAndHalfBits, E::Unknown(9)] {
+            assert_eq!(E::from_wire(e.to_wire()), e);
+        }
+        use BinaryQuantizationQueryEncoding as Q;
+        for q in [
+            Q::Default,
+            Q::Binary,
+            Q::Scalar4Bits,
+            Q::Scalar8Bits,
+            Q::Unknown(9),
+        ] {
+            assert_eq!(Q::from_wire(q.to_wire()), q);
+        }
+        use TurboQuantBitSize as B;
+        for b in [B::Bits1, B::Bits1_5, B::Bits2, B::Bits4, B::Bits8, B::Unknown(9)] {
+            assert_eq!(B::from_wire(b.to_wire()), b);
+        }
+        assert_eq!(C::X16.to_wire(), proto::CompressionRatio::X16 as i32);
+        assert_eq!(
+            ScalarType::default().to_wire(),
+            proto::QuantizationType::Int8 as i32
+        );
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn records_round_trip() {
+        round_trip::<ScalarQuantization, _>(proto::ScalarQuantization {
+            r#type: proto::QuantizationType::Int8 as i32,
+            quantile: Some(0.99),
+            always_ram: Some(true),
+            memory: Some(proto::Memory::Pinned as i32),
+        });
+        round_trip::<ProductQuantization, _>(proto::ProductQuantization {
+            compression: proto::CompressionRatio::X32 as i32,
+            always_ram: Some(false),
+            memory: Some(proto::Memory::Cold as i32),
+        });
+        round_trip::<BinaryQuantization, _>(proto::BinaryQuantization {
+            always_ram: Some(true),
+            encoding: Some(proto::BinaryQuantizationEncoding::TwoBits as i32),
+            query_encoding: Some(proto::BinaryQuantizationQueryEncoding {
+                variant: Some(proto::binary_quantization_query_encoding::Variant::Setting(
+                    proto::binary_quantization_query_encoding::Setting::Scalar4Bits as i32,
+                )),
+            }),
+            memory: Some(proto::Memory::Cached as i32),
+        });
+        round_trip::<TurboQuantization, _>(proto::TurboQuantization {
+            always_ram: Some(true),
+            bits: Some(proto::TurboQuantBitSize::Bits15 as i32),
+            memory: Some(proto::Memory::Cached as i32),
+        });
+    }
+
+    #[test]
+    fn a_new_scalar_quantization_is_int8_as_before() {
+        let p = proto::ScalarQuantization::from(ScalarQuantization::new().quantile(0.5));
+        assert_eq!(p.r#type, proto::QuantizationType::Int8 as i32);
+        assert_eq!(p.quantile, Some(0.5));
+    }
+}

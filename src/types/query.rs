@@ -1047,3 +1047,25 @@ mod tests {
         assert!(err.to_string().contains("prefetch[0].query"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod quantization_search_params_tests {
+    use super::*;
+
+    #[test]
+    fn quantization_search_params_round_trip() {
+        let p = proto::QuantizationSearchParams {
+            ignore: Some(false),
+            rescore: Some(true),
+            oversampling: Some(2.0),
+        };
+        let d = QuantizationSearchParams::from(p);
+        assert_eq!(proto::QuantizationSearchParams::from(d.clone()), p);
+        assert_eq!(
+            QuantizationSearchParams::from(proto::QuantizationSearchParams::from(d.clone())),
+            d
+        );
+        let sent = proto::SearchParams::from(SearchParams::new().quantization(d));
+        assert_eq!(sent.quantization, Some(p));
+    }
+}
