@@ -313,10 +313,7 @@ fn visit_items(
                                 prev.extend(n.iter().cloned());
                                 exposure.narrow(prev)
                             }
-                            (Some(n), Some(Exposure::All)) => {
-                                let _ = n;
-                                exposure.clone()
-                            }
+                            (Some(_), Some(Exposure::All)) => exposure.clone(),
                             (Some(n), None) => exposure.narrow(n.clone()),
                         });
                     }
@@ -334,7 +331,7 @@ fn visit_items(
                 let mut names = Vec::new();
                 use_names(&u.tree, false, &mut names);
                 for (n, through_proto) in names {
-                    if through_proto && exposure.shows(&n) || through_proto && n == "*" {
+                    if through_proto && (n == "*" || exposure.shows(&n)) {
                         scan.flag(file, &n, "re-exports a generated item");
                     }
                 }

@@ -4,19 +4,14 @@ use crate::proto;
 use crate::types::config::Memory;
 
 /// The type scalar quantization compresses values to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScalarType {
     /// One byte per value.
+    #[default]
     Int8,
     /// A value this client does not know, kept as the server sent it.
     Unknown(i32),
-}
-
-impl Default for ScalarType {
-    fn default() -> Self {
-        ScalarType::Int8
-    }
 }
 
 impl ScalarType {
