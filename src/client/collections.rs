@@ -70,7 +70,7 @@ impl Client {
     ///
     /// client
     ///     .update_collection("my_collection")
-    ///     .optimizers_config(OptimizersConfigDiff { indexing_threshold: Some(10_000), ..Default::default() })
+    ///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(10_000))
     ///     .await?;
     /// # Ok(()) }
     /// ```
@@ -402,19 +402,19 @@ impl CreateCollection<'_> {
 
     /// HNSW index parameters for all vectors (each vector may override).
     pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
-        self.request.hnsw_config = Some(config);
+        self.request.hnsw_config = Some(config.into());
         self
     }
 
     /// Write-ahead log parameters.
     pub fn wal_config(mut self, config: WalConfigDiff) -> Self {
-        self.request.wal_config = Some(config);
+        self.request.wal_config = Some(config.into());
         self
     }
 
     /// Optimizer parameters.
     pub fn optimizers_config(mut self, config: OptimizersConfigDiff) -> Self {
-        self.request.optimizers_config = Some(config);
+        self.request.optimizers_config = Some(config.into());
         self
     }
 
@@ -457,7 +457,7 @@ impl CreateCollection<'_> {
 
     /// Limits that the server enforces on requests to this collection.
     pub fn strict_mode_config(mut self, config: impl Into<StrictModeConfig>) -> Self {
-        self.request.strict_mode_config = Some(config.into());
+        self.request.strict_mode_config = Some(config.into().into());
         self
     }
 
@@ -507,19 +507,19 @@ impl UpdateCollection<'_> {
 
     /// Changes the collection's parameters (replication, ...).
     pub fn params(mut self, diff: CollectionParamsDiff) -> Self {
-        self.request.params = Some(diff);
+        self.request.params = Some(diff.into());
         self
     }
 
     /// Changes HNSW index parameters.
     pub fn hnsw_config(mut self, diff: HnswConfigDiff) -> Self {
-        self.request.hnsw_config = Some(diff);
+        self.request.hnsw_config = Some(diff.into());
         self
     }
 
     /// Changes optimizer parameters.
     pub fn optimizers_config(mut self, diff: OptimizersConfigDiff) -> Self {
-        self.request.optimizers_config = Some(diff);
+        self.request.optimizers_config = Some(diff.into());
         self
     }
 
@@ -531,7 +531,7 @@ impl UpdateCollection<'_> {
 
     /// Changes the strict mode limits.
     pub fn strict_mode_config(mut self, config: impl Into<StrictModeConfig>) -> Self {
-        self.request.strict_mode_config = Some(config.into());
+        self.request.strict_mode_config = Some(config.into().into());
         self
     }
 

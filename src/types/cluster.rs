@@ -357,3 +357,212 @@ impl From<ClusterOperation> for proto::update_collection_cluster_setup_request::
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> proto::ShardKey {
+        ShardKey::Keyword(k.into()).into()
+    }
+
+    #[test]
+    fn cluster_info_carries_every_field() {
+        let info = CollectionClusterInfo::try_from(proto::CollectionClusterInfoResponse {
+            peer_id: 1,
+            shard_count: 3,
+            local_shards: vec![proto::LocalShardInfo {
+                shard_id: 0,
+                points_count: 42,
+                state: proto::ReplicaState::Active as i32,
+                shard_key: Some(key("a")),
+            }],
+            remote_shards: vec![proto::RemoteShardInfo {
+                shard_id: 1,
+                peer_id: 2,
+                state: proto::ReplicaState::Partial as i32,
+                shard_key: None,
+            }],
+            shard_transfers: vec![proto::ShardTransferInfo {
+                shard_id: 1,
+                to_shard_id: Some(2),
+                from: 2,
+                to: 1,
+                sync: true,
+            }],
+            resharding_operations: Vec::new(),
+            time: 0.1,
+        })
+        .unwrap();
+        assert_eq!(
+            info,
+            CollectionClusterInfo {
+                peer_id: 1,
+                shard_count: 3,
+                local_shards: vec![ShardInfo {
+                    shard_id: 0,
+                    peer_id: 1,
+                    points_count: Some(42),
+                    state: ReplicaState::Active,
+                    shard_key: Some(ShardKey::Keyword("a".into())),
+                }],
+                remote_shards: vec![ShardInfo {
+                    shard_id: 1,
+                    peer_id: 2,
+                    points_count: None,
+                    state: ReplicaState::Partial,
+                    shard_key: None,
+                }],
+                shard_transfers: vec![ShardTransferInfo {
+                    shard_id: 1,
+                    to_shard_id: Some(2),
+                    from: 2,
+                    to: 1,
+                    sync: true,
+                }],
+            }
+        );
+    }
+
+    #[test]
+    fn replica_states_convert_every_value() {
+        use proto::ReplicaState as P;
+        for (p, d) in [
+            (P::Active, ReplicaState::Active),
+            (P::Dead, ReplicaState::Dead),
+            (P::Partial, ReplicaState::Partial),
+            (P::Initializing, ReplicaState::Initializing),
+            (P::Listener, ReplicaState::Listener),
+            (P::PartialSnapshot, ReplicaState::PartialSnapshot),
+            (P::Recovery, ReplicaState::Recovery),
+            (P::Resharding, ReplicaState::Resharding),
+        ] {
+            assert_eq!(ReplicaState::from(p as i32), d);
+        }
+        assert_eq!(ReplicaState::from(99), ReplicaState::Other(99));
+    }
+
+    #[test]
+    fn transfer_methods_convert_every_value() {
+        use proto::ShardTransferMethod as P;
+        for (d, p) in [
+            (ShardTransferMethod::StreamRecords, P::StreamRecords),
+            (ShardTransferMethod::Snapshot, P::Snapshot),
+            (ShardTransferMethod::WalDelta, P::WalDelta),
+        ] {
+            assert_eq!(i32::from(d), p as i32);
+        }
+    }
+
+    #[test]
+    fn operations_carry_every_field() {
+        use proto::update_collection_cluster_setup_request::Operation as O;
+        let method = Some(ShardTransferMethod::Snapshot);
+        let wire_method = Some(proto::ShardTransferMethod::Snapshot as i32);
+        let cases = [
+            (
+                ClusterOperation::MoveShard {
+                    shard_id: 1,
+                    from_peer_id: 2,
+                    to_peer_id: 3,
+                    method,
+                },
+                O::MoveShard(proto::MoveShard {
+                    shard_id: 1,
+                    to_shard_id: None,
+                    from_peer_id: 2,
+                    to_peer_id: 3,
+                    method: wire_method,
+                }),
+            ),
+            (
+                ClusterOperation::ReplicateShard {
+                    shard_id: 1,
+                    from_peer_id: 2,
+                    to_peer_id: 3,
+                    method,
+                },
+                O::ReplicateShard(proto::ReplicateShard {
+                    shard_id: 1,
+                    to_shard_id: None,
+                    from_peer_id: 2,
+                    to_peer_id: 3,
+                    method: wire_method,
+                }),
+            ),
+            (
+                ClusterOperation::AbortTransfer {
+                    shard_id: 1,
+                    from_peer_id: 2,
+                    to_peer_id: 3,
+                },
+                O::AbortTransfer(proto::AbortShardTransfer {
+                    shard_id: 1,
+                    to_shard_id: None,
+                    from_peer_id: 2,
+                    to_peer_id: 3,
+                }),
+            ),
+            (
+                ClusterOperation::drop_replica(1, 2),
+                O::DropReplica(proto::Replica {
+                    shard_id: 1,
+                    peer_id: 2,
+                }),
+            ),
+            (
+                ClusterOperation::CreateShardKey {
+                    shard_key: ShardKey::Number(5),
+                    shards_number: Some(2),
+                    replication_factor: Some(1),
+                    placement: vec![1, 2],
+                },
+                O::CreateShardKey(proto::CreateShardKey {
+                    shard_key: Some(ShardKey::Number(5).into()),
+                    shards_number: Some(2),
+                    replication_factor: Some(1),
+                    placement: vec![1, 2],
+                    initial_state: None,
+                }),
+            ),
+            (
+                ClusterOperation::DeleteShardKey {
+                    shard_key: ShardKey::Keyword("a".into()),
+                },
+                O::DeleteShardKey(proto::DeleteShardKey {
+                    shard_key: Some(key("a")),
+                }),
+            ),
+            (
+                ClusterOperation::RestartTransfer {
+                    shard_id: 1,
+                    from_peer_id: 2,
+                    to_peer_id: 3,
+                    method: ShardTransferMethod::WalDelta,
+                },
+                O::RestartTransfer(proto::RestartTransfer {
+                    shard_id: 1,
+                    to_shard_id: None,
+                    from_peer_id: 2,
+                    to_peer_id: 3,
+                    method: proto::ShardTransferMethod::WalDelta as i32,
+                }),
+            ),
+            (
+                ClusterOperation::ReplicatePoints {
+                    from_shard_key: ShardKey::Keyword("a".into()),
+                    to_shard_key: ShardKey::Keyword("b".into()),
+                    filter: None,
+                },
+                O::ReplicatePoints(proto::ReplicatePoints {
+                    from_shard_key: Some(key("a")),
+                    to_shard_key: Some(key("b")),
+                    filter: None,
+                }),
+            ),
+        ];
+        for (op, want) in cases {
+            assert_eq!(O::from(op), want);
+        }
+    }
+}

@@ -7,14 +7,11 @@ use std::time::SystemTime;
 
 use crate::error::{Error, Result};
 use crate::proto;
+use crate::types::config::{HnswConfigDiff, Memory, OptimizersConfigDiff, StrictModeConfig, WalConfigDiff};
 use crate::types::index::PayloadIndexParams;
 use crate::types::payload::{Value, from_proto_map};
-
-/// Flat records of optional settings, used as they are on the wire: set
-/// the fields you want, leave the rest `None`.
-pub use proto::{
-    BinaryQuantization, CollectionParamsDiff, HnswConfigDiff, OptimizersConfigDiff, ProductQuantization,
-    ScalarQuantization, StrictModeConfig, TurboQuantization, WalConfigDiff,
+use crate::types::quantization::{
+    BinaryQuantization, CompressionRatio, ProductQuantization, ScalarQuantization, TurboQuantization,
 };
 
 /// How vectors are compared.
@@ -98,45 +95,19 @@ pub enum Quantization {
     Turbo(TurboQuantization),
 }
 
-/// Compression of product quantization.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CompressionRatio {
-    /// 4 times smaller.
-    X4,
-    /// 8 times smaller.
-    X8,
-    /// 16 times smaller.
-    X16,
-    /// 32 times smaller.
-    X32,
-    /// 64 times smaller.
-    X64,
-}
-
 impl Quantization {
     /// Scalar quantization to int8; `quantile` clips outliers (default 1).
     pub fn scalar_int8(quantile: Option<f32>) -> Self {
-        Quantization::Scalar(ScalarQuantization {
-            r#type: proto::QuantizationType::Int8 as i32,
-            quantile,
-            ..Default::default()
+        let scalar = ScalarQuantization::new();
+        Quantization::Scalar(match quantile {
+            Some(q) => scalar.quantile(q),
+            None => scalar,
         })
     }
 
     /// Product quantization.
     pub fn product(compression: CompressionRatio) -> Self {
-        let c = match compression {
-            CompressionRatio::X4 => proto::CompressionRatio::X4,
-            CompressionRatio::X8 => proto::CompressionRatio::X8,
-            CompressionRatio::X16 => proto::CompressionRatio::X16,
-            CompressionRatio::X32 => proto::CompressionRatio::X32,
-            CompressionRatio::X64 => proto::CompressionRatio::X64,
-        };
-        Quantization::Product(ProductQuantization {
-            compression: c as i32,
-            ..Default::default()
-        })
+        Quantization::Product(ProductQuantization::new(compression))
     }
 
     /// Binary quantization, one bit per value.
@@ -144,14 +115,39 @@ impl Quantization {
         Quantization::Binary(BinaryQuantization::default())
     }
 
-    fn from_proto(q: proto::QuantizationConfig) -> Option<Self> {
+    /// `None` for a message without a choice, which the server reads as unset.
+    pub(crate) fn from_proto(q: proto::QuantizationConfig) -> Option<Self> {
         use proto::quantization_config::Quantization as Q;
         Some(match q.quantization? {
-            Q::Scalar(s) => Quantization::Scalar(s),
-            Q::Product(p) => Quantization::Product(p),
-            Q::Binary(b) => Quantization::Binary(b),
-            Q::Turboquant(t) => Quantization::Turbo(t),
+            Q::Scalar(s) => Quantization::Scalar(s.into()),
+            Q::Product(p) => Quantization::Product(p.into()),
+            Q::Binary(b) => Quantization::Binary(b.into()),
+            Q::Turboquant(t) => Quantization::Turbo(t.into()),
         })
+    }
+}
+
+impl From<ScalarQuantization> for Quantization {
+    fn from(q: ScalarQuantization) -> Self {
+        Quantization::Scalar(q)
+    }
+}
+
+impl From<ProductQuantization> for Quantization {
+    fn from(q: ProductQuantization) -> Self {
+        Quantization::Product(q)
+    }
+}
+
+impl From<BinaryQuantization> for Quantization {
+    fn from(q: BinaryQuantization) -> Self {
+        Quantization::Binary(q)
+    }
+}
+
+impl From<TurboQuantization> for Quantization {
+    fn from(q: TurboQuantization) -> Self {
+        Quantization::Turbo(q)
     }
 }
 
@@ -159,10 +155,10 @@ impl From<Quantization> for proto::QuantizationConfig {
     fn from(q: Quantization) -> Self {
         use proto::quantization_config::Quantization as Q;
         let q = match q {
-            Quantization::Scalar(s) => Q::Scalar(s),
-            Quantization::Product(p) => Q::Product(p),
-            Quantization::Binary(b) => Q::Binary(b),
-            Quantization::Turbo(t) => Q::Turboquant(t),
+            Quantization::Scalar(s) => Q::Scalar(s.into()),
+            Quantization::Product(p) => Q::Product(p.into()),
+            Quantization::Binary(b) => Q::Binary(b.into()),
+            Quantization::Turbo(t) => Q::Turboquant(t.into()),
         };
         proto::QuantizationConfig {
             quantization: Some(q),
@@ -191,14 +187,28 @@ impl From<QuantizationConfigDiff> for proto::QuantizationConfigDiff {
         use proto::quantization_config_diff::Quantization as Q;
         let q = match d {
             QuantizationConfigDiff::Disabled => Q::Disabled(proto::Disabled {}),
-            QuantizationConfigDiff::Set(Quantization::Scalar(s)) => Q::Scalar(s),
-            QuantizationConfigDiff::Set(Quantization::Product(p)) => Q::Product(p),
-            QuantizationConfigDiff::Set(Quantization::Binary(b)) => Q::Binary(b),
-            QuantizationConfigDiff::Set(Quantization::Turbo(t)) => Q::Turboquant(t),
+            QuantizationConfigDiff::Set(Quantization::Scalar(s)) => Q::Scalar(s.into()),
+            QuantizationConfigDiff::Set(Quantization::Product(p)) => Q::Product(p.into()),
+            QuantizationConfigDiff::Set(Quantization::Binary(b)) => Q::Binary(b.into()),
+            QuantizationConfigDiff::Set(Quantization::Turbo(t)) => Q::Turboquant(t.into()),
         };
         proto::QuantizationConfigDiff {
             quantization: Some(q),
         }
+    }
+}
+
+impl QuantizationConfigDiff {
+    /// `None` for a message without a choice, which the server reads as unset.
+    fn from_proto(d: proto::QuantizationConfigDiff) -> Option<Self> {
+        use proto::quantization_config_diff::Quantization as Q;
+        Some(match d.quantization? {
+            Q::Disabled(_) => QuantizationConfigDiff::Disabled,
+            Q::Scalar(s) => QuantizationConfigDiff::Set(Quantization::Scalar(s.into())),
+            Q::Product(p) => QuantizationConfigDiff::Set(Quantization::Product(p.into())),
+            Q::Binary(b) => QuantizationConfigDiff::Set(Quantization::Binary(b.into())),
+            Q::Turboquant(t) => QuantizationConfigDiff::Set(Quantization::Turbo(t.into())),
+        })
     }
 }
 
@@ -208,7 +218,7 @@ impl From<QuantizationConfigDiff> for proto::QuantizationConfigDiff {
 /// use qdrant_async::{Datatype, Distance, HnswConfigDiff, VectorParams};
 ///
 /// let params = VectorParams::new(768, Distance::Cosine)
-///     .hnsw_config(HnswConfigDiff { m: Some(32), ..Default::default() })
+///     .hnsw_config(HnswConfigDiff::new().m(32))
 ///     .datatype(Datatype::Float16)
 ///     .on_disk(true);
 /// let colbert = VectorParams::new(128, Distance::Dot).multivector();
@@ -281,7 +291,7 @@ impl VectorParams {
         proto::VectorParams {
             size: self.size,
             distance: proto::Distance::from(self.distance) as i32,
-            hnsw_config: self.hnsw_config,
+            hnsw_config: self.hnsw_config.map(Into::into),
             quantization_config: self.quantization_config.map(Into::into),
             on_disk: self.on_disk,
             datatype: self.datatype.map(|d| proto::Datatype::from(d) as i32),
@@ -297,7 +307,7 @@ impl VectorParams {
         Ok(VectorParams {
             size: p.size,
             distance: Distance::from_wire(p.distance, &format!("{field}.distance"))?,
-            hnsw_config: p.hnsw_config,
+            hnsw_config: p.hnsw_config.map(Into::into),
             quantization_config: p.quantization_config.and_then(Quantization::from_proto),
             on_disk: p.on_disk,
             datatype: p.datatype.and_then(|d| match proto::Datatype::try_from(d) {
@@ -390,30 +400,115 @@ impl VectorsConfig {
     }
 }
 
-/// Changes to vectors' HNSW and quantization settings, by name (`""` for
-/// the unnamed vector).
+/// Changes to one vector's settings, for `update_collection`; `None` keeps
+/// the current value.
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct VectorParamsDiff {
+    /// HNSW parameters for this vector.
+    pub hnsw_config: Option<HnswConfigDiff>,
+    /// Quantization for this vector, or off.
+    pub quantization_config: Option<QuantizationConfigDiff>,
+    /// Keeps the vectors on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    pub on_disk: Option<bool>,
+    /// Where the vectors live (Qdrant 1.20).
+    pub memory: Option<Memory>,
+}
+
+impl VectorParamsDiff {
+    /// Nothing changed.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// HNSW parameters for this vector.
+    pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
+        self.hnsw_config = Some(config);
+        self
+    }
+
+    /// Quantization for this vector, or off.
+    pub fn quantization_config(mut self, quantization: impl Into<QuantizationConfigDiff>) -> Self {
+        self.quantization_config = Some(quantization.into());
+        self
+    }
+
+    /// Keeps the vectors on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    pub fn on_disk(mut self, on_disk: bool) -> Self {
+        self.on_disk = Some(on_disk);
+        self
+    }
+
+    /// Where the vectors live (Qdrant 1.20).
+    pub fn memory(mut self, memory: Memory) -> Self {
+        self.memory = Some(memory);
+        self
+    }
+}
+
+impl From<VectorParamsDiff> for proto::VectorParamsDiff {
+    #[allow(deprecated)]
+    fn from(d: VectorParamsDiff) -> Self {
+        proto::VectorParamsDiff {
+            hnsw_config: d.hnsw_config.map(Into::into),
+            quantization_config: d.quantization_config.map(Into::into),
+            on_disk: d.on_disk,
+            memory: d.memory.map(Memory::to_wire),
+        }
+    }
+}
+
+impl From<proto::VectorParamsDiff> for VectorParamsDiff {
+    #[allow(deprecated)]
+    fn from(p: proto::VectorParamsDiff) -> Self {
+        VectorParamsDiff {
+            hnsw_config: p.hnsw_config.map(Into::into),
+            quantization_config: p.quantization_config.and_then(QuantizationConfigDiff::from_proto),
+            on_disk: p.on_disk,
+            memory: p.memory.map(Memory::from_wire),
+        }
+    }
+}
+
+/// Changes to vectors' settings, by name (`""` for the unnamed vector).
+///
+/// ```
+/// use qdrant_async::{HnswConfigDiff, VectorParamsDiff, VectorsConfigDiff};
+///
+/// let diff = VectorsConfigDiff::new()
+///     .vector("image", Some(HnswConfigDiff::new().m(32)), None)
+///     .vector_params("text", VectorParamsDiff::new().on_disk(true));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VectorsConfigDiff {
     /// The changes, by vector name.
-    pub vectors: HashMap<String, proto::VectorParamsDiff>,
+    pub vectors: HashMap<String, VectorParamsDiff>,
 }
 
 impl VectorsConfigDiff {
-    /// Changes the vector with this name.
+    /// No changes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Changes the HNSW and quantization settings of the vector with this name.
     pub fn vector(
-        mut self,
+        self,
         name: impl Into<String>,
         hnsw_config: Option<HnswConfigDiff>,
         quantization: Option<QuantizationConfigDiff>,
     ) -> Self {
-        #[allow(deprecated)]
-        let diff = proto::VectorParamsDiff {
+        let diff = VectorParamsDiff {
             hnsw_config,
-            quantization_config: quantization.map(Into::into),
-            on_disk: None,
-            memory: None,
+            quantization_config: quantization,
+            ..VectorParamsDiff::default()
         };
+        self.vector_params(name, diff)
+    }
+
+    /// Changes the vector with this name.
+    pub fn vector_params(mut self, name: impl Into<String>, diff: VectorParamsDiff) -> Self {
         self.vectors.insert(name.into(), diff);
         self
     }
@@ -422,7 +517,8 @@ impl VectorsConfigDiff {
 impl From<VectorsConfigDiff> for proto::VectorsConfigDiff {
     fn from(d: VectorsConfigDiff) -> Self {
         use proto::vectors_config_diff::Config;
-        let mut map = d.vectors;
+        let mut map: HashMap<String, proto::VectorParamsDiff> =
+            d.vectors.into_iter().map(|(k, v)| (k, v.into())).collect();
         let config = match map.remove("") {
             Some(unnamed) if map.is_empty() => Config::Params(unnamed),
             unnamed => {
@@ -433,6 +529,18 @@ impl From<VectorsConfigDiff> for proto::VectorsConfigDiff {
             }
         };
         proto::VectorsConfigDiff { config: Some(config) }
+    }
+}
+
+impl From<proto::VectorsConfigDiff> for VectorsConfigDiff {
+    fn from(p: proto::VectorsConfigDiff) -> Self {
+        use proto::vectors_config_diff::Config;
+        let vectors = match p.config {
+            Some(Config::Params(unnamed)) => HashMap::from([(String::new(), unnamed.into())]),
+            Some(Config::ParamsMap(m)) => m.map.into_iter().map(|(k, v)| (k, v.into())).collect(),
+            None => HashMap::new(),
+        };
+        VectorsConfigDiff { vectors }
     }
 }
 
@@ -812,11 +920,11 @@ impl TryFrom<proto::CollectionInfo> for CollectionInfo {
             segments_count: info.segments_count,
             config: CollectionConfig {
                 params,
-                hnsw_config: config.hnsw_config,
-                optimizer_config: config.optimizer_config,
-                wal_config: config.wal_config,
+                hnsw_config: config.hnsw_config.map(Into::into),
+                optimizer_config: config.optimizer_config.map(Into::into),
+                wal_config: config.wal_config.map(Into::into),
                 quantization_config: config.quantization_config.and_then(Quantization::from_proto),
-                strict_mode_config: config.strict_mode_config,
+                strict_mode_config: config.strict_mode_config.map(Into::into),
                 metadata: from_proto_map(config.metadata),
             },
             payload_schema,
@@ -845,5 +953,93 @@ mod tests {
     fn info_without_config_is_an_error_naming_the_field() {
         let err = CollectionInfo::try_from(proto::CollectionInfo::default()).unwrap_err();
         assert!(err.to_string().contains("result.config"), "{err}");
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn vector_params_round_trip_with_hnsw_and_quantization() {
+        let params = VectorParams::new(8, Distance::Euclid)
+            .hnsw_config(HnswConfigDiff::new().m(4).memory(Memory::Cold))
+            .quantization_config(Quantization::from(
+                ScalarQuantization::new().quantile(0.9).always_ram(true),
+            ))
+            .datatype(Datatype::Float16);
+        let config = VectorsConfig::from(params);
+        let back = VectorsConfig::from_proto(config.clone().into(), "v").unwrap();
+        assert_eq!(back, config);
+    }
+
+    #[test]
+    fn quantization_round_trips_every_kind() {
+        for q in [
+            Quantization::scalar_int8(Some(0.99)),
+            Quantization::product(CompressionRatio::X8),
+            Quantization::binary(),
+            Quantization::Turbo(TurboQuantization::new()),
+        ] {
+            let back = Quantization::from_proto(q.clone().into());
+            assert_eq!(back, Some(q.clone()));
+            let diff = QuantizationConfigDiff::Set(q);
+            assert_eq!(
+                QuantizationConfigDiff::from_proto(diff.clone().into()),
+                Some(diff)
+            );
+        }
+        let off = QuantizationConfigDiff::Disabled;
+        assert_eq!(QuantizationConfigDiff::from_proto(off.clone().into()), Some(off));
+        assert_eq!(
+            Quantization::from_proto(proto::QuantizationConfig::default()),
+            None
+        );
+    }
+
+    #[test]
+    #[allow(deprecated)]
+    fn vectors_config_diff_round_trips() {
+        let full = proto::VectorParamsDiff {
+            hnsw_config: Some(HnswConfigDiff::new().ef_construct(77).into()),
+            quantization_config: Some(QuantizationConfigDiff::Disabled.into()),
+            on_disk: Some(true),
+            memory: Some(proto::Memory::Pinned as i32),
+        };
+        let d = VectorParamsDiff::from(full);
+        assert_eq!(proto::VectorParamsDiff::from(d.clone()), full);
+        for diff in [
+            VectorsConfigDiff::new().vector_params("", d.clone()),
+            VectorsConfigDiff::new().vector_params("a", d).vector(
+                "b",
+                Some(HnswConfigDiff::new().m(3)),
+                None,
+            ),
+        ] {
+            let back = VectorsConfigDiff::from(proto::VectorsConfigDiff::from(diff.clone()));
+            assert_eq!(back, diff);
+        }
+    }
+
+    #[test]
+    fn info_config_carries_every_record() {
+        let hnsw = HnswConfigDiff::new().m(16).inline_storage(true);
+        let optimizers = OptimizersConfigDiff::new().indexing_threshold(1000);
+        let wal = WalConfigDiff::new().wal_capacity_mb(32);
+        let strict = StrictModeConfig::new().enabled(true).max_query_limit(5);
+        let info = proto::CollectionInfo {
+            config: Some(proto::CollectionConfig {
+                params: Some(proto::CollectionParams::default()),
+                hnsw_config: Some(hnsw.clone().into()),
+                optimizer_config: Some(optimizers.clone().into()),
+                wal_config: Some(wal.clone().into()),
+                quantization_config: Some(Quantization::binary().into()),
+                strict_mode_config: Some(strict.clone().into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let config = CollectionInfo::try_from(info).unwrap().config;
+        assert_eq!(config.hnsw_config, Some(hnsw));
+        assert_eq!(config.optimizer_config, Some(optimizers));
+        assert_eq!(config.wal_config, Some(wal));
+        assert_eq!(config.quantization_config, Some(Quantization::binary()));
+        assert_eq!(config.strict_mode_config, Some(strict));
     }
 }

@@ -174,3 +174,149 @@ impl SearchMatrixOffsets {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u64) -> proto::PointId {
+        proto::PointId {
+            point_id_options: Some(proto::point_id::PointIdOptions::Num(n)),
+        }
+    }
+
+    #[test]
+    fn group_ids_convert_every_kind() {
+        use proto::group_id::Kind;
+        for (kind, want) in [
+            (Kind::UnsignedValue(7), GroupId::Unsigned(7)),
+            (Kind::IntegerValue(-3), GroupId::Integer(-3)),
+            (Kind::StringValue("red".into()), GroupId::String("red".into())),
+        ] {
+            assert_eq!(
+                GroupId::try_from(proto::GroupId { kind: Some(kind) }).unwrap(),
+                want
+            );
+        }
+        assert!(GroupId::try_from(proto::GroupId { kind: None }).is_err());
+    }
+
+    #[test]
+    fn groups_carry_id_hits_and_lookup() {
+        let result = proto::GroupsResult {
+            groups: vec![proto::PointGroup {
+                id: Some(proto::GroupId {
+                    kind: Some(proto::group_id::Kind::StringValue("a".into())),
+                }),
+                hits: vec![proto::ScoredPoint {
+                    id: Some(id(1)),
+                    score: 0.5,
+                    version: 3,
+                    ..Default::default()
+                }],
+                lookup: Some(proto::RetrievedPoint {
+                    id: Some(id(9)),
+                    ..Default::default()
+                }),
+            }],
+        };
+        let groups = PointGroup::from_result(Some(result)).unwrap();
+        assert_eq!(groups.len(), 1);
+        let g = &groups[0];
+        assert_eq!(g.id, GroupId::String("a".into()));
+        assert_eq!(
+            (g.hits[0].id.as_u64(), g.hits[0].score, g.hits[0].version),
+            (Some(1), 0.5, 3)
+        );
+        assert_eq!(g.lookup.as_ref().and_then(|l| l.id.as_u64()), Some(9));
+        let err = PointGroup::from_result(Some(proto::GroupsResult {
+            groups: vec![proto::PointGroup::default()],
+        }))
+        .unwrap_err();
+        assert!(err.to_string().contains("result.groups[0].id"), "{err}");
+        assert!(PointGroup::from_result(None).is_err());
+    }
+
+    #[test]
+    fn facet_hits_convert_every_value() {
+        use proto::facet_value::Variant;
+        let hits = [
+            Variant::StringValue("red".into()),
+            Variant::IntegerValue(-1),
+            Variant::BoolValue(true),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| proto::FacetHit {
+            value: Some(proto::FacetValue { variant: Some(v) }),
+            count: i as u64 + 1,
+        })
+        .collect();
+        let hits = FacetHit::from_list(hits).unwrap();
+        assert_eq!(
+            hits,
+            [
+                FacetHit {
+                    value: FacetValue::String("red".into()),
+                    count: 1
+                },
+                FacetHit {
+                    value: FacetValue::Integer(-1),
+                    count: 2
+                },
+                FacetHit {
+                    value: FacetValue::Bool(true),
+                    count: 3
+                },
+            ]
+        );
+        let err = FacetHit::from_list(vec![proto::FacetHit::default()]).unwrap_err();
+        assert!(err.to_string().contains("hits[0].value"), "{err}");
+    }
+
+    #[test]
+    fn matrix_pairs_and_offsets_convert() {
+        let pairs = SearchMatrixPair::from_result(Some(proto::SearchMatrixPairs {
+            pairs: vec![proto::SearchMatrixPair {
+                a: Some(id(1)),
+                b: Some(id(2)),
+                score: 0.25,
+            }],
+        }))
+        .unwrap();
+        assert_eq!(
+            pairs,
+            [SearchMatrixPair {
+                a: 1.into(),
+                b: 2.into(),
+                score: 0.25
+            }]
+        );
+        let offsets = proto::SearchMatrixOffsets {
+            offsets_row: vec![0, 1],
+            offsets_col: vec![1, 0],
+            scores: vec![0.5, 0.5],
+            ids: vec![id(10), id(11)],
+        };
+        let m = SearchMatrixOffsets::from_result(Some(offsets.clone())).unwrap();
+        assert_eq!(
+            m,
+            SearchMatrixOffsets {
+                offsets_row: vec![0, 1],
+                offsets_col: vec![1, 0],
+                scores: vec![0.5, 0.5],
+                ids: vec![10.into(), 11.into()],
+            }
+        );
+        let past_the_ids = proto::SearchMatrixOffsets {
+            offsets_col: vec![1, 2],
+            ..offsets.clone()
+        };
+        assert!(SearchMatrixOffsets::from_result(Some(past_the_ids)).is_err());
+        let uneven = proto::SearchMatrixOffsets {
+            scores: vec![0.5],
+            ..offsets
+        };
+        assert!(SearchMatrixOffsets::from_result(Some(uneven)).is_err());
+    }
+}

@@ -4,12 +4,14 @@
 mod alias;
 mod cluster;
 mod collection;
+mod config;
 mod filter;
 mod group;
 mod index;
 mod operation;
 mod payload;
 mod point;
+mod quantization;
 mod query;
 mod selector;
 mod snapshot;
@@ -22,6 +24,7 @@ pub use cluster::{
     ClusterOperation, CollectionClusterInfo, ReplicaState, ShardInfo, ShardTransferInfo, ShardTransferMethod,
 };
 pub use collection::*;
+pub use config::*;
 pub use filter::{
     Condition, DatetimeRange, Filter, GeoPoint, MatchValue, MatchValues, MinShould, Range, ValuesCount,
 };
@@ -33,6 +36,7 @@ pub use payload::Json;
 pub use payload::{IntoPayload, Payload, Value};
 pub use point::{OrderValue, Point, PointId, PointVectors, Record, ScoredPoint};
 pub(crate) use point::{checked_protos, vectors_argument};
+pub use quantization::*;
 pub use query::{
     Decay, Direction, Expression, Fusion, LookupLocation, OrderBy, Prefetch, QuantizationSearchParams, Query,
     RecommendStrategy, SearchParams, StartFrom, VectorInput,

@@ -270,3 +270,121 @@ impl PointsUpdateOperation {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proto::points_update_operation::Operation as O;
+    use serde_json::json;
+
+    fn sent(op: PointsUpdateOperation) -> O {
+        op.into_proto("operations[0]")
+            .unwrap()
+            .operation
+            .expect("an operation")
+    }
+
+    fn ids(ids: &[u64]) -> Option<proto::PointsSelector> {
+        Some(
+            PointsSelector::from(ids.to_vec())
+                .into_checked_proto("x")
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn upsert_carries_points_filter_mode_and_shard_key() {
+        let op = PointsUpdateOperation::upsert([Point::new(1, [0.5, 0.5])])
+            .update_filter(Filter::must([crate::Condition::matches("k", "v")]))
+            .update_mode(UpdateMode::InsertOnly)
+            .shard_key_selector("tenant");
+        let O::Upsert(list) = sent(op) else {
+            panic!("not an upsert")
+        };
+        assert_eq!(list.points.len(), 1);
+        assert!(list.update_filter.is_some());
+        assert_eq!(list.update_mode, Some(proto::UpdateMode::InsertOnly as i32));
+        assert_eq!(
+            list.shard_key_selector,
+            Some(ShardKeySelector::from("tenant").into())
+        );
+    }
+
+    #[test]
+    fn every_kind_carries_its_fields() {
+        assert_eq!(
+            sent(PointsUpdateOperation::delete([1, 2])),
+            O::DeletePoints(proto::points_update_operation::DeletePoints {
+                points: ids(&[1, 2]),
+                shard_key_selector: None,
+            })
+        );
+        let O::SetPayload(set) = sent(PointsUpdateOperation::set_payload(json!({"a": 1}), [3]).key("n"))
+        else {
+            panic!("not set_payload")
+        };
+        assert_eq!(
+            (set.payload.len(), set.points_selector, set.key),
+            (1, ids(&[3]), Some("n".into()))
+        );
+        let O::OverwritePayload(over) = sent(PointsUpdateOperation::overwrite_payload(
+            json!({"a": 1, "b": 2}),
+            [4],
+        )) else {
+            panic!("not overwrite_payload")
+        };
+        assert_eq!(
+            (over.payload.len(), over.points_selector, over.key),
+            (2, ids(&[4]), None)
+        );
+        assert_eq!(
+            sent(PointsUpdateOperation::delete_payload(["a"], [5])),
+            O::DeletePayload(proto::points_update_operation::DeletePayload {
+                keys: vec!["a".into()],
+                points_selector: ids(&[5]),
+                shard_key_selector: None,
+            })
+        );
+        assert_eq!(
+            sent(PointsUpdateOperation::clear_payload([6])),
+            O::ClearPayload(proto::points_update_operation::ClearPayload {
+                points: ids(&[6]),
+                shard_key_selector: None,
+            })
+        );
+        let O::UpdateVectors(up) = sent(PointsUpdateOperation::update_vectors([PointVectors::new(
+            7,
+            [1.0],
+        )])) else {
+            panic!("not update_vectors")
+        };
+        assert_eq!((up.points.len(), up.update_filter), (1, None));
+        assert_eq!(
+            sent(PointsUpdateOperation::delete_vectors([8], ["img"])),
+            O::DeleteVectors(proto::points_update_operation::DeleteVectors {
+                points_selector: ids(&[8]),
+                vectors: Some(proto::VectorsSelector {
+                    names: vec!["img".into()]
+                }),
+                shard_key_selector: None,
+            })
+        );
+    }
+
+    #[test]
+    fn a_bad_payload_names_the_operation() {
+        let err = PointsUpdateOperation::set_payload(json!([1, 2]), [1])
+            .into_proto("operations[3]")
+            .unwrap_err();
+        assert!(err.to_string().contains("operations[3].payload"), "{err}");
+    }
+
+    #[test]
+    fn idempotent_unless_selected_by_filter() {
+        assert!(PointsUpdateOperation::delete([1]).is_idempotent());
+        assert!(
+            !PointsUpdateOperation::delete(Filter::must([crate::Condition::matches("k", "v")]))
+                .is_idempotent()
+        );
+    }
+}

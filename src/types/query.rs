@@ -719,8 +719,67 @@ impl From<Expression> for Query {
     }
 }
 
-/// Search parameters: HNSW beam width, exact search, quantization.
-pub use proto::QuantizationSearchParams;
+/// How a search uses quantized vectors; `None` leaves the server's default.
+///
+/// ```
+/// use qdrant_async::{QuantizationSearchParams, SearchParams};
+/// let params = SearchParams::new().quantization(QuantizationSearchParams::new().rescore(true).oversampling(2.0));
+/// ```
+#[derive(Clone, Debug, PartialEq, Default)]
+#[non_exhaustive]
+pub struct QuantizationSearchParams {
+    /// Searches the original vectors, not the quantized ones.
+    pub ignore: Option<bool>,
+    /// Rescores the best candidates with the original vectors.
+    pub rescore: Option<bool>,
+    /// Fetches this many times `limit` candidates before rescoring.
+    pub oversampling: Option<f64>,
+}
+
+impl QuantizationSearchParams {
+    /// Nothing set: the server's defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Searches the original vectors, not the quantized ones.
+    pub fn ignore(mut self, ignore: bool) -> Self {
+        self.ignore = Some(ignore);
+        self
+    }
+
+    /// Rescores the best candidates with the original vectors.
+    pub fn rescore(mut self, rescore: bool) -> Self {
+        self.rescore = Some(rescore);
+        self
+    }
+
+    /// Fetches this many times `limit` candidates before rescoring.
+    pub fn oversampling(mut self, oversampling: f64) -> Self {
+        self.oversampling = Some(oversampling);
+        self
+    }
+}
+
+impl From<QuantizationSearchParams> for proto::QuantizationSearchParams {
+    fn from(d: QuantizationSearchParams) -> Self {
+        proto::QuantizationSearchParams {
+            ignore: d.ignore,
+            rescore: d.rescore,
+            oversampling: d.oversampling,
+        }
+    }
+}
+
+impl From<proto::QuantizationSearchParams> for QuantizationSearchParams {
+    fn from(p: proto::QuantizationSearchParams) -> Self {
+        QuantizationSearchParams {
+            ignore: p.ignore,
+            rescore: p.rescore,
+            oversampling: p.oversampling,
+        }
+    }
+}
 
 /// Search parameters for a query or a prefetch.
 ///
@@ -774,7 +833,7 @@ impl From<SearchParams> for proto::SearchParams {
         proto::SearchParams {
             hnsw_ef: p.hnsw_ef,
             exact: p.exact,
-            quantization: p.quantization,
+            quantization: p.quantization.map(Into::into),
             indexed_only: p.indexed_only,
             acorn: None,
             idf: None,
@@ -986,5 +1045,27 @@ mod tests {
             .check("prefetch[0]")
             .unwrap_err();
         assert!(err.to_string().contains("prefetch[0].query"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod quantization_search_params_tests {
+    use super::*;
+
+    #[test]
+    fn quantization_search_params_round_trip() {
+        let p = proto::QuantizationSearchParams {
+            ignore: Some(false),
+            rescore: Some(true),
+            oversampling: Some(2.0),
+        };
+        let d = QuantizationSearchParams::from(p);
+        assert_eq!(proto::QuantizationSearchParams::from(d.clone()), p);
+        assert_eq!(
+            QuantizationSearchParams::from(proto::QuantizationSearchParams::from(d.clone())),
+            d
+        );
+        let sent = proto::SearchParams::from(SearchParams::new().quantization(d));
+        assert_eq!(sent.quantization, Some(p));
     }
 }

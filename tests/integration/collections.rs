@@ -18,10 +18,7 @@ async fn create_with_full_configuration_and_get_it_back() -> anyhow::Result<()> 
             VectorsConfig::named([
                 (
                     "image",
-                    VectorParams::new(4, Distance::Cosine).hnsw_config(HnswConfigDiff {
-                        m: Some(8),
-                        ..Default::default()
-                    }),
+                    VectorParams::new(4, Distance::Cosine).hnsw_config(HnswConfigDiff::new().m(8)),
                 ),
                 (
                     "text",
@@ -32,14 +29,8 @@ async fn create_with_full_configuration_and_get_it_back() -> anyhow::Result<()> 
             ]),
         )
         .sparse_vector("keywords", SparseVectorParams::new().modifier(Modifier::Idf))
-        .hnsw_config(HnswConfigDiff {
-            ef_construct: Some(64),
-            ..Default::default()
-        })
-        .optimizers_config(OptimizersConfigDiff {
-            indexing_threshold: Some(5000),
-            ..Default::default()
-        })
+        .hnsw_config(HnswConfigDiff::new().ef_construct(64))
+        .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(5000))
         .shard_number(1)
         .replication_factor(1)
         .metadata("owner", "tests")
@@ -55,7 +46,10 @@ async fn create_with_full_configuration_and_get_it_back() -> anyhow::Result<()> 
         Some((4, Distance::Cosine))
     );
     assert_eq!(
-        vectors.get("image").and_then(|p| p.hnsw_config).and_then(|h| h.m),
+        vectors
+            .get("image")
+            .and_then(|p| p.hnsw_config.as_ref())
+            .and_then(|h| h.m),
         Some(8)
     );
     assert!(
@@ -91,20 +85,11 @@ async fn update_collection_applies_diffs() -> anyhow::Result<()> {
     let updated = ctx
         .client
         .update_collection(c)
-        .optimizers_config(OptimizersConfigDiff {
-            indexing_threshold: Some(12345),
-            ..Default::default()
-        })
-        .hnsw_config(HnswConfigDiff {
-            m: Some(20),
-            ..Default::default()
-        })
+        .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(12345))
+        .hnsw_config(HnswConfigDiff::new().m(20))
         .vectors_config(VectorsConfigDiff::default().vector(
             "",
-            Some(HnswConfigDiff {
-                ef_construct: Some(77),
-                ..Default::default()
-            }),
+            Some(HnswConfigDiff::new().ef_construct(77)),
             None,
         ))
         .await?;
@@ -120,7 +105,7 @@ async fn update_collection_applies_diffs() -> anyhow::Result<()> {
             .params
             .vectors
             .get("")
-            .and_then(|p| p.hnsw_config)
+            .and_then(|p| p.hnsw_config.as_ref())
             .and_then(|h| h.ef_construct),
         Some(77)
     );

@@ -662,10 +662,7 @@ fn collection_config(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_
                 VectorsConfig::named([
                     (
                         "image",
-                        VectorParams::new(4, Distance::Dot).hnsw_config(HnswConfigDiff {
-                            m: Some(8),
-                            ..Default::default()
-                        }),
+                        VectorParams::new(4, Distance::Dot).hnsw_config(HnswConfigDiff::new().m(8)),
                     ),
                     (
                         "text",
@@ -678,14 +675,8 @@ fn collection_config(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_
             .shard_number(1)
             .sparse_vector("keywords", SparseVectorParams::new().modifier(Modifier::Idf))
             .sparse_vector("plain_sparse", SparseVectorParams::new())
-            .hnsw_config(HnswConfigDiff {
-                ef_construct: Some(64),
-                ..Default::default()
-            })
-            .optimizers_config(OptimizersConfigDiff {
-                indexing_threshold: Some(5000),
-                ..Default::default()
-            })
+            .hnsw_config(HnswConfigDiff::new().ef_construct(64))
+            .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(5000))
             .on_disk_payload(false)
             .metadata("owner", "tests")
             .await;
@@ -695,25 +686,19 @@ fn collection_config(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_
         let res = c
             .create_collection(&strict, VectorParams::new(2, Distance::Dot))
             .shard_number(1)
-            .strict_mode_config(qdrant_async::StrictModeConfig {
-                enabled: Some(true),
-                max_query_limit: Some(10),
-                ..Default::default()
-            })
+            .strict_mode_config(
+                qdrant_async::StrictModeConfig::new()
+                    .enabled(true)
+                    .max_query_limit(10),
+            )
             .await;
         r.record("create strict", res, ok);
         r.info("info strict", &strict).await;
 
         let res = c
             .update_collection(&plain)
-            .optimizers_config(OptimizersConfigDiff {
-                indexing_threshold: Some(12345),
-                ..Default::default()
-            })
-            .hnsw_config(HnswConfigDiff {
-                m: Some(20),
-                ..Default::default()
-            })
+            .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(12345))
+            .hnsw_config(HnswConfigDiff::new().m(20))
             .metadata("k", 1)
             .await;
         r.record("update plain", res, ok);
@@ -2743,10 +2728,7 @@ fn text_indexes(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
                 text(TokenizerType::Word, &|t| {
                     t.min_token_len = Some(2);
                     t.max_token_len = Some(5);
-                    t.stopwords = Some(qdrant_async::StopwordsSet {
-                        languages: Vec::new(),
-                        custom: vec!["the".into(), "OK".into()],
-                    });
+                    t.stopwords = Some(qdrant_async::StopwordsSet::new().custom(["the", "OK"]));
                 }),
             ),
             ("p", text(TokenizerType::Prefix, &|t| t.max_token_len = Some(4))),

@@ -584,10 +584,7 @@ async fn recreate(admin: &Client, name: &str, indexed: bool) -> anyhow::Result<(
     }
     let mut create = admin.create_collection(name, VectorParams::new(DIM as u64, Distance::Cosine));
     if !indexed {
-        create = create.optimizers_config(OptimizersConfigDiff {
-            indexing_threshold: Some(0),
-            ..Default::default()
-        });
+        create = create.optimizers_config(OptimizersConfigDiff::new().indexing_threshold(0));
     }
     create.await?;
     Ok(())
