@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use tonic::Status;
 
 use super::filter::{CheckedFilter, parse_datetime, values_at};
-use super::output::{point_id, point_key, select_payload, select_vectors};
+use super::output::{check_vector_selector, point_id, point_key, select_payload, select_vectors};
 use super::store::{Collection, PointKey, Store, StoredPoint, StoredVector, VectorKind, bad_input, clip};
 use crate::proto;
 use formula::Formula;
@@ -648,8 +648,13 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Checks and plans a level and, below it, its prefetches.
-    fn plan<'q>(&self, level: &Level<'q>) -> Result<Plan<'q>, Status> {
+    /// Checks and plans a level and, below it, its prefetches. Filters
+    /// are evaluated with the collection's payload indexes, as Qdrant
+    /// evaluates them.
+    fn plan<'q>(&self, level: &Level<'q>) -> Result<Plan<'q>, Status>
+    where
+        'a: 'q,
+    {
         level.validate()?;
         let scoring = level
             .query
@@ -682,7 +687,7 @@ impl<'a> Engine<'a> {
             scoring,
             children,
             using: level.using,
-            filter: CheckedFilter::optional(level.filter)?,
+            filter: CheckedFilter::optional(level.filter)?.map(|f| f.indexed(&self.col.payload_schema)),
             threshold: level.threshold,
             limit: level.limit,
         })
@@ -1309,13 +1314,20 @@ async fn with_engine<T>(
     f(&mut engine)
 }
 
+/// The hits as a response carries them. Qdrant checks the vector names a
+/// selector asks for when it reads the vectors of hits: an unknown name
+/// fails a query that finds something, not one that finds nothing.
 fn scored(
     engine: &Engine<'_>,
     hits: Vec<Hit>,
     with_payload: Option<&proto::WithPayloadSelector>,
     with_vectors: Option<&proto::WithVectorsSelector>,
-) -> Vec<proto::ScoredPoint> {
-    hits.into_iter()
+) -> Result<Vec<proto::ScoredPoint>, Status> {
+    if !hits.is_empty() {
+        check_vector_selector(engine.col, with_vectors)?;
+    }
+    Ok(hits
+        .into_iter()
         .filter_map(|h| {
             let p = engine.point(&h.key)?;
             Some(proto::ScoredPoint {
@@ -1328,7 +1340,7 @@ fn scored(
                 order_value: h.order_value,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// The collections `lookup_from` names anywhere in the query, each once.
@@ -1360,12 +1372,7 @@ fn run_hits(engine: &mut Engine<'_>, q: &proto::QueryPoints) -> Result<Vec<Hit>,
 
 fn run_query(engine: &mut Engine<'_>, q: &proto::QueryPoints) -> Result<Vec<proto::ScoredPoint>, Status> {
     let hits = run_hits(engine, q)?;
-    Ok(scored(
-        engine,
-        hits,
-        q.with_payload.as_ref(),
-        q.with_vectors.as_ref(),
-    ))
+    scored(engine, hits, q.with_payload.as_ref(), q.with_vectors.as_ref())
 }
 
 pub(crate) async fn query(store: &Store, req: proto::QueryPoints) -> Result<proto::QueryResponse, Status> {
@@ -1711,15 +1718,13 @@ async fn groups_response(
     }
     let lookups = lookup_names(&q);
     let groups = with_engine(store, &q.collection_name, &lookups, |e| {
-        Ok(group(e, &q, &group_by, group_size, limit)?
+        group(e, &q, &group_by, group_size, limit)?
             .into_iter()
             .map(|(id, members)| {
-                (
-                    id,
-                    scored(e, members, q.with_payload.as_ref(), q.with_vectors.as_ref()),
-                )
+                let hits = scored(e, members, q.with_payload.as_ref(), q.with_vectors.as_ref())?;
+                Ok((id, hits))
             })
-            .collect::<Vec<_>>())
+            .collect::<Result<Vec<_>, Status>>()
     })
     .await?;
     let mut out = Vec::new();
@@ -1991,7 +1996,26 @@ fn discover_as_query(d: proto::DiscoverPoints) -> Result<proto::QueryPoints, Sta
     })
 }
 
+/// The legacy calls (search, recommend, discover) check the vector names
+/// a selector asks for before they search, unlike queries: an unknown name
+/// fails even a call that finds nothing.
+async fn check_vectors_first<'s>(
+    store: &Store,
+    name: &str,
+    mut selectors: impl Iterator<Item = Option<&'s proto::WithVectorsSelector>>,
+) -> Result<(), Status> {
+    let shared = store.resolve(name).await?;
+    let col = shared.read().await;
+    selectors.try_for_each(|s| check_vector_selector(&col, s))
+}
+
 pub(crate) async fn search(store: &Store, req: proto::SearchPoints) -> Result<proto::SearchResponse, Status> {
+    check_vectors_first(
+        store,
+        &req.collection_name,
+        [req.with_vectors.as_ref()].into_iter(),
+    )
+    .await?;
     let r = query(store, search_as_query(req)).await?;
     Ok(proto::SearchResponse {
         result: r.result,
@@ -2020,6 +2044,8 @@ pub(crate) async fn search_batch(
     store: &Store,
     req: proto::SearchBatchPoints,
 ) -> Result<proto::SearchBatchResponse, Status> {
+    let selectors = req.search_points.iter().map(|s| s.with_vectors.as_ref());
+    check_vectors_first(store, &req.collection_name, selectors).await?;
     let name = req.collection_name;
     let queries = req.search_points.into_iter().map(|s| {
         Ok(search_as_query(proto::SearchPoints {
@@ -2081,6 +2107,12 @@ pub(crate) async fn recommend(
         return Ok(proto::RecommendResponse::default());
     }
     check_examples(&req)?;
+    check_vectors_first(
+        store,
+        &req.collection_name,
+        [req.with_vectors.as_ref()].into_iter(),
+    )
+    .await?;
     let r = query(store, recommend_as_query(req)).await?;
     Ok(proto::RecommendResponse {
         result: r.result,
@@ -2100,6 +2132,8 @@ pub(crate) async fn recommend_batch(
         });
     }
     req.recommend_points.iter().try_for_each(check_examples)?;
+    let selectors = req.recommend_points.iter().map(|r| r.with_vectors.as_ref());
+    check_vectors_first(store, &req.collection_name, selectors).await?;
     let name = req.collection_name;
     let queries = req.recommend_points.into_iter().map(|r| {
         Ok(recommend_as_query(proto::RecommendPoints {
@@ -2158,6 +2192,12 @@ pub(crate) async fn discover(
     store: &Store,
     req: proto::DiscoverPoints,
 ) -> Result<proto::DiscoverResponse, Status> {
+    check_vectors_first(
+        store,
+        &req.collection_name,
+        [req.with_vectors.as_ref()].into_iter(),
+    )
+    .await?;
     let r = query(store, discover_as_query(req)?).await?;
     Ok(proto::DiscoverResponse {
         result: r.result,
@@ -2170,6 +2210,8 @@ pub(crate) async fn discover_batch(
     store: &Store,
     req: proto::DiscoverBatchPoints,
 ) -> Result<proto::DiscoverBatchResponse, Status> {
+    let selectors = req.discover_points.iter().map(|d| d.with_vectors.as_ref());
+    check_vectors_first(store, &req.collection_name, selectors).await?;
     let name = req.collection_name;
     let queries = req.discover_points.into_iter().map(|d| {
         discover_as_query(proto::DiscoverPoints {
@@ -2284,6 +2326,7 @@ fn matrix(col: &Collection, req: &proto::SearchMatrixPoints) -> Result<Vec<(Poin
         None => engine.kind_of(using)?,
     };
     let filters: Vec<CheckedFilter<'_>> = CheckedFilter::optional(req.filter.as_ref())?
+        .map(|f| f.indexed(&col.payload_schema))
         .into_iter()
         .collect();
     let mut keys: Vec<PointKey> = engine
