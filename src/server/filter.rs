@@ -181,8 +181,10 @@ impl<'a> CheckedFilter<'a> {
         })
     }
 
-    /// [`CheckedFilter::new`] for the filter of a points selector, whose
-    /// polygons Qdrant does not validate.
+    /// [`CheckedFilter::new`] without the request's validation (polygons,
+    /// `min_count`): for filters the request's validation has checked under
+    /// another name already (points selectors, `update_filter`), and for
+    /// those of a batch's operations, which Qdrant does not validate.
     pub(crate) fn selector(filter: &'a proto::Filter) -> Result<Self, Status> {
         check_filter(filter, 1, None)?;
         Ok(CheckedFilter {

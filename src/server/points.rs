@@ -364,7 +364,11 @@ fn upsert_points(
     if points.is_empty() {
         return Err(empty_update().into());
     }
-    let update_filter = CheckedFilter::optional(update_filter)?.map(|f| f.indexed(&col.payload_schema));
+    // A request's own update_filter was validated before; a batch's is not.
+    let update_filter = update_filter
+        .map(CheckedFilter::selector)
+        .transpose()?
+        .map(|f| f.indexed(&col.payload_schema));
     check_upsert_sizes(col, &points)?;
     let mode = update_mode
         .and_then(|m| proto::UpdateMode::try_from(m).ok())
@@ -406,7 +410,10 @@ fn update_vectors(
     if points.is_empty() {
         return Err(empty_update().into());
     }
-    let update_filter = CheckedFilter::optional(update_filter)?.map(|f| f.indexed(&col.payload_schema));
+    let update_filter = update_filter
+        .map(CheckedFilter::selector)
+        .transpose()?
+        .map(|f| f.indexed(&col.payload_schema));
     let mut staged = Vec::new();
     for p in points {
         let key = point_key(p.id.as_ref().ok_or_else(|| bad_input("Point id is required"))?)?;
@@ -614,6 +621,7 @@ impl proto::points_server::Points for PointsService {
     async fn upsert(&self, request: Request<proto::UpsertPoints>) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
         check_sparse_request(r.points.iter().map(|p| p.vectors.as_ref()))?;
+        super::validate::update_filter(r.update_filter.as_ref())?;
         let filter = r.update_filter;
         self.write(&r.collection_name, r.wait, |c| {
             upsert_points(c, r.points, filter.as_ref(), r.update_mode)
@@ -639,10 +647,9 @@ impl proto::points_server::Points for PointsService {
         check_payload_selector(r.with_payload.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
-        check_vector_selector(&col, r.with_vectors.as_ref())?;
         let keys = point_keys(&r.ids)?;
         let mut seen = std::collections::HashSet::new();
-        let result = keys
+        let result: Vec<proto::RetrievedPoint> = keys
             .iter()
             .filter(|k| seen.insert(**k))
             .filter_map(|k| {
@@ -651,6 +658,11 @@ impl proto::points_server::Points for PointsService {
                     .map(|p| retrieved(k, p, r.with_payload.as_ref(), r.with_vectors.as_ref()))
             })
             .collect();
+        // Qdrant checks the vector names when it reads the vectors of a
+        // point it found.
+        if !result.is_empty() {
+            check_vector_selector(&col, r.with_vectors.as_ref())?;
+        }
         Ok(Response::new(proto::GetResponse {
             result,
             time: elapsed(start),
@@ -664,6 +676,7 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
         check_sparse_request(r.points.iter().map(|p| p.vectors.as_ref()))?;
+        super::validate::update_filter(r.update_filter.as_ref())?;
         let filter = r.update_filter;
         self.write(&r.collection_name, r.wait, |c| {
             update_vectors(c, r.points, filter.as_ref())
@@ -676,6 +689,7 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::DeletePointVectors>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        super::validate::points_selector("points_selector", r.points_selector.as_ref())?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
             delete_vectors(c, &keys, &r.vectors.map(|v| v.names).unwrap_or_default())
@@ -688,6 +702,7 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::SetPayloadPoints>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        super::validate::points_selector("points_selector", r.points_selector.as_ref())?;
         let path = key_path(r.key.as_deref())?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
@@ -701,6 +716,7 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::SetPayloadPoints>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        super::validate::points_selector("points_selector", r.points_selector.as_ref())?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
             apply_set_payload(c, &keys, &r.payload, None, true)
@@ -713,6 +729,7 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::DeletePayloadPoints>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        super::validate::points_selector("points_selector", r.points_selector.as_ref())?;
         let paths = payload_paths(&r.keys)?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points_selector.as_ref())?;
@@ -726,6 +743,7 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::ClearPayloadPoints>,
     ) -> Reply<proto::PointsOperationResponse> {
         let r = request.into_inner();
+        super::validate::points_selector("points", r.points.as_ref())?;
         self.write(&r.collection_name, r.wait, |c| {
             let keys = selected(c, r.points.as_ref())?;
             clear_payload(c, &keys)
@@ -903,6 +921,7 @@ impl proto::points_server::Points for PointsService {
     async fn search(&self, request: Request<proto::SearchPoints>) -> Reply<proto::SearchResponse> {
         let r = request.into_inner();
         super::validate::search(&r)?;
+        check_payload_selector(r.with_payload.as_ref())?;
         search::search(&self.store, r).await.map(Response::new)
     }
 
@@ -912,6 +931,9 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::SearchBatchResponse> {
         let r = request.into_inner();
         super::validate::search_batch(&r)?;
+        r.search_points
+            .iter()
+            .try_for_each(|s| check_payload_selector(s.with_payload.as_ref()))?;
         search::search_batch(&self.store, r).await.map(Response::new)
     }
 
@@ -920,7 +942,8 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::SearchPointGroups>,
     ) -> Reply<proto::SearchGroupsResponse> {
         let r = request.into_inner();
-        super::validate::groups(r.group_size, r.limit)?;
+        super::validate::groups(r.filter.as_ref(), r.group_size, r.limit)?;
+        check_payload_selector(r.with_payload.as_ref())?;
         search::search_groups(&self.store, r).await.map(Response::new)
     }
 
@@ -932,7 +955,6 @@ impl proto::points_server::Points for PointsService {
         check_payload_selector(r.with_payload.as_ref())?;
         let shared = self.store.resolve(&r.collection_name).await?;
         let col = shared.read().await;
-        check_vector_selector(&col, r.with_vectors.as_ref())?;
         let filter = filter.map(|f| f.indexed(&col.payload_schema));
         let limit = r.limit.unwrap_or(10) as usize;
         if let Some(order_by) = &r.order_by {
@@ -989,6 +1011,9 @@ impl proto::points_server::Points for PointsService {
             }
             page.push(retrieved(k, p, r.with_payload.as_ref(), r.with_vectors.as_ref()));
         }
+        if !page.is_empty() {
+            check_vector_selector(&col, r.with_vectors.as_ref())?;
+        }
         Ok(Response::new(proto::ScrollResponse {
             next_page_offset: next,
             result: page,
@@ -998,18 +1023,22 @@ impl proto::points_server::Points for PointsService {
     }
 
     async fn recommend(&self, request: Request<proto::RecommendPoints>) -> Reply<proto::RecommendResponse> {
-        search::recommend(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::recommend(&r)?;
+        check_payload_selector(r.with_payload.as_ref())?;
+        search::recommend(&self.store, r).await.map(Response::new)
     }
 
     async fn recommend_batch(
         &self,
         request: Request<proto::RecommendBatchPoints>,
     ) -> Reply<proto::RecommendBatchResponse> {
-        search::recommend_batch(&self.store, request.into_inner())
-            .await
-            .map(Response::new)
+        let r = request.into_inner();
+        super::validate::recommend_batch(&r)?;
+        r.recommend_points
+            .iter()
+            .try_for_each(|p| check_payload_selector(p.with_payload.as_ref()))?;
+        search::recommend_batch(&self.store, r).await.map(Response::new)
     }
 
     async fn recommend_groups(
@@ -1017,13 +1046,15 @@ impl proto::points_server::Points for PointsService {
         request: Request<proto::RecommendPointGroups>,
     ) -> Reply<proto::RecommendGroupsResponse> {
         let r = request.into_inner();
-        super::validate::groups(r.group_size, r.limit)?;
+        super::validate::groups(r.filter.as_ref(), r.group_size, r.limit)?;
+        check_payload_selector(r.with_payload.as_ref())?;
         search::recommend_groups(&self.store, r).await.map(Response::new)
     }
 
     async fn discover(&self, request: Request<proto::DiscoverPoints>) -> Reply<proto::DiscoverResponse> {
         let r = request.into_inner();
         super::validate::discover(&r)?;
+        check_payload_selector(r.with_payload.as_ref())?;
         search::discover(&self.store, r).await.map(Response::new)
     }
 
@@ -1033,6 +1064,9 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::DiscoverBatchResponse> {
         let r = request.into_inner();
         super::validate::discover_batch(&r)?;
+        r.discover_points
+            .iter()
+            .try_for_each(|d| check_payload_selector(d.with_payload.as_ref()))?;
         search::discover_batch(&self.store, r).await.map(Response::new)
     }
 
@@ -1092,6 +1126,7 @@ impl proto::points_server::Points for PointsService {
     async fn query(&self, request: Request<proto::QueryPoints>) -> Reply<proto::QueryResponse> {
         let r = request.into_inner();
         super::validate::query(&r)?;
+        check_payload_selector(r.with_payload.as_ref())?;
         search::query(&self.store, r).await.map(Response::new)
     }
 
@@ -1101,6 +1136,9 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::QueryBatchResponse> {
         let r = request.into_inner();
         super::validate::query_batch(&r)?;
+        r.query_points
+            .iter()
+            .try_for_each(|q| check_payload_selector(q.with_payload.as_ref()))?;
         search::query_batch(&self.store, r).await.map(Response::new)
     }
 
@@ -1110,6 +1148,7 @@ impl proto::points_server::Points for PointsService {
     ) -> Reply<proto::QueryGroupsResponse> {
         let r = request.into_inner();
         super::validate::query_groups(&r)?;
+        check_payload_selector(r.with_payload.as_ref())?;
         search::query_groups(&self.store, r).await.map(Response::new)
     }
 

@@ -92,6 +92,11 @@ impl Errors {
         let Some(filter) = filter else { return };
         let mut stack = vec![(path.to_owned(), filter, 1)];
         while let Some((path, f, depth)) = stack.pop() {
+            if f.min_should.as_ref().is_some_and(|m| m.min_count == 0) {
+                self.0.push(format!(
+                    "{path}.min_should.min_count: min_count must be greater than 0"
+                ));
+            }
             let min_should = f
                 .min_should
                 .iter()
@@ -235,10 +240,27 @@ pub(crate) fn search_batch(r: &proto::SearchBatchPoints) -> Result<(), Status> {
 }
 
 /// Groups of the legacy search and recommend calls.
-pub(crate) fn groups(group_size: u32, limit: u32) -> Result<(), Status> {
+pub(crate) fn groups(filter: Option<&proto::Filter>, group_size: u32, limit: u32) -> Result<(), Status> {
     let mut e = Errors::default();
+    e.filter("filter", filter);
     e.at_least("group_size", Some(u64::from(group_size)), 1);
     e.at_least("limit", Some(u64::from(limit)), 1);
+    e.finish()
+}
+
+/// The checks of a legacy recommendation: its filter. Its limit is not
+/// bounded: a limit of 0 finds nothing, and any larger one is taken.
+pub(crate) fn recommend(r: &proto::RecommendPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.filter("filter", r.filter.as_ref());
+    e.finish()
+}
+
+pub(crate) fn recommend_batch(r: &proto::RecommendBatchPoints) -> Result<(), Status> {
+    let mut e = Errors::default();
+    for (i, p) in r.recommend_points.iter().enumerate() {
+        e.filter(&format!("recommend_points[{i}].filter"), p.filter.as_ref());
+    }
     e.finish()
 }
 
@@ -270,6 +292,25 @@ pub(crate) fn search_matrix(r: &proto::SearchMatrixPoints) -> Result<(), Status>
 pub(crate) fn count(r: &proto::CountPoints) -> Result<(), Status> {
     let mut e = Errors::default();
     e.filter("filter", r.filter.as_ref());
+    e.finish()
+}
+
+/// The checks of an upsert or a vector update: its `update_filter`.
+pub(crate) fn update_filter(filter: Option<&proto::Filter>) -> Result<(), Status> {
+    let mut e = Errors::default();
+    e.filter("update_filter", filter);
+    e.finish()
+}
+
+/// The checks of a write's points selector, named as the request's field
+/// (`points_selector` or `points`): a selector's filter is validated like
+/// any other. The operations of a batch are not checked this way.
+pub(crate) fn points_selector(field: &str, selector: Option<&proto::PointsSelector>) -> Result<(), Status> {
+    use proto::points_selector::PointsSelectorOneOf as S;
+    let mut e = Errors::default();
+    if let Some(S::Filter(f)) = selector.and_then(|s| s.points_selector_one_of.as_ref()) {
+        e.filter(&format!("{field}.points_selector_one_of"), Some(f));
+    }
     e.finish()
 }
 
