@@ -2,7 +2,7 @@
 //! whose failures say what to do about them.
 //!
 //! A [`TlsConnector`] is built once per client, when the client is built, so
-//! that a bad CA or key is an [`Error::InvalidArgument`] before anything is
+//! that a bad CA or key is an [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) before anything is
 //! sent. Each new connection then runs [`TlsConnector::handshake`] over its
 //! TCP stream and hands the TLS stream to HTTP/2.
 
@@ -64,7 +64,7 @@ impl TlsConnector {
     /// for mutual TLS; ALPN `h2` only.
     ///
     /// A `ca_pem` with no certificate or that does not parse is an
-    /// [`Error::InvalidArgument`] about `ca_certificate`; a bad identity is
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) about `ca_certificate`; a bad identity is
     /// one about `client_certificate`, whose reason says whether the
     /// certificate or the key is wrong (and never shows the key).
     pub(crate) fn new(ca_pem: Option<&[u8]>, identity: Option<(&[u8], &[u8])>) -> Result<Self> {
@@ -89,7 +89,7 @@ impl TlsConnector {
         let builder = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| {
-                Error::invalid_argument("tls", format!("the TLS provider rejects its own defaults: {e}"))
+                Error::invalid_argument("tls", format!("the TLS provider rejects its own defaults: {e}")).with_source(e)
             })?
             .with_root_certificates(roots);
         let mut config = match identity {
@@ -100,7 +100,7 @@ impl TlsConnector {
                 let key = parse_private_key(key_pem).map_err(identity_error)?;
                 builder
                     .with_client_auth_cert(chain, key)
-                    .map_err(|e| identity_error(describe_identity_error(&e)))?
+                    .map_err(|e| identity_error(describe_identity_error(&e)).with_source(e))?
             }
         };
         config.alpn_protocols = vec![ALPN_H2.to_vec()];
@@ -919,7 +919,9 @@ mod tests {
 
     fn invalid(result: Result<TlsConnector>) -> (String, String) {
         match result {
-            Err(Error::InvalidArgument { argument, reason }) => (argument, reason),
+            Err(e) if e.kind() == crate::ErrorKind::InvalidArgument => {
+                (e.argument().unwrap_or_default().to_owned(), e.reason().to_owned())
+            }
             other => panic!("expected InvalidArgument, got {other:?}"),
         }
     }
@@ -1013,9 +1015,9 @@ mod tests {
         }
         for bad in ["", "not a name", "under_score!", "[::1"] {
             match TlsConnector::server_name(bad) {
-                Err(Error::InvalidArgument { argument, reason }) => {
-                    assert_eq!(argument, "tls_domain");
-                    assert!(reason.contains(bad), "{reason}");
+                Err(e) if e.kind() == crate::ErrorKind::InvalidArgument => {
+                    assert_eq!(e.argument(), Some("tls_domain"));
+                    assert!(e.reason().contains(bad), "{e}");
                 }
                 other => panic!("{bad}: {other:?}"),
             }
