@@ -164,7 +164,11 @@ impl Error {
     }
 
     /// No connection to `endpoint` could be opened.
-    pub(crate) fn connect(endpoint: impl Into<String>, reason: impl Into<String>, hint: Option<&'static str>) -> Self {
+    pub(crate) fn connect(
+        endpoint: impl Into<String>,
+        reason: impl Into<String>,
+        hint: Option<&'static str>,
+    ) -> Self {
         let mut e = Self::new(ErrorKind::Connect, reason);
         e.0.endpoint = Some(endpoint.into());
         e.0.hint = hint;
@@ -254,6 +258,7 @@ impl Error {
 
     /// The reason alone, without the argument or anything else: for errors
     /// whose context the caller adds.
+    #[cfg(any(feature = "serde", test))]
     pub(crate) fn reason(&self) -> &str {
         &self.0.reason
     }
@@ -442,7 +447,12 @@ impl fmt::Display for Error {
             ErrorKind::InvalidArgument => write!(f, "invalid argument `{subject}`: {}", e.reason),
             ErrorKind::UnexpectedResponse => write!(f, "unexpected response: `{subject}` {}", e.reason),
             ErrorKind::Connect => {
-                write!(f, "cannot connect to {}: {}", e.endpoint.as_deref().unwrap_or("the server"), e.reason)?;
+                write!(
+                    f,
+                    "cannot connect to {}: {}",
+                    e.endpoint.as_deref().unwrap_or("the server"),
+                    e.reason
+                )?;
                 match e.hint {
                     Some(hint) => write!(f, " (hint: {hint})"),
                     None => Ok(()),
@@ -580,5 +590,177 @@ impl From<serde_json::Error> for Error {
 impl From<std::convert::Infallible> for Error {
     fn from(never: std::convert::Infallible) -> Self {
         match never {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The causes below `error`, outermost first.
+    fn chain(error: &Error) -> Vec<&(dyn StdError + 'static)> {
+        std::iter::successors(error.source(), |e: &&(dyn StdError + 'static)| (*e).source()).collect()
+    }
+
+    #[test]
+    fn a_status_is_kept_as_the_source() {
+        let error = Error::server(tonic::Status::not_found("Collection `c` doesn't exist!"), None)
+            .with_call("Points/Query", Some("c"))
+            .with_endpoint("http://127.0.0.1:6334");
+        let status = error
+            .source()
+            .and_then(|s| s.downcast_ref::<tonic::Status>())
+            .expect("the status is the source");
+        assert_eq!(status.code(), Code::NotFound);
+        assert_eq!(error.kind(), ErrorKind::Server);
+        assert_eq!(error.code(), Some(Code::NotFound));
+        assert_eq!(error.message(), Some("Collection `c` doesn't exist!"));
+        assert_eq!(error.rpc(), Some("Points/Query"));
+        assert_eq!(error.collection(), Some("c"));
+        assert_eq!(error.endpoint(), Some("http://127.0.0.1:6334"));
+        assert!(error.is_not_found() && !error.is_already_exists() && !error.is_retryable());
+        assert!(!error.may_have_been_applied() && error.reached_server());
+        assert_eq!(
+            error.to_string(),
+            "Points/Query on collection `c` at http://127.0.0.1:6334: \
+             Some requested entity was not found (NotFound): Collection `c` doesn't exist!"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_keeps_the_io_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let error = crate::Client::connect(format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Connect, "{error:?}");
+        assert!(error.is_connect() && error.is_retryable() && !error.is_timeout());
+        assert_eq!(
+            error.endpoint(),
+            Some(format!("http://127.0.0.1:{port}").as_str())
+        );
+        let io = chain(&error)
+            .into_iter()
+            .find_map(|e| e.downcast_ref::<std::io::Error>())
+            .expect("an io::Error among the causes");
+        assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+    }
+
+    #[test]
+    fn kinds_and_questions() {
+        let invalid = Error::invalid_argument("points[3].id", "is not a UUID");
+        assert_eq!(invalid.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(invalid.argument(), Some("points[3].id"));
+        assert_eq!(
+            invalid.to_string(),
+            "invalid argument `points[3].id`: is not a UUID"
+        );
+        assert!(!invalid.is_retryable() && invalid.code().is_none() && invalid.source().is_none());
+        let within = Error::invalid_argument("limit", "is 0").within("requests[2].");
+        assert_eq!(within.argument(), Some("requests[2].limit"));
+
+        let url = Error::invalid_url("ftp://x", "the scheme must be http or https");
+        assert_eq!(url.kind(), ErrorKind::InvalidUrl);
+        assert_eq!(url.argument(), None);
+
+        let unexpected = Error::missing("result[2].id");
+        assert_eq!(unexpected.kind(), ErrorKind::UnexpectedResponse);
+        assert_eq!(
+            unexpected.to_string(),
+            "unexpected response: `result[2].id` is missing"
+        );
+
+        let connect = Error::connect("http://h:6333", "not a gRPC server", Some("gRPC is on 6334"));
+        assert!(connect.is_connect() && connect.is_retryable() && !connect.may_have_been_applied());
+        assert_eq!(
+            connect.to_string(),
+            "cannot connect to http://h:6333: not a gRPC server (hint: gRPC is on 6334)"
+        );
+
+        for sent in [false, true] {
+            let broken = Error::connection("connection reset", sent)
+                .with_call("Points/Upsert", Some("c"))
+                .with_endpoint("http://h:6334");
+            assert_eq!(broken.kind(), ErrorKind::Connection);
+            assert!(broken.is_retryable() && !broken.is_connect());
+            assert_eq!(broken.may_have_been_applied(), sent);
+            assert_eq!(broken.reached_server(), sent);
+            assert!(
+                broken
+                    .to_string()
+                    .starts_with("Points/Upsert on collection `c`: the connection to http://h:6334 failed")
+            );
+        }
+
+        let timeout = Error::timeout("Points/Count", None, Some(Duration::from_millis(200)));
+        assert!(timeout.is_timeout() && timeout.is_retryable() && !timeout.may_have_been_applied());
+        assert_eq!(timeout.code(), Some(Code::DeadlineExceeded));
+        assert_eq!(timeout.to_string(), "Points/Count: no answer within 200ms");
+        let timeout = timeout.with_endpoint("http://h:6334");
+        assert!(timeout.may_have_been_applied());
+
+        let status = |code| Error::server(tonic::Status::new(code, "m"), None);
+        assert!(status(Code::AlreadyExists).is_already_exists());
+        // Qdrant's answer for a collection named like an alias: the code
+        // decides, not the words.
+        let alias = Error::server(
+            tonic::Status::invalid_argument("Wrong input: Alias with the same name already exists"),
+            None,
+        );
+        assert!(!alias.is_already_exists());
+        assert!(status(Code::DeadlineExceeded).is_timeout());
+        assert!(
+            status(Code::Unavailable).is_retryable() && status(Code::Unavailable).may_have_been_applied()
+        );
+        assert!(status(Code::ResourceExhausted).is_retryable());
+        assert!(!status(Code::Aborted).is_retryable());
+        let limited = status(Code::ResourceExhausted).with_retry_after(Some(Duration::from_secs(1)));
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(1)));
+
+        #[derive(Debug)]
+        struct Lost(u32);
+        impl fmt::Display for Lost {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{} lost", self.0)
+            }
+        }
+        let upload = Error::upload(status(Code::Unavailable), Lost(3));
+        assert_eq!(upload.kind(), ErrorKind::Upload);
+        assert!(!upload.is_retryable());
+        assert_eq!(upload.report::<Lost>().map(|l| l.0), Some(3));
+        assert_eq!(
+            upload
+                .source()
+                .and_then(|s| s.downcast_ref::<Error>())
+                .and_then(Error::code),
+            Some(Code::Unavailable)
+        );
+        assert!(upload.to_string().starts_with("upload: 3 lost; first failure: "));
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_payload_error_keeps_the_serde_error() {
+        let json = serde_json::from_str::<u32>("\"x\"").unwrap_err();
+        let error = Error::from(json);
+        assert_eq!(error.kind(), ErrorKind::Payload);
+        assert!(error.to_string().starts_with("payload conversion: "));
+        assert!(error.source().is_some_and(|s| s.is::<serde_json::Error>()));
+    }
+
+    #[test]
+    fn header_values_never_show() {
+        const SECRET: &str = "SECRET-7f3a";
+        for builder in [
+            crate::Client::builder("http://127.0.0.1:6334").api_key(format!("{SECRET}\n")),
+            crate::Client::builder("http://127.0.0.1:6334").header("x-token", format!("{SECRET}\u{7f}")),
+        ] {
+            let error = builder.build_lazy().unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidArgument);
+            let shown = format!("{error} {error:?} {:?}", chain(&error));
+            assert!(!shown.contains(SECRET), "{shown}");
+        }
     }
 }

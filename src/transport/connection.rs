@@ -216,7 +216,9 @@ where
     let (send, driver) = builder
         .handshake::<_, Body>(TokioIo::new(io))
         .await
-        .map_err(|e| ConnectFailure::new(super::endpoint::error_chain(&e), FailureStage::Http2).caused_by(e))?;
+        .map_err(|e| {
+            ConnectFailure::new(super::endpoint::error_chain(&e), FailureStage::Http2).caused_by(e)
+        })?;
     let connection = Arc::new(Connection {
         send,
         in_flight: AtomicUsize::new(0),

@@ -502,7 +502,8 @@ impl From<Status> for Error {
     fn from(status: Status) -> Self {
         let fault = std::error::Error::source(&status).and_then(|s| s.downcast_ref::<connection::Fault>());
         if let Some(fault) = fault {
-            return Error::connection(fault.detail.clone(), fault.sent).with_shared_source(fault.source.clone());
+            return Error::connection(fault.detail.clone(), fault.sent)
+                .with_shared_source(fault.source.clone());
         }
         let retry_after = status
             .metadata()

@@ -89,7 +89,8 @@ impl TlsConnector {
         let builder = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| {
-                Error::invalid_argument("tls", format!("the TLS provider rejects its own defaults: {e}")).with_source(e)
+                Error::invalid_argument("tls", format!("the TLS provider rejects its own defaults: {e}"))
+                    .with_source(e)
             })?
             .with_root_certificates(roots);
         let mut config = match identity {
