@@ -173,10 +173,7 @@ pub(crate) async fn open(
         let connection = if url.tls {
             let (tls, name) =
                 tls.ok_or_else(|| ConnectFailure::new("TLS is not configured", FailureStage::Tls))?;
-            let stream = tls
-                .handshake(name.clone(), tcp)
-                .await
-                .map_err(|reason| ConnectFailure::new(reason, FailureStage::Tls))?;
+            let stream = tls.handshake(name.clone(), tcp).await?;
             handshake(stream, settings, on_close).await?
         } else {
             handshake(tcp, settings, on_close).await?

@@ -23,6 +23,7 @@ use rustls::{
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
+use super::connection::{ConnectFailure, FailureStage};
 use crate::error::{Error, Result};
 
 /// The only application protocol gRPC runs on.
@@ -131,12 +132,14 @@ impl TlsConnector {
     }
 
     /// TLS handshake over `tcp`, for the server `name`: the stream, ready
-    /// for HTTP/2, or a one-line reason that says what to change.
+    /// for HTTP/2, or a one-line reason that says what to change, with the
+    /// handshake's error (rustls's, inside an `io::Error`) as its cause.
     pub(crate) async fn handshake(
         &self,
         name: ServerName<'static>,
         tcp: TcpStream,
-    ) -> Result<TlsStream<TcpStream>, String> {
+    ) -> std::result::Result<TlsStream<TcpStream>, ConnectFailure> {
+        let tls_failure = |reason: String| ConnectFailure::new(reason, FailureStage::Tls);
         // The configuration is cloned per connection to learn whether this
         // server asked for a client certificate: rustls tells only the
         // certificate resolver.
@@ -156,28 +159,30 @@ impl TlsConnector {
         let mut tls = connector
             .connect(name, tcp)
             .await
-            .map_err(|e| failure.explain(&e))?;
+            .map_err(|e| tls_failure(failure.explain(&e)).caused_by(e))?;
 
         let (_, connection) = tls.get_ref();
         match connection.alpn_protocol() {
             Some(ALPN_H2) => {}
             Some(other) => {
-                return Err(format!(
+                return Err(tls_failure(format!(
                     "the server chose `{}` instead of HTTP/2 (ALPN `h2`), which gRPC needs",
                     String::from_utf8_lossy(other)
-                ));
+                )));
             }
             None => {
-                return Err(
+                return Err(tls_failure(
                     "the server does not offer HTTP/2 over TLS (no ALPN `h2`), which gRPC needs: is this a gRPC port?"
                         .into(),
-                );
+                ));
             }
         }
         if requested.load(Ordering::Acquire)
             && connection.protocol_version() == Some(ProtocolVersion::TLSv1_3)
         {
-            client_auth_verdict(&mut tls, &failure).await?;
+            client_auth_verdict(&mut tls, &failure)
+                .await
+                .map_err(tls_failure)?;
         }
         Ok(tls)
     }
@@ -720,7 +725,10 @@ mod tests {
         let name = TlsConnector::server_name(domain).unwrap();
         let attempt = async {
             let tcp = TcpStream::connect(addr).await.unwrap();
-            connector.handshake(name, tcp).await
+            connector
+                .handshake(name, tcp)
+                .await
+                .map_err(|failure| failure.reason)
         };
         tokio::time::timeout(Duration::from_secs(5), attempt)
             .await
