@@ -493,13 +493,15 @@ fn status_error(status: Status, rpc: Rpc, collection: Option<&str>, endpoint: &s
 
 /// An error status as this crate's error: [`ErrorKind::Server`] with its
 /// code, message and `retry-after`, or [`ErrorKind::Connection`] when the
-/// status reports a failure below gRPC (a [`connection::Fault`] inside it).
-/// The status, or the transport's own error, is kept as the source.
+/// status reports that the connection broke. The status, or the
+/// transport's own error, is kept as the source.
 ///
-/// For the raw stubs of [`crate::Client::raw`], whose errors are statuses:
-/// the RPC, the collection and the endpoint are not known there.
+/// For the errors of the raw stubs of [`crate::Client::raw`], which are
+/// statuses: the RPC, the collection and the endpoint are not known there.
 impl From<Status> for Error {
     fn from(status: Status) -> Self {
+        // Failures below gRPC arrive as a `connection::Fault` inside the
+        // status.
         let fault = std::error::Error::source(&status).and_then(|s| s.downcast_ref::<connection::Fault>());
         if let Some(fault) = fault {
             return Error::connection(fault.detail.clone(), fault.sent)
