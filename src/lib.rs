@@ -45,12 +45,16 @@ mod types;
 mod upload;
 
 pub use client::*;
-pub use error::{Error, Result};
-/// gRPC status codes, as carried by [`Error::Server`].
+pub use error::{Error, ErrorKind, Result};
+/// gRPC status codes, as [`Error::code`] gives them.
+///
+/// tonic's own enum, re-exported rather than mirrored: it is hand-written
+/// and stable (not generated from the protos), it is the type the raw stubs
+/// of [`Client::raw`] already speak, and a copy would only add conversions.
 pub use tonic::Code;
 pub use transport::{ChannelPool, MetadataInterceptor, RawChannel, RawClients, RetryPolicy};
 pub use types::*;
-pub use upload::{UploadPoints, UploadProgress, UploadSummary};
+pub use upload::{UploadFailure, UploadPoints, UploadProgress, UploadSummary};
 
 /// Entry points for the crate's benchmarks; not part of the public API.
 #[doc(hidden)]

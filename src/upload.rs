@@ -46,6 +46,59 @@ pub struct UploadSummary {
     pub elapsed: Duration,
 }
 
+/// Which points an upload that failed did not write, as
+/// [`Error::upload_failure`] gives it. Every point read from the input is in
+/// exactly one place: counted as written in `summary`, listed in
+/// `not_written`, or listed in `unknown`.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client, points: Vec<qdrant_async::Point>) -> qdrant_async::Result<()> {
+/// if let Err(e) = client.upload_points("my_collection", points).await {
+///     if let Some(failure) = e.upload_failure() {
+///         eprintln!("{} written; retry {:?}", failure.summary.points, failure.unknown);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct UploadFailure {
+    /// The ids of points that were certainly not written: the server
+    /// refused their batch, or it was never sent.
+    pub not_written: Vec<PointId>,
+    /// The ids of points whose batch was sent but never confirmed (a
+    /// timeout, a connection lost mid-call, or an answer such as
+    /// `Unavailable` that a cluster may give after writing some replicas):
+    /// they may have been written. Uploading them again is safe.
+    pub unknown: Vec<PointId>,
+    /// What was written.
+    pub summary: UploadSummary,
+}
+
+/// "N points written, M not written, K unknown (...)".
+impl std::fmt::Display for UploadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} points written, {} not written, {} unknown (sent, but no answer came back)",
+            self.summary.points,
+            self.not_written.len(),
+            self.unknown.len()
+        )
+    }
+}
+
+/// Defined here rather than in `error.rs`, which imports nothing above it.
+impl Error {
+    /// For an upload that failed ([`ErrorKind::Upload`](crate::ErrorKind::Upload)):
+    /// which points were written, which certainly were not, and which may
+    /// have been. The first batch failure is the error's
+    /// [`source`](std::error::Error::source).
+    pub fn upload_failure(&self) -> Option<&UploadFailure> {
+        self.report()
+    }
+}
+
 type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
 
 impl Client {
@@ -54,8 +107,9 @@ impl Client {
     /// `batch_size × parallel` points, however long the input.
     ///
     /// `.await` returns an [`UploadSummary`]. If a batch still fails after
-    /// its retries, the other batches are still written and the error,
-    /// [`Error::Upload`], lists the ids that were not.
+    /// its retries, the other batches are still written and the error
+    /// (of kind [`ErrorKind::Upload`](crate::ErrorKind::Upload)) lists, in
+    /// its [`upload_failure`](Error::upload_failure), the ids that were not.
     ///
     /// ```no_run
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
@@ -382,12 +436,14 @@ impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
         summary.elapsed = started.elapsed();
         match first_error {
             None => Ok(summary),
-            Some(source) => Err(Error::Upload {
-                not_written,
-                unknown,
-                summary,
-                source: Box::new(source),
-            }),
+            Some(first) => Err(Error::upload(
+                first,
+                UploadFailure {
+                    not_written,
+                    unknown,
+                    summary,
+                },
+            )),
         }
     }
 }

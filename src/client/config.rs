@@ -137,7 +137,7 @@ impl ClientBuilder {
 
     /// Trusts the PEM-encoded CA certificates in `pem` for `https` URLs, in
     /// addition to the system's roots. A PEM without a certificate is an
-    /// [`Error::InvalidArgument`] when the client is built.
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when the client is built.
     pub fn ca_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.ca_certificate = Some(pem.into());
         self
@@ -244,11 +244,11 @@ impl ClientBuilder {
         match tokio::time::timeout(deadline, connecting).await {
             Ok(Ok(())) => Ok(client),
             Ok(Err(e)) => Err(e),
-            Err(_) => Err(Error::Connect {
-                endpoint: Url::parse(&first).map(|u| u.origin()).unwrap_or(first),
-                reason: format!("no answer within the connect timeout of {deadline:?}"),
-                hint: None,
-            }),
+            Err(_) => Err(Error::connect(
+                Url::parse(&first).map(|u| u.origin()).unwrap_or(first),
+                format!("no answer within the connect timeout of {deadline:?}"),
+                None,
+            )),
         }
     }
 

@@ -34,7 +34,7 @@ impl Client {
     ///
     /// `.await` returns the [`UpdateResult`]. Waits for the write to be
     /// applied unless `.wait(false)`. Vectors with NaN or infinite values
-    /// are an [`Error::InvalidArgument`] before anything is sent: Qdrant
+    /// are an [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) before anything is sent: Qdrant
     /// 1.19 would store them, and every score computed with them would be
     /// NaN.
     ///

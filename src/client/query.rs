@@ -587,13 +587,8 @@ impl QueryRequest {
 
     /// The request for `collection_name`; errors name the request by index.
     fn into_proto(self, collection_name: &str, index: usize) -> Result<proto::QueryPoints> {
-        self.check_query().map_err(|e| match e {
-            Error::InvalidArgument { argument, reason } => Error::InvalidArgument {
-                argument: format!("requests[{index}].{argument}"),
-                reason,
-            },
-            other => other,
-        })?;
+        self.check_query()
+            .map_err(|e| e.within(&format!("requests[{index}].")))?;
         let mut request = self.request;
         request.collection_name = collection_name.to_owned();
         request.query = self.query.map(Into::into);

@@ -127,7 +127,7 @@ mod tests {
             let tcp = tokio::net::TcpStream::connect(server.addr())
                 .await
                 .map_err(|e| e.to_string())?;
-            let tls = connector.handshake(name, tcp).await?;
+            let tls = connector.handshake(name, tcp).await.map_err(|f| f.reason)?;
             assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
             Ok(())
         };

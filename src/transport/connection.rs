@@ -118,7 +118,7 @@ impl Connection {
         {
             Ok(response) => Ok(response),
             Err(e) => {
-                let fault = Fault::from_hyper(e.error(), e.message().is_none());
+                let fault = Fault::from_hyper(e.error(), e.message().is_none()).caused_by(e.into_error());
                 if fault.closes_connection() {
                     self.close();
                 }
@@ -168,15 +168,12 @@ pub(crate) async fn open(
     let attempt = async {
         let tcp = TcpStream::connect((url.host.trim_matches(['[', ']']), url.port))
             .await
-            .map_err(|e| ConnectFailure::new(describe_io(&e), FailureStage::Tcp))?;
+            .map_err(|e| ConnectFailure::new(describe_io(&e), FailureStage::Tcp).caused_by(e))?;
         let _ = tcp.set_nodelay(true);
         let connection = if url.tls {
             let (tls, name) =
                 tls.ok_or_else(|| ConnectFailure::new("TLS is not configured", FailureStage::Tls))?;
-            let stream = tls
-                .handshake(name.clone(), tcp)
-                .await
-                .map_err(|reason| ConnectFailure::new(reason, FailureStage::Tls))?;
+            let stream = tls.handshake(name.clone(), tcp).await?;
             handshake(stream, settings, on_close).await?
         } else {
             handshake(tcp, settings, on_close).await?
@@ -216,7 +213,9 @@ where
     let (send, driver) = builder
         .handshake::<_, Body>(TokioIo::new(io))
         .await
-        .map_err(|e| ConnectFailure::new(super::endpoint::error_chain(&e), FailureStage::Http2))?;
+        .map_err(|e| {
+            ConnectFailure::new(super::endpoint::error_chain(&e), FailureStage::Http2).caused_by(e)
+        })?;
     let connection = Arc::new(Connection {
         send,
         in_flight: AtomicUsize::new(0),
@@ -320,14 +319,24 @@ pub(crate) enum FailureStage {
 pub(crate) struct ConnectFailure {
     pub reason: String,
     pub stage: FailureStage,
+    /// The error behind the reason (the socket's, hyper's), shared by every
+    /// call that the failure is reported to.
+    pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl ConnectFailure {
-    fn new(reason: impl Into<String>, stage: FailureStage) -> Self {
+    pub(crate) fn new(reason: impl Into<String>, stage: FailureStage) -> Self {
         ConnectFailure {
             reason: reason.into(),
             stage,
+            source: None,
         }
+    }
+
+    /// Keeps `error` as the cause.
+    pub(crate) fn caused_by(mut self, error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(error));
+        self
     }
 }
 
@@ -367,6 +376,9 @@ pub(crate) struct Fault {
     /// Whether the request may have reached the server.
     pub sent: bool,
     pub detail: String,
+    /// The transport's error (hyper's, with h2's and the socket's below
+    /// it), kept for the caller's error.
+    pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl std::fmt::Display for Fault {
@@ -375,7 +387,12 @@ impl std::fmt::Display for Fault {
     }
 }
 
-impl std::error::Error for Fault {}
+impl std::error::Error for Fault {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        let source: &(dyn std::error::Error + Send + Sync + 'static) = self.source.as_deref()?;
+        Some(source)
+    }
+}
 
 impl Fault {
     fn other(detail: String, sent: bool) -> Fault {
@@ -383,7 +400,14 @@ impl Fault {
             kind: FaultKind::Other,
             sent,
             detail,
+            source: None,
         }
+    }
+
+    /// Keeps `error` as the cause.
+    pub(crate) fn caused_by(mut self, error: impl std::error::Error + Send + Sync + 'static) -> Fault {
+        self.source = Some(Arc::new(error));
+        self
     }
 
     /// Whether the connection is no longer usable after this.
@@ -402,6 +426,7 @@ impl Fault {
             kind,
             sent: sent && may_be_sent,
             detail: detail.clone(),
+            source: None,
         };
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
         while let Some(e) = source {

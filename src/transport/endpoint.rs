@@ -19,13 +19,10 @@ pub(crate) struct Url {
 impl Url {
     /// Accepts `http` and `https` URLs; the port defaults to 6334.
     pub(crate) fn parse(url: &str) -> Result<Self> {
-        let invalid = |reason: &str| Error::InvalidUrl {
-            url: url.to_owned(),
-            reason: reason.to_owned(),
-        };
+        let invalid = |reason: &str| Error::invalid_url(url, reason);
         let uri: http::Uri = url
             .parse()
-            .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
+            .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()).with_source(e))?;
         let tls = match uri.scheme_str() {
             Some("http") => false,
             Some("https") => true,
@@ -163,7 +160,7 @@ mod tests {
             "http://127.0.0.1:0",
         ] {
             let err = Url::parse(bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidUrl { .. }), "{bad}: {err}");
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidUrl, "{bad}: {err}");
             assert!(err.to_string().contains(bad), "{err}");
         }
     }

@@ -23,7 +23,7 @@ use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, MetadataMap};
 use tonic::service::interceptor::InterceptedService;
 use tonic_prost::ProstDecoder;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::proto;
 pub use pool::ChannelPool;
 
@@ -363,15 +363,14 @@ impl Transport {
             // pauses between them.
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
                 Ok(result) => result,
-                Err(_) => Err(Error::Timeout {
-                    rpc: rpc.name(),
-                    collection: call.collection.map(str::to_owned),
-                    after: Some(limit),
-                    endpoint: last_endpoint
-                        .lock()
-                        .ok()
-                        .and_then(|e| e.as_deref().map(str::to_owned)),
-                }),
+                Err(_) => {
+                    let error = Error::timeout(rpc.name(), call.collection, Some(limit));
+                    let last = last_endpoint.lock().ok().and_then(|e| e.clone());
+                    Err(match last {
+                        Some(endpoint) => error.with_endpoint(&*endpoint),
+                        None => error,
+                    })
+                }
             },
             None => attempts.await,
         };
@@ -379,10 +378,13 @@ impl Transport {
             "outcome",
             match &result {
                 Ok(_) => "ok",
-                Err(Error::Server { code, .. }) => code.description(),
-                Err(Error::Timeout { .. }) => "timeout",
-                Err(Error::Connect { .. }) => "cannot connect",
-                Err(_) => "connection failed",
+                Err(e) => match (e.kind(), e.code()) {
+                    (ErrorKind::Server, Some(code)) => code.description(),
+                    (ErrorKind::Timeout, _) => "timeout",
+                    (ErrorKind::Connect, _) => "cannot connect",
+                    (ErrorKind::Connection, _) => "connection failed",
+                    _ => "failed",
+                },
             },
         );
         result
@@ -482,41 +484,42 @@ pub struct RawClients {
 }
 
 /// Maps a failed attempt's status to the crate's error, naming the RPC,
-/// the collection and the endpoint. Failures below gRPC arrive as a
-/// [`connection::Fault`] inside the status.
+/// the collection and the endpoint.
 fn status_error(status: Status, rpc: Rpc, collection: Option<&str>, endpoint: &str) -> Error {
-    let collection = collection.map(str::to_owned);
-    let fault = std::error::Error::source(&status).and_then(|s| s.downcast_ref::<connection::Fault>());
-    if let Some(fault) = fault {
-        return Error::Connection {
-            endpoint: endpoint.to_owned(),
-            rpc: rpc.name(),
-            collection,
-            reason: fault.detail.clone(),
-            sent: fault.sent,
-        };
-    }
-    let retry_after = status
-        .metadata()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|secs| secs.is_finite() && *secs >= 0.0)
-        .map(|secs| Duration::from_secs_f64(secs.min(MAX_TIMEOUT.as_secs_f64())));
-    let mut message = status.message().to_owned();
-    if let Some(source) = std::error::Error::source(&status) {
-        let detail = endpoint::error_chain(source);
-        if !message.contains(&detail) {
-            message = format!("{message}: {detail}");
+    Error::from(status)
+        .with_call(rpc.name(), collection)
+        .with_endpoint(endpoint)
+}
+
+/// An error status as this crate's error: [`ErrorKind::Server`] with its
+/// code, message and `retry-after`, or [`ErrorKind::Connection`] when the
+/// status reports that the connection broke. The status, or the
+/// transport's own error, is kept as the source.
+///
+/// For the errors of the raw stubs of [`crate::Client::raw`], which are
+/// statuses: the RPC, the collection and the endpoint are not known there.
+impl From<Status> for Error {
+    fn from(status: Status) -> Self {
+        // Failures below gRPC arrive as a `connection::Fault` inside the
+        // status.
+        let fault = std::error::Error::source(&status).and_then(|s| s.downcast_ref::<connection::Fault>());
+        if let Some(fault) = fault {
+            return Error::connection(fault.detail.clone(), fault.sent)
+                .with_shared_source(fault.source.clone());
         }
-    }
-    Error::Server {
-        code: status.code(),
-        message,
-        rpc: rpc.name(),
-        collection,
-        endpoint: Some(endpoint.to_owned()),
-        retry_after,
+        let retry_after = status
+            .metadata()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|secs| secs.is_finite() && *secs >= 0.0)
+            .map(|secs| Duration::from_secs_f64(secs.min(MAX_TIMEOUT.as_secs_f64())));
+        // tonic's own message is often just "transport error", with the
+        // reason further down the status's causes.
+        let detail = std::error::Error::source(&status)
+            .map(endpoint::error_chain)
+            .filter(|detail| !status.message().contains(detail.as_str()));
+        Error::server(status, detail).with_retry_after(retry_after)
     }
 }
 

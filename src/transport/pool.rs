@@ -16,7 +16,7 @@
 //!   connected to is marked down; a background task checks it (TCP, TLS,
 //!   HTTP/2 and a health check) with a growing pause, and puts it back once
 //!   it answers. Requests go to the endpoints that are up, and fail at once
-//!   with [`Error::Connect`] when none is.
+//!   with an [`ErrorKind::Connect`](crate::ErrorKind::Connect) error when none is.
 //! - **Dead connections are dropped.** A connection that closes, resets or
 //!   misses its keepalive is taken out; the next request on that endpoint
 //!   opens a new one.
@@ -130,10 +130,7 @@ impl ChannelPool {
     ) -> Result<Self> {
         let mut endpoints = Vec::with_capacity(urls.len());
         for url in urls {
-            let origin = Origin::new(&url).map_err(|reason| Error::InvalidUrl {
-                url: url.origin(),
-                reason,
-            })?;
+            let origin = Origin::new(&url).map_err(|reason| Error::invalid_url(url.origin(), reason))?;
             let tls_name = if url.tls {
                 Some(TlsConnector::server_name(
                     tls_domain.unwrap_or(url.host.trim_matches(['[', ']'])),
@@ -332,28 +329,27 @@ impl Shared {
 
     /// The error for "no endpoint answers": the most recent failure.
     fn all_down_error(&self) -> Error {
-        let mut latest: Option<(usize, Instant, String, Option<&'static str>)> = None;
+        let mut latest: Option<(usize, Instant, ConnectFailure, Option<&'static str>)> = None;
         for (i, endpoint) in self.endpoints.iter().enumerate() {
             if let Some(down) = &lock(&endpoint.state).down
                 && latest
                     .as_ref()
                     .is_none_or(|(_, since, _, _)| down.since >= *since)
             {
-                latest = Some((i, down.since, down.failure.reason.clone(), down.hint));
+                latest = Some((i, down.since, down.failure.clone(), down.hint));
             }
         }
-        let (i, _, reason, hint) =
-            latest.unwrap_or((0, Instant::now(), "no connection could be opened".into(), None));
+        let (i, _, failure, hint) = latest.unwrap_or_else(|| {
+            let none = ConnectFailure::new("no connection could be opened", FailureStage::Tcp);
+            (0, Instant::now(), none, None)
+        });
+        let reason = failure.reason;
         let reason = if self.endpoints.len() > 1 {
             format!("{reason} (all {} endpoints are down)", self.endpoints.len())
         } else {
             reason
         };
-        Error::Connect {
-            endpoint: self.endpoints[i].name.to_string(),
-            reason,
-            hint,
-        }
+        Error::connect(&*self.endpoints[i].name, reason, hint).with_shared_source(failure.source)
     }
 
     /// Opens one connection to endpoint `i`.
@@ -529,7 +525,7 @@ impl HttpBody for LeasedBody {
                 Poll::Ready(None)
             }
             Poll::Ready(Some(Err(e))) => {
-                let fault = Fault::from_hyper(&e, true);
+                let fault = Fault::from_hyper(&e, true).caused_by(e);
                 if let Some(lease) = this.lease.take() {
                     lease.failed(&fault);
                 }
@@ -571,6 +567,7 @@ impl Service<http::Request<Body>> for LeaseService {
                     kind: connection::FaultKind::Other,
                     sent: false,
                     detail: "a leased stream carries one request".into(),
+                    source: None,
                 }),
             }
         })

@@ -2,7 +2,7 @@
 //! whose failures say what to do about them.
 //!
 //! A [`TlsConnector`] is built once per client, when the client is built, so
-//! that a bad CA or key is an [`Error::InvalidArgument`] before anything is
+//! that a bad CA or key is an [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) before anything is
 //! sent. Each new connection then runs [`TlsConnector::handshake`] over its
 //! TCP stream and hands the TLS stream to HTTP/2.
 
@@ -23,6 +23,7 @@ use rustls::{
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
+use super::connection::{ConnectFailure, FailureStage};
 use crate::error::{Error, Result};
 
 /// The only application protocol gRPC runs on.
@@ -64,7 +65,7 @@ impl TlsConnector {
     /// for mutual TLS; ALPN `h2` only.
     ///
     /// A `ca_pem` with no certificate or that does not parse is an
-    /// [`Error::InvalidArgument`] about `ca_certificate`; a bad identity is
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) about `ca_certificate`; a bad identity is
     /// one about `client_certificate`, whose reason says whether the
     /// certificate or the key is wrong (and never shows the key).
     pub(crate) fn new(ca_pem: Option<&[u8]>, identity: Option<(&[u8], &[u8])>) -> Result<Self> {
@@ -90,6 +91,7 @@ impl TlsConnector {
             .with_safe_default_protocol_versions()
             .map_err(|e| {
                 Error::invalid_argument("tls", format!("the TLS provider rejects its own defaults: {e}"))
+                    .with_source(e)
             })?
             .with_root_certificates(roots);
         let mut config = match identity {
@@ -100,7 +102,7 @@ impl TlsConnector {
                 let key = parse_private_key(key_pem).map_err(identity_error)?;
                 builder
                     .with_client_auth_cert(chain, key)
-                    .map_err(|e| identity_error(describe_identity_error(&e)))?
+                    .map_err(|e| identity_error(describe_identity_error(&e)).with_source(e))?
             }
         };
         config.alpn_protocols = vec![ALPN_H2.to_vec()];
@@ -130,12 +132,14 @@ impl TlsConnector {
     }
 
     /// TLS handshake over `tcp`, for the server `name`: the stream, ready
-    /// for HTTP/2, or a one-line reason that says what to change.
+    /// for HTTP/2, or a one-line reason that says what to change, with the
+    /// handshake's error (rustls's, inside an `io::Error`) as its cause.
     pub(crate) async fn handshake(
         &self,
         name: ServerName<'static>,
         tcp: TcpStream,
-    ) -> Result<TlsStream<TcpStream>, String> {
+    ) -> std::result::Result<TlsStream<TcpStream>, ConnectFailure> {
+        let tls_failure = |reason: String| ConnectFailure::new(reason, FailureStage::Tls);
         // The configuration is cloned per connection to learn whether this
         // server asked for a client certificate: rustls tells only the
         // certificate resolver.
@@ -155,28 +159,30 @@ impl TlsConnector {
         let mut tls = connector
             .connect(name, tcp)
             .await
-            .map_err(|e| failure.explain(&e))?;
+            .map_err(|e| tls_failure(failure.explain(&e)).caused_by(e))?;
 
         let (_, connection) = tls.get_ref();
         match connection.alpn_protocol() {
             Some(ALPN_H2) => {}
             Some(other) => {
-                return Err(format!(
+                return Err(tls_failure(format!(
                     "the server chose `{}` instead of HTTP/2 (ALPN `h2`), which gRPC needs",
                     String::from_utf8_lossy(other)
-                ));
+                )));
             }
             None => {
-                return Err(
+                return Err(tls_failure(
                     "the server does not offer HTTP/2 over TLS (no ALPN `h2`), which gRPC needs: is this a gRPC port?"
                         .into(),
-                );
+                ));
             }
         }
         if requested.load(Ordering::Acquire)
             && connection.protocol_version() == Some(ProtocolVersion::TLSv1_3)
         {
-            client_auth_verdict(&mut tls, &failure).await?;
+            client_auth_verdict(&mut tls, &failure)
+                .await
+                .map_err(tls_failure)?;
         }
         Ok(tls)
     }
@@ -719,7 +725,10 @@ mod tests {
         let name = TlsConnector::server_name(domain).unwrap();
         let attempt = async {
             let tcp = TcpStream::connect(addr).await.unwrap();
-            connector.handshake(name, tcp).await
+            connector
+                .handshake(name, tcp)
+                .await
+                .map_err(|failure| failure.reason)
         };
         tokio::time::timeout(Duration::from_secs(5), attempt)
             .await
@@ -919,7 +928,9 @@ mod tests {
 
     fn invalid(result: Result<TlsConnector>) -> (String, String) {
         match result {
-            Err(Error::InvalidArgument { argument, reason }) => (argument, reason),
+            Err(e) if e.kind() == crate::ErrorKind::InvalidArgument => {
+                (e.argument().unwrap_or_default().to_owned(), e.reason().to_owned())
+            }
             other => panic!("expected InvalidArgument, got {other:?}"),
         }
     }
@@ -1013,9 +1024,9 @@ mod tests {
         }
         for bad in ["", "not a name", "under_score!", "[::1"] {
             match TlsConnector::server_name(bad) {
-                Err(Error::InvalidArgument { argument, reason }) => {
-                    assert_eq!(argument, "tls_domain");
-                    assert!(reason.contains(bad), "{reason}");
+                Err(e) if e.kind() == crate::ErrorKind::InvalidArgument => {
+                    assert_eq!(e.argument(), Some("tls_domain"));
+                    assert!(e.reason().contains(bad), "{e}");
                 }
                 other => panic!("{bad}: {other:?}"),
             }

@@ -493,9 +493,9 @@ mod json {
     /// The reason of an invalid payload, without the argument's name, which
     /// the request that takes it adds.
     fn reason(error: Error) -> String {
-        match error {
-            Error::InvalidArgument { reason, .. } => reason,
-            other => other.to_string(),
+        match error.kind() {
+            crate::error::ErrorKind::InvalidArgument => error.reason().to_owned(),
+            _ => error.to_string(),
         }
     }
 }

@@ -25,6 +25,7 @@ use qdrant_async::{
     PointsUpdateOperation, Quantization, Range, SparseVector, SparseVectorParams, TokenizerType,
     UpdateResult, ValuesCount, Vector, VectorParams, Vectors, VectorsConfig, VectorsSelector, proto,
 };
+use qdrant_async::{Code, ErrorKind};
 use serde_json::{Value as Json, json};
 
 /// The Qdrant release the recorded answers come from, and the one the
@@ -165,8 +166,9 @@ impl Run {
     fn record<T>(&mut self, label: &str, result: Result<T, Error>, show: impl FnOnce(T) -> Json) {
         let answer = match result {
             Ok(v) => show(v),
-            Err(Error::Server { code, message, .. }) => {
-                json!({"error": format!("{code:?}"), "message": crate::common::peer_message(&message)})
+            Err(e) if e.kind() == ErrorKind::Server => {
+                let (code, message) = (e.code().unwrap_or(Code::Unknown), e.message().unwrap_or_default());
+                json!({"error": format!("{code:?}"), "message": crate::common::peer_message(message)})
             }
             Err(e) => json!({"client_error": e.to_string()}),
         };

@@ -45,11 +45,11 @@ fn score_json(score: f32) -> Value {
 }
 
 fn error_json(e: &Error) -> Value {
-    match e {
-        Error::Server { code, message, .. } => {
+    match (e.code(), e.message()) {
+        (Some(code), Some(message)) => {
             json!({"error": format!("{code:?}"), "message": crate::common::peer_message(message)})
         }
-        other => json!({"client_error": other.to_string()}),
+        _ => json!({"client_error": e.to_string()}),
     }
 }
 
@@ -941,19 +941,7 @@ async fn order_values(client: &Client, c: &str, order_by: OrderBy, limit: u64) -
         limit: Some(limit),
         ..Default::default()
     };
-    let reply = client
-        .raw()
-        .points
-        .query(request)
-        .await
-        .map_err(|s| Error::Server {
-            code: s.code(),
-            message: s.message().to_owned(),
-            rpc: "/qdrant.Points/Query",
-            collection: None,
-            endpoint: None,
-            retry_after: None,
-        });
+    let reply = client.raw().points.query(request).await.map_err(Error::from);
     let reply = reply?.into_inner();
     // Points with equal values come in no set order: by id here.
     let mut result = reply.result;
