@@ -82,14 +82,18 @@ struct AppError(qdrant_async::Error);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        use qdrant_async::{Code, Error};
+        use qdrant_async::{Code, ErrorKind};
         let e = self.0;
-        let status = match (&e, e.code()) {
-            (Error::Timeout { .. }, _) | (_, Some(Code::DeadlineExceeded)) => StatusCode::GATEWAY_TIMEOUT,
-            (Error::InvalidArgument { .. }, _) | (_, Some(Code::InvalidArgument)) => StatusCode::BAD_REQUEST,
-            (_, Some(Code::NotFound)) => StatusCode::NOT_FOUND,
-            (_, Some(Code::ResourceExhausted)) => StatusCode::TOO_MANY_REQUESTS,
-            _ => StatusCode::BAD_GATEWAY,
+        let status = if e.is_timeout() {
+            StatusCode::GATEWAY_TIMEOUT
+        } else if e.kind() == ErrorKind::InvalidArgument || e.code() == Some(Code::InvalidArgument) {
+            StatusCode::BAD_REQUEST
+        } else if e.is_not_found() {
+            StatusCode::NOT_FOUND
+        } else if e.code() == Some(Code::ResourceExhausted) {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::BAD_GATEWAY
         };
         (status, Json(json!({"error": e.to_string()}))).into_response()
     }
