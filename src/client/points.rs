@@ -315,6 +315,7 @@ impl Client {
             collection_name: collection_name.into(),
             payload: payload_argument(payload),
             points: points.into(),
+            key: None,
             write: WriteOptions::new(),
             timeout: None,
         }
@@ -651,11 +652,19 @@ pub struct OverwritePayload<'a> {
     collection_name: String,
     payload: Result<Payload>,
     points: PointsSelector,
+    key: Option<String>,
     write: WriteOptions,
     timeout: Option<Duration>,
 }
 
 impl OverwritePayload<'_> {
+    /// Replaces the value under this nested key (`"a.b"`, `"list[0]"`)
+    /// instead of the whole payload.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
     async fn send(self) -> Result<UpdateResult> {
         let idempotent = self.points.is_by_ids();
         let request = proto::SetPayloadPoints {
@@ -664,7 +673,7 @@ impl OverwritePayload<'_> {
             points_selector: Some(self.points.into_checked_proto("points")?),
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
-            key: None,
+            key: self.key,
             timeout: timeout_secs(self.timeout),
             collection_name: self.collection_name,
         };

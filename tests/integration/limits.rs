@@ -48,7 +48,7 @@ fn assert_limit_refused(err: &Error) {
 async fn scroll_with_the_largest_limit_returns_every_point() -> anyhow::Result<()> {
     let ctx = Ctx::new("scroll_max_limit").await?;
     three_points(&ctx).await?;
-    let page = ctx.client.scroll(&ctx.collection).limit(u32::MAX).await;
+    let page = ctx.client.scroll(&ctx.collection).limit(u64::from(u32::MAX)).await;
     if crate::common::on_cluster() {
         // Qdrant 1.19 in distributed mode asks its shards for one point
         // more than the limit, which wraps to 0.

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use qdrant_async::server::EmbeddedServer;
-use qdrant_async::{
+use qdrant_async::{WithLookup, 
     Client, Condition, Decay, Direction, Distance, Error, Expression, FieldType, Filter, Fusion, GeoPoint,
     OrderBy, Point, PointGroup, Prefetch, Query, QueryRequest, RecommendStrategy, ScoredPoint, SearchParams,
     SparseVector, SparseVectorParams, StartFrom, Vector, VectorParams, Vectors, VectorsConfig, proto,
@@ -1086,8 +1086,8 @@ fn order_by_calls<'a>(
             client
                 .query_points_groups(
                     c,
-                    Query::order_by(OrderBy::new("price").direction(Direction::Desc)),
                     "group",
+                    Query::order_by(OrderBy::new("price").direction(Direction::Desc)),
                 )
                 .group_size(2)
                 .limit(2)
@@ -1337,7 +1337,7 @@ fn groups_calls<'a>(
     Box::pin(async move {
         for key in ["group", "num", "tags", "color"] {
             let g = client
-                .query_points_groups(c, Q, key)
+                .query_points_groups(c, key, Q)
                 .using("cos")
                 .group_size(2)
                 .limit(3)
@@ -1346,20 +1346,20 @@ fn groups_calls<'a>(
         }
         t.groups(
             "groups defaults",
-            client.query_points_groups(c, Q2, "group").using("euc").await,
+            client.query_points_groups(c, "group", Q2).using("euc").await,
         );
         t.groups(
             "groups by a missing key",
-            client.query_points_groups(c, Q, "nope").using("cos").await,
+            client.query_points_groups(c, "nope", Q).using("cos").await,
         );
         t.groups(
             "groups by a float",
-            client.query_points_groups(c, Q, "price").using("cos").await,
+            client.query_points_groups(c, "price", Q).using("cos").await,
         );
         t.groups(
             "groups over a fusion",
             client
-                .query_points_groups(c, Query::rrf(None, [1.0, 0.8]), "group")
+                .query_points_groups(c, "group", Query::rrf(None, [1.0, 0.8]))
                 .prefetch(Prefetch::new(Q).using("cos").limit(5))
                 .prefetch(Prefetch::new(Q2).using("euc").limit(5))
                 .group_size(2)
@@ -1368,7 +1368,7 @@ fn groups_calls<'a>(
         t.groups(
             "groups with a threshold",
             client
-                .query_points_groups(c, Q, "group")
+                .query_points_groups(c, "group", Q)
                 .using("cos")
                 .score_threshold(0.9)
                 .await,
@@ -1384,17 +1384,17 @@ fn groups_calls<'a>(
         t.groups(
             "groups with lookup",
             client
-                .query_points_groups(c, Q, "num")
+                .query_points_groups(c, "num", Q)
                 .using("cos")
-                .with_lookup(&lookup, true, false)
+                .with_lookup(WithLookup::new(&lookup).with_payload(true).with_vectors(false))
                 .await,
         );
         t.groups(
             "groups with lookup in a missing collection",
             client
-                .query_points_groups(c, Q, "num")
+                .query_points_groups(c, "num", Q)
                 .using("cos")
-                .with_lookup(format!("{c}_nowhere"), true, false)
+                .with_lookup(WithLookup::new(format!("{c}_nowhere")).with_payload(true).with_vectors(false))
                 .await,
         );
         t.groups(
@@ -1408,7 +1408,7 @@ fn groups_calls<'a>(
         t.groups(
             "legacy recommend groups",
             client
-                .recommend_groups(c, [1], [6], "color", 3)
+                .recommend_groups(c, "color", [1], [6], 3)
                 .using("cos")
                 .strategy(RecommendStrategy::BestScore)
                 .await,
