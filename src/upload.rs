@@ -205,7 +205,9 @@ impl<'a> Sender<'a> {
         };
         let mut ids = ids.into_iter();
         for part in parts {
-            let part_ids = ids.by_ref().take(part.points);
+            // Taken now, whether the part is written or not, so that the
+            // next part's ids start after this one's.
+            let part_ids: Vec<PointId> = ids.by_ref().take(part.points).collect();
             match self.write_part(&part.bytes, &mut outcome.retries).await {
                 Ok(response) => {
                     outcome.parts += 1;

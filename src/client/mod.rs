@@ -31,7 +31,7 @@
 //!
 //! In the file of its area, and nowhere else:
 //!
-//! 1. a `const` [`Rpc`](crate::transport::Rpc) with its path, `read` or
+//! 1. a `const` `Rpc` (from `transport`) with its path, `read` or
 //!    `write`;
 //! 2. a `Client` method: required arguments as parameters
 //!    (`impl Into<..>`), a doc comment that says what `.await` returns and
