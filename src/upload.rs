@@ -378,7 +378,6 @@ pub(crate) fn encode_upserts(
     Ok(requests)
 }
 
-
 /// Entry points for the crate's benchmarks (re-exported as
 /// `qdrant_async::bench`); not part of the public API.
 #[doc(hidden)]

@@ -144,8 +144,15 @@ impl SearchBatch<'_> {
     async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
         self.request.timeout = timeout_secs(self.timeout);
         let name = &self.request.collection_name;
-        let response: proto::SearchBatchResponse =
-            send_legacy(self.client, SEARCH_BATCH, name, &self.request, self.error, self.timeout).await?;
+        let response: proto::SearchBatchResponse = send_legacy(
+            self.client,
+            SEARCH_BATCH,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
         batch(response.result)
     }
 }
@@ -215,8 +222,15 @@ impl SearchGroups<'_> {
     async fn send(mut self) -> Result<Vec<PointGroup>> {
         self.request.timeout = timeout_secs(self.timeout);
         let name = &self.request.collection_name;
-        let response: proto::SearchGroupsResponse =
-            send_legacy(self.client, SEARCH_GROUPS, name, &self.request, self.error, self.timeout).await?;
+        let response: proto::SearchGroupsResponse = send_legacy(
+            self.client,
+            SEARCH_GROUPS,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
         PointGroup::from_result(response.result)
     }
 }
@@ -292,8 +306,15 @@ impl Recommend<'_> {
     async fn send(mut self) -> Result<Vec<ScoredPoint>> {
         self.request.timeout = timeout_secs(self.timeout);
         let name = &self.request.collection_name;
-        let response: proto::RecommendResponse =
-            send_legacy(self.client, RECOMMEND, name, &self.request, self.error, self.timeout).await?;
+        let response: proto::RecommendResponse = send_legacy(
+            self.client,
+            RECOMMEND,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
         ScoredPoint::from_list(response.result, "result")
     }
 }
@@ -314,8 +335,15 @@ impl RecommendBatch<'_> {
     async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
         self.request.timeout = timeout_secs(self.timeout);
         let name = &self.request.collection_name;
-        let response: proto::RecommendBatchResponse =
-            send_legacy(self.client, RECOMMEND_BATCH, name, &self.request, self.error, self.timeout).await?;
+        let response: proto::RecommendBatchResponse = send_legacy(
+            self.client,
+            RECOMMEND_BATCH,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
         batch(response.result)
     }
 }
@@ -372,8 +400,15 @@ impl RecommendGroups<'_> {
     async fn send(mut self) -> Result<Vec<PointGroup>> {
         self.request.timeout = timeout_secs(self.timeout);
         let name = &self.request.collection_name;
-        let response: proto::RecommendGroupsResponse =
-            send_legacy(self.client, RECOMMEND_GROUPS, name, &self.request, self.error, self.timeout).await?;
+        let response: proto::RecommendGroupsResponse = send_legacy(
+            self.client,
+            RECOMMEND_GROUPS,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
         PointGroup::from_result(response.result)
     }
 }
@@ -430,8 +465,15 @@ impl Discover<'_> {
     async fn send(mut self) -> Result<Vec<ScoredPoint>> {
         self.request.timeout = timeout_secs(self.timeout);
         let name = &self.request.collection_name;
-        let response: proto::DiscoverResponse =
-            send_legacy(self.client, DISCOVER, name, &self.request, self.error, self.timeout).await?;
+        let response: proto::DiscoverResponse = send_legacy(
+            self.client,
+            DISCOVER,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
         ScoredPoint::from_list(response.result, "result")
     }
 }
@@ -452,8 +494,15 @@ impl DiscoverBatch<'_> {
     async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
         self.request.timeout = timeout_secs(self.timeout);
         let name = &self.request.collection_name;
-        let response: proto::DiscoverBatchResponse =
-            send_legacy(self.client, DISCOVER_BATCH, name, &self.request, self.error, self.timeout).await?;
+        let response: proto::DiscoverBatchResponse = send_legacy(
+            self.client,
+            DISCOVER_BATCH,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
         batch(response.result)
     }
 }

@@ -275,7 +275,6 @@ pub(crate) fn timeout_secs(timeout: Option<Duration>) -> Option<u64> {
     timeout.map(|t| t.as_secs().max(1))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

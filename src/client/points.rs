@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::Rpc;
 use crate::types::{
-    FieldType, Filter, IntoPayload, Payload, PayloadIndexParams, Point, PointId, PointVectors, PointsSelector,
-    PointsUpdateOperation, UpdateMode, UpdateResult, VectorCreationConfig, checked_protos,
+    FieldType, Filter, IntoPayload, Payload, PayloadIndexParams, Point, PointId, PointVectors,
+    PointsSelector, PointsUpdateOperation, UpdateMode, UpdateResult, VectorCreationConfig, checked_protos,
 };
 use crate::upload::{Sender, Tally, encode_upserts};
 
@@ -200,7 +200,11 @@ impl Client {
     /// client.delete("my_collection", Filter::must([Condition::matches("color", "red")])).await?;
     /// # Ok(()) }
     /// ```
-    pub fn delete(&self, collection_name: impl Into<String>, points: impl Into<PointsSelector>) -> Delete<'_> {
+    pub fn delete(
+        &self,
+        collection_name: impl Into<String>,
+        points: impl Into<PointsSelector>,
+    ) -> Delete<'_> {
         Delete {
             client: self,
             collection_name: collection_name.into(),
@@ -557,7 +561,12 @@ impl UpdateVectors<'_> {
     }
 
     async fn send(self) -> Result<UpdateResult> {
-        let points = checked_protos(self.points, "points", PointVectors::check, PointVectors::into_proto)?;
+        let points = checked_protos(
+            self.points,
+            "points",
+            PointVectors::check,
+            PointVectors::into_proto,
+        )?;
         let request = proto::UpdatePointVectors {
             wait: self.write.wait(),
             points,
@@ -600,7 +609,15 @@ impl DeleteVectors<'_> {
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, DELETE_VECTORS, &request, name, idempotent, self.timeout).await
+        send_write(
+            self.client,
+            DELETE_VECTORS,
+            &request,
+            name,
+            idempotent,
+            self.timeout,
+        )
+        .await
     }
 }
 
@@ -678,7 +695,15 @@ impl OverwritePayload<'_> {
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, OVERWRITE_PAYLOAD, &request, name, idempotent, self.timeout).await
+        send_write(
+            self.client,
+            OVERWRITE_PAYLOAD,
+            &request,
+            name,
+            idempotent,
+            self.timeout,
+        )
+        .await
     }
 }
 
@@ -708,7 +733,15 @@ impl DeletePayload<'_> {
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, DELETE_PAYLOAD, &request, name, idempotent, self.timeout).await
+        send_write(
+            self.client,
+            DELETE_PAYLOAD,
+            &request,
+            name,
+            idempotent,
+            self.timeout,
+        )
+        .await
     }
 }
 
@@ -736,7 +769,15 @@ impl ClearPayload<'_> {
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, CLEAR_PAYLOAD, &request, name, idempotent, self.timeout).await
+        send_write(
+            self.client,
+            CLEAR_PAYLOAD,
+            &request,
+            name,
+            idempotent,
+            self.timeout,
+        )
+        .await
     }
 }
 
@@ -776,7 +817,15 @@ impl CreatePayloadIndex<'_> {
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, CREATE_FIELD_INDEX, &request, name, true, self.timeout).await
+        send_write(
+            self.client,
+            CREATE_FIELD_INDEX,
+            &request,
+            name,
+            true,
+            self.timeout,
+        )
+        .await
     }
 }
 
@@ -802,7 +851,15 @@ impl DeletePayloadIndex<'_> {
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, DELETE_FIELD_INDEX, &request, name, true, self.timeout).await
+        send_write(
+            self.client,
+            DELETE_FIELD_INDEX,
+            &request,
+            name,
+            true,
+            self.timeout,
+        )
+        .await
     }
 }
 
@@ -830,7 +887,15 @@ impl CreateVectorName<'_> {
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, CREATE_VECTOR_NAME, &request, name, false, self.timeout).await
+        send_write(
+            self.client,
+            CREATE_VECTOR_NAME,
+            &request,
+            name,
+            false,
+            self.timeout,
+        )
+        .await
     }
 }
 
@@ -856,7 +921,15 @@ impl DeleteVectorName<'_> {
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, DELETE_VECTOR_NAME, &request, name, false, self.timeout).await
+        send_write(
+            self.client,
+            DELETE_VECTOR_NAME,
+            &request,
+            name,
+            false,
+            self.timeout,
+        )
+        .await
     }
 }
 

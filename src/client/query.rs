@@ -313,8 +313,12 @@ request!(Retrieve => Vec<Record>);
 /// takes `u64` for it as for every other count: one above `u32::MAX` is
 /// refused rather than cut.
 pub(crate) fn to_u32(value: u64, argument: &str) -> Result<u32> {
-    u32::try_from(value)
-        .map_err(|_| Error::invalid_argument(argument, format!("{value} is above the largest allowed, {}", u32::MAX)))
+    u32::try_from(value).map_err(|_| {
+        Error::invalid_argument(
+            argument,
+            format!("{value} is above the largest allowed, {}", u32::MAX),
+        )
+    })
 }
 
 /// Checks each id and converts the list, naming a bad one as `argument[i]`.
@@ -798,10 +802,7 @@ impl Client {
     /// let pairs = client.search_matrix_pairs("my_collection").sample(100).limit(5).await?;
     /// # Ok(()) }
     /// ```
-    pub fn search_matrix_pairs(
-        &self,
-        collection_name: impl Into<String>,
-    ) -> SearchMatrixPairs<'_> {
+    pub fn search_matrix_pairs(&self, collection_name: impl Into<String>) -> SearchMatrixPairs<'_> {
         SearchMatrixPairs {
             client: self,
             options: MatrixOptions::new(collection_name.into()),
@@ -1200,7 +1201,8 @@ impl SearchMatrixPairs<'_> {
     async fn send(self) -> Result<Vec<SearchMatrixPair>> {
         let request = self.options.into_proto(self.timeout)?;
         let call = MATRIX_PAIRS.on(&request.collection_name).timeout(self.timeout);
-        let response: proto::SearchMatrixPairsResponse = self.client.transport().unary(call, &request).await?;
+        let response: proto::SearchMatrixPairsResponse =
+            self.client.transport().unary(call, &request).await?;
         SearchMatrixPair::from_result(response.result)
     }
 }
@@ -1244,7 +1246,8 @@ impl SearchMatrixOffsetsRequest<'_> {
     async fn send(self) -> Result<SearchMatrixOffsets> {
         let request = self.options.into_proto(self.timeout)?;
         let call = MATRIX_OFFSETS.on(&request.collection_name).timeout(self.timeout);
-        let response: proto::SearchMatrixOffsetsResponse = self.client.transport().unary(call, &request).await?;
+        let response: proto::SearchMatrixOffsetsResponse =
+            self.client.transport().unary(call, &request).await?;
         SearchMatrixOffsets::from_result(response.result)
     }
 }

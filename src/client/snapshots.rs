@@ -26,10 +26,7 @@ impl Client {
     /// println!("{} ({} bytes)", snapshot.name, snapshot.size);
     /// # Ok(()) }
     /// ```
-    pub fn create_snapshot(
-        &self,
-        collection_name: impl Into<String>,
-    ) -> CreateSnapshot<'_> {
+    pub fn create_snapshot(&self, collection_name: impl Into<String>) -> CreateSnapshot<'_> {
         CreateSnapshot {
             client: self,
             collection_name: collection_name.into(),
@@ -48,10 +45,7 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_snapshots(
-        &self,
-        collection_name: impl Into<String>,
-    ) -> ListSnapshots<'_> {
+    pub fn list_snapshots(&self, collection_name: impl Into<String>) -> ListSnapshots<'_> {
         ListSnapshots {
             client: self,
             collection_name: collection_name.into(),

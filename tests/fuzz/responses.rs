@@ -17,9 +17,9 @@ use futures_util::StreamExt;
 use prost::Message;
 use prost_reflect::{DescriptorPool, MessageDescriptor};
 use qdrant_async::proto;
-use qdrant_async::{WithLookup, 
+use qdrant_async::{
     AliasOperation, Client, ClusterOperation, Condition, Distance, FieldType, Filter, Point, PointVectors,
-    PointsUpdateOperation, Prefetch, Query, QueryRequest, SparseVectorParams, VectorParams,
+    PointsUpdateOperation, Prefetch, Query, QueryRequest, SparseVectorParams, VectorParams, WithLookup,
 };
 
 use crate::codec::BytesCodec;

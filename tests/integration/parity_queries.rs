@@ -15,10 +15,11 @@ use std::future::Future;
 use std::pin::Pin;
 
 use qdrant_async::server::EmbeddedServer;
-use qdrant_async::{WithLookup, 
+use qdrant_async::{
     Client, Condition, Decay, Direction, Distance, Error, Expression, FieldType, Filter, Fusion, GeoPoint,
     OrderBy, Point, PointGroup, Prefetch, Query, QueryRequest, RecommendStrategy, ScoredPoint, SearchParams,
-    SparseVector, SparseVectorParams, StartFrom, Vector, VectorParams, Vectors, VectorsConfig, proto,
+    SparseVector, SparseVectorParams, StartFrom, Vector, VectorParams, Vectors, VectorsConfig, WithLookup,
+    proto,
 };
 use serde_json::{Value, json};
 
@@ -1394,7 +1395,11 @@ fn groups_calls<'a>(
             client
                 .query_points_groups(c, "num", Q)
                 .using("cos")
-                .with_lookup(WithLookup::new(format!("{c}_nowhere")).with_payload(true).with_vectors(false))
+                .with_lookup(
+                    WithLookup::new(format!("{c}_nowhere"))
+                        .with_payload(true)
+                        .with_vectors(false),
+                )
                 .await,
         );
         t.groups(

@@ -116,14 +116,18 @@ async fn order_by_answers_carry_the_value_they_were_ordered_by() -> anyhow::Resu
 }
 
 #[tokio::test]
-async fn an_upsert_above_the_message_limit_splits_only_when_asked_and_reports_each_part() -> anyhow::Result<()> {
+async fn an_upsert_above_the_message_limit_splits_only_when_asked_and_reports_each_part() -> anyhow::Result<()>
+{
     let ctx = Ctx::new("split_upsert").await?;
     let c = &ctx.collection;
     ctx.client
         .create_collection(c, VectorParams::new(4, Distance::Dot))
         .await?;
     // A limit that holds a few of these points per request.
-    let small = Client::builder(&ctx.url).max_encoding_message_size(400).connect().await?;
+    let small = Client::builder(&ctx.url)
+        .max_encoding_message_size(400)
+        .connect()
+        .await?;
     let point = |i: u64| {
         // Point 15 has 3 dimensions where the collection has 4: the server
         // refuses the request that carries it.
@@ -152,7 +156,11 @@ async fn an_upsert_above_the_message_limit_splits_only_when_asked_and_reports_ea
     else {
         panic!("expected Error::Upload, got {err}");
     };
-    assert_eq!(source.code(), Some(qdrant_async::Code::InvalidArgument), "{source}");
+    assert_eq!(
+        source.code(),
+        Some(qdrant_async::Code::InvalidArgument),
+        "{source}"
+    );
     assert!(unknown.is_empty(), "{unknown:?}");
     assert!(not_written.contains(&PointId::from(15)), "{not_written:?}: {err}");
     assert!(not_written.len() < 30, "only the failed part: {not_written:?}");
