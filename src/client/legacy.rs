@@ -598,8 +598,8 @@ impl Client {
         let (request, error) = search_points(collection_name.into(), vector.into(), limit);
         Search {
             client: self,
-            request: request,
-            error: error,
+            request,
+            error,
             timeout: None,
         }
     }
@@ -680,8 +680,8 @@ impl Client {
         };
         SearchGroups {
             client: self,
-            request: request,
-            error: error,
+            request,
+            error,
             timeout: None,
         }
     }
@@ -707,8 +707,8 @@ impl Client {
         let (request, error) = recommend_points(collection_name.into(), positive, negative, limit);
         Recommend {
             client: self,
-            request: request,
-            error: error,
+            request,
+            error,
             timeout: None,
         }
     }
@@ -790,8 +790,8 @@ impl Client {
         };
         RecommendGroups {
             client: self,
-            request: request,
-            error: error,
+            request,
+            error,
             timeout: None,
         }
     }
@@ -818,8 +818,8 @@ impl Client {
         let (request, error) = discover_points(collection_name.into(), target.into(), context, limit);
         Discover {
             client: self,
-            request: request,
-            error: error,
+            request,
+            error,
             timeout: None,
         }
     }

@@ -80,7 +80,7 @@ impl WriteOptions {
     }
 
     pub(crate) fn ordering(&self) -> Option<proto::WriteOrdering> {
-        self.ordering.clone().map(Into::into)
+        self.ordering.map(Into::into)
     }
 
     pub(crate) fn shard_key_selector(&self) -> Option<proto::ShardKeySelector> {
