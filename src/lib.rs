@@ -54,21 +54,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use tonic::Code;
 pub use transport::{ChannelPool, MetadataInterceptor, RawChannel, RawClients, RetryPolicy};
 pub use types::*;
-pub use upload::{UploadFailure, UploadPoints, UploadProgress, UploadSummary};
+pub use upload::{UploadFailure, UploadProgress, UploadSummary};
 
 /// Entry points for the crate's benchmarks; not part of the public API.
 #[doc(hidden)]
-pub mod bench {
-    use crate::{Point, Result, proto};
-
-    /// Encodes one upsert request for `points`, exactly as
-    /// [`crate::Client::upsert`] puts it on the wire (unsplit).
-    pub fn encode_upsert(collection_name: &str, points: Vec<Point>) -> Result<bytes::Bytes> {
-        let base = proto::UpsertPoints {
-            collection_name: collection_name.to_owned(),
-            ..Default::default()
-        };
-        let mut requests = crate::upload::encode_upserts(&base, points, 0, usize::MAX)?;
-        Ok(requests.pop().map(|part| part.bytes).unwrap_or_default())
-    }
-}
+pub use upload::bench;

@@ -1,50 +1,27 @@
-//! Bulk upload: points read from an iterator or a stream, in batches, with
-//! several batches in flight, retries, progress, and bounded memory.
+//! Writing points in parts, and accounting for every one of them: upserts
+//! encoded and split below the message limit, parts sent with retries, and
+//! the tally of what was written, not written, or is unknown. The bulk
+//! upload (`Client::upload_points`) and a split upsert (`Client::upsert`
+//! with `.split(true)`) both write through here, so that both report a
+//! failure the same way ([`Error::upload_failure`]).
+//!
+//! This module sits below `client/`: it sends through the transport and
+//! imports nothing of the client.
 
-use std::pin::pin;
-use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use futures_core::Stream;
-use futures_util::stream::{FuturesUnordered, StreamExt};
 use prost::Message;
 
-use crate::client::{Client, check_collection_name};
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::transport::{RetryPolicy, Rpc};
+use crate::transport::{RetryPolicy, Rpc, Transport};
 use crate::types::wire::{WirePoint, encode_upsert};
-use crate::types::{Point, PointId, UpdateMode, vectors_argument};
+use crate::types::{Point, PointId, UpdateResult, vectors_argument};
 
 const UPSERT: Rpc = Rpc::write("/qdrant.Points/Upsert");
-
-/// What an upload has done so far, as given to the progress callback.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct UploadProgress {
-    /// Points written.
-    pub points: u64,
-    /// Request bytes written.
-    pub bytes: u64,
-}
-
-/// What an upload did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct UploadSummary {
-    /// Points written.
-    pub points: u64,
-    /// Batches written (a batch above the message limit counts once per part).
-    pub batches: u64,
-    /// Attempts that failed and were retried.
-    pub retries: u64,
-    /// Request bytes written.
-    pub bytes: u64,
-    /// Time from start to the last answer.
-    pub elapsed: Duration,
-}
 
 /// Which points an upload that failed did not write, as
 /// [`Error::upload_failure`] gives it. Every point read from the input is in
@@ -99,153 +76,35 @@ impl Error {
     }
 }
 
-type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
-
-impl Client {
-    /// Uploads any number of points in batches, several batches in flight,
-    /// retrying batches that fail transiently. Memory stays bounded by
-    /// `batch_size × parallel` points, however long the input.
-    ///
-    /// `.await` returns an [`UploadSummary`]. If a batch still fails after
-    /// its retries, the other batches are still written and the error
-    /// (of kind [`ErrorKind::Upload`](crate::ErrorKind::Upload)) lists, in
-    /// its [`upload_failure`](Error::upload_failure), the ids that were not.
-    ///
-    /// ```no_run
-    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// use qdrant_async::Point;
-    ///
-    /// let points = (0..100_000u64).map(|i| Point::new(i, [i as f32, 1.0, 0.0, 0.0]));
-    /// let summary = client
-    ///     .upload_points("my_collection", points)
-    ///     .batch_size(256)
-    ///     .parallel(4)
-    ///     .on_progress(|p| eprintln!("{} points", p.points))
-    ///     .await?;
-    /// println!("{} points in {:?}", summary.points, summary.elapsed);
-    /// # Ok(()) }
-    /// ```
-    pub fn upload_points<I>(
-        &self,
-        collection_name: impl Into<String>,
-        points: I,
-    ) -> UploadPoints<'_, futures_util::stream::Iter<I::IntoIter>>
-    where
-        I: IntoIterator<Item = Point>,
-        I::IntoIter: Send,
-    {
-        self.upload_stream(collection_name, futures_util::stream::iter(points))
-    }
-
-    /// Like [`upload_points`](Self::upload_points), reading the points from a
-    /// `Stream`.
-    ///
-    /// ```no_run
-    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// use futures_util::stream;
-    /// use qdrant_async::Point;
-    ///
-    /// let points = stream::iter((0..1000u64).map(|i| Point::new(i, [0.0, 1.0])));
-    /// client.upload_stream("my_collection", points).parallel(2).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn upload_stream<S>(&self, collection_name: impl Into<String>, points: S) -> UploadPoints<'_, S>
-    where
-        S: Stream<Item = Point> + Send,
-    {
-        UploadPoints {
-            client: self,
-            collection_name: collection_name.into(),
-            points,
-            batch_size: 64,
-            parallel: 1,
-            max_retries: u32::MAX,
-            retry_for: Duration::from_secs(30),
-            wait: false,
-            update_mode: None,
-            progress: None,
-            timeout: None,
-        }
-    }
-
-    /// Uploads columns, as Python's `upload_collection`: vectors, with
-    /// payloads and ids side by side. Without ids, points are numbered from
-    /// 0 in input order; missing payloads are empty.
-    ///
-    /// `.await` returns an [`UploadSummary`], as [`upload_points`](Self::upload_points).
-    ///
-    /// ```no_run
-    /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// use qdrant_async::Payload;
-    ///
-    /// let vectors = vec![vec![0.1, 0.2], vec![0.3, 0.4]];
-    /// let payloads = vec![Payload::from([("n", 1)]), Payload::from([("n", 2)])];
-    /// client
-    ///     .upload_collection("my_collection", vectors, Some(payloads), None::<Vec<u64>>)
-    ///     .batch_size(1000)
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn upload_collection<V, P, D>(
-        &self,
-        collection_name: impl Into<String>,
-        vectors: V,
-        payloads: Option<P>,
-        ids: Option<D>,
-    ) -> UploadPoints<'_, futures_util::stream::Iter<std::vec::IntoIter<Point>>>
-    where
-        V: IntoIterator,
-        V::Item: Into<crate::types::Vectors>,
-        P: IntoIterator,
-        P::Item: Into<crate::types::Payload>,
-        D: IntoIterator,
-        D::Item: Into<PointId>,
-    {
-        let mut payloads = payloads.map(|p| p.into_iter());
-        let mut ids = ids.map(|d| d.into_iter());
-        let points: Vec<Point> = vectors
-            .into_iter()
-            .enumerate()
-            .map(|(i, vector)| {
-                let id = ids
-                    .as_mut()
-                    .and_then(Iterator::next)
-                    .map_or_else(|| PointId::from(i as u64), Into::into);
-                let mut point = Point::new(id, vector);
-                if let Some(payload) = payloads.as_mut().and_then(Iterator::next) {
-                    point.payload = payload.into();
-                }
-                point
-            })
-            .collect();
-        self.upload_points(collection_name, points)
-    }
+/// What an upload has done so far, as given to the progress callback.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadProgress {
+    /// Points written.
+    pub points: u64,
+    /// Request bytes written.
+    pub bytes: u64,
 }
 
-/// The request built by [`Client::upload_points`] and [`Client::upload_stream`].
-#[must_use = "a request does nothing until it is awaited"]
-pub struct UploadPoints<'a, S> {
-    client: &'a Client,
-    collection_name: String,
-    points: S,
-    batch_size: usize,
-    parallel: usize,
-    max_retries: u32,
-    retry_for: Duration,
-    wait: bool,
-    update_mode: Option<UpdateMode>,
-    progress: Option<ProgressFn>,
-    timeout: Option<Duration>,
+/// What an upload did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadSummary {
+    /// Points written.
+    pub points: u64,
+    /// Batches written (a batch above the message limit counts once per part).
+    pub batches: u64,
+    /// Attempts that failed and were retried.
+    pub retries: u64,
+    /// Request bytes written.
+    pub bytes: u64,
+    /// Time from start to the last answer.
+    pub elapsed: Duration,
 }
-
-/// The largest `batch_size` accepted.
-const MAX_BATCH_SIZE: usize = 1_000_000;
-/// The largest `parallel` accepted.
-const MAX_PARALLEL: usize = 1024;
 
 /// How one batch ended.
 #[derive(Default)]
-struct BatchOutcome {
+pub(crate) struct BatchOutcome {
     points: u64,
     bytes: u64,
     parts: u64,
@@ -255,205 +114,141 @@ struct BatchOutcome {
     /// The first failure, and whether it was retried until the upload's
     /// patience ran out.
     failure: Option<(Error, bool)>,
+    /// The answer to the last part written.
+    last_result: Option<proto::PointsOperationResponse>,
 }
 
-/// How the batches of one upload are sent: shared by all its batches.
-struct Sender<'a> {
-    client: &'a Client,
+impl BatchOutcome {
+    /// Points written by this batch.
+    pub(crate) fn points(&self) -> u64 {
+        self.points
+    }
+}
+
+/// The running account of a write in parts: every point read is counted
+/// as written, or listed as not written or unknown.
+#[derive(Default)]
+pub(crate) struct Tally {
+    summary: UploadSummary,
+    not_written: Vec<PointId>,
+    unknown: Vec<PointId>,
+    first_error: Option<Error>,
+    last_result: Option<proto::PointsOperationResponse>,
+}
+
+impl Tally {
+    /// Adds a batch's outcome. Returns whether the batch gave up on a
+    /// transient failure (the servers do not answer: read no more input).
+    pub(crate) fn add(&mut self, outcome: BatchOutcome) -> bool {
+        self.summary.retries += outcome.retries;
+        self.summary.batches += outcome.parts;
+        self.summary.points += outcome.points;
+        self.summary.bytes += outcome.bytes;
+        self.not_written.extend(outcome.not_written);
+        self.unknown.extend(outcome.unknown);
+        if outcome.last_result.is_some() {
+            self.last_result = outcome.last_result;
+        }
+        match outcome.failure {
+            Some((error, transient)) => {
+                self.first_error.get_or_insert(error);
+                transient
+            }
+            None => false,
+        }
+    }
+
+    /// The totals so far, for progress.
+    pub(crate) fn progress(&self) -> UploadProgress {
+        UploadProgress {
+            points: self.summary.points,
+            bytes: self.summary.bytes,
+        }
+    }
+
+    /// The summary, or an upload error with every point that was not
+    /// confirmed if any part failed.
+    pub(crate) fn finish(mut self, started: Instant) -> Result<UploadSummary> {
+        self.summary.elapsed = started.elapsed();
+        match self.first_error {
+            None => Ok(self.summary),
+            Some(first) => Err(Error::upload(
+                first,
+                UploadFailure {
+                    not_written: self.not_written,
+                    unknown: self.unknown,
+                    summary: self.summary,
+                },
+            )),
+        }
+    }
+
+    /// Like [`finish`](Self::finish), giving the result of the last part
+    /// written when every part was.
+    pub(crate) fn finish_with_result(mut self, started: Instant) -> Result<UpdateResult> {
+        let last = self.last_result.take();
+        self.finish(started)?;
+        let last = last.ok_or_else(|| Error::missing("result"))?;
+        UpdateResult::from_response(last.result)
+    }
+}
+
+/// How the parts of one write are sent: shared by all its batches.
+pub(crate) struct Sender<'a> {
+    transport: &'a Transport,
     collection_name: &'a str,
     timeout: Option<Duration>,
+    /// Whether parts are retried by this sender's own loop (the bulk
+    /// upload) rather than by the transport's policy (a split upsert).
+    own_retries: bool,
     max_retries: u32,
     retry_for: Duration,
     /// Batches now between a transient failure and its retry: while any
     /// is, no new batch is started.
     failing: AtomicUsize,
-    /// When the upload stopped making progress: the first failure since
-    /// the last confirmed write. Every failing batch gives up `retry_for`
-    /// after it, so the whole upload does too.
-    stalled_since: std::sync::Mutex<Option<Instant>>,
+    /// When the write stopped making progress: the first failure since
+    /// the last confirmed part. Every failing batch gives up `retry_for`
+    /// after it, so the whole write does too.
+    stalled_since: Mutex<Option<Instant>>,
 }
 
-impl<'a, S: Stream<Item = Point> + Send + 'a> UploadPoints<'a, S> {
-    /// Points per request (default 64; from 1 to 1,000,000).
-    pub fn batch_size(mut self, points: usize) -> Self {
-        self.batch_size = points;
-        self
-    }
-
-    /// Batches in flight at once (default 1; from 1 to 1024).
-    pub fn parallel(mut self, batches: usize) -> Self {
-        self.parallel = batches;
-        self
-    }
-
-    /// The most retries of one batch that fails transiently (default: as
-    /// many as fit in [`retry_for`](Self::retry_for)).
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
-        self
-    }
-
-    /// How long a batch keeps being retried after its first transient
-    /// failure (default 30 s). While a batch is failing no new batch is
-    /// started; when one gives up, the upload reads no more input and
-    /// fails once the batches in flight are done. Every retry of a failed
-    /// batch goes to another connection, and to another URL when one is
-    /// up.
-    pub fn retry_for(mut self, patience: Duration) -> Self {
-        self.retry_for = patience;
-        self
-    }
-
-    /// Whether each batch waits until it is applied (default false, as in
-    /// Python's client).
-    pub fn wait(mut self, wait: bool) -> Self {
-        self.wait = wait;
-        self
-    }
-
-    /// Whether to insert new points, update existing ones, or both (the
-    /// default). Qdrant 1.18 and 1.19 honour it (checked against 1.18.3 and 1.19.0).
-    pub fn update_mode(mut self, mode: UpdateMode) -> Self {
-        self.update_mode = Some(mode);
-        self
-    }
-
-    /// Called after each batch is written, with the totals so far.
-    pub fn on_progress(mut self, progress: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(progress));
-        self
-    }
-
-    /// Deadline of each batch request (not of the whole upload).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    async fn send(self) -> Result<UploadSummary> {
-        let UploadPoints {
-            client,
+impl<'a> Sender<'a> {
+    /// A sender whose parts are retried as any idempotent call is, by the
+    /// transport's retry policy.
+    pub(crate) fn new(transport: &'a Transport, collection_name: &'a str, timeout: Option<Duration>) -> Self {
+        Sender {
+            transport,
             collection_name,
-            points,
-            batch_size,
-            parallel,
-            max_retries,
-            retry_for,
-            wait,
-            update_mode,
-            progress,
             timeout,
-        } = self;
-        check_collection_name(&collection_name, "collection_name")?;
-        if !(1..=MAX_BATCH_SIZE).contains(&batch_size) {
-            return Err(Error::invalid_argument(
-                "batch_size",
-                format!("must be between 1 and {MAX_BATCH_SIZE}, not {batch_size}"),
-            ));
-        }
-        if !(1..=MAX_PARALLEL).contains(&parallel) {
-            return Err(Error::invalid_argument(
-                "parallel",
-                format!("must be between 1 and {MAX_PARALLEL}, not {parallel}"),
-            ));
-        }
-        let started = Instant::now();
-        let limit = client.transport().settings.max_encoding_message_size;
-        let base = proto::UpsertPoints {
-            collection_name: collection_name.clone(),
-            wait: Some(wait),
-            update_mode: update_mode.map(|m| proto::UpdateMode::from(m) as i32),
-            ..Default::default()
-        };
-        let sender = Sender {
-            client,
-            collection_name: &collection_name,
-            timeout,
-            max_retries,
-            retry_for,
+            own_retries: false,
+            max_retries: 0,
+            retry_for: Duration::ZERO,
             failing: AtomicUsize::new(0),
-            stalled_since: std::sync::Mutex::new(None),
-        };
-        let mut input = pin!(points);
-        let mut in_flight = FuturesUnordered::new();
-        let mut summary = UploadSummary::default();
-        let mut not_written = Vec::new();
-        let mut unknown = Vec::new();
-        let mut first_error = None;
-        let mut read = 0usize;
-        let mut exhausted = false;
-        // Set when a batch gave up on a transient failure: the servers do
-        // not answer, so no more input is read.
-        let mut stopped = false;
-
-        loop {
-            while !exhausted
-                && !stopped
-                && in_flight.len() < parallel
-                && sender.failing.load(Ordering::Acquire) == 0
-            {
-                let mut points = Vec::with_capacity(batch_size.min(4096));
-                while points.len() < batch_size {
-                    match input.next().await {
-                        Some(point) => points.push(point),
-                        None => {
-                            exhausted = true;
-                            break;
-                        }
-                    }
-                }
-                if points.is_empty() {
-                    break;
-                }
-                let first = read;
-                read += points.len();
-                let ids: Vec<PointId> = points.iter().map(|p| p.id.clone()).collect();
-                let parts = encode_upserts(&base, points, first, limit);
-                in_flight.push(sender.write_batch(ids, parts));
-            }
-            let Some(outcome) = in_flight.next().await else {
-                break;
-            };
-            summary.retries += outcome.retries;
-            summary.batches += outcome.parts;
-            summary.points += outcome.points;
-            summary.bytes += outcome.bytes;
-            if outcome.points > 0
-                && let Some(progress) = &progress
-            {
-                progress(UploadProgress {
-                    points: summary.points,
-                    bytes: summary.bytes,
-                });
-            }
-            not_written.extend(outcome.not_written);
-            unknown.extend(outcome.unknown);
-            if let Some((error, transient)) = outcome.failure {
-                stopped |= transient;
-                first_error.get_or_insert(error);
-            }
-        }
-        summary.elapsed = started.elapsed();
-        match first_error {
-            None => Ok(summary),
-            Some(first) => Err(Error::upload(
-                first,
-                UploadFailure {
-                    not_written,
-                    unknown,
-                    summary,
-                },
-            )),
+            stalled_since: Mutex::new(None),
         }
     }
-}
 
-impl Sender<'_> {
+    /// Retries parts by this sender's own loop instead: up to
+    /// `max_retries` times, for `retry_for` after the write stalled, each
+    /// retry on another connection.
+    pub(crate) fn patient(mut self, max_retries: u32, retry_for: Duration) -> Self {
+        self.own_retries = true;
+        self.max_retries = max_retries;
+        self.retry_for = retry_for;
+        self
+    }
+
+    /// Whether a batch is between a transient failure and its retry.
+    pub(crate) fn is_failing(&self) -> bool {
+        self.failing.load(Ordering::Acquire) > 0
+    }
+
     /// Sends a batch's requests (more than one if it is above the message
     /// limit), each retried on transient failures until it is confirmed or
-    /// the upload's patience runs out. `ids` are the batch's points in
-    /// order, to account for each of them.
-    async fn write_batch(&self, ids: Vec<PointId>, parts: Result<Vec<Part>>) -> BatchOutcome {
+    /// the write's patience runs out. A part that fails does not stop the
+    /// others. `ids` are the batch's points in order, to account for each
+    /// of them.
+    pub(crate) async fn write_batch(&self, ids: Vec<PointId>, parts: Result<Vec<Part>>) -> BatchOutcome {
         let mut outcome = BatchOutcome::default();
         let parts = match parts {
             Ok(parts) => parts,
@@ -465,12 +260,15 @@ impl Sender<'_> {
         };
         let mut ids = ids.into_iter();
         for part in parts {
-            let part_ids = ids.by_ref().take(part.points);
+            // Taken now, whether the part is written or not, so that the
+            // next part's ids start after this one's.
+            let part_ids: Vec<PointId> = ids.by_ref().take(part.points).collect();
             match self.write_part(&part.bytes, &mut outcome.retries).await {
-                Ok(()) => {
+                Ok(response) => {
                     outcome.parts += 1;
                     outcome.points += part.points as u64;
                     outcome.bytes += part.bytes.len() as u64;
+                    outcome.last_result = Some(response);
                 }
                 Err((error, transient, maybe_applied)) => {
                     if maybe_applied {
@@ -488,33 +286,34 @@ impl Sender<'_> {
     }
 
     /// Sends one request until it is confirmed. The error says whether the
-    /// upload's patience ran out (the servers do not answer) and whether
+    /// write's patience ran out (the servers do not answer) and whether
     /// any attempt may have been applied.
     async fn write_part(
         &self,
         bytes: &Bytes,
         retries: &mut u64,
-    ) -> std::result::Result<(), (Error, bool, bool)> {
+    ) -> std::result::Result<proto::PointsOperationResponse, (Error, bool, bool)> {
         let mut maybe_applied = false;
         let mut failing_since: Option<Instant> = None;
         let mut attempt: u32 = 0;
         let policy = RetryPolicy::default();
         let result = loop {
             // Upserts name their ids: sending one again changes nothing more.
-            let call = UPSERT
+            let mut call = UPSERT
                 .on(self.collection_name)
                 .timeout(self.timeout)
-                .idempotent(true)
-                .retry(RetryPolicy::disabled());
+                .idempotent(true);
+            if self.own_retries {
+                call = call.retry(RetryPolicy::disabled());
+            }
             let error = match self
-                .client
-                .transport()
+                .transport
                 .unary_encoded::<proto::PointsOperationResponse>(call, bytes.clone())
                 .await
             {
-                Ok(_) => {
+                Ok(response) => {
                     self.progressed();
-                    break Ok(());
+                    break Ok(response);
                 }
                 Err(error) => error,
             };
@@ -525,6 +324,11 @@ impl Sender<'_> {
                 self.failing.fetch_add(1, Ordering::AcqRel);
             }
             attempt = attempt.saturating_add(1);
+            if !self.own_retries {
+                // The transport's retries were the patience, and they
+                // ran out if the error is transient.
+                break Err((error, transient, maybe_applied));
+            }
             if !transient || attempt > self.max_retries {
                 break Err((error, false, maybe_applied));
             }
@@ -534,7 +338,7 @@ impl Sender<'_> {
             if pause >= patience_left {
                 break Err((error, true, maybe_applied));
             }
-            tracing::debug!(%error, ?pause, "upload batch failed, retrying");
+            tracing::debug!(%error, ?pause, "upsert part failed, retrying");
             *retries += 1;
             tokio::time::sleep(pause).await;
         };
@@ -558,15 +362,6 @@ impl Sender<'_> {
             Ok(mut stalled) => since.min(*stalled.get_or_insert(since)),
             Err(_) => since,
         }
-    }
-}
-
-impl<'a, S: Stream<Item = Point> + Send + 'a> std::future::IntoFuture for UploadPoints<'a, S> {
-    type Output = Result<UploadSummary>;
-    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }
 
@@ -636,6 +431,24 @@ pub(crate) fn encode_upserts(
         requests.push(encode(&group, group_start)?);
     }
     Ok(requests)
+}
+
+/// Entry points for the crate's benchmarks (re-exported as
+/// `qdrant_async::bench`); not part of the public API.
+#[doc(hidden)]
+pub mod bench {
+    use crate::{Point, Result, proto};
+
+    /// Encodes one upsert request for `points`, exactly as
+    /// [`crate::Client::upsert`] puts it on the wire (unsplit).
+    pub fn encode_upsert(collection_name: &str, points: Vec<Point>) -> Result<bytes::Bytes> {
+        let base = proto::UpsertPoints {
+            collection_name: collection_name.to_owned(),
+            ..Default::default()
+        };
+        let mut requests = super::encode_upserts(&base, points, 0, usize::MAX)?;
+        Ok(requests.pop().map(|part| part.bytes).unwrap_or_default())
+    }
 }
 
 #[cfg(test)]

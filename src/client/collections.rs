@@ -179,8 +179,8 @@ impl Client {
     pub fn update_collection_aliases(
         &self,
         operations: impl IntoIterator<Item = AliasOperation>,
-    ) -> UpdateAliases<'_> {
-        UpdateAliases {
+    ) -> UpdateCollectionAliases<'_> {
+        UpdateCollectionAliases {
             client: self,
             operations: operations.into_iter().collect(),
             timeout: None,
@@ -200,7 +200,7 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         alias_name: impl Into<String>,
-    ) -> UpdateAliases<'_> {
+    ) -> UpdateCollectionAliases<'_> {
         self.update_collection_aliases([AliasOperation::create(collection_name, alias_name)])
     }
 
@@ -217,7 +217,7 @@ impl Client {
         &self,
         old_alias_name: impl Into<String>,
         new_alias_name: impl Into<String>,
-    ) -> UpdateAliases<'_> {
+    ) -> UpdateCollectionAliases<'_> {
         self.update_collection_aliases([AliasOperation::rename(old_alias_name, new_alias_name)])
     }
 
@@ -230,7 +230,7 @@ impl Client {
     /// client.delete_alias("live").await?;
     /// # Ok(()) }
     /// ```
-    pub fn delete_alias(&self, alias_name: impl Into<String>) -> UpdateAliases<'_> {
+    pub fn delete_alias(&self, alias_name: impl Into<String>) -> UpdateCollectionAliases<'_> {
         self.update_collection_aliases([AliasOperation::delete(alias_name)])
     }
 
@@ -246,7 +246,7 @@ impl Client {
     pub fn get_collection_aliases(&self, collection_name: impl Into<String>) -> GetCollectionAliases<'_> {
         GetCollectionAliases {
             client: self,
-            collection_name: Some(collection_name.into()),
+            collection_name: collection_name.into(),
             timeout: None,
         }
     }
@@ -262,10 +262,9 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn get_aliases(&self) -> GetCollectionAliases<'_> {
-        GetCollectionAliases {
+    pub fn get_aliases(&self) -> GetAliases<'_> {
+        GetAliases {
             client: self,
-            collection_name: None,
             timeout: None,
         }
     }
@@ -293,7 +292,8 @@ impl Client {
     }
 
     /// Moves, replicates or drops shards, or changes shard keys (distributed
-    /// mode).
+    /// mode). Python's client calls it `cluster_collection_update`; this
+    /// name is the RPC's.
     ///
     /// `.await` returns `true` when the operation was accepted.
     ///
@@ -310,8 +310,8 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         operation: impl Into<ClusterOperation>,
-    ) -> UpdateClusterSetup<'_> {
-        UpdateClusterSetup {
+    ) -> UpdateCollectionClusterSetup<'_> {
+        UpdateCollectionClusterSetup {
             client: self,
             collection_name: collection_name.into(),
             operation: operation.into(),
@@ -647,15 +647,17 @@ impl DeleteCollection<'_> {
 
 request!(DeleteCollection => bool);
 
-/// The request built by [`Client::update_collection_aliases`] and the alias helpers.
+/// The request built by [`Client::update_collection_aliases`], and by its
+/// shortcuts [`Client::create_alias`], [`Client::rename_alias`] and
+/// [`Client::delete_alias`].
 #[must_use = "a request does nothing until it is awaited"]
-pub struct UpdateAliases<'a> {
+pub struct UpdateCollectionAliases<'a> {
     client: &'a Client,
     operations: Vec<AliasOperation>,
     timeout: Option<Duration>,
 }
 
-impl UpdateAliases<'_> {
+impl UpdateCollectionAliases<'_> {
     async fn send(self) -> Result<bool> {
         for (i, op) in self.operations.iter().enumerate() {
             for (name, argument) in op.names() {
@@ -678,40 +680,52 @@ impl UpdateAliases<'_> {
     }
 }
 
-request!(UpdateAliases => bool);
+request!(UpdateCollectionAliases => bool);
 
-/// The request built by [`Client::get_collection_aliases`] and [`Client::get_aliases`].
+/// The request built by [`Client::get_collection_aliases`].
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCollectionAliases<'a> {
     client: &'a Client,
-    collection_name: Option<String>,
+    collection_name: String,
     timeout: Option<Duration>,
 }
 
 impl GetCollectionAliases<'_> {
     async fn send(self) -> Result<Vec<AliasDescription>> {
-        let response: proto::ListAliasesResponse = match self.collection_name {
-            Some(collection_name) => {
-                check_collection_name(&collection_name, "collection_name")?;
-                let request = proto::ListCollectionAliasesRequest { collection_name };
-                let call = LIST_COLLECTION_ALIASES
-                    .on(&request.collection_name)
-                    .timeout(self.timeout);
-                self.client.transport().unary(call, &request).await?
-            }
-            None => {
-                let call = LIST_ALIASES.call().timeout(self.timeout);
-                self.client
-                    .transport()
-                    .unary(call, &proto::ListAliasesRequest {})
-                    .await?
-            }
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::ListCollectionAliasesRequest {
+            collection_name: self.collection_name,
         };
+        let call = LIST_COLLECTION_ALIASES
+            .on(&request.collection_name)
+            .timeout(self.timeout);
+        let response: proto::ListAliasesResponse = self.client.transport().unary(call, &request).await?;
         Ok(response.aliases.into_iter().map(Into::into).collect())
     }
 }
 
 request!(GetCollectionAliases => Vec<AliasDescription>);
+
+/// The request built by [`Client::get_aliases`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct GetAliases<'a> {
+    client: &'a Client,
+    timeout: Option<Duration>,
+}
+
+impl GetAliases<'_> {
+    async fn send(self) -> Result<Vec<AliasDescription>> {
+        let call = LIST_ALIASES.call().timeout(self.timeout);
+        let response: proto::ListAliasesResponse = self
+            .client
+            .transport()
+            .unary(call, &proto::ListAliasesRequest {})
+            .await?;
+        Ok(response.aliases.into_iter().map(Into::into).collect())
+    }
+}
+
+request!(GetAliases => Vec<AliasDescription>);
 
 /// The request built by [`Client::collection_cluster_info`].
 #[must_use = "a request does nothing until it is awaited"]
@@ -738,14 +752,14 @@ request!(CollectionClusterInfoRequest => CollectionClusterInfo);
 
 /// The request built by [`Client::update_collection_cluster_setup`].
 #[must_use = "a request does nothing until it is awaited"]
-pub struct UpdateClusterSetup<'a> {
+pub struct UpdateCollectionClusterSetup<'a> {
     client: &'a Client,
     collection_name: String,
     operation: ClusterOperation,
     timeout: Option<Duration>,
 }
 
-impl UpdateClusterSetup<'_> {
+impl UpdateCollectionClusterSetup<'_> {
     async fn send(self) -> Result<bool> {
         check_collection_name(&self.collection_name, "collection_name")?;
         let request = proto::UpdateCollectionClusterSetupRequest {
@@ -760,7 +774,7 @@ impl UpdateClusterSetup<'_> {
     }
 }
 
-request!(UpdateClusterSetup => bool);
+request!(UpdateCollectionClusterSetup => bool);
 
 /// The request built by [`Client::create_shard_key`].
 #[must_use = "a request does nothing until it is awaited"]

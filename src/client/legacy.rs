@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use prost::Message;
 
-use super::{Client, check_collection_name, timeout_secs};
+use super::query::to_u32;
+use super::{Client, check_collection_name, request, timeout_secs};
 use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::Rpc;
@@ -17,48 +18,31 @@ use crate::types::{
     ScoredPoint, SearchParams, ShardKeySelector, SparseVector, Vector, VectorsSelector,
 };
 
-/// A legacy request: its message, the RPC, and how to read the answer.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct LegacyRequest<'a, R> {
-    client: &'a Client,
-    request: R,
+const SEARCH: Rpc = Rpc::read("/qdrant.Points/Search");
+const SEARCH_BATCH: Rpc = Rpc::read("/qdrant.Points/SearchBatch");
+const SEARCH_GROUPS: Rpc = Rpc::read("/qdrant.Points/SearchGroups");
+const RECOMMEND: Rpc = Rpc::read("/qdrant.Points/Recommend");
+const RECOMMEND_BATCH: Rpc = Rpc::read("/qdrant.Points/RecommendBatch");
+const RECOMMEND_GROUPS: Rpc = Rpc::read("/qdrant.Points/RecommendGroups");
+const DISCOVER: Rpc = Rpc::read("/qdrant.Points/Discover");
+const DISCOVER_BATCH: Rpc = Rpc::read("/qdrant.Points/DiscoverBatch");
+
+/// Sends a legacy request, or fails with the first bad argument found
+/// when it was built.
+async fn send_legacy<R: Message, Resp: Message + Default + Send + 'static>(
+    client: &Client,
+    rpc: Rpc,
+    collection_name: &str,
+    request: &R,
     error: Option<Error>,
     timeout: Option<Duration>,
-}
-
-/// A legacy request message, and what its response gives back.
-pub trait LegacyCall: Message + Send + Sized + 'static {
-    /// What `.await` returns.
-    type Output;
-    #[doc(hidden)]
-    type Response: Message + Default + Send + 'static;
-    #[doc(hidden)]
-    const PATH: &'static str;
-    #[doc(hidden)]
-    fn collection_name(&self) -> &str;
-    #[doc(hidden)]
-    fn set_timeout(&mut self, timeout: Option<u64>);
-    #[doc(hidden)]
-    fn output(response: Self::Response) -> Result<Self::Output>;
-}
-
-macro_rules! legacy_call {
-    ($req:ident, $resp:ident, $path:literal, $out:ty, |$r:ident| $conv:expr) => {
-        impl LegacyCall for proto::$req {
-            type Output = $out;
-            type Response = proto::$resp;
-            const PATH: &'static str = $path;
-            fn collection_name(&self) -> &str {
-                &self.collection_name
-            }
-            fn set_timeout(&mut self, timeout: Option<u64>) {
-                self.timeout = timeout;
-            }
-            fn output($r: proto::$resp) -> Result<$out> {
-                $conv
-            }
-        }
-    };
+) -> Result<Resp> {
+    if let Some(e) = error {
+        return Err(e);
+    }
+    check_collection_name(collection_name, "collection_name")?;
+    let call = rpc.on(collection_name).timeout(timeout);
+    client.transport().unary(call, request).await
 }
 
 fn batch(result: Vec<proto::BatchResult>) -> Result<Vec<Vec<ScoredPoint>>> {
@@ -69,214 +53,463 @@ fn batch(result: Vec<proto::BatchResult>) -> Result<Vec<Vec<ScoredPoint>>> {
         .collect()
 }
 
-legacy_call!(
-    SearchPoints,
-    SearchResponse,
-    "/qdrant.Points/Search",
-    Vec<ScoredPoint>,
-    |r| ScoredPoint::from_list(r.result, "result")
-);
-legacy_call!(
-    SearchBatchPoints,
-    SearchBatchResponse,
-    "/qdrant.Points/SearchBatch",
-    Vec<Vec<ScoredPoint>>,
-    |r| batch(r.result)
-);
-legacy_call!(
-    SearchPointGroups,
-    SearchGroupsResponse,
-    "/qdrant.Points/SearchGroups",
-    Vec<PointGroup>,
-    |r| PointGroup::from_result(r.result)
-);
-legacy_call!(
-    RecommendPoints,
-    RecommendResponse,
-    "/qdrant.Points/Recommend",
-    Vec<ScoredPoint>,
-    |r| ScoredPoint::from_list(r.result, "result")
-);
-legacy_call!(
-    RecommendBatchPoints,
-    RecommendBatchResponse,
-    "/qdrant.Points/RecommendBatch",
-    Vec<Vec<ScoredPoint>>,
-    |r| batch(r.result)
-);
-legacy_call!(
-    RecommendPointGroups,
-    RecommendGroupsResponse,
-    "/qdrant.Points/RecommendGroups",
-    Vec<PointGroup>,
-    |r| PointGroup::from_result(r.result)
-);
-legacy_call!(
-    DiscoverPoints,
-    DiscoverResponse,
-    "/qdrant.Points/Discover",
-    Vec<ScoredPoint>,
-    |r| ScoredPoint::from_list(r.result, "result")
-);
-legacy_call!(
-    DiscoverBatchPoints,
-    DiscoverBatchResponse,
-    "/qdrant.Points/DiscoverBatch",
-    Vec<Vec<ScoredPoint>>,
-    |r| batch(r.result)
-);
-
-impl<'a, R: LegacyCall> LegacyRequest<'a, R> {
-    fn new(client: &'a Client, request: R) -> Self {
-        LegacyRequest {
-            client,
-            request,
-            error: None,
-            timeout: None,
-        }
-    }
-
-    fn fail(mut self, error: Option<Error>) -> Self {
-        if let Some(e) = error {
-            self.error.get_or_insert(e);
-        }
-        self
-    }
-
-    /// Deadline for this call, overriding the client's default.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    async fn send(self) -> Result<R::Output> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        let mut request = self.request;
-        check_collection_name(request.collection_name(), "collection_name")?;
-        request.set_timeout(timeout_secs(self.timeout));
-        let call = Rpc::read(R::PATH)
-            .on(request.collection_name())
-            .timeout(self.timeout);
-        let response: R::Response = self.client.transport().unary(call, &request).await?;
-        R::output(response)
-    }
+/// The request built by [`Client::search`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Search<'a> {
+    client: &'a Client,
+    request: proto::SearchPoints,
+    /// The first bad argument, reported when sent.
+    error: Option<Error>,
+    timeout: Option<Duration>,
 }
 
-impl<'a, R: LegacyCall> std::future::IntoFuture for LegacyRequest<'a, R> {
-    type Output = Result<R::Output>;
-    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-/// Setters that write one field of the request, converting the argument.
-macro_rules! setters {
-    ($req:ident { $( $(#[$doc:meta])* $name:ident($arg:ty) => |$r:ident, $v:ident| $body:expr; )* }) => {
-        impl LegacyRequest<'_, proto::$req> {
-            $(
-                $(#[$doc])*
-                pub fn $name(mut self, $v: $arg) -> Self {
-                    let $r = &mut self.request;
-                    $body;
-                    self
-                }
-            )*
-        }
-    };
-}
-
-setters!(SearchPoints {
+impl Search<'_> {
     /// Only points matching this filter.
-    filter(impl Into<Filter>) => |r, v| r.filter = Some(v.into().into());
+    pub fn filter(mut self, value: impl Into<Filter>) -> Self {
+        self.request.filter = Some(value.into().into());
+        self
+    }
+
     /// Hits to skip.
-    offset(u64) => |r, v| r.offset = Some(v);
+    pub fn offset(mut self, value: u64) -> Self {
+        self.request.offset = Some(value);
+        self
+    }
+
     /// Only hits scoring strictly better than this (for Euclid and
     /// Manhattan: strictly below this distance), as Qdrant keeps them.
-    score_threshold(f32) => |r, v| r.score_threshold = Some(v);
+    pub fn score_threshold(mut self, value: f32) -> Self {
+        self.request.score_threshold = Some(value);
+        self
+    }
+
     /// Which payload to return.
-    with_payload(impl Into<PayloadSelector>) => |r, v| r.with_payload = Some(v.into().into());
+    pub fn with_payload(mut self, value: impl Into<PayloadSelector>) -> Self {
+        self.request.with_payload = Some(value.into().into());
+        self
+    }
+
     /// Which vectors to return.
-    with_vectors(impl Into<VectorsSelector>) => |r, v| r.with_vectors = Some(v.into().into());
+    pub fn with_vectors(mut self, value: impl Into<VectorsSelector>) -> Self {
+        self.request.with_vectors = Some(value.into().into());
+        self
+    }
+
     /// The named vector to search.
-    vector_name(impl Into<String>) => |r, v| r.vector_name = Some(v.into());
+    pub fn vector_name(mut self, value: impl Into<String>) -> Self {
+        self.request.vector_name = Some(value.into());
+        self
+    }
+
     /// Search parameters.
-    params(impl Into<SearchParams>) => |r, v| r.params = Some(v.into().into());
+    pub fn params(mut self, value: impl Into<SearchParams>) -> Self {
+        self.request.params = Some(value.into().into());
+        self
+    }
+
     /// Read consistency across replicas.
-    read_consistency(impl Into<ReadConsistency>) => |r, v| r.read_consistency = Some(v.into().into());
+    pub fn read_consistency(mut self, value: impl Into<ReadConsistency>) -> Self {
+        self.request.read_consistency = Some(value.into().into());
+        self
+    }
+
     /// Searches only the shards with these keys.
-    shard_key_selector(impl Into<ShardKeySelector>) => |r, v| r.shard_key_selector = Some(v.into().into());
-});
+    pub fn shard_key_selector(mut self, value: impl Into<ShardKeySelector>) -> Self {
+        self.request.shard_key_selector = Some(value.into().into());
+        self
+    }
 
-setters!(SearchPointGroups {
+    async fn send(mut self) -> Result<Vec<ScoredPoint>> {
+        self.request.timeout = timeout_secs(self.timeout);
+        let name = &self.request.collection_name;
+        let response: proto::SearchResponse =
+            send_legacy(self.client, SEARCH, name, &self.request, self.error, self.timeout).await?;
+        ScoredPoint::from_list(response.result, "result")
+    }
+}
+
+request!(Search => Vec<ScoredPoint>);
+
+/// The request built by [`Client::search_batch`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct SearchBatch<'a> {
+    client: &'a Client,
+    request: proto::SearchBatchPoints,
+    /// The first bad argument, reported when sent.
+    error: Option<Error>,
+    timeout: Option<Duration>,
+}
+
+impl SearchBatch<'_> {
+    async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
+        self.request.timeout = timeout_secs(self.timeout);
+        let name = &self.request.collection_name;
+        let response: proto::SearchBatchResponse = send_legacy(
+            self.client,
+            SEARCH_BATCH,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
+        batch(response.result)
+    }
+}
+
+request!(SearchBatch => Vec<Vec<ScoredPoint>>);
+
+/// The request built by [`Client::search_groups`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct SearchGroups<'a> {
+    client: &'a Client,
+    request: proto::SearchPointGroups,
+    /// The first bad argument, reported when sent.
+    error: Option<Error>,
+    timeout: Option<Duration>,
+}
+
+impl SearchGroups<'_> {
     /// Only points matching this filter.
-    filter(impl Into<Filter>) => |r, v| r.filter = Some(v.into().into());
+    pub fn filter(mut self, value: impl Into<Filter>) -> Self {
+        self.request.filter = Some(value.into().into());
+        self
+    }
+
     /// Only hits scoring strictly better than this (for Euclid and
     /// Manhattan: strictly below this distance), as Qdrant keeps them.
-    score_threshold(f32) => |r, v| r.score_threshold = Some(v);
-    /// Which payload to return.
-    with_payload(impl Into<PayloadSelector>) => |r, v| r.with_payload = Some(v.into().into());
-    /// Which vectors to return.
-    with_vectors(impl Into<VectorsSelector>) => |r, v| r.with_vectors = Some(v.into().into());
-    /// The named vector to search.
-    vector_name(impl Into<String>) => |r, v| r.vector_name = Some(v.into());
-    /// Search parameters.
-    params(impl Into<SearchParams>) => |r, v| r.params = Some(v.into().into());
-    /// Hits per group.
-    group_size(u32) => |r, v| r.group_size = v;
-});
+    pub fn score_threshold(mut self, value: f32) -> Self {
+        self.request.score_threshold = Some(value);
+        self
+    }
 
-setters!(RecommendPoints {
+    /// Which payload to return.
+    pub fn with_payload(mut self, value: impl Into<PayloadSelector>) -> Self {
+        self.request.with_payload = Some(value.into().into());
+        self
+    }
+
+    /// Which vectors to return.
+    pub fn with_vectors(mut self, value: impl Into<VectorsSelector>) -> Self {
+        self.request.with_vectors = Some(value.into().into());
+        self
+    }
+
+    /// The named vector to search.
+    pub fn vector_name(mut self, value: impl Into<String>) -> Self {
+        self.request.vector_name = Some(value.into());
+        self
+    }
+
+    /// Search parameters.
+    pub fn params(mut self, value: impl Into<SearchParams>) -> Self {
+        self.request.params = Some(value.into().into());
+        self
+    }
+
+    /// Most hits per group (default 3). Qdrant takes at most `u32::MAX`;
+    /// more is an error of kind
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when sent.
+    pub fn group_size(mut self, size: u64) -> Self {
+        match to_u32(size, "group_size") {
+            Ok(size) => self.request.group_size = size,
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    async fn send(mut self) -> Result<Vec<PointGroup>> {
+        self.request.timeout = timeout_secs(self.timeout);
+        let name = &self.request.collection_name;
+        let response: proto::SearchGroupsResponse = send_legacy(
+            self.client,
+            SEARCH_GROUPS,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
+        PointGroup::from_result(response.result)
+    }
+}
+
+request!(SearchGroups => Vec<PointGroup>);
+
+/// The request built by [`Client::recommend`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Recommend<'a> {
+    client: &'a Client,
+    request: proto::RecommendPoints,
+    /// The first bad argument, reported when sent.
+    error: Option<Error>,
+    timeout: Option<Duration>,
+}
+
+impl Recommend<'_> {
     /// Only points matching this filter.
-    filter(impl Into<Filter>) => |r, v| r.filter = Some(v.into().into());
+    pub fn filter(mut self, value: impl Into<Filter>) -> Self {
+        self.request.filter = Some(value.into().into());
+        self
+    }
+
     /// Hits to skip.
-    offset(u64) => |r, v| r.offset = Some(v);
+    pub fn offset(mut self, value: u64) -> Self {
+        self.request.offset = Some(value);
+        self
+    }
+
     /// Only hits scoring strictly better than this (for Euclid and
     /// Manhattan: strictly below this distance), as Qdrant keeps them.
-    score_threshold(f32) => |r, v| r.score_threshold = Some(v);
+    pub fn score_threshold(mut self, value: f32) -> Self {
+        self.request.score_threshold = Some(value);
+        self
+    }
+
     /// Which payload to return.
-    with_payload(impl Into<PayloadSelector>) => |r, v| r.with_payload = Some(v.into().into());
+    pub fn with_payload(mut self, value: impl Into<PayloadSelector>) -> Self {
+        self.request.with_payload = Some(value.into().into());
+        self
+    }
+
     /// Which vectors to return.
-    with_vectors(impl Into<VectorsSelector>) => |r, v| r.with_vectors = Some(v.into().into());
+    pub fn with_vectors(mut self, value: impl Into<VectorsSelector>) -> Self {
+        self.request.with_vectors = Some(value.into().into());
+        self
+    }
+
     /// The named vector to search.
-    using(impl Into<String>) => |r, v| r.using = Some(v.into());
+    pub fn using(mut self, value: impl Into<String>) -> Self {
+        self.request.using = Some(value.into());
+        self
+    }
+
     /// How the examples combine.
-    strategy(RecommendStrategy) => |r, v| r.strategy = Some(proto::RecommendStrategy::from(v) as i32);
+    pub fn strategy(mut self, value: RecommendStrategy) -> Self {
+        self.request.strategy = Some(proto::RecommendStrategy::from(value) as i32);
+        self
+    }
+
     /// Takes the examples' vectors from another collection.
-    lookup_from(impl Into<LookupLocation>) => |r, v| r.lookup_from = Some(v.into().into());
+    pub fn lookup_from(mut self, value: impl Into<LookupLocation>) -> Self {
+        self.request.lookup_from = Some(value.into().into());
+        self
+    }
+
     /// Search parameters.
-    params(impl Into<SearchParams>) => |r, v| r.params = Some(v.into().into());
-});
+    pub fn params(mut self, value: impl Into<SearchParams>) -> Self {
+        self.request.params = Some(value.into().into());
+        self
+    }
 
-setters!(RecommendPointGroups {
+    async fn send(mut self) -> Result<Vec<ScoredPoint>> {
+        self.request.timeout = timeout_secs(self.timeout);
+        let name = &self.request.collection_name;
+        let response: proto::RecommendResponse = send_legacy(
+            self.client,
+            RECOMMEND,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
+        ScoredPoint::from_list(response.result, "result")
+    }
+}
+
+request!(Recommend => Vec<ScoredPoint>);
+
+/// The request built by [`Client::recommend_batch`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct RecommendBatch<'a> {
+    client: &'a Client,
+    request: proto::RecommendBatchPoints,
+    /// The first bad argument, reported when sent.
+    error: Option<Error>,
+    timeout: Option<Duration>,
+}
+
+impl RecommendBatch<'_> {
+    async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
+        self.request.timeout = timeout_secs(self.timeout);
+        let name = &self.request.collection_name;
+        let response: proto::RecommendBatchResponse = send_legacy(
+            self.client,
+            RECOMMEND_BATCH,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
+        batch(response.result)
+    }
+}
+
+request!(RecommendBatch => Vec<Vec<ScoredPoint>>);
+
+/// The request built by [`Client::recommend_groups`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct RecommendGroups<'a> {
+    client: &'a Client,
+    request: proto::RecommendPointGroups,
+    /// The first bad argument, reported when sent.
+    error: Option<Error>,
+    timeout: Option<Duration>,
+}
+
+impl RecommendGroups<'_> {
     /// Only points matching this filter.
-    filter(impl Into<Filter>) => |r, v| r.filter = Some(v.into().into());
+    pub fn filter(mut self, value: impl Into<Filter>) -> Self {
+        self.request.filter = Some(value.into().into());
+        self
+    }
+
     /// Which payload to return.
-    with_payload(impl Into<PayloadSelector>) => |r, v| r.with_payload = Some(v.into().into());
+    pub fn with_payload(mut self, value: impl Into<PayloadSelector>) -> Self {
+        self.request.with_payload = Some(value.into().into());
+        self
+    }
+
     /// The named vector to search.
-    using(impl Into<String>) => |r, v| r.using = Some(v.into());
+    pub fn using(mut self, value: impl Into<String>) -> Self {
+        self.request.using = Some(value.into());
+        self
+    }
+
     /// How the examples combine.
-    strategy(RecommendStrategy) => |r, v| r.strategy = Some(proto::RecommendStrategy::from(v) as i32);
-    /// Hits per group.
-    group_size(u32) => |r, v| r.group_size = v;
-});
+    pub fn strategy(mut self, value: RecommendStrategy) -> Self {
+        self.request.strategy = Some(proto::RecommendStrategy::from(value) as i32);
+        self
+    }
 
-setters!(DiscoverPoints {
+    /// Most hits per group (default 3). Qdrant takes at most `u32::MAX`;
+    /// more is an error of kind
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when sent.
+    pub fn group_size(mut self, size: u64) -> Self {
+        match to_u32(size, "group_size") {
+            Ok(size) => self.request.group_size = size,
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    async fn send(mut self) -> Result<Vec<PointGroup>> {
+        self.request.timeout = timeout_secs(self.timeout);
+        let name = &self.request.collection_name;
+        let response: proto::RecommendGroupsResponse = send_legacy(
+            self.client,
+            RECOMMEND_GROUPS,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
+        PointGroup::from_result(response.result)
+    }
+}
+
+request!(RecommendGroups => Vec<PointGroup>);
+
+/// The request built by [`Client::discover`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Discover<'a> {
+    client: &'a Client,
+    request: proto::DiscoverPoints,
+    /// The first bad argument, reported when sent.
+    error: Option<Error>,
+    timeout: Option<Duration>,
+}
+
+impl Discover<'_> {
     /// Only points matching this filter.
-    filter(impl Into<Filter>) => |r, v| r.filter = Some(v.into().into());
+    pub fn filter(mut self, value: impl Into<Filter>) -> Self {
+        self.request.filter = Some(value.into().into());
+        self
+    }
+
     /// Hits to skip.
-    offset(u64) => |r, v| r.offset = Some(v);
+    pub fn offset(mut self, value: u64) -> Self {
+        self.request.offset = Some(value);
+        self
+    }
+
     /// Which payload to return.
-    with_payload(impl Into<PayloadSelector>) => |r, v| r.with_payload = Some(v.into().into());
+    pub fn with_payload(mut self, value: impl Into<PayloadSelector>) -> Self {
+        self.request.with_payload = Some(value.into().into());
+        self
+    }
+
     /// Which vectors to return.
-    with_vectors(impl Into<VectorsSelector>) => |r, v| r.with_vectors = Some(v.into().into());
+    pub fn with_vectors(mut self, value: impl Into<VectorsSelector>) -> Self {
+        self.request.with_vectors = Some(value.into().into());
+        self
+    }
+
     /// The named vector to search.
-    using(impl Into<String>) => |r, v| r.using = Some(v.into());
+    pub fn using(mut self, value: impl Into<String>) -> Self {
+        self.request.using = Some(value.into());
+        self
+    }
+
     /// Takes the examples' vectors from another collection.
-    lookup_from(impl Into<LookupLocation>) => |r, v| r.lookup_from = Some(v.into().into());
-});
+    pub fn lookup_from(mut self, value: impl Into<LookupLocation>) -> Self {
+        self.request.lookup_from = Some(value.into().into());
+        self
+    }
+
+    async fn send(mut self) -> Result<Vec<ScoredPoint>> {
+        self.request.timeout = timeout_secs(self.timeout);
+        let name = &self.request.collection_name;
+        let response: proto::DiscoverResponse = send_legacy(
+            self.client,
+            DISCOVER,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
+        ScoredPoint::from_list(response.result, "result")
+    }
+}
+
+request!(Discover => Vec<ScoredPoint>);
+
+/// The request built by [`Client::discover_batch`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DiscoverBatch<'a> {
+    client: &'a Client,
+    request: proto::DiscoverBatchPoints,
+    /// The first bad argument, reported when sent.
+    error: Option<Error>,
+    timeout: Option<Duration>,
+}
+
+impl DiscoverBatch<'_> {
+    async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
+        self.request.timeout = timeout_secs(self.timeout);
+        let name = &self.request.collection_name;
+        let response: proto::DiscoverBatchResponse = send_legacy(
+            self.client,
+            DISCOVER_BATCH,
+            name,
+            &self.request,
+            self.error,
+            self.timeout,
+        )
+        .await?;
+        batch(response.result)
+    }
+}
+
+request!(DiscoverBatch => Vec<Vec<ScoredPoint>>);
 
 /// A legacy example: a point id or a vector.
 #[derive(Clone, Debug, PartialEq)]
@@ -363,9 +596,14 @@ impl Client {
         collection_name: impl Into<String>,
         vector: impl Into<Vector>,
         limit: u64,
-    ) -> LegacyRequest<'_, proto::SearchPoints> {
+    ) -> Search<'_> {
         let (request, error) = search_points(collection_name.into(), vector.into(), limit);
-        LegacyRequest::new(self, request).fail(error)
+        Search {
+            client: self,
+            request,
+            error,
+            timeout: None,
+        }
     }
 
     /// Legacy batch of searches.
@@ -383,7 +621,7 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         searches: impl IntoIterator<Item = (V, u64)>,
-    ) -> LegacyRequest<'_, proto::SearchBatchPoints> {
+    ) -> SearchBatch<'_> {
         let collection_name = collection_name.into();
         let mut error = None;
         let search_points = searches
@@ -394,15 +632,16 @@ impl Client {
                 r
             })
             .collect();
-        LegacyRequest::new(
-            self,
-            proto::SearchBatchPoints {
+        SearchBatch {
+            client: self,
+            request: proto::SearchBatchPoints {
                 collection_name,
                 search_points,
                 ..Default::default()
             },
-        )
-        .fail(error)
+            error,
+            timeout: None,
+        }
     }
 
     /// Legacy search, grouped by a payload key.
@@ -421,11 +660,15 @@ impl Client {
         collection_name: impl Into<String>,
         vector: impl Into<Vector>,
         group_by: impl Into<String>,
-        limit: u32,
-    ) -> LegacyRequest<'_, proto::SearchPointGroups> {
+        limit: u64,
+    ) -> SearchGroups<'_> {
         let (vector, sparse_indices, error) = match search_vector(vector.into()) {
             Ok((v, s)) => (v, s, None),
             Err(e) => (Vec::new(), None, Some(e)),
+        };
+        let (limit, error) = match to_u32(limit, "limit") {
+            Ok(limit) => (limit, error),
+            Err(e) => (0, error.or(Some(e))),
         };
         let request = proto::SearchPointGroups {
             collection_name: collection_name.into(),
@@ -437,7 +680,12 @@ impl Client {
             with_payload: Some(PayloadSelector::from(true).into()),
             ..Default::default()
         };
-        LegacyRequest::new(self, request).fail(error)
+        SearchGroups {
+            client: self,
+            request,
+            error,
+            timeout: None,
+        }
     }
 
     /// Legacy recommendation by positive and negative examples (ids or vectors).
@@ -457,9 +705,14 @@ impl Client {
         positive: impl IntoIterator<Item = P>,
         negative: impl IntoIterator<Item = N>,
         limit: u64,
-    ) -> LegacyRequest<'_, proto::RecommendPoints> {
+    ) -> Recommend<'_> {
         let (request, error) = recommend_points(collection_name.into(), positive, negative, limit);
-        LegacyRequest::new(self, request).fail(error)
+        Recommend {
+            client: self,
+            request,
+            error,
+            timeout: None,
+        }
     }
 
     /// Legacy batch of recommendations: `(positive, negative, limit)` each.
@@ -477,7 +730,7 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         recommends: impl IntoIterator<Item = (Vec<P>, Vec<N>, u64)>,
-    ) -> LegacyRequest<'_, proto::RecommendBatchPoints> {
+    ) -> RecommendBatch<'_> {
         let collection_name = collection_name.into();
         let mut error = None;
         let recommend_points = recommends
@@ -488,37 +741,43 @@ impl Client {
                 r
             })
             .collect();
-        LegacyRequest::new(
-            self,
-            proto::RecommendBatchPoints {
+        RecommendBatch {
+            client: self,
+            request: proto::RecommendBatchPoints {
                 collection_name,
                 recommend_points,
                 ..Default::default()
             },
-        )
-        .fail(error)
+            error,
+            timeout: None,
+        }
     }
 
-    /// Legacy recommendation, grouped by a payload key.
+    /// Legacy recommendation, grouped by a payload key. The arguments are
+    /// in the order of Python's `recommend_groups`.
     ///
     /// `.await` returns the groups.
     ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// let groups = client.recommend_groups("my_collection", [1], Vec::<u64>::new(), "document_id", 5).await?;
+    /// let groups = client.recommend_groups("my_collection", "document_id", [1], Vec::<u64>::new(), 5).await?;
     /// # Ok(()) }
     /// ```
     #[deprecated(note = "use `query_points_groups`, as Qdrant deprecates the RecommendGroups RPC")]
     pub fn recommend_groups<P: Into<Example>, N: Into<Example>>(
         &self,
         collection_name: impl Into<String>,
+        group_by: impl Into<String>,
         positive: impl IntoIterator<Item = P>,
         negative: impl IntoIterator<Item = N>,
-        group_by: impl Into<String>,
-        limit: u32,
-    ) -> LegacyRequest<'_, proto::RecommendPointGroups> {
-        let (r, error) = recommend_points(collection_name.into(), positive, negative, u64::from(limit));
+        limit: u64,
+    ) -> RecommendGroups<'_> {
+        let (r, error) = recommend_points(collection_name.into(), positive, negative, limit);
+        let (limit, error) = match to_u32(limit, "limit") {
+            Ok(limit) => (limit, error),
+            Err(e) => (0, error.or(Some(e))),
+        };
         let request = proto::RecommendPointGroups {
             collection_name: r.collection_name,
             positive: r.positive,
@@ -531,7 +790,12 @@ impl Client {
             with_payload: r.with_payload,
             ..Default::default()
         };
-        LegacyRequest::new(self, request).fail(error)
+        RecommendGroups {
+            client: self,
+            request,
+            error,
+            timeout: None,
+        }
     }
 
     /// Legacy discovery: points near `target` in the region the context
@@ -552,9 +816,14 @@ impl Client {
         target: impl Into<Example>,
         context: impl IntoIterator<Item = (P, N)>,
         limit: u64,
-    ) -> LegacyRequest<'_, proto::DiscoverPoints> {
+    ) -> Discover<'_> {
         let (request, error) = discover_points(collection_name.into(), target.into(), context, limit);
-        LegacyRequest::new(self, request).fail(error)
+        Discover {
+            client: self,
+            request,
+            error,
+            timeout: None,
+        }
     }
 
     /// Legacy batch of discoveries: `(target, context, limit)` each.
@@ -572,7 +841,7 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         discovers: impl IntoIterator<Item = (T, Vec<(P, N)>, u64)>,
-    ) -> LegacyRequest<'_, proto::DiscoverBatchPoints> {
+    ) -> DiscoverBatch<'_> {
         let collection_name = collection_name.into();
         let mut error = None;
         let discover_points = discovers
@@ -583,15 +852,16 @@ impl Client {
                 r
             })
             .collect();
-        LegacyRequest::new(
-            self,
-            proto::DiscoverBatchPoints {
+        DiscoverBatch {
+            client: self,
+            request: proto::DiscoverBatchPoints {
                 collection_name,
                 discover_points,
                 ..Default::default()
             },
-        )
-        .fail(error)
+            error,
+            timeout: None,
+        }
     }
 }
 

@@ -2,23 +2,72 @@
 //!
 //! Each method takes the call's required arguments and returns a request
 //! builder; optional arguments are chained setters, and `.await` sends it.
+//!
+//! # How this module is built
+//!
+//! One file per API area: `collections.rs`, `points.rs` (writes),
+//! `query.rs` (reads), `legacy.rs` (the deprecated search APIs),
+//! `snapshots.rs`, `upload.rs` (bulk upload). Each file holds, for each RPC,
+//! one `Client` method and the request type it returns. `request.rs` holds
+//! what they all share: [`ResponseFuture`], the write options, and the
+//! `request!` macro.
+//!
+//! **Request types are named after their method**, in `UpperCamelCase`:
+//! `delete_payload` returns `DeletePayload`, `search_matrix_pairs` returns
+//! `SearchMatrixPairs`. When a public type already has that name (a
+//! result such as `CollectionClusterInfo` or `SearchMatrixOffsets`), the
+//! request takes a `Request` suffix: `CollectionClusterInfoRequest`,
+//! `SearchMatrixOffsetsRequest`. A method that is only a shortcut for
+//! another returns that other's request: `create_alias`, `rename_alias` and
+//! `delete_alias` return [`UpdateCollectionAliases`]; `upload_stream` and
+//! `upload_collection` return [`UploadPoints`].
+//!
+//! Every request type implements [`IntoFuture`](std::future::IntoFuture)
+//! with [`ResponseFuture`] as its future, and has `.timeout()`. No public
+//! signature here names a `proto` type: requests hold domain values and
+//! build their message when sent.
+//!
+//! ## Adding an RPC
+//!
+//! In the file of its area, and nowhere else:
+//!
+//! 1. a `const` `Rpc` (from `transport`) with its path, `read` or
+//!    `write`;
+//! 2. a `Client` method: required arguments as parameters
+//!    (`impl Into<..>`), a doc comment that says what `.await` returns and
+//!    shows an example;
+//! 3. its request type: `#[must_use]`, fields `client: &'a Client`,
+//!    `timeout: Option<Duration>` (and `write: WriteOptions` for a write on
+//!    points), one setter per optional argument, and a private
+//!    `async fn send(self) -> Result<Output>` that checks the arguments,
+//!    builds the message and sends it with `self.client.transport()`;
+//! 4. `request!(Type => Output)` below it (`, write` or `, sharded write`
+//!    for writes on points), which adds `IntoFuture` and the shared setters.
+//!
+//! The module re-exports everything public, so the new type needs no other
+//! line. Its domain types and their conversions go in `types/`.
 
 mod collections;
 mod config;
 mod legacy;
 mod points;
 mod query;
+pub(crate) mod request;
 mod snapshots;
+mod upload;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use collections::*;
 pub use config::ClientBuilder;
-pub use legacy::{Example, LegacyCall, LegacyRequest};
+pub use legacy::*;
 pub use points::*;
 pub use query::*;
+pub use request::ResponseFuture;
+pub(crate) use request::request;
 pub use snapshots::*;
+pub use upload::UploadPoints;
 
 use crate::error::{Error, Result};
 use crate::proto;
@@ -225,31 +274,6 @@ pub(crate) fn check_collection_name(name: &str, argument: &str) -> Result<()> {
 pub(crate) fn timeout_secs(timeout: Option<Duration>) -> Option<u64> {
     timeout.map(|t| t.as_secs().max(1))
 }
-
-/// Implements `IntoFuture` for a request builder with a `send` method, and
-/// gives it the per-call `.timeout()` every request has.
-macro_rules! request {
-    ($name:ident => $output:ty) => {
-        impl<'a> $name<'a> {
-            /// Deadline for this call, overriding the client's default. The
-            /// server is told too (`grpc-timeout`).
-            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.timeout = Some(timeout);
-                self
-            }
-        }
-
-        impl<'a> std::future::IntoFuture for $name<'a> {
-            type Output = $crate::error::Result<$output>;
-            type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
-            }
-        }
-    };
-}
-pub(crate) use request;
 
 #[cfg(test)]
 mod tests {

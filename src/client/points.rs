@@ -1,19 +1,17 @@
 //! Writes: upsert, delete, payloads, vectors, payload indexes, batches.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use prost::Message;
-
+use super::request::{WriteOptions, send_write};
 use super::{Client, check_collection_name, request, timeout_secs};
 use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::Rpc;
 use crate::types::{
-    FieldType, Filter, IntoPayload, PayloadIndexParams, Point, PointVectors, PointsSelector,
-    PointsUpdateOperation, ShardKeySelector, UpdateMode, UpdateResult, VectorCreationConfig, WriteOrdering,
-    checked_protos,
+    FieldType, Filter, IntoPayload, Payload, PayloadIndexParams, Point, PointId, PointVectors,
+    PointsSelector, PointsUpdateOperation, UpdateMode, UpdateResult, VectorCreationConfig, checked_protos,
 };
-use crate::upload::encode_upserts;
+use crate::upload::{Sender, Tally, encode_upserts};
 
 const UPSERT: Rpc = Rpc::write("/qdrant.Points/Upsert");
 const DELETE: Rpc = Rpc::write("/qdrant.Points/Delete");
@@ -38,6 +36,14 @@ impl Client {
     /// 1.19 would store them, and every score computed with them would be
     /// NaN.
     ///
+    /// One upsert is one request, applied as a whole or not at all. Points
+    /// that together encode above the client's message limit
+    /// ([`max_encoding_message_size`](crate::ClientBuilder::max_encoding_message_size),
+    /// 64 MiB by default) are an error of kind
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) before anything
+    /// is sent, unless [`.split(true)`](Upsert::split) allows sending them
+    /// as several requests.
+    ///
     /// ```no_run
     /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
     /// use qdrant_async::Point;
@@ -60,11 +66,10 @@ impl Client {
             client: self,
             collection_name: collection_name.into(),
             points: points.into_iter().collect(),
-            wait: true,
-            ordering: None,
-            shard_key_selector: None,
             update_filter: None,
             update_mode: None,
+            split: false,
+            write: WriteOptions::new(),
             timeout: None,
         }
     }
@@ -76,33 +81,14 @@ pub struct Upsert<'a> {
     client: &'a Client,
     collection_name: String,
     points: Vec<Point>,
-    wait: bool,
-    ordering: Option<WriteOrdering>,
-    shard_key_selector: Option<ShardKeySelector>,
     update_filter: Option<Filter>,
     update_mode: Option<UpdateMode>,
+    split: bool,
+    write: WriteOptions,
     timeout: Option<Duration>,
 }
 
 impl Upsert<'_> {
-    /// Whether to wait until the write is applied (default true).
-    pub fn wait(mut self, wait: bool) -> Self {
-        self.wait = wait;
-        self
-    }
-
-    /// Write ordering guarantee across replicas.
-    pub fn ordering(mut self, ordering: impl Into<WriteOrdering>) -> Self {
-        self.ordering = Some(ordering.into());
-        self
-    }
-
-    /// Writes to the shards with these keys.
-    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
-        self.shard_key_selector = Some(selector.into());
-        self
-    }
-
     /// Replaces an existing point only if it matches this filter (points
     /// that do not exist yet are inserted regardless).
     pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
@@ -117,8 +103,36 @@ impl Upsert<'_> {
         self
     }
 
-    /// Sends the points, split into several requests if together they
-    /// are above the message limit (each part is applied on its own).
+    /// Whether points above the message limit may be sent as several
+    /// requests (default false: they are an error of kind
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)).
+    ///
+    /// The requests are sent one after the other, each applied on its
+    /// own: the upsert is no longer atomic. A request that fails does not
+    /// stop the others, and the error then carries an
+    /// [`UploadFailure`](crate::UploadFailure), as from
+    /// [`Client::upload_points`]: `not_written` and `unknown` list the ids
+    /// of the parts that failed, `summary` counts those written. Each
+    /// request is retried as any upsert is. `.await` returns the result of
+    /// the last request.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client, points: Vec<qdrant_async::Point>) -> qdrant_async::Result<()> {
+    /// if let Err(e) = client.upsert("my_collection", points).split(true).await {
+    ///     let Some(failure) = e.upload_failure() else { return Err(e) };
+    ///     eprintln!(
+    ///         "{} points not written, {} unknown",
+    ///         failure.not_written.len(),
+    ///         failure.unknown.len()
+    ///     );
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn split(mut self, split: bool) -> Self {
+        self.split = split;
+        self
+    }
+
     async fn send(self) -> Result<UpdateResult> {
         check_collection_name(&self.collection_name, "collection_name")?;
         if self.points.is_empty() {
@@ -127,35 +141,53 @@ impl Upsert<'_> {
         }
         let base = proto::UpsertPoints {
             collection_name: self.collection_name,
-            wait: Some(self.wait),
+            wait: self.write.wait(),
             points: Vec::new(),
-            ordering: self.ordering.map(Into::into),
-            shard_key_selector: self.shard_key_selector.map(Into::into),
+            ordering: self.write.ordering(),
+            shard_key_selector: self.write.shard_key_selector(),
             update_filter: self.update_filter.map(Into::into),
             timeout: timeout_secs(self.timeout),
             update_mode: self.update_mode.map(|m| proto::UpdateMode::from(m) as i32),
         };
         let transport = self.client.transport();
-        let parts = encode_upserts(
-            &base,
-            self.points,
-            0,
-            transport.settings.max_encoding_message_size,
-        )?;
-        let mut result = None;
-        for part in parts {
+        let limit = transport.settings.max_encoding_message_size;
+        let ids: Vec<PointId> = if self.split {
+            self.points.iter().map(|p| p.id.clone()).collect()
+        } else {
+            Vec::new()
+        };
+        // Every point is checked and encoded before anything is sent.
+        let mut parts = encode_upserts(&base, self.points, 0, limit)?;
+        if parts.len() == 1
+            && let Some(part) = parts.pop()
+        {
             let call = UPSERT
                 .on(&base.collection_name)
                 .timeout(self.timeout)
                 .idempotent(true);
             let response: proto::PointsOperationResponse = transport.unary_encoded(call, part.bytes).await?;
-            result = Some(UpdateResult::from_response(response.result)?);
+            return UpdateResult::from_response(response.result);
         }
-        result.ok_or_else(|| Error::missing("result"))
+        if !self.split {
+            let bytes: usize = parts.iter().map(|p| p.bytes.len()).sum();
+            return Err(Error::invalid_argument(
+                "points",
+                format!(
+                    "the points encode to {bytes} bytes, above the message limit of {limit} bytes; \
+                     allow sending them as {} requests with `.split(true)`, or use `upload_points`",
+                    parts.len()
+                ),
+            ));
+        }
+        let started = Instant::now();
+        let sender = Sender::new(transport, &base.collection_name, self.timeout);
+        let mut tally = Tally::default();
+        tally.add(sender.write_batch(ids, Ok(parts)).await);
+        tally.finish_with_result(started)
     }
 }
 
-request!(Upsert => UpdateResult);
+request!(Upsert => UpdateResult, sharded write);
 
 impl Client {
     /// Deletes points, by ids or by filter.
@@ -174,20 +206,14 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         points: impl Into<PointsSelector>,
-    ) -> PointsWrite<'_, proto::DeletePoints> {
-        let points = points.into();
-        let idempotent = points.is_by_ids();
-        let mut write = PointsWrite::new(
-            self,
-            DELETE,
-            proto::DeletePoints {
-                collection_name: collection_name.into(),
-                ..Default::default()
-            },
-            idempotent,
-        );
-        write.request.points = write.check(points.into_checked_proto("points"));
-        write
+    ) -> Delete<'_> {
+        Delete {
+            client: self,
+            collection_name: collection_name.into(),
+            points: points.into(),
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Replaces some vectors of existing points; their other vectors and
@@ -206,58 +232,41 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         points: impl IntoIterator<Item = PointVectors>,
-    ) -> PointsWrite<'_, proto::UpdatePointVectors> {
-        let mut write = PointsWrite::new(
-            self,
-            UPDATE_VECTORS,
-            proto::UpdatePointVectors {
-                collection_name: collection_name.into(),
-                ..Default::default()
-            },
-            true,
-        );
-        write.request.points = write
-            .check(checked_protos(
-                points,
-                "points",
-                PointVectors::check,
-                PointVectors::into_proto,
-            ))
-            .unwrap_or_default();
-        write
+    ) -> UpdateVectors<'_> {
+        UpdateVectors {
+            client: self,
+            collection_name: collection_name.into(),
+            points: points.into_iter().collect(),
+            update_filter: None,
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
-    /// Deletes named vectors from points.
+    /// Deletes named vectors from points; their other vectors and payload
+    /// stay. The arguments are in the order of Python's `delete_vectors`.
     ///
     /// `.await` returns the [`UpdateResult`].
     ///
     /// ```no_run
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// client.delete_vectors("my_collection", [1, 2], ["image"]).await?;
+    /// client.delete_vectors("my_collection", ["image"], [1, 2]).await?;
     /// # Ok(()) }
     /// ```
     pub fn delete_vectors<N: Into<String>>(
         &self,
         collection_name: impl Into<String>,
-        points: impl Into<PointsSelector>,
         vector_names: impl IntoIterator<Item = N>,
-    ) -> PointsWrite<'_, proto::DeletePointVectors> {
-        let points = points.into();
-        let idempotent = points.is_by_ids();
-        let mut write = PointsWrite::new(
-            self,
-            DELETE_VECTORS,
-            proto::DeletePointVectors {
-                collection_name: collection_name.into(),
-                ..Default::default()
-            },
-            idempotent,
-        );
-        write.request.points_selector = write.check(points.into_checked_proto("points"));
-        write.request.vectors = Some(proto::VectorsSelector {
-            names: vector_names.into_iter().map(Into::into).collect(),
-        });
-        write
+        points: impl Into<PointsSelector>,
+    ) -> DeleteVectors<'_> {
+        DeleteVectors {
+            client: self,
+            collection_name: collection_name.into(),
+            vector_names: vector_names.into_iter().map(Into::into).collect(),
+            points: points.into(),
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Sets payload keys on points, keeping their other keys. With
@@ -278,8 +287,16 @@ impl Client {
         collection_name: impl Into<String>,
         payload: impl IntoPayload,
         points: impl Into<PointsSelector>,
-    ) -> PointsWrite<'_, proto::SetPayloadPoints> {
-        self.payload_write(SET_PAYLOAD, collection_name.into(), payload, points.into())
+    ) -> SetPayload<'_> {
+        SetPayload {
+            client: self,
+            collection_name: collection_name.into(),
+            payload: payload_argument(payload),
+            points: points.into(),
+            key: None,
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Replaces the whole payload of points.
@@ -298,33 +315,16 @@ impl Client {
         collection_name: impl Into<String>,
         payload: impl IntoPayload,
         points: impl Into<PointsSelector>,
-    ) -> PointsWrite<'_, proto::SetPayloadPoints> {
-        self.payload_write(OVERWRITE_PAYLOAD, collection_name.into(), payload, points.into())
-    }
-
-    fn payload_write(
-        &self,
-        rpc: Rpc,
-        collection_name: String,
-        payload: impl IntoPayload,
-        points: PointsSelector,
-    ) -> PointsWrite<'_, proto::SetPayloadPoints> {
-        let idempotent = points.is_by_ids();
-        let mut write = PointsWrite::new(
-            self,
-            rpc,
-            proto::SetPayloadPoints {
-                collection_name,
-                ..Default::default()
-            },
-            idempotent,
-        );
-        let payload = payload
-            .into_payload()
-            .map_err(|reason| Error::invalid_argument("payload", reason));
-        write.request.payload = write.check(payload).map(|p| p.into_proto()).unwrap_or_default();
-        write.request.points_selector = write.check(points.into_checked_proto("points"));
-        write
+    ) -> OverwritePayload<'_> {
+        OverwritePayload {
+            client: self,
+            collection_name: collection_name.into(),
+            payload: payload_argument(payload),
+            points: points.into(),
+            key: None,
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Deletes payload keys from points.
@@ -341,21 +341,15 @@ impl Client {
         collection_name: impl Into<String>,
         keys: impl IntoIterator<Item = K>,
         points: impl Into<PointsSelector>,
-    ) -> PointsWrite<'_, proto::DeletePayloadPoints> {
-        let points = points.into();
-        let idempotent = points.is_by_ids();
-        let mut write = PointsWrite::new(
-            self,
-            DELETE_PAYLOAD,
-            proto::DeletePayloadPoints {
-                collection_name: collection_name.into(),
-                ..Default::default()
-            },
-            idempotent,
-        );
-        write.request.keys = keys.into_iter().map(Into::into).collect();
-        write.request.points_selector = write.check(points.into_checked_proto("points"));
-        write
+    ) -> DeletePayload<'_> {
+        DeletePayload {
+            client: self,
+            collection_name: collection_name.into(),
+            keys: keys.into_iter().map(Into::into).collect(),
+            points: points.into(),
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Removes every payload key of points.
@@ -371,20 +365,14 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         points: impl Into<PointsSelector>,
-    ) -> PointsWrite<'_, proto::ClearPayloadPoints> {
-        let points = points.into();
-        let idempotent = points.is_by_ids();
-        let mut write = PointsWrite::new(
-            self,
-            CLEAR_PAYLOAD,
-            proto::ClearPayloadPoints {
-                collection_name: collection_name.into(),
-                ..Default::default()
-            },
-            idempotent,
-        );
-        write.request.points = write.check(points.into_checked_proto("points"));
-        write
+    ) -> ClearPayload<'_> {
+        ClearPayload {
+            client: self,
+            collection_name: collection_name.into(),
+            points: points.into(),
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Indexes a payload key, for fast filtering (and, for some kinds,
@@ -404,24 +392,16 @@ impl Client {
         collection_name: impl Into<String>,
         field_name: impl Into<String>,
         field_type: FieldType,
-    ) -> PointsWrite<'_, proto::CreateFieldIndexCollection> {
-        let mut write = PointsWrite::new(
-            self,
-            CREATE_FIELD_INDEX,
-            proto::CreateFieldIndexCollection {
-                collection_name: collection_name.into(),
-                field_name: field_name.into(),
-                field_type: Some(proto::FieldType::from(field_type) as i32),
-                ..Default::default()
-            },
-            true,
-        );
-        if write.request.field_name.is_empty() {
-            write
-                .error
-                .get_or_insert(Error::invalid_argument("field_name", "is empty"));
+    ) -> CreatePayloadIndex<'_> {
+        CreatePayloadIndex {
+            client: self,
+            collection_name: collection_name.into(),
+            field_name: field_name.into(),
+            field_type,
+            field_index_params: None,
+            write: WriteOptions::new(),
+            timeout: None,
         }
-        write
     }
 
     /// Removes a payload index.
@@ -437,17 +417,14 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         field_name: impl Into<String>,
-    ) -> PointsWrite<'_, proto::DeleteFieldIndexCollection> {
-        PointsWrite::new(
-            self,
-            DELETE_FIELD_INDEX,
-            proto::DeleteFieldIndexCollection {
-                collection_name: collection_name.into(),
-                field_name: field_name.into(),
-                ..Default::default()
-            },
-            true,
-        )
+    ) -> DeletePayloadIndex<'_> {
+        DeletePayloadIndex {
+            client: self,
+            collection_name: collection_name.into(),
+            field_name: field_name.into(),
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Adds a named vector to an existing collection (Qdrant 1.20).
@@ -466,18 +443,15 @@ impl Client {
         collection_name: impl Into<String>,
         vector_name: impl Into<String>,
         config: impl Into<VectorCreationConfig>,
-    ) -> PointsWrite<'_, proto::CreateVectorNameRequest> {
-        PointsWrite::new(
-            self,
-            CREATE_VECTOR_NAME,
-            proto::CreateVectorNameRequest {
-                collection_name: collection_name.into(),
-                vector_name: vector_name.into(),
-                vector_config: Some(config.into().into()),
-                ..Default::default()
-            },
-            false,
-        )
+    ) -> CreateVectorName<'_> {
+        CreateVectorName {
+            client: self,
+            collection_name: collection_name.into(),
+            vector_name: vector_name.into(),
+            config: config.into(),
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Removes a named vector, and its data, from a collection (Qdrant 1.20).
@@ -493,17 +467,14 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         vector_name: impl Into<String>,
-    ) -> PointsWrite<'_, proto::DeleteVectorNameRequest> {
-        PointsWrite::new(
-            self,
-            DELETE_VECTOR_NAME,
-            proto::DeleteVectorNameRequest {
-                collection_name: collection_name.into(),
-                vector_name: vector_name.into(),
-                ..Default::default()
-            },
-            false,
-        )
+    ) -> DeleteVectorName<'_> {
+        DeleteVectorName {
+            client: self,
+            collection_name: collection_name.into(),
+            vector_name: vector_name.into(),
+            write: WriteOptions::new(),
+            timeout: None,
+        }
     }
 
     /// Applies several point operations in order, in one request.
@@ -526,240 +497,478 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         operations: impl IntoIterator<Item = PointsUpdateOperation>,
-    ) -> PointsWrite<'_, proto::UpdateBatchPoints> {
-        let operations: Vec<_> = operations.into_iter().collect();
-        let idempotent = operations.iter().all(PointsUpdateOperation::is_idempotent);
-        let mut write = PointsWrite::new(
-            self,
-            UPDATE_BATCH,
-            proto::UpdateBatchPoints {
-                collection_name: collection_name.into(),
-                ..Default::default()
-            },
-            idempotent,
-        );
-        let operations: Result<Vec<_>> = operations
-            .into_iter()
-            .enumerate()
-            .map(|(i, op)| op.into_proto(&format!("operations[{i}]")))
-            .collect();
-        write.request.operations = write.check(operations).unwrap_or_default();
-        write
-    }
-}
-
-/// A write request on points, built by [`Client::delete`],
-/// [`Client::set_payload`] and the other write methods; `.await` sends it.
-///
-/// Options every write has: `.wait`, `.ordering`, `.timeout`; most also
-/// take `.shard_key_selector`.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct PointsWrite<'a, R> {
-    client: &'a Client,
-    rpc: Rpc,
-    request: R,
-    /// The first bad argument, reported when sent.
-    error: Option<Error>,
-    idempotent: bool,
-    timeout: Option<Duration>,
-}
-
-impl<'a, R: WriteRequest> PointsWrite<'a, R> {
-    fn new(client: &'a Client, rpc: Rpc, mut request: R, idempotent: bool) -> Self {
-        request.set_wait(true);
-        PointsWrite {
-            client,
-            rpc,
-            request,
-            error: None,
-            idempotent,
+    ) -> BatchUpdatePoints<'_> {
+        BatchUpdatePoints {
+            client: self,
+            collection_name: collection_name.into(),
+            operations: operations.into_iter().collect(),
+            write: WriteOptions::new(),
             timeout: None,
         }
     }
+}
 
-    /// Keeps the first error; the request fails with it when sent.
-    fn check<T>(&mut self, value: Result<T>) -> Option<T> {
-        match value {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.error.get_or_insert(e);
-                None
-            }
-        }
-    }
+/// A payload argument, checked when the request is built and reported
+/// when it is sent.
+fn payload_argument(payload: impl IntoPayload) -> Result<Payload> {
+    payload
+        .into_payload()
+        .map_err(|reason| Error::invalid_argument("payload", reason))
+}
 
-    /// Whether to wait until the write is applied (default true).
-    pub fn wait(mut self, wait: bool) -> Self {
-        self.request.set_wait(wait);
-        self
-    }
+/// The request built by [`Client::delete`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Delete<'a> {
+    client: &'a Client,
+    collection_name: String,
+    points: PointsSelector,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
 
-    /// Write ordering guarantee across replicas.
-    pub fn ordering(mut self, ordering: impl Into<WriteOrdering>) -> Self {
-        self.request.set_ordering(ordering.into().into());
-        self
-    }
-
-    /// Deadline for this call, overriding the client's default.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    async fn send(self) -> Result<R::Output> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        let mut request = self.request;
-        check_collection_name(request.collection_name(), "collection_name")?;
-        request.set_timeout(timeout_secs(self.timeout));
-        let call = self
-            .rpc
-            .on(request.collection_name())
-            .timeout(self.timeout)
-            .idempotent(self.idempotent);
-        let response: R::Response = self.client.transport().unary(call, &request).await?;
-        R::output(response)
+impl Delete<'_> {
+    async fn send(self) -> Result<UpdateResult> {
+        let idempotent = self.points.is_by_ids();
+        let request = proto::DeletePoints {
+            wait: self.write.wait(),
+            points: Some(self.points.into_checked_proto("points")?),
+            ordering: self.write.ordering(),
+            shard_key_selector: self.write.shard_key_selector(),
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(self.client, DELETE, &request, name, idempotent, self.timeout).await
     }
 }
 
-impl<'a, R: ShardedWrite> PointsWrite<'a, R> {
-    /// Writes only in the shards with these keys.
-    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
-        self.request.set_shard_key_selector(selector.into().into());
+request!(Delete => UpdateResult, sharded write);
+
+/// The request built by [`Client::update_vectors`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct UpdateVectors<'a> {
+    client: &'a Client,
+    collection_name: String,
+    points: Vec<PointVectors>,
+    update_filter: Option<Filter>,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl UpdateVectors<'_> {
+    /// Updates only the points that match this filter.
+    pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
+        self.update_filter = Some(filter.into());
         self
+    }
+
+    async fn send(self) -> Result<UpdateResult> {
+        let points = checked_protos(
+            self.points,
+            "points",
+            PointVectors::check,
+            PointVectors::into_proto,
+        )?;
+        let request = proto::UpdatePointVectors {
+            wait: self.write.wait(),
+            points,
+            ordering: self.write.ordering(),
+            shard_key_selector: self.write.shard_key_selector(),
+            update_filter: self.update_filter.map(Into::into),
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(self.client, UPDATE_VECTORS, &request, name, true, self.timeout).await
     }
 }
 
-impl PointsWrite<'_, proto::SetPayloadPoints> {
+request!(UpdateVectors => UpdateResult, sharded write);
+
+/// The request built by [`Client::delete_vectors`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteVectors<'a> {
+    client: &'a Client,
+    collection_name: String,
+    vector_names: Vec<String>,
+    points: PointsSelector,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl DeleteVectors<'_> {
+    async fn send(self) -> Result<UpdateResult> {
+        let idempotent = self.points.is_by_ids();
+        let request = proto::DeletePointVectors {
+            wait: self.write.wait(),
+            points_selector: Some(self.points.into_checked_proto("points")?),
+            vectors: Some(proto::VectorsSelector {
+                names: self.vector_names,
+            }),
+            ordering: self.write.ordering(),
+            shard_key_selector: self.write.shard_key_selector(),
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(
+            self.client,
+            DELETE_VECTORS,
+            &request,
+            name,
+            idempotent,
+            self.timeout,
+        )
+        .await
+    }
+}
+
+request!(DeleteVectors => UpdateResult, sharded write);
+
+/// The request built by [`Client::set_payload`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct SetPayload<'a> {
+    client: &'a Client,
+    collection_name: String,
+    payload: Result<Payload>,
+    points: PointsSelector,
+    key: Option<String>,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl SetPayload<'_> {
     /// Writes the payload under this nested key (`"a.b"`, `"list[0]"`)
     /// instead of at the top level.
     pub fn key(mut self, key: impl Into<String>) -> Self {
-        self.request.key = Some(key.into());
+        self.key = Some(key.into());
         self
+    }
+
+    async fn send(self) -> Result<UpdateResult> {
+        let idempotent = self.points.is_by_ids();
+        let request = proto::SetPayloadPoints {
+            wait: self.write.wait(),
+            payload: self.payload?.into_proto(),
+            points_selector: Some(self.points.into_checked_proto("points")?),
+            ordering: self.write.ordering(),
+            shard_key_selector: self.write.shard_key_selector(),
+            key: self.key,
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(self.client, SET_PAYLOAD, &request, name, idempotent, self.timeout).await
     }
 }
 
-impl PointsWrite<'_, proto::UpdatePointVectors> {
-    /// Updates only the points that match this filter.
-    pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
-        self.request.update_filter = Some(filter.into().into());
+request!(SetPayload => UpdateResult, sharded write);
+
+/// The request built by [`Client::overwrite_payload`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct OverwritePayload<'a> {
+    client: &'a Client,
+    collection_name: String,
+    payload: Result<Payload>,
+    points: PointsSelector,
+    key: Option<String>,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl OverwritePayload<'_> {
+    /// Replaces the value under this nested key (`"a.b"`, `"list[0]"`)
+    /// instead of the whole payload.
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
         self
+    }
+
+    async fn send(self) -> Result<UpdateResult> {
+        let idempotent = self.points.is_by_ids();
+        let request = proto::SetPayloadPoints {
+            wait: self.write.wait(),
+            payload: self.payload?.into_proto(),
+            points_selector: Some(self.points.into_checked_proto("points")?),
+            ordering: self.write.ordering(),
+            shard_key_selector: self.write.shard_key_selector(),
+            key: self.key,
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(
+            self.client,
+            OVERWRITE_PAYLOAD,
+            &request,
+            name,
+            idempotent,
+            self.timeout,
+        )
+        .await
     }
 }
 
-impl PointsWrite<'_, proto::CreateFieldIndexCollection> {
+request!(OverwritePayload => UpdateResult, sharded write);
+
+/// The request built by [`Client::delete_payload`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeletePayload<'a> {
+    client: &'a Client,
+    collection_name: String,
+    keys: Vec<String>,
+    points: PointsSelector,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl DeletePayload<'_> {
+    async fn send(self) -> Result<UpdateResult> {
+        let idempotent = self.points.is_by_ids();
+        let request = proto::DeletePayloadPoints {
+            wait: self.write.wait(),
+            keys: self.keys,
+            points_selector: Some(self.points.into_checked_proto("points")?),
+            ordering: self.write.ordering(),
+            shard_key_selector: self.write.shard_key_selector(),
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(
+            self.client,
+            DELETE_PAYLOAD,
+            &request,
+            name,
+            idempotent,
+            self.timeout,
+        )
+        .await
+    }
+}
+
+request!(DeletePayload => UpdateResult, sharded write);
+
+/// The request built by [`Client::clear_payload`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ClearPayload<'a> {
+    client: &'a Client,
+    collection_name: String,
+    points: PointsSelector,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl ClearPayload<'_> {
+    async fn send(self) -> Result<UpdateResult> {
+        let idempotent = self.points.is_by_ids();
+        let request = proto::ClearPayloadPoints {
+            wait: self.write.wait(),
+            points: Some(self.points.into_checked_proto("points")?),
+            ordering: self.write.ordering(),
+            shard_key_selector: self.write.shard_key_selector(),
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(
+            self.client,
+            CLEAR_PAYLOAD,
+            &request,
+            name,
+            idempotent,
+            self.timeout,
+        )
+        .await
+    }
+}
+
+request!(ClearPayload => UpdateResult, sharded write);
+
+/// The request built by [`Client::create_payload_index`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreatePayloadIndex<'a> {
+    client: &'a Client,
+    collection_name: String,
+    field_name: String,
+    field_type: FieldType,
+    field_index_params: Option<PayloadIndexParams>,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl CreatePayloadIndex<'_> {
     /// Parameters of the index: tokenizer for text, tenant or principal
     /// flags, on-disk storage, ...
     pub fn field_index_params(mut self, params: impl Into<PayloadIndexParams>) -> Self {
-        self.request.field_index_params = Some(params.into().into());
+        self.field_index_params = Some(params.into());
         self
     }
-}
 
-impl<'a, R: WriteRequest + Send + 'a> std::future::IntoFuture for PointsWrite<'a, R> {
-    type Output = Result<R::Output>;
-    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
-
-/// A write request message: the options every write shares, and how its
-/// response reads.
-pub trait WriteRequest: Message + sealed::Sealed {
-    /// The response message.
-    #[doc(hidden)]
-    type Response: Message + Default + Send + 'static;
-    /// What `.await` returns.
-    type Output;
-    #[doc(hidden)]
-    fn collection_name(&self) -> &str;
-    #[doc(hidden)]
-    fn set_wait(&mut self, wait: bool);
-    #[doc(hidden)]
-    fn set_ordering(&mut self, ordering: proto::WriteOrdering);
-    #[doc(hidden)]
-    fn set_timeout(&mut self, timeout: Option<u64>);
-    #[doc(hidden)]
-    fn output(response: Self::Response) -> Result<Self::Output>;
-}
-
-/// A write request that can be limited to some shard keys.
-pub trait ShardedWrite: WriteRequest {
-    #[doc(hidden)]
-    fn set_shard_key_selector(&mut self, selector: proto::ShardKeySelector);
-}
-
-mod sealed {
-    pub trait Sealed {}
-}
-
-macro_rules! write_request {
-    ($($t:ident),* $(,)?) => {$(
-        impl sealed::Sealed for proto::$t {}
-        impl WriteRequest for proto::$t {
-            type Response = proto::PointsOperationResponse;
-            type Output = UpdateResult;
-            fn collection_name(&self) -> &str { &self.collection_name }
-            fn set_wait(&mut self, wait: bool) { self.wait = Some(wait); }
-            fn set_ordering(&mut self, ordering: proto::WriteOrdering) { self.ordering = Some(ordering); }
-            fn set_timeout(&mut self, timeout: Option<u64>) { self.timeout = timeout; }
-            fn output(response: Self::Response) -> Result<UpdateResult> { UpdateResult::from_response(response.result) }
+    async fn send(self) -> Result<UpdateResult> {
+        if self.field_name.is_empty() {
+            return Err(Error::invalid_argument("field_name", "is empty"));
         }
-    )*};
+        let request = proto::CreateFieldIndexCollection {
+            wait: self.write.wait(),
+            field_name: self.field_name,
+            field_type: Some(proto::FieldType::from(self.field_type) as i32),
+            field_index_params: self.field_index_params.map(Into::into),
+            ordering: self.write.ordering(),
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(
+            self.client,
+            CREATE_FIELD_INDEX,
+            &request,
+            name,
+            true,
+            self.timeout,
+        )
+        .await
+    }
 }
 
-write_request!(
-    DeletePoints,
-    UpdatePointVectors,
-    DeletePointVectors,
-    SetPayloadPoints,
-    DeletePayloadPoints,
-    ClearPayloadPoints,
-    CreateFieldIndexCollection,
-    DeleteFieldIndexCollection,
-    CreateVectorNameRequest,
-    DeleteVectorNameRequest,
-);
+request!(CreatePayloadIndex => UpdateResult, write);
 
-macro_rules! sharded_write {
-    ($($t:ident),* $(,)?) => {$(
-        impl ShardedWrite for proto::$t {
-            fn set_shard_key_selector(&mut self, selector: proto::ShardKeySelector) {
-                self.shard_key_selector = Some(selector);
-            }
-        }
-    )*};
+/// The request built by [`Client::delete_payload_index`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeletePayloadIndex<'a> {
+    client: &'a Client,
+    collection_name: String,
+    field_name: String,
+    write: WriteOptions,
+    timeout: Option<Duration>,
 }
 
-sharded_write!(
-    DeletePoints,
-    UpdatePointVectors,
-    DeletePointVectors,
-    SetPayloadPoints,
-    DeletePayloadPoints,
-    ClearPayloadPoints
-);
+impl DeletePayloadIndex<'_> {
+    async fn send(self) -> Result<UpdateResult> {
+        let request = proto::DeleteFieldIndexCollection {
+            wait: self.write.wait(),
+            field_name: self.field_name,
+            ordering: self.write.ordering(),
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(
+            self.client,
+            DELETE_FIELD_INDEX,
+            &request,
+            name,
+            true,
+            self.timeout,
+        )
+        .await
+    }
+}
 
-impl sealed::Sealed for proto::UpdateBatchPoints {}
-impl WriteRequest for proto::UpdateBatchPoints {
-    type Response = proto::UpdateBatchResponse;
-    type Output = Vec<UpdateResult>;
-    fn collection_name(&self) -> &str {
-        &self.collection_name
+request!(DeletePayloadIndex => UpdateResult, write);
+
+/// The request built by [`Client::create_vector_name`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateVectorName<'a> {
+    client: &'a Client,
+    collection_name: String,
+    vector_name: String,
+    config: VectorCreationConfig,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl CreateVectorName<'_> {
+    async fn send(self) -> Result<UpdateResult> {
+        let request = proto::CreateVectorNameRequest {
+            wait: self.write.wait(),
+            vector_name: self.vector_name,
+            timeout: timeout_secs(self.timeout),
+            ordering: self.write.ordering(),
+            vector_config: Some(self.config.into()),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(
+            self.client,
+            CREATE_VECTOR_NAME,
+            &request,
+            name,
+            false,
+            self.timeout,
+        )
+        .await
     }
-    fn set_wait(&mut self, wait: bool) {
-        self.wait = Some(wait);
+}
+
+request!(CreateVectorName => UpdateResult, write);
+
+/// The request built by [`Client::delete_vector_name`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteVectorName<'a> {
+    client: &'a Client,
+    collection_name: String,
+    vector_name: String,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl DeleteVectorName<'_> {
+    async fn send(self) -> Result<UpdateResult> {
+        let request = proto::DeleteVectorNameRequest {
+            wait: self.write.wait(),
+            vector_name: self.vector_name,
+            timeout: timeout_secs(self.timeout),
+            ordering: self.write.ordering(),
+            collection_name: self.collection_name,
+        };
+        let name = &request.collection_name;
+        send_write(
+            self.client,
+            DELETE_VECTOR_NAME,
+            &request,
+            name,
+            false,
+            self.timeout,
+        )
+        .await
     }
-    fn set_ordering(&mut self, ordering: proto::WriteOrdering) {
-        self.ordering = Some(ordering);
-    }
-    fn set_timeout(&mut self, timeout: Option<u64>) {
-        self.timeout = timeout;
-    }
-    fn output(response: Self::Response) -> Result<Vec<UpdateResult>> {
+}
+
+request!(DeleteVectorName => UpdateResult, write);
+
+/// The request built by [`Client::batch_update_points`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct BatchUpdatePoints<'a> {
+    client: &'a Client,
+    collection_name: String,
+    operations: Vec<PointsUpdateOperation>,
+    write: WriteOptions,
+    timeout: Option<Duration>,
+}
+
+impl BatchUpdatePoints<'_> {
+    async fn send(self) -> Result<Vec<UpdateResult>> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let idempotent = self.operations.iter().all(PointsUpdateOperation::is_idempotent);
+        let operations = self
+            .operations
+            .into_iter()
+            .enumerate()
+            .map(|(i, op)| op.into_proto(&format!("operations[{i}]")))
+            .collect::<Result<_>>()?;
+        let request = proto::UpdateBatchPoints {
+            wait: self.write.wait(),
+            operations,
+            ordering: self.write.ordering(),
+            timeout: timeout_secs(self.timeout),
+            collection_name: self.collection_name,
+        };
+        let call = UPDATE_BATCH
+            .on(&request.collection_name)
+            .timeout(self.timeout)
+            .idempotent(idempotent);
+        let response: proto::UpdateBatchResponse = self.client.transport().unary(call, &request).await?;
         response
             .result
             .into_iter()
@@ -767,3 +976,5 @@ impl WriteRequest for proto::UpdateBatchPoints {
             .collect()
     }
 }
+
+request!(BatchUpdatePoints => Vec<UpdateResult>, write);

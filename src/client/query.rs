@@ -52,13 +52,8 @@ impl Client {
     ) -> QueryPoints<'_> {
         QueryPoints {
             client: self,
-            request: proto::QueryPoints {
-                collection_name: collection_name.into(),
-                with_payload: Some(PayloadSelector::from(true).into()),
-                ..Default::default()
-            },
-            query: Some(query.into()),
-            prefetch: Vec::new(),
+            collection_name: collection_name.into(),
+            request: QueryRequest::new(query),
             timeout: None,
         }
     }
@@ -118,6 +113,7 @@ impl Client {
                 ..Default::default()
             },
             offset: None,
+            limit: None,
             filter: None,
             timeout: None,
         }
@@ -146,136 +142,109 @@ impl Client {
     }
 }
 
-/// The request built by [`Client::query_points`].
+/// The request built by [`Client::query_points`]: a [`QueryRequest`] on a
+/// collection, with the same setters.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct QueryPoints<'a> {
     client: &'a Client,
-    request: proto::QueryPoints,
-    query: Option<Query>,
-    prefetch: Vec<Prefetch>,
+    collection_name: String,
+    request: QueryRequest,
     timeout: Option<Duration>,
 }
 
-/// The options shared by every query request: written once, used by
-/// [`QueryPoints`], [`QueryRequest`] and [`QueryPointsGroups`], whose
-/// requests have these fields in common.
-macro_rules! query_options {
-    () => {
-        /// Most results to return (default 10; for groups, most groups).
-        pub fn limit(mut self, limit: u64) -> Self {
-            self.request.limit = Some(limit);
-            self
-        }
-
-        /// Only points matching this filter.
-        pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
-            self.request.filter = Some(filter.into().into());
-            self
-        }
-
-        /// Only hits scoring better than this: strictly above it (for Euclid and
-        /// Manhattan: strictly below this distance), as Qdrant keeps them.
-        /// Fusion and formula scores equal to it are kept.
-        pub fn score_threshold(mut self, threshold: f32) -> Self {
-            self.request.score_threshold = Some(threshold);
-            self
-        }
-
-        /// Which payload to return: `true`, `false`, or a [`PayloadSelector`].
-        pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
-            self.request.with_payload = Some(selector.into().into());
-            self
-        }
-
-        /// Which vectors to return: `true`, `false`, or a [`VectorsSelector`].
-        pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
-            self.request.with_vectors = Some(selector.into().into());
-            self
-        }
-
-        /// The named vector to search.
-        pub fn using(mut self, vector_name: impl Into<String>) -> Self {
-            self.request.using = Some(vector_name.into());
-            self
-        }
-
-        /// Adds a prefetch: a sub-query whose hits the main query re-scores.
-        pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
-            self.prefetch.push(prefetch.into());
-            self
-        }
-
-        /// Search parameters: HNSW `ef`, exact search, quantization.
-        pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
-            self.request.params = Some(params.into().into());
-            self
-        }
-
-        /// Read consistency across replicas.
-        pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
-            self.request.read_consistency = Some(consistency.into().into());
-            self
-        }
-
-        /// Searches only the shards with these keys.
-        pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
-            self.request.shard_key_selector = Some(selector.into().into());
-            self
-        }
-
-        /// Takes the vectors of ids in the query from another collection.
-        pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
-            self.request.lookup_from = Some(location.into().into());
-            self
-        }
-
-        /// Replaces the query. `None` without prefetches lists points in id
-        /// order; Qdrant refuses prefetches without a query ("A query is
-        /// needed to merge the prefetches"): give one, such as
-        /// `Query::fusion`, to merge them.
-        pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
-            self.query = query.into();
-            self
-        }
-
-        /// Checks the query and prefetches, naming what is wrong.
-        fn check_query(&self) -> Result<()> {
-            if let Some(query) = &self.query {
-                query.check("query")?;
-            }
-            for (i, prefetch) in self.prefetch.iter().enumerate() {
-                prefetch.check(&format!("prefetch[{i}]"))?;
-            }
-            Ok(())
-        }
-    };
-}
-
+// The setters delegate to `QueryRequest`'s, which own the options; writing
+// them out keeps each one's documentation where rustdoc shows it.
 impl QueryPoints<'_> {
-    query_options!();
-
-    /// Hits to skip before the first returned.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.request.offset = Some(offset);
+    /// Most results to return (default 10).
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.request = self.request.limit(limit);
         self
     }
 
-    pub(crate) fn into_request(self) -> Result<proto::QueryPoints> {
-        check_collection_name(&self.request.collection_name, "collection_name")?;
-        self.check_query()?;
-        let mut request = self.request;
-        request.query = self.query.map(Into::into);
-        request.prefetch = self.prefetch.into_iter().map(Into::into).collect();
-        request.timeout = timeout_secs(self.timeout);
-        Ok(request)
+    /// Only points matching this filter.
+    pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
+        self.request = self.request.filter(filter);
+        self
+    }
+
+    /// Only hits scoring better than this: strictly above it (for Euclid and
+    /// Manhattan: strictly below this distance), as Qdrant keeps them.
+    /// Fusion and formula scores equal to it are kept.
+    pub fn score_threshold(mut self, threshold: f32) -> Self {
+        self.request = self.request.score_threshold(threshold);
+        self
+    }
+
+    /// Which payload to return: `true` (the default), `false`, or a [`PayloadSelector`].
+    pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
+        self.request = self.request.with_payload(selector);
+        self
+    }
+
+    /// Which vectors to return: `true`, `false` (the default), or a [`VectorsSelector`].
+    pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
+        self.request = self.request.with_vectors(selector);
+        self
+    }
+
+    /// The named vector to search.
+    pub fn using(mut self, vector_name: impl Into<String>) -> Self {
+        self.request = self.request.using(vector_name);
+        self
+    }
+
+    /// Adds a prefetch: a sub-query whose hits the main query re-scores.
+    pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
+        self.request = self.request.prefetch(prefetch);
+        self
+    }
+
+    /// Search parameters: HNSW `ef`, exact search, quantization.
+    pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
+        self.request = self.request.params(params);
+        self
+    }
+
+    /// Read consistency across replicas.
+    pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
+        self.request = self.request.read_consistency(consistency);
+        self
+    }
+
+    /// Searches only the shards with these keys.
+    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
+        self.request = self.request.shard_key_selector(selector);
+        self
+    }
+
+    /// Takes the vectors of ids in the query from another collection.
+    pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
+        self.request = self.request.lookup_from(location);
+        self
+    }
+
+    /// Replaces the query. `None` without prefetches lists points in id
+    /// order; Qdrant refuses prefetches without a query ("A query is
+    /// needed to merge the prefetches"): give one, such as
+    /// `Query::fusion`, to merge them.
+    pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
+        self.request = self.request.query(query);
+        self
+    }
+
+    /// Hits to skip before the first returned.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.request = self.request.offset(offset);
+        self
     }
 
     async fn send(self) -> Result<Vec<ScoredPoint>> {
-        let client = self.client;
-        let timeout = self.timeout;
-        let request = self.into_request()?;
-        let call = QUERY.on(&request.collection_name).timeout(timeout);
-        let response: proto::QueryResponse = client.transport().unary(call, &request).await?;
+        check_collection_name(&self.collection_name, "collection_name")?;
+        self.request.options.check()?;
+        let mut request = self.request.options.into_proto(self.collection_name);
+        request.timeout = timeout_secs(self.timeout);
+        let call = QUERY.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::QueryResponse = self.client.transport().unary(call, &request).await?;
         ScoredPoint::from_list(response.result, "result")
     }
 }
@@ -339,6 +308,18 @@ impl Retrieve<'_> {
 }
 
 request!(Retrieve => Vec<Record>);
+
+/// A count or size that the message holds as `u32`, while this client
+/// takes `u64` for it as for every other count: one above `u32::MAX` is
+/// refused rather than cut.
+pub(crate) fn to_u32(value: u64, argument: &str) -> Result<u32> {
+    u32::try_from(value).map_err(|_| {
+        Error::invalid_argument(
+            argument,
+            format!("{value} is above the largest allowed, {}", u32::MAX),
+        )
+    })
+}
 
 /// Checks each id and converts the list, naming a bad one as `argument[i]`.
 pub(crate) fn check_ids(ids: &[PointId], argument: &str) -> Result<Vec<proto::PointId>> {
@@ -417,6 +398,7 @@ pub struct Scroll<'a> {
     client: &'a Client,
     request: proto::ScrollPoints,
     offset: Option<PointId>,
+    limit: Option<u64>,
     filter: Option<Filter>,
     timeout: Option<Duration>,
 }
@@ -428,9 +410,11 @@ impl<'a> Scroll<'a> {
         self
     }
 
-    /// Points per page (default 10).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.request.limit = Some(limit);
+    /// Points per page (default 10). Qdrant takes at most `u32::MAX`; a
+    /// larger limit is an error of kind
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) before sending.
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.limit = Some(limit);
         self
     }
 
@@ -474,6 +458,7 @@ impl<'a> Scroll<'a> {
     fn into_request(self) -> Result<(&'a Client, proto::ScrollPoints, Option<Duration>)> {
         let mut request = self.request;
         check_collection_name(&request.collection_name, "collection_name")?;
+        request.limit = self.limit.map(|limit| to_u32(limit, "limit")).transpose()?;
         if let Some(offset) = &self.offset {
             offset.check(&|| "offset".to_string())?;
             request.offset = Some(offset.to_proto());
@@ -549,6 +534,50 @@ async fn scroll_page(
 
 request!(Scroll => ScrollPage);
 
+/// The options of one query: its query, prefetches and the fields of the
+/// Query RPC's message (domain values converted as they are set). Held by
+/// [`QueryRequest`], and through it by [`QueryPoints`] and
+/// [`QueryPointsGroups`].
+#[derive(Clone, Debug)]
+struct QueryOptions {
+    request: proto::QueryPoints,
+    query: Option<Query>,
+    prefetch: Vec<Prefetch>,
+}
+
+impl QueryOptions {
+    fn new(query: Option<Query>) -> Self {
+        QueryOptions {
+            request: proto::QueryPoints {
+                with_payload: Some(PayloadSelector::from(true).into()),
+                ..Default::default()
+            },
+            query,
+            prefetch: Vec::new(),
+        }
+    }
+
+    /// Checks the query and prefetches, naming what is wrong.
+    fn check(&self) -> Result<()> {
+        if let Some(query) = &self.query {
+            query.check("query")?;
+        }
+        for (i, prefetch) in self.prefetch.iter().enumerate() {
+            prefetch.check(&format!("prefetch[{i}]"))?;
+        }
+        Ok(())
+    }
+
+    /// The message for `collection_name`, without its timeout.
+    fn into_proto(self, collection_name: String) -> proto::QueryPoints {
+        let mut request = self.request;
+        request.collection_name = collection_name;
+        request.query = self.query.map(Into::into);
+        request.prefetch = self.prefetch.into_iter().map(Into::into).collect();
+        request
+    }
+}
+
 /// One query of a batch, for [`Client::query_batch_points`]: the same
 /// options as [`Client::query_points`], without a client or collection.
 ///
@@ -559,41 +588,106 @@ request!(Scroll => ScrollPage);
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct QueryRequest {
-    request: proto::QueryPoints,
-    query: Option<Query>,
-    prefetch: Vec<Prefetch>,
+    options: QueryOptions,
 }
 
 impl QueryRequest {
     /// A query, with the same defaults as `query_points`.
     pub fn new(query: impl Into<Query>) -> Self {
         QueryRequest {
-            request: proto::QueryPoints {
-                with_payload: Some(PayloadSelector::from(true).into()),
-                ..Default::default()
-            },
-            query: Some(query.into()),
-            prefetch: Vec::new(),
+            options: QueryOptions::new(Some(query.into())),
         }
     }
 
-    query_options!();
+    /// Most results to return (default 10).
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.options.request.limit = Some(limit);
+        self
+    }
+
+    /// Only points matching this filter.
+    pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
+        self.options.request.filter = Some(filter.into().into());
+        self
+    }
+
+    /// Only hits scoring better than this: strictly above it (for Euclid and
+    /// Manhattan: strictly below this distance), as Qdrant keeps them.
+    /// Fusion and formula scores equal to it are kept.
+    pub fn score_threshold(mut self, threshold: f32) -> Self {
+        self.options.request.score_threshold = Some(threshold);
+        self
+    }
+
+    /// Which payload to return: `true` (the default), `false`, or a [`PayloadSelector`].
+    pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
+        self.options.request.with_payload = Some(selector.into().into());
+        self
+    }
+
+    /// Which vectors to return: `true`, `false` (the default), or a [`VectorsSelector`].
+    pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
+        self.options.request.with_vectors = Some(selector.into().into());
+        self
+    }
+
+    /// The named vector to search.
+    pub fn using(mut self, vector_name: impl Into<String>) -> Self {
+        self.options.request.using = Some(vector_name.into());
+        self
+    }
+
+    /// Adds a prefetch: a sub-query whose hits the main query re-scores.
+    pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
+        self.options.prefetch.push(prefetch.into());
+        self
+    }
+
+    /// Search parameters: HNSW `ef`, exact search, quantization.
+    pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
+        self.options.request.params = Some(params.into().into());
+        self
+    }
+
+    /// Read consistency across replicas.
+    pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
+        self.options.request.read_consistency = Some(consistency.into().into());
+        self
+    }
+
+    /// Searches only the shards with these keys.
+    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
+        self.options.request.shard_key_selector = Some(selector.into().into());
+        self
+    }
+
+    /// Takes the vectors of ids in the query from another collection.
+    pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
+        self.options.request.lookup_from = Some(location.into().into());
+        self
+    }
+
+    /// Replaces the query. `None` without prefetches lists points in id
+    /// order; Qdrant refuses prefetches without a query ("A query is
+    /// needed to merge the prefetches"): give one, such as
+    /// `Query::fusion`, to merge them.
+    pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
+        self.options.query = query.into();
+        self
+    }
 
     /// Hits to skip before the first returned.
     pub fn offset(mut self, offset: u64) -> Self {
-        self.request.offset = Some(offset);
+        self.options.request.offset = Some(offset);
         self
     }
 
     /// The request for `collection_name`; errors name the request by index.
     fn into_proto(self, collection_name: &str, index: usize) -> Result<proto::QueryPoints> {
-        self.check_query()
+        self.options
+            .check()
             .map_err(|e| e.within(&format!("requests[{index}].")))?;
-        let mut request = self.request;
-        request.collection_name = collection_name.to_owned();
-        request.query = self.query.map(Into::into);
-        request.prefetch = self.prefetch.into_iter().map(Into::into).collect();
-        Ok(request)
+        Ok(self.options.into_proto(collection_name.to_owned()))
     }
 }
 
@@ -639,31 +733,33 @@ impl Client {
     ///
     /// `.await` returns the groups, best first.
     ///
+    /// The arguments are in the order of Python's `query_points_groups`.
+    ///
     /// ```no_run
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::WithLookup;
+    ///
     /// let groups = client
-    ///     .query_points_groups("my_collection", [0.9, 0.1, 0.1, 0.5], "document_id")
+    ///     .query_points_groups("my_collection", "document_id", [0.9, 0.1, 0.1, 0.5])
     ///     .group_size(2)
     ///     .limit(5)
+    ///     .with_lookup(WithLookup::new("documents").with_payload(["title"]))
     ///     .await?;
     /// # Ok(()) }
     /// ```
     pub fn query_points_groups(
         &self,
         collection_name: impl Into<String>,
-        query: impl Into<Query>,
         group_by: impl Into<String>,
+        query: impl Into<Query>,
     ) -> QueryPointsGroups<'_> {
         QueryPointsGroups {
             client: self,
-            request: proto::QueryPointGroups {
-                collection_name: collection_name.into(),
-                group_by: group_by.into(),
-                with_payload: Some(PayloadSelector::from(true).into()),
-                ..Default::default()
-            },
-            query: Some(query.into()),
-            prefetch: Vec::new(),
+            collection_name: collection_name.into(),
+            group_by: group_by.into(),
+            request: QueryRequest::new(query),
+            group_size: None,
+            with_lookup: None,
             timeout: None,
         }
     }
@@ -703,11 +799,12 @@ impl Client {
     /// let pairs = client.search_matrix_pairs("my_collection").sample(100).limit(5).await?;
     /// # Ok(()) }
     /// ```
-    pub fn search_matrix_pairs(
-        &self,
-        collection_name: impl Into<String>,
-    ) -> SearchMatrix<'_, Vec<SearchMatrixPair>> {
-        SearchMatrix::new(self, collection_name.into())
+    pub fn search_matrix_pairs(&self, collection_name: impl Into<String>) -> SearchMatrixPairs<'_> {
+        SearchMatrixPairs {
+            client: self,
+            options: MatrixOptions::new(collection_name.into()),
+            timeout: None,
+        }
     }
 
     /// Like [`search_matrix_pairs`](Self::search_matrix_pairs), as a sparse
@@ -723,8 +820,12 @@ impl Client {
     pub fn search_matrix_offsets(
         &self,
         collection_name: impl Into<String>,
-    ) -> SearchMatrix<'_, SearchMatrixOffsets> {
-        SearchMatrix::new(self, collection_name.into())
+    ) -> SearchMatrixOffsetsRequest<'_> {
+        SearchMatrixOffsetsRequest {
+            client: self,
+            options: MatrixOptions::new(collection_name.into()),
+            timeout: None,
+        }
     }
 }
 
@@ -772,54 +873,208 @@ impl QueryBatchPoints<'_> {
 
 request!(QueryBatchPoints => Vec<Vec<ScoredPoint>>);
 
-/// The request built by [`Client::query_points_groups`].
+/// The request built by [`Client::query_points_groups`]: a
+/// [`QueryRequest`] whose hits are grouped, with the same setters (but
+/// `offset`) and the group's own.
 #[must_use = "a request does nothing until it is awaited"]
 pub struct QueryPointsGroups<'a> {
     client: &'a Client,
-    request: proto::QueryPointGroups,
-    query: Option<Query>,
-    prefetch: Vec<Prefetch>,
+    collection_name: String,
+    group_by: String,
+    request: QueryRequest,
+    group_size: Option<u64>,
+    with_lookup: Option<WithLookup>,
     timeout: Option<Duration>,
 }
 
+// As for `QueryPoints`, the setters delegate to `QueryRequest`'s.
 impl QueryPointsGroups<'_> {
-    query_options!();
-
-    /// Most hits per group (default 3).
-    pub fn group_size(mut self, size: u64) -> Self {
-        self.request.group_size = Some(size);
+    /// Most groups to return (default 10).
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.request = self.request.limit(limit);
         self
     }
 
-    /// Also returns, for each group, the point of `collection` whose id is
-    /// the group's value.
-    pub fn with_lookup(
-        mut self,
-        collection: impl Into<String>,
-        with_payload: impl Into<PayloadSelector>,
-        with_vectors: impl Into<VectorsSelector>,
-    ) -> Self {
-        self.request.with_lookup = Some(proto::WithLookup {
-            collection: collection.into(),
-            with_payload: Some(with_payload.into().into()),
-            with_vectors: Some(with_vectors.into().into()),
-        });
+    /// Only points matching this filter.
+    pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
+        self.request = self.request.filter(filter);
+        self
+    }
+
+    /// Only hits scoring better than this: strictly above it (for Euclid and
+    /// Manhattan: strictly below this distance), as Qdrant keeps them.
+    /// Fusion and formula scores equal to it are kept.
+    pub fn score_threshold(mut self, threshold: f32) -> Self {
+        self.request = self.request.score_threshold(threshold);
+        self
+    }
+
+    /// Which payload to return: `true` (the default), `false`, or a [`PayloadSelector`].
+    pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
+        self.request = self.request.with_payload(selector);
+        self
+    }
+
+    /// Which vectors to return: `true`, `false` (the default), or a [`VectorsSelector`].
+    pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
+        self.request = self.request.with_vectors(selector);
+        self
+    }
+
+    /// The named vector to search.
+    pub fn using(mut self, vector_name: impl Into<String>) -> Self {
+        self.request = self.request.using(vector_name);
+        self
+    }
+
+    /// Adds a prefetch: a sub-query whose hits the main query re-scores.
+    pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
+        self.request = self.request.prefetch(prefetch);
+        self
+    }
+
+    /// Search parameters: HNSW `ef`, exact search, quantization.
+    pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
+        self.request = self.request.params(params);
+        self
+    }
+
+    /// Read consistency across replicas.
+    pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
+        self.request = self.request.read_consistency(consistency);
+        self
+    }
+
+    /// Searches only the shards with these keys.
+    pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
+        self.request = self.request.shard_key_selector(selector);
+        self
+    }
+
+    /// Takes the vectors of ids in the query from another collection.
+    pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
+        self.request = self.request.lookup_from(location);
+        self
+    }
+
+    /// Replaces the query. `None` without prefetches lists points in id
+    /// order; Qdrant refuses prefetches without a query ("A query is
+    /// needed to merge the prefetches"): give one, such as
+    /// `Query::fusion`, to merge them.
+    pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
+        self.request = self.request.query(query);
+        self
+    }
+
+    /// Most hits per group (default 3).
+    pub fn group_size(mut self, size: u64) -> Self {
+        self.group_size = Some(size);
+        self
+    }
+
+    /// Also returns, for each group, the point of another collection whose
+    /// id is the group's value: a collection name, or a [`WithLookup`]
+    /// that also says what to return of it.
+    pub fn with_lookup(mut self, lookup: impl Into<WithLookup>) -> Self {
+        self.with_lookup = Some(lookup.into());
         self
     }
 
     async fn send(self) -> Result<Vec<PointGroup>> {
-        check_collection_name(&self.request.collection_name, "collection_name")?;
-        if self.request.group_by.is_empty() {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        if self.group_by.is_empty() {
             return Err(Error::invalid_argument("group_by", "is empty"));
         }
-        self.check_query()?;
-        let mut request = self.request;
-        request.query = self.query.map(Into::into);
-        request.prefetch = self.prefetch.into_iter().map(Into::into).collect();
-        request.timeout = timeout_secs(self.timeout);
+        self.request.options.check()?;
+        let q = self.request.options.into_proto(self.collection_name);
+        let request = proto::QueryPointGroups {
+            collection_name: q.collection_name,
+            prefetch: q.prefetch,
+            query: q.query,
+            using: q.using,
+            filter: q.filter,
+            params: q.params,
+            score_threshold: q.score_threshold,
+            with_payload: q.with_payload,
+            with_vectors: q.with_vectors,
+            lookup_from: q.lookup_from,
+            limit: q.limit,
+            group_size: self.group_size,
+            group_by: self.group_by,
+            with_lookup: self.with_lookup.map(WithLookup::into_proto),
+            timeout: timeout_secs(self.timeout),
+            read_consistency: q.read_consistency,
+            shard_key_selector: q.shard_key_selector,
+        };
         let call = QUERY_GROUPS.on(&request.collection_name).timeout(self.timeout);
         let response: proto::QueryGroupsResponse = self.client.transport().unary(call, &request).await?;
         PointGroup::from_result(response.result)
+    }
+}
+
+/// For [`QueryPointsGroups::with_lookup`]: the collection to look each
+/// group's id up in, and what to return of the point found. Unless set,
+/// the server's defaults: its payload, no vectors.
+///
+/// ```
+/// use qdrant_async::WithLookup;
+///
+/// let lookup = WithLookup::new("documents").with_payload(true).with_vectors(false);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[must_use]
+pub struct WithLookup {
+    collection: String,
+    with_payload: Option<PayloadSelector>,
+    with_vectors: Option<VectorsSelector>,
+}
+
+impl WithLookup {
+    /// Looks the groups' ids up in `collection`.
+    pub fn new(collection: impl Into<String>) -> Self {
+        WithLookup {
+            collection: collection.into(),
+            with_payload: None,
+            with_vectors: None,
+        }
+    }
+
+    /// Which payload of the point found to return (default all).
+    pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
+        self.with_payload = Some(selector.into());
+        self
+    }
+
+    /// Which vectors of the point found to return (default none).
+    pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
+        self.with_vectors = Some(selector.into());
+        self
+    }
+
+    fn into_proto(self) -> proto::WithLookup {
+        proto::WithLookup {
+            collection: self.collection,
+            with_payload: self.with_payload.map(Into::into),
+            with_vectors: self.with_vectors.map(Into::into),
+        }
+    }
+}
+
+impl From<&str> for WithLookup {
+    fn from(collection: &str) -> Self {
+        WithLookup::new(collection)
+    }
+}
+
+impl From<String> for WithLookup {
+    fn from(collection: String) -> Self {
+        WithLookup::new(collection)
+    }
+}
+
+impl From<&String> for WithLookup {
+    fn from(collection: &String) -> Self {
+        WithLookup::new(collection.as_str())
     }
 }
 
@@ -881,95 +1136,117 @@ impl Facet<'_> {
 
 request!(Facet => Vec<FacetHit>);
 
-/// The request built by [`Client::search_matrix_pairs`] and
-/// [`Client::search_matrix_offsets`]; `.await` returns `T`.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct SearchMatrix<'a, T> {
-    client: &'a Client,
+/// The options both search matrix requests have.
+struct MatrixOptions {
     request: proto::SearchMatrixPoints,
     filter: Option<Filter>,
-    timeout: Option<Duration>,
-    _output: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<'a, T> SearchMatrix<'a, T> {
-    fn new(client: &'a Client, collection_name: String) -> Self {
-        SearchMatrix {
-            client,
+impl MatrixOptions {
+    fn new(collection_name: String) -> Self {
+        MatrixOptions {
             request: proto::SearchMatrixPoints {
                 collection_name,
                 ..Default::default()
             },
             filter: None,
-            timeout: None,
-            _output: std::marker::PhantomData,
         }
     }
 
+    fn into_proto(self, timeout: Option<Duration>) -> Result<proto::SearchMatrixPoints> {
+        check_collection_name(&self.request.collection_name, "collection_name")?;
+        let mut request = self.request;
+        request.filter = self.filter.map(Into::into);
+        request.timeout = timeout_secs(timeout);
+        Ok(request)
+    }
+}
+
+/// The request built by [`Client::search_matrix_pairs`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct SearchMatrixPairs<'a> {
+    client: &'a Client,
+    options: MatrixOptions,
+    timeout: Option<Duration>,
+}
+
+impl SearchMatrixPairs<'_> {
     /// Samples only points matching this filter.
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
-        self.filter = Some(filter.into());
+        self.options.filter = Some(filter.into());
         self
     }
 
     /// Points to sample (default 10).
     pub fn sample(mut self, sample: u64) -> Self {
-        self.request.sample = Some(sample);
+        self.options.request.sample = Some(sample);
         self
     }
 
     /// Neighbours per point (default 3).
     pub fn limit(mut self, limit: u64) -> Self {
-        self.request.limit = Some(limit);
+        self.options.request.limit = Some(limit);
         self
     }
 
     /// The named vector to compare.
     pub fn using(mut self, vector_name: impl Into<String>) -> Self {
-        self.request.using = Some(vector_name.into());
+        self.options.request.using = Some(vector_name.into());
         self
     }
 
-    /// Deadline for this call, overriding the client's default.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+    async fn send(self) -> Result<Vec<SearchMatrixPair>> {
+        let request = self.options.into_proto(self.timeout)?;
+        let call = MATRIX_PAIRS.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::SearchMatrixPairsResponse =
+            self.client.transport().unary(call, &request).await?;
+        SearchMatrixPair::from_result(response.result)
+    }
+}
+
+request!(SearchMatrixPairs => Vec<SearchMatrixPair>);
+
+/// The request built by [`Client::search_matrix_offsets`] (named with a `Request`
+/// suffix, as its result type is [`SearchMatrixOffsets`]).
+#[must_use = "a request does nothing until it is awaited"]
+pub struct SearchMatrixOffsetsRequest<'a> {
+    client: &'a Client,
+    options: MatrixOptions,
+    timeout: Option<Duration>,
+}
+
+impl SearchMatrixOffsetsRequest<'_> {
+    /// Samples only points matching this filter.
+    pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
+        self.options.filter = Some(filter.into());
         self
     }
 
-    fn into_request(self) -> Result<(&'a Client, proto::SearchMatrixPoints, Option<Duration>)> {
-        check_collection_name(&self.request.collection_name, "collection_name")?;
-        let mut request = self.request;
-        request.filter = self.filter.map(Into::into);
-        request.timeout = timeout_secs(self.timeout);
-        Ok((self.client, request, self.timeout))
+    /// Points to sample (default 10).
+    pub fn sample(mut self, sample: u64) -> Self {
+        self.options.request.sample = Some(sample);
+        self
+    }
+
+    /// Neighbours per point (default 3).
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.options.request.limit = Some(limit);
+        self
+    }
+
+    /// The named vector to compare.
+    pub fn using(mut self, vector_name: impl Into<String>) -> Self {
+        self.options.request.using = Some(vector_name.into());
+        self
+    }
+
+    async fn send(self) -> Result<SearchMatrixOffsets> {
+        let request = self.options.into_proto(self.timeout)?;
+        let call = MATRIX_OFFSETS.on(&request.collection_name).timeout(self.timeout);
+        let response: proto::SearchMatrixOffsetsResponse =
+            self.client.transport().unary(call, &request).await?;
+        SearchMatrixOffsets::from_result(response.result)
     }
 }
 
-impl<'a> std::future::IntoFuture for SearchMatrix<'a, Vec<SearchMatrixPair>> {
-    type Output = Result<Vec<SearchMatrixPair>>;
-    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let (client, request, timeout) = self.into_request()?;
-            let call = MATRIX_PAIRS.on(&request.collection_name).timeout(timeout);
-            let response: proto::SearchMatrixPairsResponse = client.transport().unary(call, &request).await?;
-            SearchMatrixPair::from_result(response.result)
-        })
-    }
-}
-
-impl<'a> std::future::IntoFuture for SearchMatrix<'a, SearchMatrixOffsets> {
-    type Output = Result<SearchMatrixOffsets>;
-    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let (client, request, timeout) = self.into_request()?;
-            let call = MATRIX_OFFSETS.on(&request.collection_name).timeout(timeout);
-            let response: proto::SearchMatrixOffsetsResponse =
-                client.transport().unary(call, &request).await?;
-            SearchMatrixOffsets::from_result(response.result)
-        })
-    }
-}
+request!(SearchMatrixOffsetsRequest => SearchMatrixOffsets);

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{Client, check_collection_name};
+use super::{Client, check_collection_name, request};
 use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::Rpc;
@@ -26,11 +26,12 @@ impl Client {
     /// println!("{} ({} bytes)", snapshot.name, snapshot.size);
     /// # Ok(()) }
     /// ```
-    pub fn create_snapshot(
-        &self,
-        collection_name: impl Into<String>,
-    ) -> SnapshotRequest<'_, SnapshotDescription> {
-        SnapshotRequest::new(self, Op::Create(collection_name.into()))
+    pub fn create_snapshot(&self, collection_name: impl Into<String>) -> CreateSnapshot<'_> {
+        CreateSnapshot {
+            client: self,
+            collection_name: collection_name.into(),
+            timeout: None,
+        }
     }
 
     /// The snapshots of a collection.
@@ -44,11 +45,12 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_snapshots(
-        &self,
-        collection_name: impl Into<String>,
-    ) -> SnapshotRequest<'_, Vec<SnapshotDescription>> {
-        SnapshotRequest::new(self, Op::List(collection_name.into()))
+    pub fn list_snapshots(&self, collection_name: impl Into<String>) -> ListSnapshots<'_> {
+        ListSnapshots {
+            client: self,
+            collection_name: collection_name.into(),
+            timeout: None,
+        }
     }
 
     /// Deletes a snapshot of a collection.
@@ -64,8 +66,13 @@ impl Client {
         &self,
         collection_name: impl Into<String>,
         snapshot_name: impl Into<String>,
-    ) -> SnapshotRequest<'_, ()> {
-        SnapshotRequest::new(self, Op::Delete(collection_name.into(), snapshot_name.into()))
+    ) -> DeleteSnapshot<'_> {
+        DeleteSnapshot {
+            client: self,
+            collection_name: collection_name.into(),
+            snapshot_name: snapshot_name.into(),
+            timeout: None,
+        }
     }
 
     /// Takes a snapshot of the whole storage: every collection.
@@ -77,8 +84,11 @@ impl Client {
     /// let snapshot = client.create_full_snapshot().await?;
     /// # Ok(()) }
     /// ```
-    pub fn create_full_snapshot(&self) -> SnapshotRequest<'_, SnapshotDescription> {
-        SnapshotRequest::new(self, Op::CreateFull)
+    pub fn create_full_snapshot(&self) -> CreateFullSnapshot<'_> {
+        CreateFullSnapshot {
+            client: self,
+            timeout: None,
+        }
     }
 
     /// The full snapshots.
@@ -90,8 +100,11 @@ impl Client {
     /// let snapshots = client.list_full_snapshots().await?;
     /// # Ok(()) }
     /// ```
-    pub fn list_full_snapshots(&self) -> SnapshotRequest<'_, Vec<SnapshotDescription>> {
-        SnapshotRequest::new(self, Op::ListFull)
+    pub fn list_full_snapshots(&self) -> ListFullSnapshots<'_> {
+        ListFullSnapshots {
+            client: self,
+            timeout: None,
+        }
     }
 
     /// Deletes a full snapshot.
@@ -103,116 +116,153 @@ impl Client {
     /// client.delete_full_snapshot("full-snapshot-2024-01-01.snapshot").await?;
     /// # Ok(()) }
     /// ```
-    pub fn delete_full_snapshot(&self, snapshot_name: impl Into<String>) -> SnapshotRequest<'_, ()> {
-        SnapshotRequest::new(self, Op::DeleteFull(snapshot_name.into()))
-    }
-}
-
-enum Op {
-    Create(String),
-    List(String),
-    Delete(String, String),
-    CreateFull,
-    ListFull,
-    DeleteFull(String),
-}
-
-/// A snapshot request, built by the snapshot methods of [`Client`];
-/// `.await` returns `T`.
-#[must_use = "a request does nothing until it is awaited"]
-pub struct SnapshotRequest<'a, T> {
-    client: &'a Client,
-    op: Op,
-    timeout: Option<Duration>,
-    _output: std::marker::PhantomData<fn() -> T>,
-}
-
-impl<'a, T> SnapshotRequest<'a, T> {
-    fn new(client: &'a Client, op: Op) -> Self {
-        SnapshotRequest {
-            client,
-            op,
+    pub fn delete_full_snapshot(&self, snapshot_name: impl Into<String>) -> DeleteFullSnapshot<'_> {
+        DeleteFullSnapshot {
+            client: self,
+            snapshot_name: snapshot_name.into(),
             timeout: None,
-            _output: std::marker::PhantomData,
         }
     }
+}
 
-    /// Deadline for this call, overriding the client's default.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
+/// The request built by [`Client::create_snapshot`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateSnapshot<'a> {
+    client: &'a Client,
+    collection_name: String,
+    timeout: Option<Duration>,
+}
 
-    /// Sends the request; every snapshot RPC answers with descriptions (or
-    /// nothing, for deletes), collected here as a list.
-    async fn descriptions(self) -> Result<Vec<SnapshotDescription>> {
-        let transport = self.client.transport();
-        let one = |response: proto::CreateSnapshotResponse| {
-            let description = response
-                .snapshot_description
-                .ok_or_else(|| Error::missing("snapshot_description"))?;
-            Ok(vec![SnapshotDescription::try_from(description)?])
+impl CreateSnapshot<'_> {
+    async fn send(self) -> Result<SnapshotDescription> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::CreateSnapshotRequest {
+            collection_name: self.collection_name,
         };
-        let many = |response: proto::ListSnapshotsResponse| {
-            response
-                .snapshot_descriptions
-                .into_iter()
-                .map(SnapshotDescription::try_from)
-                .collect()
-        };
-        let timeout = self.timeout;
-        match self.op {
-            Op::Create(collection_name) => {
-                check_collection_name(&collection_name, "collection_name")?;
-                let request = proto::CreateSnapshotRequest { collection_name };
-                one(transport
-                    .unary(CREATE.on(&request.collection_name).timeout(timeout), &request)
-                    .await?)
-            }
-            Op::List(collection_name) => {
-                check_collection_name(&collection_name, "collection_name")?;
-                let request = proto::ListSnapshotsRequest { collection_name };
-                many(
-                    transport
-                        .unary(LIST.on(&request.collection_name).timeout(timeout), &request)
-                        .await?,
-                )
-            }
-            Op::Delete(collection_name, snapshot_name) => {
-                check_collection_name(&collection_name, "collection_name")?;
-                check_snapshot_name(&snapshot_name)?;
-                let request = proto::DeleteSnapshotRequest {
-                    collection_name,
-                    snapshot_name,
-                };
-                let call = DELETE.on(&request.collection_name).timeout(timeout);
-                let _: proto::DeleteSnapshotResponse = transport.unary(call, &request).await?;
-                Ok(Vec::new())
-            }
-            Op::CreateFull => one(transport
-                .unary(
-                    CREATE_FULL.call().timeout(timeout),
-                    &proto::CreateFullSnapshotRequest {},
-                )
-                .await?),
-            Op::ListFull => many(
-                transport
-                    .unary(
-                        LIST_FULL.call().timeout(timeout),
-                        &proto::ListFullSnapshotsRequest {},
-                    )
-                    .await?,
-            ),
-            Op::DeleteFull(snapshot_name) => {
-                check_snapshot_name(&snapshot_name)?;
-                let request = proto::DeleteFullSnapshotRequest { snapshot_name };
-                let _: proto::DeleteSnapshotResponse = transport
-                    .unary(DELETE_FULL.call().timeout(timeout), &request)
-                    .await?;
-                Ok(Vec::new())
-            }
-        }
+        let call = CREATE.on(&request.collection_name).timeout(self.timeout);
+        description(self.client.transport().unary(call, &request).await?)
     }
+}
+
+request!(CreateSnapshot => SnapshotDescription);
+
+/// The request built by [`Client::list_snapshots`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ListSnapshots<'a> {
+    client: &'a Client,
+    collection_name: String,
+    timeout: Option<Duration>,
+}
+
+impl ListSnapshots<'_> {
+    async fn send(self) -> Result<Vec<SnapshotDescription>> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        let request = proto::ListSnapshotsRequest {
+            collection_name: self.collection_name,
+        };
+        let call = LIST.on(&request.collection_name).timeout(self.timeout);
+        descriptions(self.client.transport().unary(call, &request).await?)
+    }
+}
+
+request!(ListSnapshots => Vec<SnapshotDescription>);
+
+/// The request built by [`Client::delete_snapshot`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteSnapshot<'a> {
+    client: &'a Client,
+    collection_name: String,
+    snapshot_name: String,
+    timeout: Option<Duration>,
+}
+
+impl DeleteSnapshot<'_> {
+    async fn send(self) -> Result<()> {
+        check_collection_name(&self.collection_name, "collection_name")?;
+        check_snapshot_name(&self.snapshot_name)?;
+        let request = proto::DeleteSnapshotRequest {
+            collection_name: self.collection_name,
+            snapshot_name: self.snapshot_name,
+        };
+        let call = DELETE.on(&request.collection_name).timeout(self.timeout);
+        let _: proto::DeleteSnapshotResponse = self.client.transport().unary(call, &request).await?;
+        Ok(())
+    }
+}
+
+request!(DeleteSnapshot => ());
+
+/// The request built by [`Client::create_full_snapshot`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateFullSnapshot<'a> {
+    client: &'a Client,
+    timeout: Option<Duration>,
+}
+
+impl CreateFullSnapshot<'_> {
+    async fn send(self) -> Result<SnapshotDescription> {
+        let call = CREATE_FULL.call().timeout(self.timeout);
+        let request = proto::CreateFullSnapshotRequest {};
+        description(self.client.transport().unary(call, &request).await?)
+    }
+}
+
+request!(CreateFullSnapshot => SnapshotDescription);
+
+/// The request built by [`Client::list_full_snapshots`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ListFullSnapshots<'a> {
+    client: &'a Client,
+    timeout: Option<Duration>,
+}
+
+impl ListFullSnapshots<'_> {
+    async fn send(self) -> Result<Vec<SnapshotDescription>> {
+        let call = LIST_FULL.call().timeout(self.timeout);
+        let request = proto::ListFullSnapshotsRequest {};
+        descriptions(self.client.transport().unary(call, &request).await?)
+    }
+}
+
+request!(ListFullSnapshots => Vec<SnapshotDescription>);
+
+/// The request built by [`Client::delete_full_snapshot`].
+#[must_use = "a request does nothing until it is awaited"]
+pub struct DeleteFullSnapshot<'a> {
+    client: &'a Client,
+    snapshot_name: String,
+    timeout: Option<Duration>,
+}
+
+impl DeleteFullSnapshot<'_> {
+    async fn send(self) -> Result<()> {
+        check_snapshot_name(&self.snapshot_name)?;
+        let request = proto::DeleteFullSnapshotRequest {
+            snapshot_name: self.snapshot_name,
+        };
+        let call = DELETE_FULL.call().timeout(self.timeout);
+        let _: proto::DeleteSnapshotResponse = self.client.transport().unary(call, &request).await?;
+        Ok(())
+    }
+}
+
+request!(DeleteFullSnapshot => ());
+
+/// The description in a create answer.
+fn description(response: proto::CreateSnapshotResponse) -> Result<SnapshotDescription> {
+    let description = response
+        .snapshot_description
+        .ok_or_else(|| Error::missing("snapshot_description"))?;
+    SnapshotDescription::try_from(description)
+}
+
+/// The descriptions in a list answer.
+fn descriptions(response: proto::ListSnapshotsResponse) -> Result<Vec<SnapshotDescription>> {
+    response
+        .snapshot_descriptions
+        .into_iter()
+        .map(SnapshotDescription::try_from)
+        .collect()
 }
 
 fn check_snapshot_name(name: &str) -> Result<()> {
@@ -223,36 +273,4 @@ fn check_snapshot_name(name: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-impl<'a> std::future::IntoFuture for SnapshotRequest<'a, SnapshotDescription> {
-    type Output = Result<SnapshotDescription>;
-    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            self.descriptions()
-                .await?
-                .pop()
-                .ok_or_else(|| Error::missing("snapshot_description"))
-        })
-    }
-}
-
-impl<'a> std::future::IntoFuture for SnapshotRequest<'a, Vec<SnapshotDescription>> {
-    type Output = Result<Vec<SnapshotDescription>>;
-    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.descriptions())
-    }
-}
-
-impl<'a> std::future::IntoFuture for SnapshotRequest<'a, ()> {
-    type Output = Result<()>;
-    type IntoFuture = futures_util::future::BoxFuture<'a, Self::Output>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move { self.descriptions().await.map(drop) })
-    }
 }

@@ -231,7 +231,7 @@ impl Point {
     }
 
     /// The point's payload.
-    pub fn get_payload(&self) -> &Payload {
+    pub fn payload_ref(&self) -> &Payload {
         &self.payload
     }
 

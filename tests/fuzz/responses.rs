@@ -19,7 +19,7 @@ use prost_reflect::{DescriptorPool, MessageDescriptor};
 use qdrant_async::proto;
 use qdrant_async::{
     AliasOperation, Client, ClusterOperation, Condition, Distance, FieldType, Filter, Point, PointVectors,
-    PointsUpdateOperation, Prefetch, Query, QueryRequest, SparseVectorParams, VectorParams,
+    PointsUpdateOperation, Prefetch, Query, QueryRequest, SparseVectorParams, VectorParams, WithLookup,
 };
 
 use crate::codec::BytesCodec;
@@ -270,7 +270,7 @@ fn calls() -> Vec<(&'static str, Call)> {
             Box::pin(async move { drop(c.update_vectors(C, [PointVectors::new(1, [0.1, 0.2, 0.3])]).await) })
         }),
         ("delete_vectors", |c| {
-            Box::pin(async move { drop(c.delete_vectors(C, [1u64], ["v"]).await) })
+            Box::pin(async move { drop(c.delete_vectors(C, ["v"], [1u64]).await) })
         }),
         ("set_payload", |c| {
             Box::pin(async move { drop(c.set_payload(C, serde_json::json!({"a": 1}), [1u64]).await) })
@@ -358,8 +358,8 @@ fn calls() -> Vec<(&'static str, Call)> {
         ("query_points_groups", |c| {
             Box::pin(async move {
                 let r = c
-                    .query_points_groups(C, [0.1, 0.2, 0.3], "g")
-                    .with_lookup("other", true, true)
+                    .query_points_groups(C, "g", [0.1, 0.2, 0.3])
+                    .with_lookup(WithLookup::new("other").with_payload(true).with_vectors(true))
                     .await;
                 drop(r)
             })
@@ -395,7 +395,7 @@ fn calls() -> Vec<(&'static str, Call)> {
             Box::pin(async move { drop(c.recommend_batch(C, [(vec![1u64], vec![2u64], 5)]).await) })
         }),
         ("recommend_groups", |c| {
-            Box::pin(async move { drop(c.recommend_groups(C, [1u64], [2u64], "g", 3).await) })
+            Box::pin(async move { drop(c.recommend_groups(C, "g", [1u64], [2u64], 3).await) })
         }),
         ("discover", |c| {
             Box::pin(async move { drop(c.discover(C, 1u64, [(2u64, 3u64)], 5).await) })

@@ -48,7 +48,20 @@ fn assert_limit_refused(err: &Error) {
 async fn scroll_with_the_largest_limit_returns_every_point() -> anyhow::Result<()> {
     let ctx = Ctx::new("scroll_max_limit").await?;
     three_points(&ctx).await?;
-    let page = ctx.client.scroll(&ctx.collection).limit(u32::MAX).await;
+    let too_many = ctx
+        .client
+        .scroll(&ctx.collection)
+        .limit(u64::from(u32::MAX) + 1)
+        .await;
+    assert!(
+        matches!(&too_many, Err(e) if e.kind() == qdrant_async::ErrorKind::InvalidArgument && e.argument() == Some("limit")),
+        "a scroll limit above u32::MAX is refused before sending: {too_many:?}"
+    );
+    let page = ctx
+        .client
+        .scroll(&ctx.collection)
+        .limit(u64::from(u32::MAX))
+        .await;
     if crate::common::on_cluster() {
         // Qdrant 1.19 in distributed mode asks its shards for one point
         // more than the limit, which wraps to 0.

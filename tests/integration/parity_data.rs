@@ -847,7 +847,7 @@ fn write_checks(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         r.record("delete_payload on a missing id", res, update);
         let res = c.clear_payload(&d, [99]).await;
         r.record("clear_payload on a missing id", res, update);
-        let res = c.delete_vectors(&d, [99], [""]).await;
+        let res = c.delete_vectors(&d, [""], [99]).await;
         r.record("delete_vectors on a missing id", res, update);
         let res = c.update_vectors(&d, [PointVectors::new(99, [1.0, 1.0])]).await;
         r.record("update_vectors on a missing id", res, update);
@@ -2114,10 +2114,10 @@ fn point_writes(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
             )
             .await;
         r.record("update_vectors of an unknown name", res, update);
-        let res = c.delete_vectors(&d, [1], ["nope"]).await;
+        let res = c.delete_vectors(&d, ["nope"], [1]).await;
         r.record("delete_vectors of an unknown name", res, update);
         let res = c
-            .delete_vectors(&d, Filter::must([Condition::matches("v", 2)]), ["a", "m"])
+            .delete_vectors(&d, ["a", "m"], Filter::must([Condition::matches("v", 2)]))
             .await;
         r.record("delete_vectors by filter", res, update);
         r.dump("points after", &d).await;
@@ -2179,7 +2179,7 @@ fn point_writes(r: &mut Run) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
             )
             .await;
         r.record("upsert the unnamed vector by name", res, update);
-        let res = c.delete_vectors(&u, [1], [""]).await;
+        let res = c.delete_vectors(&u, [""], [1]).await;
         r.record("delete the unnamed vector", res, update);
         r.dump("unnamed points", &u).await;
     })

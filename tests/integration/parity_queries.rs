@@ -18,7 +18,8 @@ use qdrant_async::server::EmbeddedServer;
 use qdrant_async::{
     Client, Condition, Decay, Direction, Distance, Error, Expression, FieldType, Filter, Fusion, GeoPoint,
     OrderBy, Point, PointGroup, Prefetch, Query, QueryRequest, RecommendStrategy, ScoredPoint, SearchParams,
-    SparseVector, SparseVectorParams, StartFrom, Vector, VectorParams, Vectors, VectorsConfig, proto,
+    SparseVector, SparseVectorParams, StartFrom, Vector, VectorParams, Vectors, VectorsConfig, WithLookup,
+    proto,
 };
 use serde_json::{Value, json};
 
@@ -1074,8 +1075,8 @@ fn order_by_calls<'a>(
             client
                 .query_points_groups(
                     c,
-                    Query::order_by(OrderBy::new("price").direction(Direction::Desc)),
                     "group",
+                    Query::order_by(OrderBy::new("price").direction(Direction::Desc)),
                 )
                 .group_size(2)
                 .limit(2)
@@ -1325,7 +1326,7 @@ fn groups_calls<'a>(
     Box::pin(async move {
         for key in ["group", "num", "tags", "color"] {
             let g = client
-                .query_points_groups(c, Q, key)
+                .query_points_groups(c, key, Q)
                 .using("cos")
                 .group_size(2)
                 .limit(3)
@@ -1334,20 +1335,20 @@ fn groups_calls<'a>(
         }
         t.groups(
             "groups defaults",
-            client.query_points_groups(c, Q2, "group").using("euc").await,
+            client.query_points_groups(c, "group", Q2).using("euc").await,
         );
         t.groups(
             "groups by a missing key",
-            client.query_points_groups(c, Q, "nope").using("cos").await,
+            client.query_points_groups(c, "nope", Q).using("cos").await,
         );
         t.groups(
             "groups by a float",
-            client.query_points_groups(c, Q, "price").using("cos").await,
+            client.query_points_groups(c, "price", Q).using("cos").await,
         );
         t.groups(
             "groups over a fusion",
             client
-                .query_points_groups(c, Query::rrf(None, [1.0, 0.8]), "group")
+                .query_points_groups(c, "group", Query::rrf(None, [1.0, 0.8]))
                 .prefetch(Prefetch::new(Q).using("cos").limit(5))
                 .prefetch(Prefetch::new(Q2).using("euc").limit(5))
                 .group_size(2)
@@ -1356,7 +1357,7 @@ fn groups_calls<'a>(
         t.groups(
             "groups with a threshold",
             client
-                .query_points_groups(c, Q, "group")
+                .query_points_groups(c, "group", Q)
                 .using("cos")
                 .score_threshold(0.9)
                 .await,
@@ -1372,17 +1373,21 @@ fn groups_calls<'a>(
         t.groups(
             "groups with lookup",
             client
-                .query_points_groups(c, Q, "num")
+                .query_points_groups(c, "num", Q)
                 .using("cos")
-                .with_lookup(&lookup, true, false)
+                .with_lookup(WithLookup::new(&lookup).with_payload(true).with_vectors(false))
                 .await,
         );
         t.groups(
             "groups with lookup in a missing collection",
             client
-                .query_points_groups(c, Q, "num")
+                .query_points_groups(c, "num", Q)
                 .using("cos")
-                .with_lookup(format!("{c}_nowhere"), true, false)
+                .with_lookup(
+                    WithLookup::new(format!("{c}_nowhere"))
+                        .with_payload(true)
+                        .with_vectors(false),
+                )
                 .await,
         );
         t.groups(
@@ -1396,7 +1401,7 @@ fn groups_calls<'a>(
         t.groups(
             "legacy recommend groups",
             client
-                .recommend_groups(c, [1], [6], "color", 3)
+                .recommend_groups(c, "color", [1], [6], 3)
                 .using("cos")
                 .strategy(RecommendStrategy::BestScore)
                 .await,

@@ -113,7 +113,7 @@ async fn update_and_delete_named_vectors() -> anyhow::Result<()> {
     let v = got[0].vectors.as_ref().expect("vectors");
     assert_eq!(v.get("a").and_then(Vector::as_dense), Some(&[5.0, 5.0][..]));
     assert_eq!(v.get("b").and_then(Vector::as_dense), Some(&[0.0, 1.0][..]));
-    ctx.client.delete_vectors(c, [1], ["b"]).await?;
+    ctx.client.delete_vectors(c, ["b"], [1]).await?;
     let got = ctx.client.retrieve(c, [1]).with_vectors(true).await?;
     let v = got[0].vectors.as_ref().expect("vectors");
     assert!(v.get("b").is_none() && v.get("a").is_some());

@@ -493,7 +493,7 @@ async fn query_batch_and_groups() -> anyhow::Result<()> {
     );
     let groups = ctx
         .client
-        .query_points_groups(c, [1.0, 0.0], "group")
+        .query_points_groups(c, "group", [1.0, 0.0])
         .using("dense")
         .group_size(2)
         .limit(2)
@@ -586,7 +586,7 @@ async fn legacy_search_recommend_discover() -> anyhow::Result<()> {
     assert!(rec_batch.is_err(), "no vector name: refused as for search_batch");
     let rec_groups = ctx
         .client
-        .recommend_groups(c, [1], Vec::<u64>::new(), "group", 2)
+        .recommend_groups(c, "group", [1], Vec::<u64>::new(), 2)
         .using("dense")
         .await?;
     assert_eq!(rec_groups.len(), 2);

@@ -226,7 +226,13 @@ async fn a_stream_pages_through_ten_thousand_points_once_each() -> anyhow::Resul
 async fn writes_above_the_message_limit_are_split_or_refused() -> anyhow::Result<()> {
     let (server, client) = server_and_client(|b| b.max_encoding_message_size(2_000)).await?;
     let before = server.requests_served();
-    client.upsert("t", points(0..100)).await?;
+    let err = client.upsert("t", points(0..100)).await.unwrap_err();
+    assert!(
+        err.kind() == qdrant_async::ErrorKind::InvalidArgument && err.argument() == Some("points"),
+        "an upsert is not split unless asked: {err:?}"
+    );
+    assert_eq!(server.requests_served(), before, "nothing was sent");
+    client.upsert("t", points(0..100)).split(true).await?;
     assert!(server.requests_served() - before > 1, "the upsert was split");
     assert_eq!(client.count("t").await?, 100);
 
