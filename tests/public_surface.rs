@@ -42,31 +42,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "RawClients",
         "raw(): the generated stubs on the client's channels, the documented door to the protocol",
     ),
-    (
-        "src/client/legacy.rs",
-        "Client::",
-        "legacy search/recommend/discover return LegacyRequest<proto::..>: the request-types rework gives each method its own type",
-    ),
-    (
-        "src/client/legacy.rs",
-        "LegacyCall",
-        "bound on prost::Message: goes with the request-types rework",
-    ),
-    (
-        "src/client/points.rs",
-        "Client::",
-        "writes return PointsWrite<proto::..>: the request-types rework gives each method its own type",
-    ),
-    (
-        "src/client/points.rs",
-        "WriteRequest",
-        "the trait behind PointsWrite<proto::..>: goes with the request-types rework",
-    ),
-    (
-        "src/client/points.rs",
-        "ShardedWrite",
-        "the trait behind PointsWrite<proto::..>: goes with the request-types rework",
-    ),
 ];
 
 #[derive(Clone, Debug)]
