@@ -52,6 +52,46 @@ impl PointId {
         }
     }
 
+    /// The namespace of [`PointId::from_name`]:
+    /// `2bd7dc21-0275-53ac-9f5c-73165812cc06`, itself the UUID v5 of the URL
+    /// `https://crates.io/crates/qdrant-async` in the standard URL
+    /// namespace. It never changes: the same name gives the same id in
+    /// every version of this crate.
+    pub const NAME_NAMESPACE: Uuid = Uuid::from_u128(0x2bd7dc21_0275_53ac_9f5c_73165812cc06);
+
+    /// A stable id for a name, such as a document's path, a URL or your
+    /// own database's key: the UUID v5 of `name` in
+    /// [`PointId::NAME_NAMESPACE`]. The same name always gives the same id,
+    /// so writing a point again by name replaces it instead of adding a
+    /// copy, and any other language computes the same id, for example
+    /// Python's `uuid.uuid5(uuid.UUID("2bd7dc21-0275-53ac-9f5c-73165812cc06"), name)`.
+    ///
+    /// ```
+    /// use qdrant_async::PointId;
+    ///
+    /// let id = PointId::from_name("doc-42");
+    /// assert_eq!(id, PointId::from_name("doc-42"));
+    /// assert_eq!(id.to_string(), "10180dbb-6de3-5a77-bf92-0af555b85f36");
+    /// ```
+    pub fn from_name(name: impl AsRef<[u8]>) -> Self {
+        Self::from_name_in(Self::NAME_NAMESPACE, name)
+    }
+
+    /// The UUID v5 of `name` in a namespace of your own, for ids that must
+    /// match those another system derives (for example with
+    /// `uuid::Uuid::NAMESPACE_URL` for URLs).
+    ///
+    /// ```
+    /// use qdrant_async::PointId;
+    /// use uuid::Uuid;
+    ///
+    /// let id = PointId::from_name_in(Uuid::NAMESPACE_URL, "https://example.com/a");
+    /// assert_eq!(id.as_uuid(), Some(Uuid::new_v5(&Uuid::NAMESPACE_URL, b"https://example.com/a")));
+    /// ```
+    pub fn from_name_in(namespace: Uuid, name: impl AsRef<[u8]>) -> Self {
+        PointId(Repr::Uuid(Uuid::new_v5(&namespace, name.as_ref())))
+    }
+
     /// Parses a UUID string or a decimal integer.
     ///
     /// ```
@@ -415,6 +455,26 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_give_stable_v5_ids() {
+        // The namespace is what its docs say it is derived from.
+        assert_eq!(
+            PointId::NAME_NAMESPACE,
+            Uuid::new_v5(&Uuid::NAMESPACE_URL, b"https://crates.io/crates/qdrant-async")
+        );
+        // Python: uuid.uuid5(uuid.UUID("2bd7dc21-0275-53ac-9f5c-73165812cc06"), "doc-42")
+        assert_eq!(
+            PointId::from_name("doc-42").as_uuid(),
+            Some(Uuid::from_u128(0x10180dbb_6de3_5a77_bf92_0af555b85f36))
+        );
+        assert_ne!(PointId::from_name("doc-42"), PointId::from_name("doc-43"));
+        assert_eq!(PointId::from_name(""), PointId::from_name_in(PointId::NAME_NAMESPACE, ""));
+        // Bytes and strings name the same thing.
+        assert_eq!(PointId::from_name(b"doc-42"), PointId::from_name("doc-42"));
+        // A name id is a valid point id.
+        assert!(PointId::from_name("x").check(&|| "id".to_string()).is_ok());
+    }
 
     #[test]
     fn ids_round_trip_through_proto() {
