@@ -80,6 +80,10 @@ pub enum ErrorKind {
     /// A payload could not be converted to or from the requested Rust type;
     /// the `serde_json::Error` is the [`source`](std::error::Error::source).
     Payload,
+    /// The token provider (`ClientBuilder::token_provider`) could not
+    /// supply a credential; its error is the
+    /// [`source`](std::error::Error::source). Nothing was sent.
+    Auth,
 }
 
 /// Data a layer above this file attaches to an error (an upload's report):
@@ -180,6 +184,13 @@ impl Error {
     pub(crate) fn connection(reason: impl Into<String>, sent: bool) -> Self {
         let mut e = Self::new(ErrorKind::Connection, reason);
         e.0.sent = sent;
+        e
+    }
+
+    /// The token provider failed; its error is kept as the source.
+    pub(crate) fn auth(source: Box<dyn StdError + Send + Sync>) -> Self {
+        let mut e = Self::new(ErrorKind::Auth, "");
+        e.0.source = Some(Arc::from(source));
         e
     }
 
@@ -511,6 +522,13 @@ impl fmt::Display for Error {
                     write!(f, "; first failure: {first}")?;
                 }
                 Ok(())
+            }
+            ErrorKind::Auth => {
+                write!(f, "{call}the token provider failed: ")?;
+                match &e.source {
+                    Some(source) => write!(f, "{source}"),
+                    None => f.write_str(&e.reason),
+                }
             }
             ErrorKind::Payload => {
                 write!(f, "payload conversion: ")?;
