@@ -52,7 +52,10 @@ pub use error::{Error, ErrorKind, Result};
 /// and stable (not generated from the protos), it is the type the raw stubs
 /// of [`Client::raw`] already speak, and a copy would only add conversions.
 pub use tonic::Code;
-pub use transport::{ChannelPool, MetadataInterceptor, RawChannel, RawClients, RetryPolicy};
+pub use transport::{
+    AuthenticatedPool, ChannelPool, MetadataInterceptor, RawChannel, RawClients, RetryPolicy, Token,
+    TokenError,
+};
 pub use types::*;
 pub use upload::{UploadFailure, UploadProgress, UploadSummary};
 

@@ -17,7 +17,7 @@ use prost::Message;
 
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::transport::{RetryPolicy, Rpc, Transport};
+use crate::transport::{CallOptions, RetryPolicy, Rpc, Transport};
 use crate::types::wire::{WirePoint, encode_upsert};
 use crate::types::{Point, PointId, UpdateResult, vectors_argument};
 
@@ -197,7 +197,7 @@ impl Tally {
 pub(crate) struct Sender<'a> {
     transport: &'a Transport,
     collection_name: &'a str,
-    timeout: Option<Duration>,
+    call: CallOptions,
     /// Whether parts are retried by this sender's own loop (the bulk
     /// upload) rather than by the transport's policy (a split upsert).
     own_retries: bool,
@@ -215,11 +215,11 @@ pub(crate) struct Sender<'a> {
 impl<'a> Sender<'a> {
     /// A sender whose parts are retried as any idempotent call is, by the
     /// transport's retry policy.
-    pub(crate) fn new(transport: &'a Transport, collection_name: &'a str, timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(transport: &'a Transport, collection_name: &'a str, call: CallOptions) -> Self {
         Sender {
             transport,
             collection_name,
-            timeout,
+            call,
             own_retries: false,
             max_retries: 0,
             retry_for: Duration::ZERO,
@@ -301,7 +301,7 @@ impl<'a> Sender<'a> {
             // Upserts name their ids: sending one again changes nothing more.
             let mut call = UPSERT
                 .on(self.collection_name)
-                .timeout(self.timeout)
+                .options(&self.call)
                 .idempotent(true);
             if self.own_retries {
                 call = call.retry(RetryPolicy::disabled());

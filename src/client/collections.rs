@@ -2,12 +2,11 @@
 //! cluster setup.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use super::{Client, check_collection_name, request, timeout_secs};
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::transport::Rpc;
+use crate::transport::{CallOptions, Rpc};
 use crate::types::{
     AliasDescription, AliasOperation, ClusterOperation, CollectionClusterInfo, CollectionInfo,
     CollectionParamsDiff, HnswConfigDiff, OptimizersConfigDiff, Quantization, QuantizationConfigDiff,
@@ -56,7 +55,7 @@ impl Client {
                 ..Default::default()
             },
             sparse: HashMap::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -82,7 +81,7 @@ impl Client {
                 ..Default::default()
             },
             sparse: HashMap::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -100,7 +99,7 @@ impl Client {
         GetCollection {
             client: self,
             collection_name: collection_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -118,7 +117,7 @@ impl Client {
     pub fn get_collections(&self) -> GetCollections<'_> {
         GetCollections {
             client: self,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -137,7 +136,7 @@ impl Client {
         CollectionExists {
             client: self,
             collection_name: collection_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -154,7 +153,7 @@ impl Client {
         DeleteCollection {
             client: self,
             collection_name: collection_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -183,7 +182,7 @@ impl Client {
         UpdateCollectionAliases {
             client: self,
             operations: operations.into_iter().collect(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -247,7 +246,7 @@ impl Client {
         GetCollectionAliases {
             client: self,
             collection_name: collection_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -265,7 +264,7 @@ impl Client {
     pub fn get_aliases(&self) -> GetAliases<'_> {
         GetAliases {
             client: self,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -287,7 +286,7 @@ impl Client {
         CollectionClusterInfoRequest {
             client: self,
             collection_name: collection_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -315,7 +314,7 @@ impl Client {
             client: self,
             collection_name: collection_name.into(),
             operation: operation.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -340,7 +339,7 @@ impl Client {
                 shard_key: Some(shard_key.into().into()),
                 ..Default::default()
             },
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -362,7 +361,7 @@ impl Client {
             client: self,
             collection_name: collection_name.into(),
             shard_key: shard_key.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -379,7 +378,7 @@ impl Client {
         ListShardKeys {
             client: self,
             collection_name: collection_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 }
@@ -390,7 +389,7 @@ pub struct CreateCollection<'a> {
     client: &'a Client,
     request: proto::CreateCollection,
     sparse: HashMap<String, proto::SparseVectorParams>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl CreateCollection<'_> {
@@ -473,8 +472,8 @@ impl CreateCollection<'_> {
         if !self.sparse.is_empty() {
             request.sparse_vectors_config = Some(proto::SparseVectorConfig { map: self.sparse });
         }
-        request.timeout = timeout_secs(self.timeout);
-        let call = CREATE.on(&request.collection_name).timeout(self.timeout);
+        request.timeout = timeout_secs(self.call.timeout);
+        let call = CREATE.on(&request.collection_name).options(&self.call);
         let response: proto::CollectionOperationResponse =
             self.client.transport().unary(call, &request).await?;
         Ok(response.result)
@@ -489,7 +488,7 @@ pub struct UpdateCollection<'a> {
     client: &'a Client,
     request: proto::UpdateCollection,
     sparse: HashMap<String, proto::SparseVectorParams>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl UpdateCollection<'_> {
@@ -547,8 +546,8 @@ impl UpdateCollection<'_> {
         if !self.sparse.is_empty() {
             request.sparse_vectors_config = Some(proto::SparseVectorConfig { map: self.sparse });
         }
-        request.timeout = timeout_secs(self.timeout);
-        let call = UPDATE.on(&request.collection_name).timeout(self.timeout);
+        request.timeout = timeout_secs(self.call.timeout);
+        let call = UPDATE.on(&request.collection_name).options(&self.call);
         let response: proto::CollectionOperationResponse =
             self.client.transport().unary(call, &request).await?;
         Ok(response.result)
@@ -562,7 +561,7 @@ request!(UpdateCollection => bool);
 pub struct GetCollection<'a> {
     client: &'a Client,
     collection_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl GetCollection<'_> {
@@ -571,7 +570,7 @@ impl GetCollection<'_> {
         let request = proto::GetCollectionInfoRequest {
             collection_name: self.collection_name,
         };
-        let call = GET.on(&request.collection_name).timeout(self.timeout);
+        let call = GET.on(&request.collection_name).options(&self.call);
         let response: proto::GetCollectionInfoResponse =
             self.client.transport().unary(call, &request).await?;
         CollectionInfo::try_from(response.result.ok_or_else(|| Error::missing("result"))?)
@@ -584,12 +583,12 @@ request!(GetCollection => CollectionInfo);
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCollections<'a> {
     client: &'a Client,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl GetCollections<'_> {
     async fn send(self) -> Result<Vec<String>> {
-        let call = LIST.call().timeout(self.timeout);
+        let call = LIST.call().options(&self.call);
         let response: proto::ListCollectionsResponse = self
             .client
             .transport()
@@ -606,7 +605,7 @@ request!(GetCollections => Vec<String>);
 pub struct CollectionExists<'a> {
     client: &'a Client,
     collection_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl CollectionExists<'_> {
@@ -615,7 +614,7 @@ impl CollectionExists<'_> {
         let request = proto::CollectionExistsRequest {
             collection_name: self.collection_name,
         };
-        let call = EXISTS.on(&request.collection_name).timeout(self.timeout);
+        let call = EXISTS.on(&request.collection_name).options(&self.call);
         let response: proto::CollectionExistsResponse = self.client.transport().unary(call, &request).await?;
         Ok(response.result.ok_or_else(|| Error::missing("result"))?.exists)
     }
@@ -628,7 +627,7 @@ request!(CollectionExists => bool);
 pub struct DeleteCollection<'a> {
     client: &'a Client,
     collection_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DeleteCollection<'_> {
@@ -636,9 +635,9 @@ impl DeleteCollection<'_> {
         check_collection_name(&self.collection_name, "collection_name")?;
         let request = proto::DeleteCollection {
             collection_name: self.collection_name,
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
         };
-        let call = DELETE.on(&request.collection_name).timeout(self.timeout);
+        let call = DELETE.on(&request.collection_name).options(&self.call);
         let response: proto::CollectionOperationResponse =
             self.client.transport().unary(call, &request).await?;
         Ok(response.result)
@@ -654,7 +653,7 @@ request!(DeleteCollection => bool);
 pub struct UpdateCollectionAliases<'a> {
     client: &'a Client,
     operations: Vec<AliasOperation>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl UpdateCollectionAliases<'_> {
@@ -671,9 +670,9 @@ impl UpdateCollectionAliases<'_> {
         }
         let request = proto::ChangeAliases {
             actions: self.operations.into_iter().map(Into::into).collect(),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
         };
-        let call = UPDATE_ALIASES.call().timeout(self.timeout);
+        let call = UPDATE_ALIASES.call().options(&self.call);
         let response: proto::CollectionOperationResponse =
             self.client.transport().unary(call, &request).await?;
         Ok(response.result)
@@ -687,7 +686,7 @@ request!(UpdateCollectionAliases => bool);
 pub struct GetCollectionAliases<'a> {
     client: &'a Client,
     collection_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl GetCollectionAliases<'_> {
@@ -698,7 +697,7 @@ impl GetCollectionAliases<'_> {
         };
         let call = LIST_COLLECTION_ALIASES
             .on(&request.collection_name)
-            .timeout(self.timeout);
+            .options(&self.call);
         let response: proto::ListAliasesResponse = self.client.transport().unary(call, &request).await?;
         Ok(response.aliases.into_iter().map(Into::into).collect())
     }
@@ -710,12 +709,12 @@ request!(GetCollectionAliases => Vec<AliasDescription>);
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetAliases<'a> {
     client: &'a Client,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl GetAliases<'_> {
     async fn send(self) -> Result<Vec<AliasDescription>> {
-        let call = LIST_ALIASES.call().timeout(self.timeout);
+        let call = LIST_ALIASES.call().options(&self.call);
         let response: proto::ListAliasesResponse = self
             .client
             .transport()
@@ -732,7 +731,7 @@ request!(GetAliases => Vec<AliasDescription>);
 pub struct CollectionClusterInfoRequest<'a> {
     client: &'a Client,
     collection_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl CollectionClusterInfoRequest<'_> {
@@ -741,7 +740,7 @@ impl CollectionClusterInfoRequest<'_> {
         let request = proto::CollectionClusterInfoRequest {
             collection_name: self.collection_name,
         };
-        let call = CLUSTER_INFO.on(&request.collection_name).timeout(self.timeout);
+        let call = CLUSTER_INFO.on(&request.collection_name).options(&self.call);
         let response: proto::CollectionClusterInfoResponse =
             self.client.transport().unary(call, &request).await?;
         CollectionClusterInfo::try_from(response)
@@ -756,7 +755,7 @@ pub struct UpdateCollectionClusterSetup<'a> {
     client: &'a Client,
     collection_name: String,
     operation: ClusterOperation,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl UpdateCollectionClusterSetup<'_> {
@@ -764,10 +763,10 @@ impl UpdateCollectionClusterSetup<'_> {
         check_collection_name(&self.collection_name, "collection_name")?;
         let request = proto::UpdateCollectionClusterSetupRequest {
             collection_name: self.collection_name,
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             operation: Some(self.operation.into()),
         };
-        let call = CLUSTER_SETUP.on(&request.collection_name).timeout(self.timeout);
+        let call = CLUSTER_SETUP.on(&request.collection_name).options(&self.call);
         let response: proto::UpdateCollectionClusterSetupResponse =
             self.client.transport().unary(call, &request).await?;
         Ok(response.result)
@@ -782,7 +781,7 @@ pub struct CreateShardKey<'a> {
     client: &'a Client,
     collection_name: String,
     request: proto::CreateShardKey,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl CreateShardKey<'_> {
@@ -809,11 +808,9 @@ impl CreateShardKey<'_> {
         let request = proto::CreateShardKeyRequest {
             collection_name: self.collection_name,
             request: Some(self.request),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
         };
-        let call = CREATE_SHARD_KEY
-            .on(&request.collection_name)
-            .timeout(self.timeout);
+        let call = CREATE_SHARD_KEY.on(&request.collection_name).options(&self.call);
         let response: proto::CreateShardKeyResponse = self.client.transport().unary(call, &request).await?;
         Ok(response.result)
     }
@@ -827,7 +824,7 @@ pub struct DeleteShardKey<'a> {
     client: &'a Client,
     collection_name: String,
     shard_key: ShardKey,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DeleteShardKey<'_> {
@@ -838,11 +835,9 @@ impl DeleteShardKey<'_> {
             request: Some(proto::DeleteShardKey {
                 shard_key: Some(self.shard_key.into()),
             }),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
         };
-        let call = DELETE_SHARD_KEY
-            .on(&request.collection_name)
-            .timeout(self.timeout);
+        let call = DELETE_SHARD_KEY.on(&request.collection_name).options(&self.call);
         let response: proto::DeleteShardKeyResponse = self.client.transport().unary(call, &request).await?;
         Ok(response.result)
     }
@@ -855,7 +850,7 @@ request!(DeleteShardKey => bool);
 pub struct ListShardKeys<'a> {
     client: &'a Client,
     collection_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl ListShardKeys<'_> {
@@ -864,7 +859,7 @@ impl ListShardKeys<'_> {
         let request = proto::ListShardKeysRequest {
             collection_name: self.collection_name,
         };
-        let call = LIST_SHARD_KEYS.on(&request.collection_name).timeout(self.timeout);
+        let call = LIST_SHARD_KEYS.on(&request.collection_name).options(&self.call);
         let response: proto::ListShardKeysResponse = self.client.transport().unary(call, &request).await?;
         response
             .shard_keys

@@ -42,6 +42,7 @@ const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(600);
 pub struct ClientBuilder {
     urls: Vec<String>,
     api_key: Option<String>,
+    auth: Option<std::sync::Arc<crate::transport::auth::Auth>>,
     headers: Vec<(String, String)>,
     connect: ConnectSettings,
     ca_certificate: Option<Vec<u8>>,
@@ -59,6 +60,7 @@ impl std::fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("urls", &self.urls)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("token_provider", &self.auth.is_some())
             .field("headers", &header_names)
             .field("connect", &self.connect)
             .field("ca_certificate", &self.ca_certificate.is_some())
@@ -77,6 +79,7 @@ impl ClientBuilder {
         ClientBuilder {
             urls: vec![url.into()],
             api_key: None,
+            auth: None,
             headers: Vec::new(),
             connect: ConnectSettings {
                 connect_timeout: Duration::from_secs(5),
@@ -103,6 +106,45 @@ impl ClientBuilder {
     /// Sends this API key (the `api-key` header) with every request.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
+        self
+    }
+
+    /// Gets the credential from an async callback instead of a fixed API
+    /// key: an API key or a bearer token (a JWT of Qdrant's RBAC) that
+    /// rotates. The client calls it before the first request, keeps its
+    /// [`Token`](crate::Token) until the token's expiry, and calls it again
+    /// then, or when the server answers `Unauthenticated` (that request is
+    /// sent once more with the new token). Concurrent requests share one
+    /// call. Raw stubs (`raw()`) use it too. The token is never printed.
+    ///
+    /// An error from the callback fails the request with
+    /// [`ErrorKind::Auth`](crate::ErrorKind::Auth), the error as its source.
+    /// Setting both this and [`api_key`](Self::api_key) is an
+    /// `InvalidArgument` when connecting.
+    ///
+    /// ```no_run
+    /// # async fn fetch_jwt() -> Result<(String, u64), std::io::Error> { Ok((String::new(), 0)) }
+    /// # async fn run() -> qdrant_async::Result<()> {
+    /// use std::time::Duration;
+    /// use qdrant_async::{Client, Token};
+    ///
+    /// let client = Client::builder("https://qdrant.example.com:6334")
+    ///     .token_provider(|| async {
+    ///         // Your identity service, vault, or cloud secret manager.
+    ///         let (jwt, valid_secs) = fetch_jwt().await?;
+    ///         Ok::<_, std::io::Error>(Token::bearer(jwt).expires_in(Duration::from_secs(valid_secs)))
+    ///     })
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn token_provider<F, Fut, E>(mut self, provider: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = std::result::Result<crate::Token, E>> + Send + 'static,
+        E: Into<crate::TokenError> + 'static,
+    {
+        self.auth = Some(std::sync::Arc::new(crate::transport::auth::Auth::new(provider)));
         self
     }
 
@@ -317,6 +359,12 @@ impl ClientBuilder {
                 connect: self.connect,
             },
         )?;
+        if self.api_key.is_some() && self.auth.is_some() {
+            return Err(Error::invalid_argument(
+                "token_provider",
+                "set either an api_key or a token_provider, not both",
+            ));
+        }
         let metadata = metadata(self.api_key, self.headers)?;
         Ok(Client {
             inner: std::sync::Arc::new(Inner {
@@ -324,6 +372,7 @@ impl ClientBuilder {
                     pool,
                     metadata,
                     settings: self.call,
+                    auth: self.auth,
                 },
                 server_version: std::sync::OnceLock::new(),
             }),

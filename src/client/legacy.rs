@@ -4,15 +4,13 @@
 
 #![allow(deprecated)]
 
-use std::time::Duration;
-
 use prost::Message;
 
 use super::query::to_u32;
 use super::{Client, check_collection_name, request, timeout_secs};
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::transport::Rpc;
+use crate::transport::{CallOptions, Rpc};
 use crate::types::{
     Filter, LookupLocation, PayloadSelector, PointGroup, PointId, ReadConsistency, RecommendStrategy,
     ScoredPoint, SearchParams, ShardKeySelector, SparseVector, Vector, VectorsSelector,
@@ -35,13 +33,13 @@ async fn send_legacy<R: Message, Resp: Message + Default + Send + 'static>(
     collection_name: &str,
     request: &R,
     error: Option<Error>,
-    timeout: Option<Duration>,
+    options: &CallOptions,
 ) -> Result<Resp> {
     if let Some(e) = error {
         return Err(e);
     }
     check_collection_name(collection_name, "collection_name")?;
-    let call = rpc.on(collection_name).timeout(timeout);
+    let call = rpc.on(collection_name).options(options);
     client.transport().unary(call, request).await
 }
 
@@ -60,7 +58,7 @@ pub struct Search<'a> {
     request: proto::SearchPoints,
     /// The first bad argument, reported when sent.
     error: Option<Error>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl Search<'_> {
@@ -120,10 +118,10 @@ impl Search<'_> {
     }
 
     async fn send(mut self) -> Result<Vec<ScoredPoint>> {
-        self.request.timeout = timeout_secs(self.timeout);
+        self.request.timeout = timeout_secs(self.call.timeout);
         let name = &self.request.collection_name;
         let response: proto::SearchResponse =
-            send_legacy(self.client, SEARCH, name, &self.request, self.error, self.timeout).await?;
+            send_legacy(self.client, SEARCH, name, &self.request, self.error, &self.call).await?;
         ScoredPoint::from_list(response.result, "result")
     }
 }
@@ -137,12 +135,12 @@ pub struct SearchBatch<'a> {
     request: proto::SearchBatchPoints,
     /// The first bad argument, reported when sent.
     error: Option<Error>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl SearchBatch<'_> {
     async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
-        self.request.timeout = timeout_secs(self.timeout);
+        self.request.timeout = timeout_secs(self.call.timeout);
         let name = &self.request.collection_name;
         let response: proto::SearchBatchResponse = send_legacy(
             self.client,
@@ -150,7 +148,7 @@ impl SearchBatch<'_> {
             name,
             &self.request,
             self.error,
-            self.timeout,
+            &self.call,
         )
         .await?;
         batch(response.result)
@@ -166,7 +164,7 @@ pub struct SearchGroups<'a> {
     request: proto::SearchPointGroups,
     /// The first bad argument, reported when sent.
     error: Option<Error>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl SearchGroups<'_> {
@@ -221,7 +219,7 @@ impl SearchGroups<'_> {
     }
 
     async fn send(mut self) -> Result<Vec<PointGroup>> {
-        self.request.timeout = timeout_secs(self.timeout);
+        self.request.timeout = timeout_secs(self.call.timeout);
         let name = &self.request.collection_name;
         let response: proto::SearchGroupsResponse = send_legacy(
             self.client,
@@ -229,7 +227,7 @@ impl SearchGroups<'_> {
             name,
             &self.request,
             self.error,
-            self.timeout,
+            &self.call,
         )
         .await?;
         PointGroup::from_result(response.result)
@@ -245,7 +243,7 @@ pub struct Recommend<'a> {
     request: proto::RecommendPoints,
     /// The first bad argument, reported when sent.
     error: Option<Error>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl Recommend<'_> {
@@ -305,7 +303,7 @@ impl Recommend<'_> {
     }
 
     async fn send(mut self) -> Result<Vec<ScoredPoint>> {
-        self.request.timeout = timeout_secs(self.timeout);
+        self.request.timeout = timeout_secs(self.call.timeout);
         let name = &self.request.collection_name;
         let response: proto::RecommendResponse = send_legacy(
             self.client,
@@ -313,7 +311,7 @@ impl Recommend<'_> {
             name,
             &self.request,
             self.error,
-            self.timeout,
+            &self.call,
         )
         .await?;
         ScoredPoint::from_list(response.result, "result")
@@ -329,12 +327,12 @@ pub struct RecommendBatch<'a> {
     request: proto::RecommendBatchPoints,
     /// The first bad argument, reported when sent.
     error: Option<Error>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl RecommendBatch<'_> {
     async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
-        self.request.timeout = timeout_secs(self.timeout);
+        self.request.timeout = timeout_secs(self.call.timeout);
         let name = &self.request.collection_name;
         let response: proto::RecommendBatchResponse = send_legacy(
             self.client,
@@ -342,7 +340,7 @@ impl RecommendBatch<'_> {
             name,
             &self.request,
             self.error,
-            self.timeout,
+            &self.call,
         )
         .await?;
         batch(response.result)
@@ -358,7 +356,7 @@ pub struct RecommendGroups<'a> {
     request: proto::RecommendPointGroups,
     /// The first bad argument, reported when sent.
     error: Option<Error>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl RecommendGroups<'_> {
@@ -400,7 +398,7 @@ impl RecommendGroups<'_> {
     }
 
     async fn send(mut self) -> Result<Vec<PointGroup>> {
-        self.request.timeout = timeout_secs(self.timeout);
+        self.request.timeout = timeout_secs(self.call.timeout);
         let name = &self.request.collection_name;
         let response: proto::RecommendGroupsResponse = send_legacy(
             self.client,
@@ -408,7 +406,7 @@ impl RecommendGroups<'_> {
             name,
             &self.request,
             self.error,
-            self.timeout,
+            &self.call,
         )
         .await?;
         PointGroup::from_result(response.result)
@@ -424,7 +422,7 @@ pub struct Discover<'a> {
     request: proto::DiscoverPoints,
     /// The first bad argument, reported when sent.
     error: Option<Error>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl Discover<'_> {
@@ -465,17 +463,10 @@ impl Discover<'_> {
     }
 
     async fn send(mut self) -> Result<Vec<ScoredPoint>> {
-        self.request.timeout = timeout_secs(self.timeout);
+        self.request.timeout = timeout_secs(self.call.timeout);
         let name = &self.request.collection_name;
-        let response: proto::DiscoverResponse = send_legacy(
-            self.client,
-            DISCOVER,
-            name,
-            &self.request,
-            self.error,
-            self.timeout,
-        )
-        .await?;
+        let response: proto::DiscoverResponse =
+            send_legacy(self.client, DISCOVER, name, &self.request, self.error, &self.call).await?;
         ScoredPoint::from_list(response.result, "result")
     }
 }
@@ -489,12 +480,12 @@ pub struct DiscoverBatch<'a> {
     request: proto::DiscoverBatchPoints,
     /// The first bad argument, reported when sent.
     error: Option<Error>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DiscoverBatch<'_> {
     async fn send(mut self) -> Result<Vec<Vec<ScoredPoint>>> {
-        self.request.timeout = timeout_secs(self.timeout);
+        self.request.timeout = timeout_secs(self.call.timeout);
         let name = &self.request.collection_name;
         let response: proto::DiscoverBatchResponse = send_legacy(
             self.client,
@@ -502,7 +493,7 @@ impl DiscoverBatch<'_> {
             name,
             &self.request,
             self.error,
-            self.timeout,
+            &self.call,
         )
         .await?;
         batch(response.result)
@@ -602,7 +593,7 @@ impl Client {
             client: self,
             request,
             error,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -640,7 +631,7 @@ impl Client {
                 ..Default::default()
             },
             error,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -684,7 +675,7 @@ impl Client {
             client: self,
             request,
             error,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -711,7 +702,7 @@ impl Client {
             client: self,
             request,
             error,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -749,7 +740,7 @@ impl Client {
                 ..Default::default()
             },
             error,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -794,7 +785,7 @@ impl Client {
             client: self,
             request,
             error,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -822,7 +813,7 @@ impl Client {
             client: self,
             request,
             error,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -860,7 +851,7 @@ impl Client {
                 ..Default::default()
             },
             error,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 }

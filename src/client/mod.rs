@@ -71,7 +71,7 @@ pub use upload::UploadPoints;
 
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::transport::{RawClients, Rpc, Transport};
+use crate::transport::{CallOptions, RawClients, Rpc, Transport};
 
 /// The protocol version this crate speaks.
 const PROTOCOL_VERSION: (u64, u64) = (1, 20);
@@ -96,6 +96,32 @@ pub(crate) struct Inner {
     pub(crate) transport: Transport,
     pub(crate) server_version: OnceLock<String>,
 }
+
+/// The request built by [`Client::health_check`].
+#[must_use = "a request does nothing until it is awaited"]
+#[derive(Debug)]
+pub struct HealthCheck<'a> {
+    client: &'a Client,
+    call: CallOptions,
+}
+
+impl HealthCheck<'_> {
+    async fn send(self) -> Result<HealthCheckReply> {
+        const RPC: Rpc = Rpc::read("/qdrant.Qdrant/HealthCheck");
+        let reply: proto::HealthCheckReply = self
+            .client
+            .transport()
+            .unary(RPC.call().options(&self.call), &proto::HealthCheckRequest {})
+            .await?;
+        Ok(HealthCheckReply {
+            title: reply.title,
+            version: reply.version,
+            commit: reply.commit,
+        })
+    }
+}
+
+request!(HealthCheck => HealthCheckReply);
 
 /// The server's answer to a health check.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,26 +174,16 @@ impl Client {
     /// assert!(!reply.version.is_empty());
     /// # Ok(()) }
     /// ```
-    pub async fn health_check(&self) -> Result<HealthCheckReply> {
-        self.health_check_call(None).await
+    pub fn health_check(&self) -> HealthCheck<'_> {
+        HealthCheck {
+            client: self,
+            call: CallOptions::default(),
+        }
     }
 
     /// A health check with its own deadline (for `connect`).
     pub(crate) async fn health_check_within(&self, timeout: Duration) -> Result<HealthCheckReply> {
-        self.health_check_call(Some(timeout)).await
-    }
-
-    async fn health_check_call(&self, timeout: Option<Duration>) -> Result<HealthCheckReply> {
-        const RPC: Rpc = Rpc::read("/qdrant.Qdrant/HealthCheck");
-        let reply: proto::HealthCheckReply = self
-            .transport()
-            .unary(RPC.call().timeout(timeout), &proto::HealthCheckRequest {})
-            .await?;
-        Ok(HealthCheckReply {
-            title: reply.title,
-            version: reply.version,
-            commit: reply.commit,
-        })
+        self.health_check().timeout(timeout).await
     }
 
     /// The server's version, as read when the client connected (`None` for

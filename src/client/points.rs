@@ -1,12 +1,12 @@
 //! Writes: upsert, delete, payloads, vectors, payload indexes, batches.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::request::{WriteOptions, send_write};
 use super::{Client, check_collection_name, request, timeout_secs};
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::transport::Rpc;
+use crate::transport::{CallOptions, Rpc};
 use crate::types::{
     FieldType, Filter, IntoPayload, Payload, PayloadIndexParams, Point, PointId, PointVectors,
     PointsSelector, PointsUpdateOperation, UpdateMode, UpdateResult, VectorCreationConfig, checked_protos,
@@ -70,7 +70,7 @@ impl Client {
             update_mode: None,
             split: false,
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 }
@@ -85,7 +85,7 @@ pub struct Upsert<'a> {
     update_mode: Option<UpdateMode>,
     split: bool,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl Upsert<'_> {
@@ -146,7 +146,7 @@ impl Upsert<'_> {
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
             update_filter: self.update_filter.map(Into::into),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             update_mode: self.update_mode.map(|m| proto::UpdateMode::from(m) as i32),
         };
         let transport = self.client.transport();
@@ -163,7 +163,7 @@ impl Upsert<'_> {
         {
             let call = UPSERT
                 .on(&base.collection_name)
-                .timeout(self.timeout)
+                .options(&self.call)
                 .idempotent(true);
             let response: proto::PointsOperationResponse = transport.unary_encoded(call, part.bytes).await?;
             return UpdateResult::from_response(response.result);
@@ -180,7 +180,7 @@ impl Upsert<'_> {
             ));
         }
         let started = Instant::now();
-        let sender = Sender::new(transport, &base.collection_name, self.timeout);
+        let sender = Sender::new(transport, &base.collection_name, self.call.clone());
         let mut tally = Tally::default();
         tally.add(sender.write_batch(ids, Ok(parts)).await);
         tally.finish_with_result(started)
@@ -212,7 +212,7 @@ impl Client {
             collection_name: collection_name.into(),
             points: points.into(),
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -239,7 +239,7 @@ impl Client {
             points: points.into_iter().collect(),
             update_filter: None,
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -265,7 +265,7 @@ impl Client {
             vector_names: vector_names.into_iter().map(Into::into).collect(),
             points: points.into(),
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -295,7 +295,7 @@ impl Client {
             points: points.into(),
             key: None,
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -323,7 +323,7 @@ impl Client {
             points: points.into(),
             key: None,
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -348,7 +348,7 @@ impl Client {
             keys: keys.into_iter().map(Into::into).collect(),
             points: points.into(),
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -371,7 +371,7 @@ impl Client {
             collection_name: collection_name.into(),
             points: points.into(),
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -400,7 +400,7 @@ impl Client {
             field_type,
             field_index_params: None,
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -423,7 +423,7 @@ impl Client {
             collection_name: collection_name.into(),
             field_name: field_name.into(),
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -450,7 +450,7 @@ impl Client {
             vector_name: vector_name.into(),
             config: config.into(),
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -473,7 +473,7 @@ impl Client {
             collection_name: collection_name.into(),
             vector_name: vector_name.into(),
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -503,7 +503,7 @@ impl Client {
             collection_name: collection_name.into(),
             operations: operations.into_iter().collect(),
             write: WriteOptions::new(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 }
@@ -523,7 +523,7 @@ pub struct Delete<'a> {
     collection_name: String,
     points: PointsSelector,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl Delete<'_> {
@@ -534,11 +534,11 @@ impl Delete<'_> {
             points: Some(self.points.into_checked_proto("points")?),
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, DELETE, &request, name, idempotent, self.timeout).await
+        send_write(self.client, DELETE, &request, name, idempotent, &self.call).await
     }
 }
 
@@ -552,7 +552,7 @@ pub struct UpdateVectors<'a> {
     points: Vec<PointVectors>,
     update_filter: Option<Filter>,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl UpdateVectors<'_> {
@@ -575,11 +575,11 @@ impl UpdateVectors<'_> {
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
             update_filter: self.update_filter.map(Into::into),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, UPDATE_VECTORS, &request, name, true, self.timeout).await
+        send_write(self.client, UPDATE_VECTORS, &request, name, true, &self.call).await
     }
 }
 
@@ -593,7 +593,7 @@ pub struct DeleteVectors<'a> {
     vector_names: Vec<String>,
     points: PointsSelector,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DeleteVectors<'_> {
@@ -607,7 +607,7 @@ impl DeleteVectors<'_> {
             }),
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
@@ -617,7 +617,7 @@ impl DeleteVectors<'_> {
             &request,
             name,
             idempotent,
-            self.timeout,
+            &self.call,
         )
         .await
     }
@@ -634,7 +634,7 @@ pub struct SetPayload<'a> {
     points: PointsSelector,
     key: Option<String>,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl SetPayload<'_> {
@@ -654,11 +654,11 @@ impl SetPayload<'_> {
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
             key: self.key,
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(self.client, SET_PAYLOAD, &request, name, idempotent, self.timeout).await
+        send_write(self.client, SET_PAYLOAD, &request, name, idempotent, &self.call).await
     }
 }
 
@@ -673,7 +673,7 @@ pub struct OverwritePayload<'a> {
     points: PointsSelector,
     key: Option<String>,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl OverwritePayload<'_> {
@@ -693,7 +693,7 @@ impl OverwritePayload<'_> {
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
             key: self.key,
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
@@ -703,7 +703,7 @@ impl OverwritePayload<'_> {
             &request,
             name,
             idempotent,
-            self.timeout,
+            &self.call,
         )
         .await
     }
@@ -719,7 +719,7 @@ pub struct DeletePayload<'a> {
     keys: Vec<String>,
     points: PointsSelector,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DeletePayload<'_> {
@@ -731,7 +731,7 @@ impl DeletePayload<'_> {
             points_selector: Some(self.points.into_checked_proto("points")?),
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
@@ -741,7 +741,7 @@ impl DeletePayload<'_> {
             &request,
             name,
             idempotent,
-            self.timeout,
+            &self.call,
         )
         .await
     }
@@ -756,7 +756,7 @@ pub struct ClearPayload<'a> {
     collection_name: String,
     points: PointsSelector,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl ClearPayload<'_> {
@@ -767,19 +767,11 @@ impl ClearPayload<'_> {
             points: Some(self.points.into_checked_proto("points")?),
             ordering: self.write.ordering(),
             shard_key_selector: self.write.shard_key_selector(),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(
-            self.client,
-            CLEAR_PAYLOAD,
-            &request,
-            name,
-            idempotent,
-            self.timeout,
-        )
-        .await
+        send_write(self.client, CLEAR_PAYLOAD, &request, name, idempotent, &self.call).await
     }
 }
 
@@ -794,7 +786,7 @@ pub struct CreatePayloadIndex<'a> {
     field_type: FieldType,
     field_index_params: Option<PayloadIndexParams>,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl CreatePayloadIndex<'_> {
@@ -815,19 +807,11 @@ impl CreatePayloadIndex<'_> {
             field_type: Some(proto::FieldType::from(self.field_type) as i32),
             field_index_params: self.field_index_params.map(Into::into),
             ordering: self.write.ordering(),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(
-            self.client,
-            CREATE_FIELD_INDEX,
-            &request,
-            name,
-            true,
-            self.timeout,
-        )
-        .await
+        send_write(self.client, CREATE_FIELD_INDEX, &request, name, true, &self.call).await
     }
 }
 
@@ -840,7 +824,7 @@ pub struct DeletePayloadIndex<'a> {
     collection_name: String,
     field_name: String,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DeletePayloadIndex<'_> {
@@ -849,19 +833,11 @@ impl DeletePayloadIndex<'_> {
             wait: self.write.wait(),
             field_name: self.field_name,
             ordering: self.write.ordering(),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(
-            self.client,
-            DELETE_FIELD_INDEX,
-            &request,
-            name,
-            true,
-            self.timeout,
-        )
-        .await
+        send_write(self.client, DELETE_FIELD_INDEX, &request, name, true, &self.call).await
     }
 }
 
@@ -875,7 +851,7 @@ pub struct CreateVectorName<'a> {
     vector_name: String,
     config: VectorCreationConfig,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl CreateVectorName<'_> {
@@ -883,21 +859,13 @@ impl CreateVectorName<'_> {
         let request = proto::CreateVectorNameRequest {
             wait: self.write.wait(),
             vector_name: self.vector_name,
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             ordering: self.write.ordering(),
             vector_config: Some(self.config.into()),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(
-            self.client,
-            CREATE_VECTOR_NAME,
-            &request,
-            name,
-            false,
-            self.timeout,
-        )
-        .await
+        send_write(self.client, CREATE_VECTOR_NAME, &request, name, false, &self.call).await
     }
 }
 
@@ -910,7 +878,7 @@ pub struct DeleteVectorName<'a> {
     collection_name: String,
     vector_name: String,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DeleteVectorName<'_> {
@@ -918,20 +886,12 @@ impl DeleteVectorName<'_> {
         let request = proto::DeleteVectorNameRequest {
             wait: self.write.wait(),
             vector_name: self.vector_name,
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             ordering: self.write.ordering(),
             collection_name: self.collection_name,
         };
         let name = &request.collection_name;
-        send_write(
-            self.client,
-            DELETE_VECTOR_NAME,
-            &request,
-            name,
-            false,
-            self.timeout,
-        )
-        .await
+        send_write(self.client, DELETE_VECTOR_NAME, &request, name, false, &self.call).await
     }
 }
 
@@ -944,7 +904,7 @@ pub struct BatchUpdatePoints<'a> {
     collection_name: String,
     operations: Vec<PointsUpdateOperation>,
     write: WriteOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl BatchUpdatePoints<'_> {
@@ -961,12 +921,12 @@ impl BatchUpdatePoints<'_> {
             wait: self.write.wait(),
             operations,
             ordering: self.write.ordering(),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             collection_name: self.collection_name,
         };
         let call = UPDATE_BATCH
             .on(&request.collection_name)
-            .timeout(self.timeout)
+            .options(&self.call)
             .idempotent(idempotent);
         let response: proto::UpdateBatchResponse = self.client.transport().unary(call, &request).await?;
         response

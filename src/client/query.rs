@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::{Client, check_collection_name, request, timeout_secs};
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::transport::Rpc;
+use crate::transport::{CallOptions, Rpc};
 use crate::types::{
     FacetHit, Filter, LookupLocation, OrderBy, PayloadSelector, PointGroup, PointId, Prefetch, Query,
     ReadConsistency, Record, ScoredPoint, SearchMatrixOffsets, SearchMatrixPair, SearchParams,
@@ -54,7 +54,7 @@ impl Client {
             client: self,
             collection_name: collection_name.into(),
             request: QueryRequest::new(query),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -81,7 +81,7 @@ impl Client {
             with_vectors: VectorsSelector::from(false),
             read_consistency: None,
             shard_key_selector: None,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -115,7 +115,7 @@ impl Client {
             offset: None,
             limit: None,
             filter: None,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -137,7 +137,7 @@ impl Client {
                 ..Default::default()
             },
             filter: None,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 }
@@ -149,7 +149,7 @@ pub struct QueryPoints<'a> {
     client: &'a Client,
     collection_name: String,
     request: QueryRequest,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 // The setters delegate to `QueryRequest`'s, which own the options; writing
@@ -242,8 +242,8 @@ impl QueryPoints<'_> {
         check_collection_name(&self.collection_name, "collection_name")?;
         self.request.options.check()?;
         let mut request = self.request.options.into_proto(self.collection_name);
-        request.timeout = timeout_secs(self.timeout);
-        let call = QUERY.on(&request.collection_name).timeout(self.timeout);
+        request.timeout = timeout_secs(self.call.timeout);
+        let call = QUERY.on(&request.collection_name).options(&self.call);
         let response: proto::QueryResponse = self.client.transport().unary(call, &request).await?;
         ScoredPoint::from_list(response.result, "result")
     }
@@ -261,7 +261,7 @@ pub struct Retrieve<'a> {
     with_vectors: VectorsSelector,
     read_consistency: Option<ReadConsistency>,
     shard_key_selector: Option<ShardKeySelector>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl Retrieve<'_> {
@@ -299,9 +299,9 @@ impl Retrieve<'_> {
             with_vectors: Some(self.with_vectors.into()),
             read_consistency: self.read_consistency.map(Into::into),
             shard_key_selector: self.shard_key_selector.map(Into::into),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
         };
-        let call = GET.on(&request.collection_name).timeout(self.timeout);
+        let call = GET.on(&request.collection_name).options(&self.call);
         let response: proto::GetResponse = self.client.transport().unary(call, &request).await?;
         Record::from_list(response.result, "result")
     }
@@ -338,7 +338,7 @@ pub struct Count<'a> {
     client: &'a Client,
     request: proto::CountPoints,
     filter: Option<Filter>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl Count<'_> {
@@ -370,8 +370,8 @@ impl Count<'_> {
         let mut request = self.request;
         check_collection_name(&request.collection_name, "collection_name")?;
         request.filter = self.filter.map(Into::into);
-        request.timeout = timeout_secs(self.timeout);
-        let call = COUNT.on(&request.collection_name).timeout(self.timeout);
+        request.timeout = timeout_secs(self.call.timeout);
+        let call = COUNT.on(&request.collection_name).options(&self.call);
         let response: proto::CountResponse = self.client.transport().unary(call, &request).await?;
         response
             .result
@@ -400,7 +400,7 @@ pub struct Scroll<'a> {
     offset: Option<PointId>,
     limit: Option<u64>,
     filter: Option<Filter>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl<'a> Scroll<'a> {
@@ -455,7 +455,7 @@ impl<'a> Scroll<'a> {
         self
     }
 
-    fn into_request(self) -> Result<(&'a Client, proto::ScrollPoints, Option<Duration>)> {
+    fn into_request(self) -> Result<(&'a Client, proto::ScrollPoints, CallOptions)> {
         let mut request = self.request;
         check_collection_name(&request.collection_name, "collection_name")?;
         request.limit = self.limit.map(|limit| to_u32(limit, "limit")).transpose()?;
@@ -464,13 +464,13 @@ impl<'a> Scroll<'a> {
             request.offset = Some(offset.to_proto());
         }
         request.filter = self.filter.map(Into::into);
-        request.timeout = timeout_secs(self.timeout);
-        Ok((self.client, request, self.timeout))
+        request.timeout = timeout_secs(self.call.timeout);
+        Ok((self.client, request, self.call))
     }
 
     async fn send(self) -> Result<ScrollPage> {
-        let (client, request, timeout) = self.into_request()?;
-        scroll_page(client, &request, timeout).await
+        let (client, request, options) = self.into_request()?;
+        scroll_page(client, &request, &options).await
     }
 
     /// Every matching record, page after page, each exactly once: follows
@@ -481,26 +481,26 @@ impl<'a> Scroll<'a> {
     pub fn stream(self) -> impl futures_core::Stream<Item = Result<Record>> + Send + 'a {
         use futures_util::stream::{self, StreamExt};
         enum State<'a> {
-            Next(&'a Client, Box<proto::ScrollPoints>, Option<Duration>),
+            Next(&'a Client, Box<proto::ScrollPoints>, CallOptions),
             Failed(Error),
             Done,
         }
         let state = match self.into_request() {
-            Ok((client, request, timeout)) => State::Next(client, Box::new(request), timeout),
+            Ok((client, request, options)) => State::Next(client, Box::new(request), options),
             Err(e) => State::Failed(e),
         };
         stream::unfold(state, |state| async move {
             match state {
                 State::Done => None,
                 State::Failed(e) => Some((vec![Err(e)], State::Done)),
-                State::Next(client, mut request, timeout) => {
-                    match scroll_page(client, &request, timeout).await {
+                State::Next(client, mut request, options) => {
+                    match scroll_page(client, &request, &options).await {
                         Err(e) => Some((vec![Err(e)], State::Done)),
                         Ok(page) => {
                             let next = match page.next_page_offset {
                                 Some(offset) if request.order_by.is_none() && !page.points.is_empty() => {
                                     request.offset = Some(offset.to_proto());
-                                    State::Next(client, request, timeout)
+                                    State::Next(client, request, options)
                                 }
                                 _ => State::Done,
                             };
@@ -517,9 +517,9 @@ impl<'a> Scroll<'a> {
 async fn scroll_page(
     client: &Client,
     request: &proto::ScrollPoints,
-    timeout: Option<Duration>,
+    options: &CallOptions,
 ) -> Result<ScrollPage> {
-    let call = SCROLL.on(&request.collection_name).timeout(timeout);
+    let call = SCROLL.on(&request.collection_name).options(options);
     let response: proto::ScrollResponse = client.transport().unary(call, request).await?;
     Ok(ScrollPage {
         points: Record::from_list(response.result, "result")?,
@@ -724,7 +724,7 @@ impl Client {
             collection_name: collection_name.into(),
             requests: requests.into_iter().collect(),
             read_consistency: None,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -760,7 +760,7 @@ impl Client {
             request: QueryRequest::new(query),
             group_size: None,
             with_lookup: None,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -785,7 +785,7 @@ impl Client {
                 ..Default::default()
             },
             filter: None,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -803,7 +803,7 @@ impl Client {
         SearchMatrixPairs {
             client: self,
             options: MatrixOptions::new(collection_name.into()),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -824,7 +824,7 @@ impl Client {
         SearchMatrixOffsetsRequest {
             client: self,
             options: MatrixOptions::new(collection_name.into()),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 }
@@ -836,7 +836,7 @@ pub struct QueryBatchPoints<'a> {
     collection_name: String,
     requests: Vec<QueryRequest>,
     read_consistency: Option<ReadConsistency>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl QueryBatchPoints<'_> {
@@ -858,9 +858,9 @@ impl QueryBatchPoints<'_> {
             collection_name: self.collection_name,
             query_points,
             read_consistency: self.read_consistency.map(Into::into),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
         };
-        let call = QUERY_BATCH.on(&request.collection_name).timeout(self.timeout);
+        let call = QUERY_BATCH.on(&request.collection_name).options(&self.call);
         let response: proto::QueryBatchResponse = self.client.transport().unary(call, &request).await?;
         response
             .result
@@ -884,7 +884,7 @@ pub struct QueryPointsGroups<'a> {
     request: QueryRequest,
     group_size: Option<u64>,
     with_lookup: Option<WithLookup>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 // As for `QueryPoints`, the setters delegate to `QueryRequest`'s.
@@ -1002,11 +1002,11 @@ impl QueryPointsGroups<'_> {
             group_size: self.group_size,
             group_by: self.group_by,
             with_lookup: self.with_lookup.map(WithLookup::into_proto),
-            timeout: timeout_secs(self.timeout),
+            timeout: timeout_secs(self.call.timeout),
             read_consistency: q.read_consistency,
             shard_key_selector: q.shard_key_selector,
         };
-        let call = QUERY_GROUPS.on(&request.collection_name).timeout(self.timeout);
+        let call = QUERY_GROUPS.on(&request.collection_name).options(&self.call);
         let response: proto::QueryGroupsResponse = self.client.transport().unary(call, &request).await?;
         PointGroup::from_result(response.result)
     }
@@ -1086,7 +1086,7 @@ pub struct Facet<'a> {
     client: &'a Client,
     request: proto::FacetCounts,
     filter: Option<Filter>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl Facet<'_> {
@@ -1127,8 +1127,8 @@ impl Facet<'_> {
         }
         let mut request = self.request;
         request.filter = self.filter.map(Into::into);
-        request.timeout = timeout_secs(self.timeout);
-        let call = FACET.on(&request.collection_name).timeout(self.timeout);
+        request.timeout = timeout_secs(self.call.timeout);
+        let call = FACET.on(&request.collection_name).options(&self.call);
         let response: proto::FacetResponse = self.client.transport().unary(call, &request).await?;
         FacetHit::from_list(response.hits)
     }
@@ -1167,7 +1167,7 @@ impl MatrixOptions {
 pub struct SearchMatrixPairs<'a> {
     client: &'a Client,
     options: MatrixOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl SearchMatrixPairs<'_> {
@@ -1196,8 +1196,8 @@ impl SearchMatrixPairs<'_> {
     }
 
     async fn send(self) -> Result<Vec<SearchMatrixPair>> {
-        let request = self.options.into_proto(self.timeout)?;
-        let call = MATRIX_PAIRS.on(&request.collection_name).timeout(self.timeout);
+        let request = self.options.into_proto(self.call.timeout)?;
+        let call = MATRIX_PAIRS.on(&request.collection_name).options(&self.call);
         let response: proto::SearchMatrixPairsResponse =
             self.client.transport().unary(call, &request).await?;
         SearchMatrixPair::from_result(response.result)
@@ -1212,7 +1212,7 @@ request!(SearchMatrixPairs => Vec<SearchMatrixPair>);
 pub struct SearchMatrixOffsetsRequest<'a> {
     client: &'a Client,
     options: MatrixOptions,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl SearchMatrixOffsetsRequest<'_> {
@@ -1241,8 +1241,8 @@ impl SearchMatrixOffsetsRequest<'_> {
     }
 
     async fn send(self) -> Result<SearchMatrixOffsets> {
-        let request = self.options.into_proto(self.timeout)?;
-        let call = MATRIX_OFFSETS.on(&request.collection_name).timeout(self.timeout);
+        let request = self.options.into_proto(self.call.timeout)?;
+        let call = MATRIX_OFFSETS.on(&request.collection_name).options(&self.call);
         let response: proto::SearchMatrixOffsetsResponse =
             self.client.transport().unary(call, &request).await?;
         SearchMatrixOffsets::from_result(response.result)

@@ -5,14 +5,13 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use prost::Message;
 
 use super::{Client, check_collection_name};
 use crate::error::Result;
 use crate::proto;
-use crate::transport::Rpc;
+use crate::transport::{CallOptions, Rpc};
 use crate::types::{ShardKeySelector, UpdateResult, WriteOrdering};
 
 /// The future of a request: what `.await` on any request of [`Client`]
@@ -95,10 +94,10 @@ pub(crate) async fn send_write<R: Message>(
     request: &R,
     collection_name: &str,
     idempotent: bool,
-    timeout: Option<Duration>,
+    options: &CallOptions,
 ) -> Result<UpdateResult> {
     check_collection_name(collection_name, "collection_name")?;
-    let call = rpc.on(collection_name).timeout(timeout).idempotent(idempotent);
+    let call = rpc.on(collection_name).options(options).idempotent(idempotent);
     let response: proto::PointsOperationResponse = client.transport().unary(call, request).await?;
     UpdateResult::from_response(response.result)
 }
@@ -126,7 +125,17 @@ macro_rules! request {
             /// Deadline for this call, overriding the client's default. The
             /// server is told too (`grpc-timeout`).
             pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-                self.timeout = Some(timeout);
+                self.call.timeout = Some(timeout);
+                self
+            }
+
+            /// Sends this header (gRPC metadata) with this call, after the
+            /// client's own (a name the client sets too is overridden). Its
+            /// value is treated as a secret. A name or value that is not a
+            /// valid ASCII header fails the call with `InvalidArgument`,
+            /// before anything is sent.
+            pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+                self.call.header(name.as_ref(), value.as_ref());
                 self
             }
         }

@@ -1,11 +1,9 @@
 //! Snapshots of one collection, and full snapshots of the whole storage.
 
-use std::time::Duration;
-
 use super::{Client, check_collection_name, request};
 use crate::error::{Error, Result};
 use crate::proto;
-use crate::transport::Rpc;
+use crate::transport::{CallOptions, Rpc};
 use crate::types::SnapshotDescription;
 
 const CREATE: Rpc = Rpc::write("/qdrant.Snapshots/Create");
@@ -30,7 +28,7 @@ impl Client {
         CreateSnapshot {
             client: self,
             collection_name: collection_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -49,7 +47,7 @@ impl Client {
         ListSnapshots {
             client: self,
             collection_name: collection_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -71,7 +69,7 @@ impl Client {
             client: self,
             collection_name: collection_name.into(),
             snapshot_name: snapshot_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -87,7 +85,7 @@ impl Client {
     pub fn create_full_snapshot(&self) -> CreateFullSnapshot<'_> {
         CreateFullSnapshot {
             client: self,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -103,7 +101,7 @@ impl Client {
     pub fn list_full_snapshots(&self) -> ListFullSnapshots<'_> {
         ListFullSnapshots {
             client: self,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -120,7 +118,7 @@ impl Client {
         DeleteFullSnapshot {
             client: self,
             snapshot_name: snapshot_name.into(),
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 }
@@ -130,7 +128,7 @@ impl Client {
 pub struct CreateSnapshot<'a> {
     client: &'a Client,
     collection_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl CreateSnapshot<'_> {
@@ -139,7 +137,7 @@ impl CreateSnapshot<'_> {
         let request = proto::CreateSnapshotRequest {
             collection_name: self.collection_name,
         };
-        let call = CREATE.on(&request.collection_name).timeout(self.timeout);
+        let call = CREATE.on(&request.collection_name).options(&self.call);
         description(self.client.transport().unary(call, &request).await?)
     }
 }
@@ -151,7 +149,7 @@ request!(CreateSnapshot => SnapshotDescription);
 pub struct ListSnapshots<'a> {
     client: &'a Client,
     collection_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl ListSnapshots<'_> {
@@ -160,7 +158,7 @@ impl ListSnapshots<'_> {
         let request = proto::ListSnapshotsRequest {
             collection_name: self.collection_name,
         };
-        let call = LIST.on(&request.collection_name).timeout(self.timeout);
+        let call = LIST.on(&request.collection_name).options(&self.call);
         descriptions(self.client.transport().unary(call, &request).await?)
     }
 }
@@ -173,7 +171,7 @@ pub struct DeleteSnapshot<'a> {
     client: &'a Client,
     collection_name: String,
     snapshot_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DeleteSnapshot<'_> {
@@ -184,7 +182,7 @@ impl DeleteSnapshot<'_> {
             collection_name: self.collection_name,
             snapshot_name: self.snapshot_name,
         };
-        let call = DELETE.on(&request.collection_name).timeout(self.timeout);
+        let call = DELETE.on(&request.collection_name).options(&self.call);
         let _: proto::DeleteSnapshotResponse = self.client.transport().unary(call, &request).await?;
         Ok(())
     }
@@ -196,12 +194,12 @@ request!(DeleteSnapshot => ());
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateFullSnapshot<'a> {
     client: &'a Client,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl CreateFullSnapshot<'_> {
     async fn send(self) -> Result<SnapshotDescription> {
-        let call = CREATE_FULL.call().timeout(self.timeout);
+        let call = CREATE_FULL.call().options(&self.call);
         let request = proto::CreateFullSnapshotRequest {};
         description(self.client.transport().unary(call, &request).await?)
     }
@@ -213,12 +211,12 @@ request!(CreateFullSnapshot => SnapshotDescription);
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListFullSnapshots<'a> {
     client: &'a Client,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl ListFullSnapshots<'_> {
     async fn send(self) -> Result<Vec<SnapshotDescription>> {
-        let call = LIST_FULL.call().timeout(self.timeout);
+        let call = LIST_FULL.call().options(&self.call);
         let request = proto::ListFullSnapshotsRequest {};
         descriptions(self.client.transport().unary(call, &request).await?)
     }
@@ -231,7 +229,7 @@ request!(ListFullSnapshots => Vec<SnapshotDescription>);
 pub struct DeleteFullSnapshot<'a> {
     client: &'a Client,
     snapshot_name: String,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl DeleteFullSnapshot<'_> {
@@ -240,7 +238,7 @@ impl DeleteFullSnapshot<'_> {
         let request = proto::DeleteFullSnapshotRequest {
             snapshot_name: self.snapshot_name,
         };
-        let call = DELETE_FULL.call().timeout(self.timeout);
+        let call = DELETE_FULL.call().options(&self.call);
         let _: proto::DeleteSnapshotResponse = self.client.transport().unary(call, &request).await?;
         Ok(())
     }

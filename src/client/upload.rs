@@ -12,6 +12,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use super::{Client, check_collection_name};
 use crate::error::{Error, Result};
 use crate::proto;
+use crate::transport::CallOptions;
 use crate::types::{Payload, Point, PointId, UpdateMode, Vectors};
 use crate::upload::{Sender, Tally, UploadProgress, UploadSummary, encode_upserts};
 
@@ -82,7 +83,7 @@ impl Client {
             wait: false,
             update_mode: None,
             progress: None,
-            timeout: None,
+            call: CallOptions::default(),
         }
     }
 
@@ -154,7 +155,7 @@ pub struct UploadPoints<'a> {
     wait: bool,
     update_mode: Option<UpdateMode>,
     progress: Option<ProgressFn>,
-    timeout: Option<Duration>,
+    call: CallOptions,
 }
 
 impl UploadPoints<'_> {
@@ -210,7 +211,15 @@ impl UploadPoints<'_> {
 
     /// Deadline of each batch request (not of the whole upload).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.call.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this header (gRPC metadata) with every batch request, after
+    /// the client's own. Its value is treated as a secret; an invalid one
+    /// fails every batch with `InvalidArgument`, and nothing is sent.
+    pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.call.header(name.as_ref(), value.as_ref());
         self
     }
 
@@ -226,7 +235,7 @@ impl UploadPoints<'_> {
             wait,
             update_mode,
             progress,
-            timeout,
+            call,
         } = self;
         check_collection_name(&collection_name, "collection_name")?;
         if !(1..=MAX_BATCH_SIZE).contains(&batch_size) {
@@ -250,7 +259,7 @@ impl UploadPoints<'_> {
             update_mode: update_mode.map(|m| proto::UpdateMode::from(m) as i32),
             ..Default::default()
         };
-        let sender = Sender::new(transport, &collection_name, timeout).patient(max_retries, retry_for);
+        let sender = Sender::new(transport, &collection_name, call).patient(max_retries, retry_for);
         let mut in_flight = FuturesUnordered::new();
         let mut tally = Tally::default();
         let mut read = 0usize;

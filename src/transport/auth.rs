@@ -16,7 +16,8 @@ use crate::error::{Error, Result};
 /// The error a token provider may return.
 pub type TokenError = Box<dyn std::error::Error + Send + Sync>;
 
-type Fetch = dyn Fn() -> Pin<Box<dyn Future<Output = std::result::Result<Token, TokenError>> + Send>> + Send + Sync;
+type Fetch =
+    dyn Fn() -> Pin<Box<dyn Future<Output = std::result::Result<Token, TokenError>> + Send>> + Send + Sync;
 
 /// A credential for Qdrant, as a token provider supplies it: an API key
 /// (sent as `api-key`) or a bearer token such as a JWT (sent as
@@ -189,6 +190,46 @@ impl Auth {
         {
             *cached = None;
         }
+    }
+}
+
+/// The connection pool with the token provider's credential added to each
+/// request: the channel under [`RawChannel`](crate::RawChannel), so that
+/// the raw stubs authenticate as the facade does.
+#[derive(Clone, Debug)]
+pub struct AuthenticatedPool {
+    pool: super::ChannelPool,
+    auth: Option<Arc<Auth>>,
+}
+
+impl AuthenticatedPool {
+    pub(crate) fn new(pool: super::ChannelPool, auth: Option<Arc<Auth>>) -> Self {
+        AuthenticatedPool { pool, auth }
+    }
+}
+
+impl tower_service::Service<http::Request<tonic::body::Body>> for AuthenticatedPool {
+    type Response = http::Response<super::pool::LeasedBody>;
+    type Error = TokenError;
+    type Future = Pin<Box<dyn Future<Output = std::result::Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::result::Result<(), Self::Error>> {
+        self.pool.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<tonic::body::Body>) -> Self::Future {
+        let mut pool = self.pool.clone();
+        let auth = self.auth.clone();
+        Box::pin(async move {
+            if let Some(auth) = auth {
+                let (name, value) = auth.header().await?;
+                request.headers_mut().insert(name, value);
+            }
+            pool.call(request).await
+        })
     }
 }
 

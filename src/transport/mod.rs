@@ -5,6 +5,7 @@
 //! through [`Transport::unary`]; the raw stubs of [`crate::Client::raw`] run
 //! over the same pool with the same metadata.
 
+pub(crate) mod auth;
 pub(crate) mod connection;
 pub(crate) mod endpoint;
 pub(crate) mod pool;
@@ -25,6 +26,7 @@ use tonic_prost::ProstDecoder;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::proto;
+pub use auth::{AuthenticatedPool, Token, TokenError};
 pub use pool::ChannelPool;
 
 /// Adds the client's metadata (api key, custom headers) to every request.
@@ -64,8 +66,23 @@ impl tonic::service::Interceptor for MetadataInterceptor {
     }
 }
 
+/// Adds the token provider's credential to a request's metadata, as a
+/// sensitive value.
+fn insert_credential(
+    metadata: &mut MetadataMap,
+    name: &http::HeaderName,
+    value: &http::HeaderValue,
+) -> Result<()> {
+    let refused = || Error::invalid_argument("token", "not a valid ASCII header value");
+    let key = AsciiMetadataKey::from_bytes(name.as_str().as_bytes()).map_err(|_| refused())?;
+    let mut value = AsciiMetadataValue::try_from(value.as_bytes()).map_err(|_| refused())?;
+    value.set_sensitive(true);
+    metadata.insert(key, value);
+    Ok(())
+}
+
 /// The channel type of the raw stubs: the pool, with the client's metadata.
-pub type RawChannel = InterceptedService<ChannelPool, MetadataInterceptor>;
+pub type RawChannel = InterceptedService<auth::AuthenticatedPool, MetadataInterceptor>;
 
 /// Settings that shape each call.
 #[derive(Clone, Debug)]
@@ -100,6 +117,8 @@ pub(crate) struct Transport {
     pub pool: ChannelPool,
     pub metadata: MetadataInterceptor,
     pub settings: CallSettings,
+    /// The token provider, when the client has one.
+    pub auth: Option<Arc<auth::Auth>>,
 }
 
 /// An RPC: its path, and whether it may be retried by default (reads).
@@ -138,6 +157,7 @@ impl Rpc {
             rpc: self,
             collection: Some(collection),
             timeout: None,
+            options: None,
             idempotent: self.idempotent,
             retry: None,
         }
@@ -149,9 +169,49 @@ impl Rpc {
             rpc: self,
             collection: None,
             timeout: None,
+            options: None,
             idempotent: self.idempotent,
             retry: None,
         }
+    }
+}
+
+/// What a caller may set on any one request: its deadline, and headers of
+/// its own (sent after the client's, so that they override them).
+#[derive(Clone, Default)]
+pub(crate) struct CallOptions {
+    pub(crate) timeout: Option<Duration>,
+    headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>,
+    /// The name of a header that is not a valid one, reported when the call
+    /// is sent (its value is never quoted).
+    invalid: Option<String>,
+}
+
+impl CallOptions {
+    /// Adds a header; its value is a secret to `Debug` and logs.
+    pub(crate) fn header(&mut self, name: &str, value: &str) {
+        let key = AsciiMetadataKey::from_bytes(name.as_bytes());
+        let value = AsciiMetadataValue::try_from(value);
+        match (key, value) {
+            (Ok(key), Ok(mut value)) => {
+                value.set_sensitive(true);
+                self.headers.push((key, value));
+            }
+            _ => {
+                self.invalid.get_or_insert_with(|| name.to_owned());
+            }
+        }
+    }
+}
+
+/// Header names only: values may be secrets.
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("headers", &names)
+            .finish()
     }
 }
 
@@ -162,15 +222,18 @@ pub(crate) struct Call<'a> {
     rpc: Rpc,
     collection: Option<&'a str>,
     timeout: Option<Duration>,
+    /// The caller's options, headers included.
+    options: Option<&'a CallOptions>,
     idempotent: bool,
     /// Overrides the client's retry policy for this call.
     retry: Option<RetryPolicy>,
 }
 
-impl Call<'_> {
-    /// This call's own deadline, overriding the client's default.
-    pub(crate) fn timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.timeout = timeout;
+impl<'a> Call<'a> {
+    /// The caller's deadline and headers.
+    pub(crate) fn options(mut self, options: &'a CallOptions) -> Self {
+        self.timeout = options.timeout;
+        self.options = Some(options);
         self
     }
 
@@ -306,6 +369,12 @@ impl Transport {
         Resp: Message + Default + Send + 'static,
     {
         let rpc = call.rpc;
+        if let Some(name) = call.options.and_then(|o| o.invalid.as_deref()) {
+            return Err(Error::invalid_argument(
+                format!("header `{name}`"),
+                "not a valid gRPC header name and ASCII value",
+            ));
+        }
         if bytes.len() > self.settings.max_encoding_message_size {
             return Err(Error::invalid_argument(
                 "request",
@@ -332,12 +401,41 @@ impl Transport {
             let max_attempts = policy.max_attempts.max(1);
             let mut attempt = 1;
             let mut avoid = None;
+            // A credential the server refused is fetched anew, and the call
+            // sent once more with it (a refused call was not applied).
+            let mut refetched = false;
             loop {
                 span.record("attempt", attempt);
+                let credential = match &self.auth {
+                    Some(auth) => Some(
+                        auth.header()
+                            .await
+                            .map_err(|e| e.with_call(rpc.name(), call.collection))?,
+                    ),
+                    None => None,
+                };
                 let result = self
-                    .send::<Resp>(call, bytes.clone(), timeout, avoid, &last_endpoint)
+                    .send::<Resp>(
+                        call,
+                        bytes.clone(),
+                        timeout,
+                        avoid,
+                        &last_endpoint,
+                        credential.as_ref(),
+                    )
                     .await;
                 match result {
+                    Err((error, _))
+                        if !refetched
+                            && error.code() == Some(tonic::Code::Unauthenticated)
+                            && credential.is_some() =>
+                    {
+                        if let (Some(auth), Some((_, value))) = (&self.auth, &credential) {
+                            auth.refused(value);
+                        }
+                        tracing::debug!(parent: &span, %error, "credential refused, fetching a new one");
+                        refetched = true;
+                    }
                     Err((error, endpoint))
                         if attempt < max_attempts
                             && error.is_retryable()
@@ -399,6 +497,7 @@ impl Transport {
         timeout: Option<Duration>,
         avoid: Option<usize>,
         last_endpoint: &std::sync::Mutex<Option<Arc<str>>>,
+        credential: Option<&(http::HeaderName, http::HeaderValue)>,
     ) -> std::result::Result<Resp, (Error, Option<usize>)>
     where
         Resp: Message + Default + Send + 'static,
@@ -406,7 +505,7 @@ impl Transport {
         let lease = self.pool.acquire(avoid).await.map_err(|e| (e, None))?;
         // Boxed so that a call waiting for a stream holds only the small
         // waiting state, not the space of a whole gRPC exchange.
-        Box::pin(self.send_on(lease, call, bytes, timeout, last_endpoint)).await
+        Box::pin(self.send_on(lease, call, bytes, timeout, last_endpoint, credential)).await
     }
 
     /// The request and its answer, on a leased stream.
@@ -417,6 +516,7 @@ impl Transport {
         bytes: Bytes,
         timeout: Option<Duration>,
         last_endpoint: &std::sync::Mutex<Option<Arc<str>>>,
+        credential: Option<&(http::HeaderName, http::HeaderValue)>,
     ) -> std::result::Result<Resp, (Error, Option<usize>)>
     where
         Resp: Message + Default + Send + 'static,
@@ -429,6 +529,14 @@ impl Transport {
         }
         let mut request = tonic::Request::new(bytes);
         self.metadata.apply(request.metadata_mut());
+        if let Some((name, value)) = credential {
+            insert_credential(request.metadata_mut(), name, value).map_err(|e| (e, None))?;
+        }
+        if let Some(options) = call.options {
+            for (key, value) in &options.headers {
+                request.metadata_mut().insert(key.clone(), value.clone());
+            }
+        }
         if let Some(limit) = timeout {
             request.set_timeout(limit);
         }
@@ -455,7 +563,12 @@ impl Transport {
 
     /// The generated stubs of all four services over this transport.
     pub(crate) fn raw(&self) -> RawClients {
-        let channel = || InterceptedService::new(self.pool.clone(), self.metadata.clone());
+        let channel = || {
+            InterceptedService::new(
+                auth::AuthenticatedPool::new(self.pool.clone(), self.auth.clone()),
+                self.metadata.clone(),
+            )
+        };
         let limit = self.settings.max_decoding_message_size;
         RawClients {
             qdrant: proto::qdrant_client::QdrantClient::new(channel()).max_decoding_message_size(limit),

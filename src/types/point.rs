@@ -469,7 +469,10 @@ mod tests {
             Some(Uuid::from_u128(0x10180dbb_6de3_5a77_bf92_0af555b85f36))
         );
         assert_ne!(PointId::from_name("doc-42"), PointId::from_name("doc-43"));
-        assert_eq!(PointId::from_name(""), PointId::from_name_in(PointId::NAME_NAMESPACE, ""));
+        assert_eq!(
+            PointId::from_name(""),
+            PointId::from_name_in(PointId::NAME_NAMESPACE, "")
+        );
         // Bytes and strings name the same thing.
         assert_eq!(PointId::from_name(b"doc-42"), PointId::from_name("doc-42"));
         // A name id is a valid point id.

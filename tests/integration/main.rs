@@ -1,6 +1,7 @@
 //! Integration tests through the public API, against the embedded server or
 //! the Qdrant at `QDRANT_URL`. Each test uses its own collection.
 
+mod auth;
 mod certs;
 mod cluster;
 mod collections;
