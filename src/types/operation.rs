@@ -124,10 +124,12 @@ impl PointsUpdateOperation {
         })
     }
 
-    /// Deletes named vectors from points.
+    /// Deletes named vectors from points (names first, as in
+    /// [`delete_payload`](Self::delete_payload) and
+    /// `Client::delete_vectors`).
     pub fn delete_vectors<N: Into<String>>(
-        points: impl Into<PointsSelector>,
         vector_names: impl IntoIterator<Item = N>,
+        points: impl Into<PointsSelector>,
     ) -> Self {
         Self::new(Kind::DeleteVectors {
             points: points.into(),
@@ -360,7 +362,7 @@ mod tests {
         };
         assert_eq!((up.points.len(), up.update_filter), (1, None));
         assert_eq!(
-            sent(PointsUpdateOperation::delete_vectors([8], ["img"])),
+            sent(PointsUpdateOperation::delete_vectors(["img"], [8])),
             O::DeleteVectors(proto::points_update_operation::DeleteVectors {
                 points_selector: ids(&[8]),
                 vectors: Some(proto::VectorsSelector {
