@@ -11,7 +11,7 @@
 //! - `prost`: the generated message, encoded by prost.
 //!
 //! ```sh
-//! cargo bench --bench encode
+//! cargo bench -p qdrant-async-micro --bench encode
 //! ```
 //!
 //! Each iteration gets freshly built points (outside the timed part), as a
