@@ -59,6 +59,21 @@ pub use transport::{
 pub use types::*;
 pub use upload::{UploadFailure, UploadProgress, UploadSummary};
 
+// The README and the migration guide are documentation too: these two
+// items exist only under `cargo test --doc`, so that every Rust snippet in
+// them is compiled (and run, unless marked `no_run` or `ignore`) like a doc
+// example, and cannot drift from the API.
+
+/// The snippets of README.md, compiled by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// The snippets of MIGRATING.md, compiled by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../MIGRATING.md")]
+pub struct MigratingDoctests;
+
 /// Entry points for the crate's benchmarks; not part of the public API.
 #[doc(hidden)]
 pub use upload::bench;

@@ -1,6 +1,9 @@
 //! The legacy search APIs: search, recommend and discover, with their batch
-//! and group forms. Qdrant deprecates them in favour of `query_points`;
-//! they stay for servers older than the Query API and for ported code.
+//! and group forms. Qdrant's protocol marks these RPCs deprecated in favour
+//! of the Query API (`query_points`, `query_batch_points`,
+//! `query_points_groups`), which every server this crate supports has; they
+//! stay, `#[deprecated]`, because Qdrant still serves them and ported code
+//! calls them. Each method's documentation shows its `query_points` form.
 
 #![allow(deprecated)]
 
@@ -575,13 +578,32 @@ impl Client {
     ///
     /// `.await` returns the hits, best first.
     ///
+    /// Replaced by [`query_points`](Client::query_points) with the vector as
+    /// the query: `search(c, vector, limit)` is
+    /// `query_points(c, vector).limit(limit)`, and `.vector_name(name)` is
+    /// `.using(name)`. `filter`, `offset`, `score_threshold`,
+    /// `with_payload`, `with_vectors`, `params`, `read_consistency` and
+    /// `shard_key_selector` keep their names.
+    ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// let hits = client.search("my_collection", [0.9, 0.1, 0.1, 0.5], 3).await?;
+    /// // Legacy:
+    /// let hits = client
+    ///     .search("my_collection", [0.9, 0.1, 0.1, 0.5], 3)
+    ///     .vector_name("image")
+    ///     .await?;
+    /// // The same with query_points:
+    /// let hits = client
+    ///     .query_points("my_collection", [0.9, 0.1, 0.1, 0.5])
+    ///     .limit(3)
+    ///     .using("image")
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "use `query_points`, as Qdrant deprecates the Search RPC")]
+    #[deprecated(
+        note = "use `query_points(collection, vector).limit(limit)`: Qdrant deprecates the Search RPC"
+    )]
     pub fn search(
         &self,
         collection_name: impl Into<String>,
@@ -597,17 +619,36 @@ impl Client {
         }
     }
 
-    /// Legacy batch of searches.
+    /// Legacy batch of searches: `(vector, limit)` each.
     ///
     /// `.await` returns each search's hits, in order.
+    ///
+    /// Replaced by [`query_batch_points`](Client::query_batch_points), one
+    /// [`QueryRequest`](crate::QueryRequest) per search: `(vector, limit)`
+    /// is `QueryRequest::new(vector).limit(limit)`, which also takes the
+    /// per-search options (`filter`, `using`, ...) that this form cannot.
     ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// let results = client.search_batch("my_collection", [(vec![0.9, 0.1, 0.1, 0.5], 3)]).await?;
+    /// use qdrant_async::QueryRequest;
+    ///
+    /// // Legacy:
+    /// let results = client
+    ///     .search_batch("my_collection", [(vec![0.9, 0.1, 0.1, 0.5], 3), (vec![0.1, 0.9, 0.1, 0.5], 3)])
+    ///     .await?;
+    /// // The same with query_batch_points:
+    /// let results = client
+    ///     .query_batch_points("my_collection", [
+    ///         QueryRequest::new([0.9, 0.1, 0.1, 0.5]).limit(3),
+    ///         QueryRequest::new([0.1, 0.9, 0.1, 0.5]).limit(3),
+    ///     ])
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "use `query_batch_points`, as Qdrant deprecates the SearchBatch RPC")]
+    #[deprecated(
+        note = "use `query_batch_points` with `QueryRequest::new(vector).limit(limit)`: Qdrant deprecates the SearchBatch RPC"
+    )]
     pub fn search_batch<V: Into<Vector>>(
         &self,
         collection_name: impl Into<String>,
@@ -639,13 +680,32 @@ impl Client {
     ///
     /// `.await` returns the groups.
     ///
+    /// Replaced by [`query_points_groups`](Client::query_points_groups),
+    /// whose `group_by` comes before the query:
+    /// `search_groups(c, vector, group_by, limit)` is
+    /// `query_points_groups(c, group_by, vector).limit(limit)`;
+    /// `.vector_name(name)` is `.using(name)`, and `group_size` keeps its
+    /// name.
+    ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// let groups = client.search_groups("my_collection", [0.9, 0.1, 0.1, 0.5], "document_id", 5).group_size(2).await?;
+    /// // Legacy:
+    /// let groups = client
+    ///     .search_groups("my_collection", [0.9, 0.1, 0.1, 0.5], "document_id", 5)
+    ///     .group_size(2)
+    ///     .await?;
+    /// // The same with query_points_groups:
+    /// let groups = client
+    ///     .query_points_groups("my_collection", "document_id", [0.9, 0.1, 0.1, 0.5])
+    ///     .limit(5)
+    ///     .group_size(2)
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "use `query_points_groups`, as Qdrant deprecates the SearchGroups RPC")]
+    #[deprecated(
+        note = "use `query_points_groups(collection, group_by, vector).limit(limit)`: Qdrant deprecates the SearchGroups RPC"
+    )]
     pub fn search_groups(
         &self,
         collection_name: impl Into<String>,
@@ -683,13 +743,34 @@ impl Client {
     ///
     /// `.await` returns the hits, best first.
     ///
+    /// Replaced by [`query_points`](Client::query_points) with
+    /// [`Query::recommend`](crate::Query::recommend):
+    /// `recommend(c, positive, negative, limit)` is
+    /// `query_points(c, Query::recommend(positive, negative)).limit(limit)`;
+    /// `.strategy(s)` moves onto the query
+    /// (`Query::recommend(..).strategy(s)`); `using`, `lookup_from`,
+    /// `filter` and the other options keep their names.
+    ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// let hits = client.recommend("my_collection", [1, 2], [3], 5).await?;
+    /// use qdrant_async::{Query, RecommendStrategy};
+    ///
+    /// // Legacy:
+    /// let hits = client
+    ///     .recommend("my_collection", [1, 2], [3], 5)
+    ///     .strategy(RecommendStrategy::BestScore)
+    ///     .await?;
+    /// // The same with query_points:
+    /// let hits = client
+    ///     .query_points("my_collection", Query::recommend([1, 2], [3]).strategy(RecommendStrategy::BestScore))
+    ///     .limit(5)
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "use `query_points` with `Query::recommend`, as Qdrant deprecates the Recommend RPC")]
+    #[deprecated(
+        note = "use `query_points(collection, Query::recommend(positive, negative)).limit(limit)`: Qdrant deprecates the Recommend RPC"
+    )]
     pub fn recommend<P: Into<Example>, N: Into<Example>>(
         &self,
         collection_name: impl Into<String>,
@@ -710,13 +791,26 @@ impl Client {
     ///
     /// `.await` returns each recommendation's hits, in order.
     ///
+    /// Replaced by [`query_batch_points`](Client::query_batch_points):
+    /// `(positive, negative, limit)` is
+    /// `QueryRequest::new(Query::recommend(positive, negative)).limit(limit)`.
+    ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::{Query, QueryRequest};
+    ///
+    /// // Legacy:
     /// let results = client.recommend_batch("my_collection", [(vec![1u64], vec![2u64], 5)]).await?;
+    /// // The same with query_batch_points:
+    /// let results = client
+    ///     .query_batch_points("my_collection", [QueryRequest::new(Query::recommend([1], [2])).limit(5)])
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "use `query_batch_points`, as Qdrant deprecates the RecommendBatch RPC")]
+    #[deprecated(
+        note = "use `query_batch_points` with `QueryRequest::new(Query::recommend(positive, negative)).limit(limit)`: Qdrant deprecates the RecommendBatch RPC"
+    )]
     pub fn recommend_batch<P: Into<Example>, N: Into<Example>>(
         &self,
         collection_name: impl Into<String>,
@@ -749,13 +843,33 @@ impl Client {
     ///
     /// `.await` returns the groups.
     ///
+    /// Replaced by [`query_points_groups`](Client::query_points_groups)
+    /// with [`Query::recommend`](crate::Query::recommend):
+    /// `recommend_groups(c, group_by, positive, negative, limit)` is
+    /// `query_points_groups(c, group_by, Query::recommend(positive, negative)).limit(limit)`;
+    /// `.strategy(s)` moves onto the query.
+    ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
-    /// let groups = client.recommend_groups("my_collection", "document_id", [1], Vec::<u64>::new(), 5).await?;
+    /// use qdrant_async::Query;
+    ///
+    /// // Legacy:
+    /// let groups = client
+    ///     .recommend_groups("my_collection", "document_id", [1], Vec::<u64>::new(), 5)
+    ///     .group_size(2)
+    ///     .await?;
+    /// // The same with query_points_groups:
+    /// let groups = client
+    ///     .query_points_groups("my_collection", "document_id", Query::recommend([1], Vec::<u64>::new()))
+    ///     .limit(5)
+    ///     .group_size(2)
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "use `query_points_groups`, as Qdrant deprecates the RecommendGroups RPC")]
+    #[deprecated(
+        note = "use `query_points_groups(collection, group_by, Query::recommend(positive, negative)).limit(limit)`: Qdrant deprecates the RecommendGroups RPC"
+    )]
     pub fn recommend_groups<P: Into<Example>, N: Into<Example>>(
         &self,
         collection_name: impl Into<String>,
@@ -794,13 +908,27 @@ impl Client {
     ///
     /// `.await` returns the hits, best first.
     ///
+    /// Replaced by [`query_points`](Client::query_points) with
+    /// [`Query::discover`](crate::Query::discover):
+    /// `discover(c, target, context, limit)` is
+    /// `query_points(c, Query::discover(target, context)).limit(limit)`;
+    /// `using`, `lookup_from`, `filter` and the other options keep their
+    /// names.
+    ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::Query;
+    ///
+    /// // Legacy:
     /// let hits = client.discover("my_collection", 1, [(2, 3)], 5).await?;
+    /// // The same with query_points:
+    /// let hits = client.query_points("my_collection", Query::discover(1, [(2, 3)])).limit(5).await?;
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "use `query_points` with `Query::discover`, as Qdrant deprecates the Discover RPC")]
+    #[deprecated(
+        note = "use `query_points(collection, Query::discover(target, context)).limit(limit)`: Qdrant deprecates the Discover RPC"
+    )]
     pub fn discover<P: Into<Example>, N: Into<Example>>(
         &self,
         collection_name: impl Into<String>,
@@ -821,13 +949,26 @@ impl Client {
     ///
     /// `.await` returns each discovery's hits, in order.
     ///
+    /// Replaced by [`query_batch_points`](Client::query_batch_points):
+    /// `(target, context, limit)` is
+    /// `QueryRequest::new(Query::discover(target, context)).limit(limit)`.
+    ///
     /// ```no_run
     /// # #![allow(deprecated)]
     /// # async fn run(client: qdrant_async::Client) -> qdrant_async::Result<()> {
+    /// use qdrant_async::{Query, QueryRequest};
+    ///
+    /// // Legacy:
     /// let results = client.discover_batch("my_collection", [(1u64, vec![(2u64, 3u64)], 5)]).await?;
+    /// // The same with query_batch_points:
+    /// let results = client
+    ///     .query_batch_points("my_collection", [QueryRequest::new(Query::discover(1, [(2, 3)])).limit(5)])
+    ///     .await?;
     /// # Ok(()) }
     /// ```
-    #[deprecated(note = "use `query_batch_points`, as Qdrant deprecates the DiscoverBatch RPC")]
+    #[deprecated(
+        note = "use `query_batch_points` with `QueryRequest::new(Query::discover(target, context)).limit(limit)`: Qdrant deprecates the DiscoverBatch RPC"
+    )]
     pub fn discover_batch<T: Into<Example>, P: Into<Example>, N: Into<Example>>(
         &self,
         collection_name: impl Into<String>,
