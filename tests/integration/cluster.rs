@@ -74,6 +74,7 @@ async fn wait_for(
 #[tokio::test]
 #[ignore = "needs a real cluster: .ci/run runs it with QDRANT_CLUSTER_URLS set"]
 async fn shards_and_replicas_spread_over_the_nodes() -> anyhow::Result<()> {
+    let _nodes = crate::common::NODES.read().await;
     let (client, name) = cluster().await?;
     client
         .create_collection(&name, VectorParams::new(DIM as u64, Distance::Dot))
@@ -106,6 +107,7 @@ async fn shards_and_replicas_spread_over_the_nodes() -> anyhow::Result<()> {
 #[tokio::test]
 #[ignore = "needs a real cluster: .ci/run runs it with QDRANT_CLUSTER_URLS set"]
 async fn custom_sharding_keeps_each_tenant_in_its_shard_key() -> anyhow::Result<()> {
+    let _nodes = crate::common::NODES.read().await;
     let (client, name) = cluster().await?;
     client
         .create_collection(&name, VectorParams::new(DIM as u64, Distance::Dot))
@@ -177,6 +179,7 @@ async fn custom_sharding_keeps_each_tenant_in_its_shard_key() -> anyhow::Result<
 #[tokio::test]
 #[ignore = "needs a real cluster: .ci/run runs it with QDRANT_CLUSTER_URLS set"]
 async fn shards_are_replicated_dropped_moved_and_transfers_aborted_and_restarted() -> anyhow::Result<()> {
+    let _nodes = crate::common::NODES.read().await;
     let (client, name) = cluster().await?;
     // Three shards of one replica each: one per node, which also tells
     // the peer ids.

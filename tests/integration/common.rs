@@ -82,3 +82,8 @@ pub fn peer_message(message: &str) -> String {
         _ => message.to_owned(),
     }
 }
+
+/// Taken for writing by a test that kills a real node, and for reading by
+/// the tests that need every node up (shard moves, replication): they
+/// would wait in vain for a move to a node that is down.
+pub static NODES: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());

@@ -390,6 +390,7 @@ async fn a_real_node_killed_mid_upload_and_restarted_loses_nothing() -> anyhow::
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "kills a node of a real cluster: .ci/run runs it with QDRANT_CLUSTER_URLS and QDRANT_SERVER_DIR set"]
 async fn a_real_cluster_node_killed_mid_upload_loses_nothing() -> anyhow::Result<()> {
+    let _nodes = crate::common::NODES.write().await;
     let urls: Vec<String> = std::env::var("QDRANT_CLUSTER_URLS")
         .map_err(|_| anyhow::anyhow!("QDRANT_CLUSTER_URLS is not set"))?
         .split(',')
