@@ -36,13 +36,11 @@ use syn::{Attribute, ImplItem, Item, UseTree, Visibility};
 /// Public items allowed to name proto types (file, item or item prefix,
 /// why). Each must still match something, so that a stale entry fails the
 /// test and goes.
-const ALLOWED: &[(&str, &str, &str)] = &[
-    (
-        "src/transport/mod.rs",
-        "RawClients",
-        "raw(): the generated stubs on the client's channels, the documented door to the protocol",
-    ),
-];
+const ALLOWED: &[(&str, &str, &str)] = &[(
+    "src/transport/mod.rs",
+    "RawClients",
+    "raw(): the generated stubs on the client's channels, the documented door to the protocol",
+)];
 
 #[derive(Clone, Debug)]
 enum Exposure {
