@@ -17,6 +17,7 @@ mod proxy;
 mod queries;
 mod seed;
 mod snapshots;
+mod spans;
 mod tls;
 mod transport;
 mod writes;
