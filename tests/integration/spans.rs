@@ -86,6 +86,17 @@ async fn the_rpc_span_carries_the_database_client_conventions() -> anyhow::Resul
         .upsert(c, [Point::new(1, [1.0f32, 0.0])])
         .wait(true)
         .await?;
+    ctx.client.query_points(c, [1.0f32, 0.0]).limit(1).await?;
+    // A span's callsite caches whether anyone wants it when it is first
+    // hit; a test on another thread (no subscriber) hitting it at the
+    // same moment can cache "no one". The callsites are registered now:
+    // ask again, so that the calls below are seen.
+    tracing::callsite::rebuild_interest_cache();
+    capture.closed.lock().expect("capture lock").clear();
+    ctx.client
+        .upsert(c, [Point::new(2, [0.0f32, 1.0])])
+        .wait(true)
+        .await?;
     let hits = ctx.client.query_points(c, [1.0f32, 0.0]).limit(1).await?;
     assert_eq!(hits.len(), 1);
     let missing = ctx.another("missing");
