@@ -564,14 +564,19 @@ impl Transport {
             .trailers()
             .await
             .map_err(|e| Failure::Fault(lease.fault(e)))?;
-        match trailers.as_ref().and_then(Status::from_header_map) {
-            Some(status) if status.code() == tonic::Code::Ok => {}
-            Some(status) => return Err(Failure::Status(status)),
-            None => {
-                return Err(Failure::Status(Status::internal(
-                    "the answer ended without a grpc-status",
-                )));
-            }
+        let status = trailers.as_ref().and_then(|t| t.get("grpc-status"));
+        // The common answer, checked without building a `Status` (which
+        // copies the trailers into its metadata).
+        if status.is_none_or(|code| code.as_bytes() != b"0") {
+            return Err(Failure::Status(
+                match trailers.as_ref().and_then(Status::from_header_map) {
+                    Some(status) if status.code() == tonic::Code::Ok => {
+                        Status::internal("the answer has an unreadable grpc-status")
+                    }
+                    Some(status) => status,
+                    None => Status::internal("the answer ended without a grpc-status"),
+                },
+            ));
         }
         let frame = first.unwrap_or_else(|| rest.freeze());
         if frame.is_empty() {
