@@ -12,13 +12,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use prost::Message;
 
 use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::{CallOptions, RetryPolicy, Rpc, Transport};
-use crate::types::wire::{WirePoint, encode_upsert};
+use crate::types::wire::{Framed, WirePoint, encode_upsert};
 use crate::types::{Point, PointId, UpdateResult, vectors_argument};
 
 const UPSERT: Rpc = Rpc::write("/qdrant.Points/Upsert");
@@ -290,7 +289,7 @@ impl<'a> Sender<'a> {
     /// any attempt may have been applied.
     async fn write_part(
         &self,
-        bytes: &Bytes,
+        bytes: &Framed,
         retries: &mut u64,
     ) -> std::result::Result<proto::PointsOperationResponse, (Error, bool, bool)> {
         let mut maybe_applied = false;
@@ -368,7 +367,7 @@ impl<'a> Sender<'a> {
 /// One encoded upsert request and how many points it carries.
 #[derive(Debug)]
 pub(crate) struct Part {
-    pub bytes: Bytes,
+    pub bytes: Framed,
     pub points: usize,
 }
 
@@ -447,7 +446,10 @@ pub mod bench {
             ..Default::default()
         };
         let mut requests = super::encode_upserts(&base, points, 0, usize::MAX)?;
-        Ok(requests.pop().map(|part| part.bytes).unwrap_or_default())
+        Ok(requests
+            .pop()
+            .map(|part| part.bytes.message())
+            .unwrap_or_default())
     }
 }
 
@@ -470,7 +472,7 @@ mod tests {
         let mut total = 0;
         for part in &parts {
             assert!(part.bytes.len() <= limit);
-            let decoded = proto::UpsertPoints::decode(part.bytes.clone())
+            let decoded = proto::UpsertPoints::decode(part.bytes.message())
                 .unwrap()
                 .points
                 .len();

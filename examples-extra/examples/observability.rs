@@ -6,15 +6,17 @@
 //!
 //! | field | value |
 //! |---|---|
+//! | `otel.kind` | `client` |
 //! | `db.system.name` | `qdrant` |
 //! | `db.operation.name` | the RPC, such as `Points/Query` |
 //! | `db.collection.name` | the collection, when the call has one |
-//! | `server.address`, `server.port` | the endpoint of the last attempt |
-//! | `rpc.grpc.status_code` | the gRPC status code (0 for OK) |
-//! | `error.type` | on failure: the error's kind |
+//! | `server.address`, `server.port` | the host and port of the endpoint of the last attempt |
+//! | `rpc.grpc.status_code` | the gRPC status code as a number: 0 on success, the server's code on a server error, 4 (`DEADLINE_EXCEEDED`) on a timeout, 14 (`UNAVAILABLE`) when no connection could be made or it broke; absent for other failures |
+//! | `error.type` | on failure only: the error's [`ErrorKind`](qdrant_async::ErrorKind), such as `Server`, `Timeout`, `Connection` |
 //!
-//! Each retry is an event inside the span (`retrying`, with the error and
-//! the pause).
+//! Each retry is a DEBUG event inside the span, with the message
+//! `retrying` and the fields `error`, `pause` and `attempt` (the attempt
+//! that failed). When no subscriber wants the span, no field is recorded.
 //!
 //! `cargo run --example observability` runs it against the embedded server;
 //! with `QDRANT_URL=http://localhost:6334` set, against that Qdrant.

@@ -6,14 +6,12 @@ use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http_body::Body as HttpBody;
-use hyper::body::Incoming;
-use hyper::client::conn::http2::SendRequest;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tonic::body::Body;
@@ -43,9 +41,13 @@ const STREAM_WINDOW: u32 = 4 * 1024 * 1024;
 const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 
 /// One open HTTP/2 connection and its count of requests in flight.
+///
+/// Requests are sent on h2 directly from the caller's task: HEADERS and
+/// DATA are queued together and leave in one flush of the connection task,
+/// with no channel hop and no task per request.
 #[derive(Debug)]
 pub(crate) struct Connection {
-    send: SendRequest<Body>,
+    send: h2::client::SendRequest<Bytes>,
     pub(crate) in_flight: AtomicUsize,
     /// The most streams opened at once: the client's cap, lowered to the
     /// server's `SETTINGS_MAX_CONCURRENT_STREAMS` once it is known.
@@ -58,7 +60,7 @@ pub(crate) struct Connection {
 impl Connection {
     /// Whether new requests may still be sent on it.
     pub(crate) fn is_open(&self) -> bool {
-        !self.closed.load(Ordering::Acquire) && !self.send.is_closed()
+        !self.closed.load(Ordering::Acquire)
     }
 
     /// Stops new requests from going to this connection.
@@ -89,43 +91,83 @@ impl Connection {
         )
     }
 
-    /// Sends `request` with this origin. The stream must have been taken.
+    /// Sends a request whose whole body is `body`: the HEADERS and one DATA
+    /// frame ending the stream. `head`'s URI must be absolute (scheme and
+    /// authority). The stream must have been taken.
+    pub(crate) async fn send_unary(
+        &self,
+        head: http::Request<()>,
+        body: Bytes,
+    ) -> Result<http::Response<h2::RecvStream>, Fault> {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let mut send = self.send.clone();
+        // A fresh clone has no stream pending, so this only reports a
+        // connection that has failed; the stream cap is the pool's.
+        std::future::poll_fn(|cx| send.poll_ready(cx))
+            .await
+            .map_err(|e| self.fault(e, false))?;
+        let (response, mut stream) = send.send_request(head, false).map_err(|e| self.fault(e, false))?;
+        stream.send_data(body, true).map_err(|e| self.fault(e, true))?;
+        response.await.map_err(|e| self.fault(e, true))
+    }
+
+    /// Sends a request of the raw stubs with this origin: its body (one
+    /// gRPC message: Qdrant's RPCs are all unary) is read whole, then sent
+    /// like [`send_unary`](Self::send_unary). The stream must have been
+    /// taken.
     pub(crate) async fn send(
         &self,
         origin: &Origin,
         request: http::Request<Body>,
-    ) -> Result<http::Response<Incoming>, Fault> {
+    ) -> Result<http::Response<h2::RecvStream>, Fault> {
         let (mut parts, body) = request.into_parts();
+        let body = collect(body).await?;
         let path = parts
             .uri
             .path_and_query()
             .cloned()
             .unwrap_or_else(|| PathAndQuery::from_static("/"));
-        let mut uri = http::uri::Parts::default();
-        uri.scheme = Some(origin.scheme.clone());
-        uri.authority = Some(origin.authority.clone());
-        uri.path_and_query = Some(path);
-        parts.uri = http::Uri::from_parts(uri).map_err(|e| Fault::other(e.to_string(), false))?;
+        parts.uri = origin.uri(path).map_err(|e| Fault::other(e, false))?;
         parts
             .headers
             .entry(http::header::USER_AGENT)
             .or_insert(http::HeaderValue::from_static(USER_AGENT));
-        self.sent.fetch_add(1, Ordering::Relaxed);
-        let mut send = self.send.clone();
-        match send
-            .try_send_request(http::Request::from_parts(parts, body))
-            .await
-        {
-            Ok(response) => Ok(response),
-            Err(e) => {
-                let fault = Fault::from_hyper(e.error(), e.message().is_none()).caused_by(e.into_error());
-                if fault.closes_connection() {
-                    self.close();
+        self.send_unary(http::Request::from_parts(parts, ()), body).await
+    }
+
+    /// Classifies `error`, and closes the connection when it is unusable.
+    pub(crate) fn fault(&self, error: h2::Error, may_be_sent: bool) -> Fault {
+        let fault = Fault::from_h2(&error, may_be_sent).caused_by(error);
+        if fault.closes_connection() {
+            self.close();
+        }
+        fault
+    }
+}
+
+/// A request body, read whole.
+async fn collect(mut body: Body) -> Result<Bytes, Fault> {
+    let mut first: Option<Bytes> = None;
+    let mut rest = bytes::BytesMut::new();
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|e| {
+            let mut fault = Fault::other(format!("the request could not be encoded: {e}"), false);
+            fault.source = Some(Arc::new(e));
+            fault
+        })?;
+        if let Ok(data) = frame.into_data() {
+            match &first {
+                None if rest.is_empty() => first = Some(data),
+                _ => {
+                    if let Some(first) = first.take() {
+                        rest.extend_from_slice(&first);
+                    }
+                    rest.extend_from_slice(&data);
                 }
-                Err(fault)
             }
         }
     }
+    Ok(first.unwrap_or_else(|| rest.freeze()))
 }
 
 /// The `user-agent` of every request.
@@ -139,6 +181,15 @@ pub(crate) struct Origin {
 }
 
 impl Origin {
+    /// The absolute URI of `path` at this origin.
+    pub(crate) fn uri(&self, path: PathAndQuery) -> Result<http::Uri, String> {
+        let mut uri = http::uri::Parts::default();
+        uri.scheme = Some(self.scheme.clone());
+        uri.authority = Some(self.authority.clone());
+        uri.path_and_query = Some(path);
+        http::Uri::from_parts(uri).map_err(|e| e.to_string())
+    }
+
     pub(crate) fn new(url: &Url) -> Result<Origin, String> {
         let authority = if url.host.contains(':') {
             format!("[{}]:{}", url.host.trim_matches(['[', ']']), url.port)
@@ -193,7 +244,8 @@ pub(crate) async fn open(
     }
 }
 
-/// The HTTP/2 handshake over `io`, and the task that drives the connection.
+/// The HTTP/2 handshake over `io`, and the task that drives the connection
+/// and sends its keepalive pings.
 async fn handshake<T>(
     io: T,
     settings: &ConnectSettings,
@@ -202,16 +254,11 @@ async fn handshake<T>(
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let mut builder = hyper::client::conn::http2::Builder::new(TokioExecutor::new());
-    builder
-        .timer(TokioTimer::new())
-        .initial_stream_window_size(STREAM_WINDOW)
+    let (send, mut driver) = h2::client::Builder::new()
+        .initial_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
-        .keep_alive_interval(settings.keepalive_interval)
-        .keep_alive_timeout(settings.keepalive_timeout)
-        .keep_alive_while_idle(true);
-    let (send, driver) = builder
-        .handshake::<_, Body>(TokioIo::new(io))
+        .enable_push(false)
+        .handshake::<_, Bytes>(io)
         .await
         .map_err(|e| {
             ConnectFailure::new(super::endpoint::error_chain(&e), FailureStage::Http2).caused_by(e)
@@ -225,13 +272,22 @@ where
     });
     let weak = Arc::downgrade(&connection);
     let cap = settings.max_streams;
+    let pings = settings
+        .keepalive_interval
+        .zip(driver.ping_pong())
+        .map(|(interval, pings)| keepalive(pings, interval, settings.keepalive_timeout));
     tokio::spawn(async move {
-        let mut driver = pin!(driver);
+        let mut pings = pin!(async move {
+            match pings {
+                Some(pings) => pings.await,
+                None => std::future::pending().await,
+            }
+        });
         let mut seen = usize::MAX;
         let result = std::future::poll_fn(|cx| {
-            let poll = driver.as_mut().poll(cx);
+            let poll = Pin::new(&mut driver).poll(cx);
             // The server's SETTINGS arrive after the handshake and may change.
-            let server_max = driver.as_ref().get_ref().current_max_send_streams();
+            let server_max = driver.max_concurrent_send_streams();
             if server_max != seen {
                 seen = server_max;
                 if let Some(connection) = weak.upgrade() {
@@ -240,18 +296,39 @@ where
                         .store(cap.min(server_max).max(1), Ordering::Relaxed);
                 }
             }
-            poll
+            if poll.is_pending()
+                && let Poll::Ready(reason) = pings.as_mut().poll(cx)
+            {
+                return Poll::Ready(Err(reason));
+            }
+            poll.map_err(|e| super::endpoint::error_chain(&e))
         })
         .await;
         if let Some(connection) = weak.upgrade() {
             connection.close();
         }
-        if let Err(e) = result {
-            tracing::debug!(error = %super::endpoint::error_chain(&e), "connection closed");
+        // Dropping the driver fails the streams still open on it.
+        drop(driver);
+        if let Err(reason) = result {
+            tracing::debug!(error = %reason, "connection closed");
         }
         on_close();
     });
     Ok(connection)
+}
+
+/// Pings every `interval`; ends when a ping goes unanswered for `timeout`,
+/// or cannot be sent, with the reason.
+async fn keepalive(mut pings: h2::PingPong, interval: Duration, timeout: Duration) -> String {
+    loop {
+        tokio::time::sleep(interval).await;
+        match tokio::time::timeout(timeout, pings.ping(h2::Ping::opaque())).await {
+            Ok(Ok(_)) => {}
+            // The connection failed: its driver reports why.
+            Ok(Err(_)) => return std::future::pending().await,
+            Err(_) => return format!("keepalive ping unanswered for {timeout:?}"),
+        }
+    }
 }
 
 /// Sends a health check on the new connection. Any gRPC answer, even an
@@ -271,37 +348,38 @@ async fn health_check(connection: &Arc<Connection>, origin: &Origin) -> Result<(
         }
     }
     let _release = Release(connection);
-    // An empty HealthCheckRequest: the 5-byte gRPC frame header alone.
-    let body = Body::new(http_body_util::Full::new(Bytes::from_static(&[0, 0, 0, 0, 0])));
-    let request = http::Request::post(PATH)
+    let failed = |reason: String| ConnectFailure::new(reason, FailureStage::Http2);
+    let uri = origin.uri(PathAndQuery::from_static(PATH)).map_err(failed)?;
+    let request = http::Request::post(uri)
         .header(http::header::CONTENT_TYPE, "application/grpc")
         .header(http::header::TE, "trailers")
-        .body(body)
-        .map_err(|e| ConnectFailure::new(e.to_string(), FailureStage::Http2))?;
+        .header(http::header::USER_AGENT, USER_AGENT)
+        .body(())
+        .map_err(|e| failed(e.to_string()))?;
+    // An empty HealthCheckRequest: the 5-byte gRPC frame header alone.
     let response = connection
-        .send(origin, request)
+        .send_unary(request, Bytes::from_static(&[0, 0, 0, 0, 0]))
         .await
-        .map_err(|fault| ConnectFailure::new(fault.to_string(), FailureStage::Http2))?;
+        .map_err(|fault| failed(fault.to_string()))?;
     let is_grpc = response
         .headers()
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/grpc"));
     if !is_grpc {
-        return Err(ConnectFailure::new(
-            format!(
-                "the server answered HTTP/2 status {} without gRPC content: it is not a gRPC server",
-                response.status().as_u16()
-            ),
-            FailureStage::Http2,
-        ));
+        return Err(failed(format!(
+            "the server answered HTTP/2 status {} without gRPC content: it is not a gRPC server",
+            response.status().as_u16()
+        )));
     }
     // Read the answer to its end, so the stream closes cleanly.
     let mut body = response.into_body();
-    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        frame
-            .map_err(|e| ConnectFailure::new(Fault::from_hyper(&e, true).to_string(), FailureStage::Http2))?;
+    let error = |e: h2::Error| failed(Fault::from_h2(&e, true).to_string());
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.map_err(error)?;
+        let _ = body.flow_control().release_capacity(chunk.len());
     }
+    body.trailers().await.map_err(error)?;
     Ok(())
 }
 
@@ -319,7 +397,7 @@ pub(crate) enum FailureStage {
 pub(crate) struct ConnectFailure {
     pub reason: String,
     pub stage: FailureStage,
-    /// The error behind the reason (the socket's, hyper's), shared by every
+    /// The error behind the reason (the socket's, h2's), shared by every
     /// call that the failure is reported to.
     pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
@@ -376,8 +454,7 @@ pub(crate) struct Fault {
     /// Whether the request may have reached the server.
     pub sent: bool,
     pub detail: String,
-    /// The transport's error (hyper's, with h2's and the socket's below
-    /// it), kept for the caller's error.
+    /// The transport's error (h2's, with the socket's below it), kept for the caller's error.
     pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -418,46 +495,29 @@ impl Fault {
         )
     }
 
-    /// Classifies a hyper error by walking its causes. `may_be_sent` is
-    /// false when hyper handed the request back unsent.
-    pub(crate) fn from_hyper(error: &hyper::Error, may_be_sent: bool) -> Fault {
+    /// Classifies an h2 error. `may_be_sent` is false when the request
+    /// cannot have left the client (the stream was never opened).
+    pub(crate) fn from_h2(error: &h2::Error, may_be_sent: bool) -> Fault {
         let detail = super::endpoint::error_chain(error);
-        let fault = |kind, sent| Fault {
+        let fault = |kind, sent: bool| Fault {
             kind,
             sent: sent && may_be_sent,
             detail: detail.clone(),
             source: None,
         };
-        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-        while let Some(e) = source {
-            if let Some(h2) = e.downcast_ref::<h2::Error>() {
-                if h2.is_io() {
-                    return fault(FaultKind::ConnectionLost, true);
-                }
-                if h2.is_go_away() && h2.is_remote() {
-                    // Streams above the GOAWAY's last id were not processed.
-                    return fault(FaultKind::GoAway, h2.reason() != Some(h2::Reason::NO_ERROR));
-                }
-                return match h2.reason() {
-                    Some(h2::Reason::REFUSED_STREAM) => fault(FaultKind::Refused, false),
-                    Some(h2::Reason::ENHANCE_YOUR_CALM) => fault(FaultKind::Calm, true),
-                    _ if h2.is_go_away() => fault(FaultKind::ConnectionLost, true),
-                    _ if h2.is_reset() => fault(FaultKind::StreamReset, true),
-                    _ => fault(FaultKind::ConnectionLost, true),
-                };
-            }
-            if e.is::<std::io::Error>() {
-                return fault(FaultKind::ConnectionLost, true);
-            }
-            source = e.source();
-        }
-        if error.is_canceled() {
-            // The connection ended before the request was dispatched.
-            return fault(FaultKind::ConnectionLost, false);
-        }
-        if error.is_closed() || error.is_timeout() || error.is_incomplete_message() {
+        if error.is_io() {
             return fault(FaultKind::ConnectionLost, true);
         }
-        fault(FaultKind::Other, true)
+        if error.is_go_away() && error.is_remote() {
+            // Streams above the GOAWAY's last id were not processed.
+            return fault(FaultKind::GoAway, error.reason() != Some(h2::Reason::NO_ERROR));
+        }
+        match error.reason() {
+            Some(h2::Reason::REFUSED_STREAM) => fault(FaultKind::Refused, false),
+            Some(h2::Reason::ENHANCE_YOUR_CALM) => fault(FaultKind::Calm, true),
+            _ if error.is_go_away() => fault(FaultKind::ConnectionLost, true),
+            _ if error.is_reset() => fault(FaultKind::StreamReset, true),
+            _ => fault(FaultKind::ConnectionLost, true),
+        }
     }
 }

@@ -26,6 +26,7 @@ use tonic_prost::ProstDecoder;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::proto;
+use crate::types::wire::Framed;
 pub use auth::{AuthenticatedPool, Token, TokenError};
 pub use pool::ChannelPool;
 
@@ -33,6 +34,8 @@ pub use pool::ChannelPool;
 #[derive(Clone, Default)]
 pub struct MetadataInterceptor {
     headers: Arc<[(AsciiMetadataKey, AsciiMetadataValue)]>,
+    /// The same headers as HTTP headers, for the facade's requests.
+    http: Arc<[(http::HeaderName, http::HeaderValue)]>,
 }
 
 /// Header names only: values (the API key, tokens) are secrets.
@@ -47,8 +50,18 @@ impl std::fmt::Debug for MetadataInterceptor {
 
 impl MetadataInterceptor {
     pub(crate) fn new(headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>) -> Self {
+        let http = headers
+            .iter()
+            .filter_map(|(key, value)| {
+                let name = http::HeaderName::from_bytes(key.as_str().as_bytes()).ok()?;
+                let mut value = http::HeaderValue::from_bytes(value.as_encoded_bytes()).ok()?;
+                value.set_sensitive(true);
+                Some((name, value))
+            })
+            .collect();
         MetadataInterceptor {
             headers: headers.into(),
+            http,
         }
     }
 
@@ -65,6 +78,9 @@ impl tonic::service::Interceptor for MetadataInterceptor {
         Ok(request)
     }
 }
+
+/// A credential header: its name and its (sensitive) value.
+type Credential = (http::HeaderName, http::HeaderValue);
 
 /// Adds the token provider's credential to a request's metadata, as a
 /// sensitive value.
@@ -359,12 +375,11 @@ impl Transport {
         Req: Message,
         Resp: Message + Default + Send + 'static,
     {
-        self.unary_encoded(call, Bytes::from(request.encode_to_vec()))
-            .await
+        self.unary_encoded(call, Framed::encode(request)).await
     }
 
     /// Like [`unary`](Self::unary), for a request already encoded.
-    pub(crate) async fn unary_encoded<Resp>(&self, call: Call<'_>, bytes: Bytes) -> Result<Resp>
+    pub(crate) async fn unary_encoded<Resp>(&self, call: Call<'_>, message: Framed) -> Result<Resp>
     where
         Resp: Message + Default + Send + 'static,
     {
@@ -375,27 +390,34 @@ impl Transport {
                 "not a valid gRPC header name and ASCII value",
             ));
         }
-        if bytes.len() > self.settings.max_encoding_message_size {
+        if message.len() > self.settings.max_encoding_message_size {
             return Err(Error::invalid_argument(
                 "request",
                 format!(
                     "{} encodes to {} bytes, above the limit of {} bytes; send it in smaller parts",
                     rpc.name(),
-                    bytes.len(),
+                    message.len(),
                     self.settings.max_encoding_message_size
                 ),
             ));
         }
         let timeout = call.timeout.or(self.settings.timeout).map(|t| t.min(MAX_TIMEOUT));
+        // OpenTelemetry's database client conventions. Fields are recorded
+        // only when a subscriber wants the span: this is the hot path.
         let span = tracing::debug_span!(
             "qdrant.rpc",
-            rpc = rpc.name(),
-            collection = call.collection.unwrap_or(""),
-            attempt = tracing::field::Empty,
-            outcome = tracing::field::Empty,
+            otel.kind = "client",
+            db.system.name = "qdrant",
+            db.operation.name = rpc.name(),
+            db.collection.name = call.collection,
+            server.address = tracing::field::Empty,
+            server.port = tracing::field::Empty,
+            rpc.grpc.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
         );
-        // The endpoint of the last attempt sent, for the timeout error.
-        let last_endpoint: std::sync::Mutex<Option<Arc<str>>> = std::sync::Mutex::new(None);
+        // The endpoint of the last attempt sent, for the timeout error and
+        // the span.
+        let last_endpoint: std::sync::Mutex<Option<usize>> = std::sync::Mutex::new(None);
         let attempts = async {
             let policy = call.retry.as_ref().unwrap_or(&self.settings.retry);
             let max_attempts = policy.max_attempts.max(1);
@@ -405,7 +427,6 @@ impl Transport {
             // sent once more with it (a refused call was not applied).
             let mut refetched = false;
             loop {
-                span.record("attempt", attempt);
                 let credential = match &self.auth {
                     Some(auth) => Some(
                         auth.header()
@@ -417,7 +438,7 @@ impl Transport {
                 let result = self
                     .send::<Resp>(
                         call,
-                        bytes.clone(),
+                        &message,
                         timeout,
                         avoid,
                         &last_endpoint,
@@ -446,7 +467,7 @@ impl Transport {
                             Some(hint) => hint,
                             None => policy.backoff(attempt),
                         };
-                        tracing::debug!(parent: &span, %error, ?pause, "transient failure, retrying");
+                        tracing::debug!(parent: &span, %error, ?pause, attempt, "retrying");
                         tokio::time::sleep(pause).await;
                         avoid = endpoint;
                         attempt += 1;
@@ -463,29 +484,49 @@ impl Transport {
                 Ok(result) => result,
                 Err(_) => {
                     let error = Error::timeout(rpc.name(), call.collection, Some(limit));
-                    let last = last_endpoint.lock().ok().and_then(|e| e.clone());
+                    let last = last_endpoint.lock().ok().and_then(|e| *e);
                     Err(match last {
-                        Some(endpoint) => error.with_endpoint(&*endpoint),
+                        Some(index) => error.with_endpoint(&*self.pool.endpoint_name(index)),
                         None => error,
                     })
                 }
             },
             None => attempts.await,
         };
-        span.record(
-            "outcome",
-            match &result {
-                Ok(_) => "ok",
-                Err(e) => match (e.kind(), e.code()) {
-                    (ErrorKind::Server, Some(code)) => code.description(),
-                    (ErrorKind::Timeout, _) => "timeout",
-                    (ErrorKind::Connect, _) => "cannot connect",
-                    (ErrorKind::Connection, _) => "connection failed",
-                    _ => "failed",
-                },
-            },
-        );
+        if !span.is_disabled() {
+            self.record_outcome(&span, &result, &last_endpoint);
+        }
         result
+    }
+
+    /// Records the endpoint of the last attempt and the outcome on `span`.
+    fn record_outcome<T>(
+        &self,
+        span: &tracing::Span,
+        result: &Result<T>,
+        last_endpoint: &std::sync::Mutex<Option<usize>>,
+    ) {
+        if let Some(index) = last_endpoint.lock().ok().and_then(|e| *e) {
+            let (host, port) = self.pool.endpoint_address(index);
+            span.record("server.address", host);
+            span.record("server.port", port);
+        }
+        match result {
+            Ok(_) => {
+                span.record("rpc.grpc.status_code", 0);
+            }
+            Err(error) => {
+                let code = match error.kind() {
+                    ErrorKind::Timeout => Some(tonic::Code::DeadlineExceeded),
+                    ErrorKind::Connect | ErrorKind::Connection => Some(tonic::Code::Unavailable),
+                    _ => error.code(),
+                };
+                if let Some(code) = code {
+                    span.record("rpc.grpc.status_code", code as i32);
+                }
+                span.record("error.type", tracing::field::debug(error.kind()));
+            }
+        }
     }
 
     /// One attempt: a stream from the pool, the request, the answer. The
@@ -493,44 +534,207 @@ impl Transport {
     async fn send<Resp>(
         &self,
         call: Call<'_>,
-        bytes: Bytes,
+        message: &Framed,
         timeout: Option<Duration>,
         avoid: Option<usize>,
-        last_endpoint: &std::sync::Mutex<Option<Arc<str>>>,
-        credential: Option<&(http::HeaderName, http::HeaderValue)>,
+        last_endpoint: &std::sync::Mutex<Option<usize>>,
+        credential: Option<&Credential>,
     ) -> std::result::Result<Resp, (Error, Option<usize>)>
     where
         Resp: Message + Default + Send + 'static,
     {
         let lease = self.pool.acquire(avoid).await.map_err(|e| (e, None))?;
+        let index = lease.endpoint();
+        if let Ok(mut last) = last_endpoint.lock() {
+            *last = Some(index);
+        }
         // Boxed so that a call waiting for a stream holds only the small
         // waiting state, not the space of a whole gRPC exchange.
-        Box::pin(self.send_on(lease, call, bytes, timeout, last_endpoint, credential)).await
+        let result = if self.settings.compression {
+            Box::pin(self.send_compressed(lease, call, message, timeout, credential)).await
+        } else {
+            Box::pin(self.send_on(&lease, call, message, timeout, credential)).await
+        };
+        result.map_err(|error| {
+            let endpoint = self.pool.endpoint_name(index);
+            let error = match error {
+                Failure::Status(status) => Error::from(status),
+                Failure::Fault(fault) => {
+                    Error::connection(fault.detail.clone(), fault.sent).with_shared_source(fault.source)
+                }
+                Failure::Error(error) => error,
+            };
+            (
+                error
+                    .with_call(call.rpc.name(), call.collection)
+                    .with_endpoint(&*endpoint),
+                Some(index),
+            )
+        })
     }
 
-    /// The request and its answer, on a leased stream.
+    /// The headers of a facade request: the one place where they are
+    /// assembled (content type, `te`, user agent, the client's metadata,
+    /// the token provider's credential, the call's own headers, the
+    /// deadline).
+    fn request_head(
+        &self,
+        lease: &pool::Lease,
+        call: Call<'_>,
+        timeout: Option<Duration>,
+        credential: Option<&Credential>,
+    ) -> std::result::Result<http::Request<()>, Failure> {
+        let rpc = call.rpc;
+        let uri = lease
+            .origin()
+            .uri(PathAndQuery::from_static(rpc.path))
+            .map_err(|e| Failure::Error(Error::invalid_url(rpc.path, e)))?;
+        let mut request = http::Request::new(());
+        *request.method_mut() = http::Method::POST;
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        headers.reserve(5 + self.metadata.headers.len());
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/grpc"),
+        );
+        headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
+        headers.insert(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static(connection::USER_AGENT),
+        );
+        for (name, value) in self.metadata.http.iter() {
+            headers.insert(name.clone(), value.clone());
+        }
+        if let Some((name, value)) = credential {
+            headers.insert(name.clone(), value.clone());
+        }
+        if let Some(options) = call.options {
+            for (key, value) in &options.headers {
+                let name = http::HeaderName::from_bytes(key.as_str().as_bytes()).map_err(|_| {
+                    Failure::Error(Error::invalid_argument("header", "not a valid header name"))
+                })?;
+                let mut value = http::HeaderValue::from_bytes(value.as_encoded_bytes()).map_err(|_| {
+                    Failure::Error(Error::invalid_argument("header", "not a valid header value"))
+                })?;
+                value.set_sensitive(true);
+                headers.insert(name, value);
+            }
+        }
+        if let Some(limit) = timeout {
+            headers.insert("grpc-timeout", grpc_timeout(limit));
+        }
+        Ok(request)
+    }
+
+    /// The request and its answer on a leased stream, on h2 directly.
     async fn send_on<Resp>(
+        &self,
+        lease: &pool::Lease,
+        call: Call<'_>,
+        message: &Framed,
+        timeout: Option<Duration>,
+        credential: Option<&Credential>,
+    ) -> std::result::Result<Resp, Failure>
+    where
+        Resp: Message + Default,
+    {
+        let head = self.request_head(lease, call, timeout, credential)?;
+        let response = lease
+            .send_unary(head, message.framed())
+            .await
+            .map_err(Failure::Fault)?;
+        let (parts, mut body) = response.into_parts();
+        if let Some(status) = Status::from_header_map(&parts.headers) {
+            // A trailers-only answer.
+            return Err(Failure::Status(if status.code() == tonic::Code::Ok {
+                Status::internal("Missing response message.")
+            } else {
+                status
+            }));
+        }
+        if parts.status != http::StatusCode::OK {
+            return Err(Failure::Status(http_status(parts.status)));
+        }
+        let limit = self.settings.max_decoding_message_size;
+        let mut first: Option<Bytes> = None;
+        let mut rest = bytes::BytesMut::new();
+        while let Some(chunk) = body.data().await {
+            let chunk = chunk.map_err(|e| Failure::Fault(lease.fault(e)))?;
+            let _ = body.flow_control().release_capacity(chunk.len());
+            let len = if first.is_none() && rest.is_empty() {
+                let len = frame_len(&chunk);
+                first = Some(chunk);
+                len
+            } else {
+                if let Some(previous) = first.take() {
+                    let whole = frame_len(&previous).map_or(0, |len| len.min(limit) + 5);
+                    rest.reserve(whole.max(previous.len() + chunk.len()));
+                    rest.extend_from_slice(&previous);
+                }
+                rest.extend_from_slice(&chunk);
+                frame_len(&rest).or(Some(rest.len()))
+            };
+            if let Some(len) = len
+                && len > limit
+            {
+                return Err(Failure::Status(too_large(len, limit)));
+            }
+        }
+        let trailers = body
+            .trailers()
+            .await
+            .map_err(|e| Failure::Fault(lease.fault(e)))?;
+        let status = trailers.as_ref().and_then(|t| t.get("grpc-status"));
+        // The common answer, checked without building a `Status` (which
+        // copies the trailers into its metadata).
+        if status.is_none_or(|code| code.as_bytes() != b"0") {
+            return Err(Failure::Status(
+                match trailers.as_ref().and_then(Status::from_header_map) {
+                    Some(status) if status.code() == tonic::Code::Ok => {
+                        Status::internal("the answer has an unreadable grpc-status")
+                    }
+                    Some(status) => status,
+                    None => Status::internal("the answer ended without a grpc-status"),
+                },
+            ));
+        }
+        let frame = first.unwrap_or_else(|| rest.freeze());
+        if frame.is_empty() {
+            return Err(Failure::Status(Status::internal("Missing response message.")));
+        }
+        if frame[0] != 0 {
+            return Err(Failure::Status(Status::internal(
+                "protocol error: received message with compressed-flag but no grpc-encoding was specified",
+            )));
+        }
+        match frame_len(&frame) {
+            Some(len) if frame.len() == 5 + len => {}
+            _ => {
+                return Err(Failure::Status(Status::internal(
+                    "the answer is not one whole gRPC message",
+                )));
+            }
+        }
+        Resp::decode(frame.slice(5..)).map_err(|e| Failure::Status(Status::internal(e.to_string())))
+    }
+
+    /// The request and its answer through tonic, gzipped.
+    async fn send_compressed<Resp>(
         &self,
         lease: pool::Lease,
         call: Call<'_>,
-        bytes: Bytes,
+        message: &Framed,
         timeout: Option<Duration>,
-        last_endpoint: &std::sync::Mutex<Option<Arc<str>>>,
-        credential: Option<&(http::HeaderName, http::HeaderValue)>,
-    ) -> std::result::Result<Resp, (Error, Option<usize>)>
+        credential: Option<&Credential>,
+    ) -> std::result::Result<Resp, Failure>
     where
         Resp: Message + Default + Send + 'static,
     {
-        let rpc = call.rpc;
-        let index = lease.endpoint();
-        let endpoint = self.pool.endpoint_name(index);
-        if let Ok(mut last) = last_endpoint.lock() {
-            *last = Some(endpoint.clone());
-        }
-        let mut request = tonic::Request::new(bytes);
+        let mut request = tonic::Request::new(message.message());
         self.metadata.apply(request.metadata_mut());
         if let Some((name, value)) = credential {
-            insert_credential(request.metadata_mut(), name, value).map_err(|e| (e, None))?;
+            insert_credential(request.metadata_mut(), name, value).map_err(Failure::Error)?;
         }
         if let Some(options) = call.options {
             for (key, value) in &options.headers {
@@ -540,24 +744,22 @@ impl Transport {
         if let Some(limit) = timeout {
             request.set_timeout(limit);
         }
-        let mut grpc = tonic::client::Grpc::new(pool::LeaseService(Some(lease)))
+        let grpc = tonic::client::Grpc::new(pool::LeaseService(Some(lease)))
             .max_decoding_message_size(self.settings.max_decoding_message_size)
-            .max_encoding_message_size(usize::MAX);
-        if self.settings.compression {
-            grpc = grpc
-                .send_compressed(tonic::codec::CompressionEncoding::Gzip)
-                .accept_compressed(tonic::codec::CompressionEncoding::Gzip);
-        }
-        let response = grpc
+            .max_encoding_message_size(usize::MAX)
+            .send_compressed(tonic::codec::CompressionEncoding::Gzip)
+            .accept_compressed(tonic::codec::CompressionEncoding::Gzip);
+        let mut grpc = grpc;
+        match grpc
             .unary(
                 request,
-                PathAndQuery::from_static(rpc.path),
+                PathAndQuery::from_static(call.rpc.path),
                 BytesCodec::<Resp>::default(),
             )
-            .await;
-        match response {
+            .await
+        {
             Ok(response) => Ok(response.into_inner()),
-            Err(status) => Err((status_error(status, rpc, call.collection, &endpoint), Some(index))),
+            Err(status) => Err(Failure::Status(status)),
         }
     }
 
@@ -596,12 +798,65 @@ pub struct RawClients {
     pub snapshots: proto::snapshots_client::SnapshotsClient<RawChannel>,
 }
 
-/// Maps a failed attempt's status to the crate's error, naming the RPC,
-/// the collection and the endpoint.
-fn status_error(status: Status, rpc: Rpc, collection: Option<&str>, endpoint: &str) -> Error {
-    Error::from(status)
-        .with_call(rpc.name(), collection)
-        .with_endpoint(endpoint)
+/// How an attempt failed, before the call's details are added.
+enum Failure {
+    Status(Status),
+    Fault(connection::Fault),
+    Error(Error),
+}
+
+/// The message length in a gRPC frame header, when `frame` holds one.
+fn frame_len(frame: &[u8]) -> Option<usize> {
+    let header: [u8; 4] = frame.get(1..5)?.try_into().ok()?;
+    Some(u32::from_be_bytes(header) as usize)
+}
+
+/// The error of an answer above the decoding limit, as tonic words it.
+fn too_large(len: usize, limit: usize) -> Status {
+    Status::out_of_range(format!(
+        "Error, decoded message length too large: found {len} bytes, the limit is: {limit} bytes"
+    ))
+}
+
+/// The status of an HTTP answer without gRPC status, by gRPC's mapping
+/// of HTTP codes.
+fn http_status(status: http::StatusCode) -> Status {
+    let code = match status.as_u16() {
+        400 => tonic::Code::Internal,
+        401 => tonic::Code::Unauthenticated,
+        403 => tonic::Code::PermissionDenied,
+        404 => tonic::Code::Unimplemented,
+        429 | 502 | 503 | 504 => tonic::Code::Unavailable,
+        _ => tonic::Code::Unknown,
+    };
+    Status::new(
+        code,
+        format!(
+            "the server answered HTTP status {} without a gRPC status",
+            status.as_u16()
+        ),
+    )
+}
+
+/// A `grpc-timeout` value: at most eight digits and a unit.
+fn grpc_timeout(limit: Duration) -> http::HeaderValue {
+    const MAX: u128 = 99_999_999;
+    let nanos = limit.as_nanos();
+    let (value, unit) = if nanos <= MAX {
+        (nanos, "n")
+    } else if nanos / 1_000 <= MAX {
+        (nanos / 1_000, "u")
+    } else if nanos / 1_000_000 <= MAX {
+        (nanos / 1_000_000, "m")
+    } else if limit.as_secs() as u128 <= MAX {
+        (limit.as_secs() as u128, "S")
+    } else if limit.as_secs() as u128 / 60 <= MAX {
+        (limit.as_secs() as u128 / 60, "M")
+    } else {
+        ((limit.as_secs() as u128 / 3600).min(MAX), "H")
+    };
+    http::HeaderValue::try_from(format!("{value}{unit}"))
+        .unwrap_or_else(|_| http::HeaderValue::from_static("99999999H"))
 }
 
 /// An error status as this crate's error: [`ErrorKind::Server`] with its

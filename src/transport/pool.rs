@@ -30,7 +30,6 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use http_body::{Body as HttpBody, Frame};
-use hyper::body::Incoming;
 use rustls::pki_types::ServerName;
 use tokio::sync::Notify;
 use tonic::body::Body;
@@ -204,6 +203,12 @@ impl ChannelPool {
     /// The endpoint's name, `http://host:port`.
     pub(crate) fn endpoint_name(&self, index: usize) -> Arc<str> {
         self.shared.endpoints[index].name.clone()
+    }
+
+    /// The endpoint's host and port.
+    pub(crate) fn endpoint_address(&self, index: usize) -> (&str, u16) {
+        let url = &self.shared.endpoints[index].url;
+        (url.host.trim_matches(['[', ']']), url.port)
     }
 
     /// Requests sent on each open connection so far.
@@ -461,7 +466,32 @@ impl Lease {
         self.endpoint
     }
 
-    /// Sends the request on the leased stream.
+    /// The origin (scheme and authority) of its endpoint.
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.shared.endpoints[self.endpoint].origin
+    }
+
+    /// Sends a request whose whole body is `body` on the leased stream;
+    /// the lease stays with the caller until the answer is read.
+    pub(crate) async fn send_unary(
+        &self,
+        head: http::Request<()>,
+        body: Bytes,
+    ) -> std::result::Result<http::Response<h2::RecvStream>, Fault> {
+        self.connection
+            .send_unary(head, body)
+            .await
+            .inspect_err(|fault| self.failed(fault))
+    }
+
+    /// Classifies a failure while reading the answer.
+    pub(crate) fn fault(&self, error: h2::Error) -> Fault {
+        let fault = self.connection.fault(error, true);
+        self.failed(&fault);
+        fault
+    }
+
+    /// Sends a request of the raw stubs on the leased stream.
     pub(crate) async fn send(
         self,
         request: http::Request<Body>,
@@ -470,6 +500,8 @@ impl Lease {
         match self.connection.send(origin, request).await {
             Ok(response) => Ok(response.map(|body| LeasedBody {
                 inner: body,
+                data_done: false,
+                done: false,
                 lease: Some(self),
             })),
             Err(fault) => {
@@ -499,13 +531,27 @@ impl Drop for Lease {
 /// A response body that reports transport failures as [`Fault`]s and
 /// holds the stream's lease until it is done.
 pub struct LeasedBody {
-    inner: Incoming,
+    inner: h2::RecvStream,
+    /// Every DATA frame was read; the trailers are next.
+    data_done: bool,
+    done: bool,
     lease: Option<Lease>,
 }
 
 impl std::fmt::Debug for LeasedBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LeasedBody").finish_non_exhaustive()
+    }
+}
+
+impl LeasedBody {
+    fn failed(&mut self, error: h2::Error) -> Box<dyn std::error::Error + Send + Sync> {
+        self.done = true;
+        let fault = match self.lease.take() {
+            Some(lease) => lease.fault(error),
+            None => Fault::from_h2(&error, true).caused_by(error),
+        };
+        Box::new(fault)
     }
 }
 
@@ -519,29 +565,33 @@ impl HttpBody for LeasedBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<std::result::Result<Frame<Bytes>, Self::Error>>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_frame(cx) {
-            Poll::Ready(None) => {
-                this.lease = None;
-                Poll::Ready(None)
-            }
-            Poll::Ready(Some(Err(e))) => {
-                let fault = Fault::from_hyper(&e, true).caused_by(e);
-                if let Some(lease) = this.lease.take() {
-                    lease.failed(&fault);
+        if this.done {
+            return Poll::Ready(None);
+        }
+        if !this.data_done {
+            match this.inner.poll_data(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    let _ = this.inner.flow_control().release_capacity(chunk.len());
+                    return Poll::Ready(Some(Ok(Frame::data(chunk))));
                 }
-                Poll::Ready(Some(Err(Box::new(fault))))
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(this.failed(e)))),
+                Poll::Ready(None) => this.data_done = true,
+                Poll::Pending => return Poll::Pending,
             }
-            Poll::Ready(Some(Ok(frame))) => Poll::Ready(Some(Ok(frame))),
+        }
+        match this.inner.poll_trailers(cx) {
+            Poll::Ready(Ok(trailers)) => {
+                this.done = true;
+                this.lease = None;
+                Poll::Ready(trailers.map(|t| Ok(Frame::trailers(t))))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(this.failed(e)))),
             Poll::Pending => Poll::Pending,
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.inner.size_hint()
+        self.done
     }
 }
 

@@ -273,20 +273,68 @@ fn write_block(block: &[f32], buf: &mut Vec<u8>) {
     }
 }
 
+/// A protobuf message behind gRPC's 5-byte frame header (compression flag,
+/// big-endian length), written into one buffer so that it is sent as is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Framed(bytes::Bytes);
+
+/// Bytes of the gRPC frame header.
+const FRAME_HEADER: usize = 5;
+
+impl Framed {
+    /// A buffer for a message of `len` bytes, its header reserved.
+    pub(crate) fn buffer(len: usize) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(FRAME_HEADER + len);
+        buf.extend_from_slice(&[0; FRAME_HEADER]);
+        buf
+    }
+
+    /// The message written into a [`buffer`](Self::buffer), framed.
+    /// A message above 4 GiB gets a wrong length: the message size limit
+    /// stops it before it is sent.
+    pub(crate) fn finish(mut buf: Vec<u8>) -> Framed {
+        let len = buf.len().saturating_sub(FRAME_HEADER);
+        buf[1..FRAME_HEADER].copy_from_slice(&(len as u32).to_be_bytes());
+        Framed(buf.into())
+    }
+
+    /// `message` encoded and framed.
+    pub(crate) fn encode(message: &impl Message) -> Framed {
+        let mut buf = Framed::buffer(message.encoded_len());
+        message.encode_raw(&mut buf);
+        Framed::finish(buf)
+    }
+
+    /// The message's length, without the header.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len() - FRAME_HEADER
+    }
+
+    /// The message alone.
+    pub(crate) fn message(&self) -> bytes::Bytes {
+        self.0.slice(FRAME_HEADER..)
+    }
+
+    /// Header and message, as sent.
+    pub(crate) fn framed(&self) -> bytes::Bytes {
+        self.0.clone()
+    }
+}
+
 /// Encodes an upsert request: `base` (whose `points` must be empty) with
 /// `points` appended as field 3. On a NaN or infinite value, gives the
 /// index of the first point holding one.
-pub(crate) fn encode_upsert(base: &proto::UpsertPoints, points: &[WirePoint]) -> Result<bytes::Bytes, usize> {
+pub(crate) fn encode_upsert(base: &proto::UpsertPoints, points: &[WirePoint]) -> Result<Framed, usize> {
     let len = base.encoded_len() + points.iter().map(WirePoint::framed_len).sum::<usize>();
-    let mut buf = Vec::with_capacity(len);
+    let mut buf = Framed::buffer(len);
     base.encode_raw(&mut buf);
     for (i, point) in points.iter().enumerate() {
         if !point.encode(3, &mut buf) {
             return Err(i);
         }
     }
-    debug_assert_eq!(buf.len(), len);
-    Ok(buf.into())
+    debug_assert_eq!(buf.len(), FRAME_HEADER + len);
+    Ok(Framed::finish(buf))
 }
 
 #[cfg(test)]
@@ -319,7 +367,7 @@ mod tests {
         };
         let wire: Vec<WirePoint> = points().into_iter().map(WirePoint::new).collect();
         let bytes = encode_upsert(&base, &wire).expect("finite");
-        let decoded = proto::UpsertPoints::decode(bytes.clone()).expect("decodes");
+        let decoded = proto::UpsertPoints::decode(bytes.message()).expect("decodes");
         let expected = proto::UpsertPoints {
             points: points().into_iter().map(Point::into_proto).collect(),
             ..base.clone()
@@ -337,7 +385,7 @@ mod tests {
             ..base
         }
         .encode_to_vec();
-        assert_eq!(ours.as_ref(), theirs.as_slice());
+        assert_eq!(ours.message().as_ref(), theirs.as_slice());
     }
 
     #[test]
@@ -355,7 +403,7 @@ mod tests {
                 ..base.clone()
             }
             .encode_to_vec();
-            assert_eq!(ours.as_ref(), theirs.as_slice());
+            assert_eq!(ours.message().as_ref(), theirs.as_slice());
         }
     }
 

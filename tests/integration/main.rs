@@ -18,6 +18,7 @@ mod proxy;
 mod queries;
 mod seed;
 mod snapshots;
+mod spans;
 mod tls;
 mod transport;
 mod writes;
