@@ -42,6 +42,102 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[];
 /// the embedded server answers like the newest.
 const CHANGED_IN: &[(&str, &str, (u32, u32), &str)] = &[
     (
+        "query_reads",
+        "recommend batch, limits 0",
+        (1, 19),
+        "1.19 answers each request of the batch (`[[], []]`); 1.18 answers an empty batch",
+    ),
+    (
+        "query_reads",
+        "recommend batch, an open polygon",
+        (1, 19),
+        "1.19 validates the filter; 1.18 accepts an unclosed ring",
+    ),
+    (
+        "query_reads",
+        "recommend groups, an open polygon",
+        (1, 19),
+        "1.19 validates the filter; 1.18 accepts an unclosed ring",
+    ),
+    (
+        "query_reads",
+        "search groups, an open polygon",
+        (1, 19),
+        "1.19 validates the filter; 1.18 accepts an unclosed ring",
+    ),
+    (
+        "write_filters",
+        "set_payload by an open polygon",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "overwrite_payload by an open polygon",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "delete_payload by an open polygon",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "clear_payload by an open polygon",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "delete_vectors by an open polygon",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "upsert, an open polygon as update_filter",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "update_vectors, an open polygon as update_filter",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "upsert, min_should of 0 as update_filter",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "delete_vectors by min_should of 0",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "set_payload by an open polygon, a missing collection",
+        (1, 19),
+        "1.19 validates the filters of writes (an unclosed polygon ring, min_should 0); 1.18 accepts them",
+    ),
+    (
+        "write_filters",
+        "points",
+        (1, 19),
+        "what the writes above left: 1.18 applied the ones 1.19 refuses",
+    ),
+    (
+        "query_reads",
+        "recommend, limit 0 and an open polygon",
+        (1, 19),
+        "1.19 validates the filter first; 1.18 answers a limit of 0 with no hits",
+    ),
+    (
         "more_filters",
         "values_count missing < 1",
         (1, 19),
