@@ -17,6 +17,9 @@
 //!
 //! It talks to `QDRANT_URL` when it is set, else to an embedded server.
 
+#[path = "../../examples/common/mod.rs"]
+mod common;
+
 use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::Duration;
@@ -156,13 +159,7 @@ fn app(state: AppState) -> Router {
 async fn main() -> anyhow::Result<()> {
     let serve = std::env::args().any(|a| a == "--serve");
     // The embedded server, unless QDRANT_URL names a real Qdrant.
-    let (url, _server) = match std::env::var("QDRANT_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let server = qdrant_async::server::EmbeddedServer::start().await?;
-            (server.url(), Some(server))
-        }
-    };
+    let (url, _server) = common::server().await?;
     let client = Client::connect(&url).await?;
     let collection = "axum_service_example";
     if !client.collection_exists(collection).await? {

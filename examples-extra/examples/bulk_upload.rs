@@ -10,6 +10,9 @@
 //! server; with `QDRANT_URL=http://localhost:6334` set, against that Qdrant.
 //! `-- 1000000` uploads another number of points.
 
+#[path = "../../examples/common/mod.rs"]
+mod common;
+
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -36,13 +39,7 @@ async fn main() -> anyhow::Result<()> {
         .map(|n| n.parse())
         .transpose()?
         .unwrap_or(100_000);
-    let (url, _server) = match std::env::var("QDRANT_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let server = qdrant_async::server::EmbeddedServer::start().await?;
-            (server.url(), Some(server))
-        }
-    };
+    let (url, _server) = common::server().await?;
     let client = Client::connect(&url).await?;
     let collection = "bulk_upload_example";
     if client.collection_exists(collection).await? {

@@ -21,6 +21,9 @@
 //! `cargo run --example observability` runs it against the embedded server;
 //! with `QDRANT_URL=http://localhost:6334` set, against that Qdrant.
 
+#[path = "../../examples/common/mod.rs"]
+mod common;
+
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use qdrant_async::{Client, Distance, Point, VectorParams};
@@ -51,13 +54,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
 
-    let (url, _server) = match std::env::var("QDRANT_URL") {
-        Ok(url) => (url, None),
-        Err(_) => {
-            let server = qdrant_async::server::EmbeddedServer::start().await?;
-            (server.url(), Some(server))
-        }
-    };
+    let (url, _server) = common::server().await?;
     let client = Client::connect(&url).await?;
     let collection = "observability_example";
     if client.collection_exists(collection).await? {
