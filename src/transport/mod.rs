@@ -82,14 +82,14 @@ impl tonic::service::Interceptor for MetadataInterceptor {
 /// A credential header: its name and its (sensitive) value.
 type Credential = (http::HeaderName, http::HeaderValue);
 
-/// Adds the token provider's credential to a request's metadata, as a
-/// sensitive value.
-fn insert_credential(
+/// Adds a header (the token provider's credential, or one of the call's
+/// own) to a request's metadata, as a sensitive value.
+fn insert_metadata(
     metadata: &mut MetadataMap,
     name: &http::HeaderName,
     value: &http::HeaderValue,
 ) -> Result<()> {
-    let refused = || Error::invalid_argument("token", "not a valid ASCII header value");
+    let refused = || Error::invalid_argument(name.as_str(), "not a valid ASCII header value");
     let key = AsciiMetadataKey::from_bytes(name.as_str().as_bytes()).map_err(|_| refused())?;
     let mut value = AsciiMetadataValue::try_from(value.as_bytes()).map_err(|_| refused())?;
     value.set_sensitive(true);
@@ -197,7 +197,8 @@ impl Rpc {
 #[derive(Clone, Default)]
 pub(crate) struct CallOptions {
     pub(crate) timeout: Option<Duration>,
-    headers: Vec<(AsciiMetadataKey, AsciiMetadataValue)>,
+    /// As HTTP headers: the facade's requests are sent on h2 directly.
+    headers: Vec<Credential>,
     /// The name of a header that is not a valid one, reported when the call
     /// is sent (its value is never quoted).
     invalid: Option<String>,
@@ -206,12 +207,17 @@ pub(crate) struct CallOptions {
 impl CallOptions {
     /// Adds a header; its value is a secret to `Debug` and logs.
     pub(crate) fn header(&mut self, name: &str, value: &str) {
-        let key = AsciiMetadataKey::from_bytes(name.as_bytes());
-        let value = AsciiMetadataValue::try_from(value);
-        match (key, value) {
-            (Ok(key), Ok(mut value)) => {
+        // A valid gRPC metadata name and ASCII value is a valid HTTP header.
+        let valid = AsciiMetadataKey::from_bytes(name.as_bytes()).is_ok()
+            && AsciiMetadataValue::try_from(value).is_ok();
+        let header = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        );
+        match header {
+            (Ok(name), Ok(mut value)) if valid => {
                 value.set_sensitive(true);
-                self.headers.push((key, value));
+                self.headers.push((name, value));
             }
             _ => {
                 self.invalid.get_or_insert_with(|| name.to_owned());
@@ -223,7 +229,7 @@ impl CallOptions {
 /// Header names only: values may be secrets.
 impl std::fmt::Debug for CallOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
         f.debug_struct("CallOptions")
             .field("timeout", &self.timeout)
             .field("headers", &names)
@@ -610,15 +616,8 @@ impl Transport {
             headers.insert(name.clone(), value.clone());
         }
         if let Some(options) = call.options {
-            for (key, value) in &options.headers {
-                let name = http::HeaderName::from_bytes(key.as_str().as_bytes()).map_err(|_| {
-                    Failure::Error(Error::invalid_argument("header", "not a valid header name"))
-                })?;
-                let mut value = http::HeaderValue::from_bytes(value.as_encoded_bytes()).map_err(|_| {
-                    Failure::Error(Error::invalid_argument("header", "not a valid header value"))
-                })?;
-                value.set_sensitive(true);
-                headers.insert(name, value);
+            for (name, value) in &options.headers {
+                headers.insert(name.clone(), value.clone());
             }
         }
         if let Some(limit) = timeout {
@@ -734,12 +733,10 @@ impl Transport {
         let mut request = tonic::Request::new(message.message());
         self.metadata.apply(request.metadata_mut());
         if let Some((name, value)) = credential {
-            insert_credential(request.metadata_mut(), name, value).map_err(Failure::Error)?;
+            insert_metadata(request.metadata_mut(), name, value).map_err(Failure::Error)?;
         }
-        if let Some(options) = call.options {
-            for (key, value) in &options.headers {
-                request.metadata_mut().insert(key.clone(), value.clone());
-            }
+        for (name, value) in call.options.map_or(&[][..], |o| &o.headers) {
+            insert_metadata(request.metadata_mut(), name, value).map_err(Failure::Error)?;
         }
         if let Some(limit) = timeout {
             request.set_timeout(limit);

@@ -57,7 +57,11 @@ async fn gate(accepted: &str) -> anyhow::Result<(String, Gate)> {
     let url = format!("http://{}", listener.local_addr()?);
     tokio::spawn(
         tonic::transport::Server::builder()
-            .add_service(QdrantServer::new(gate.clone()))
+            .add_service(
+                QdrantServer::new(gate.clone())
+                    .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
+                    .send_compressed(tonic::codec::CompressionEncoding::Gzip),
+            )
             .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
     );
     Ok((url, gate))
@@ -218,5 +222,24 @@ async fn per_call_headers_reach_the_server() -> anyhow::Result<()> {
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     assert!(!err.to_string().contains("line"), "{err}");
     assert_eq!(gate.seen.lock().expect("lock").len(), before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn gzipped_calls_carry_the_credential_and_the_calls_headers() -> anyhow::Result<()> {
+    let (url, gate) = gate("Bearer token-1").await?;
+    let calls = Arc::new(AtomicU32::new(0));
+    let client = rotating(calls, None)(Client::builder(&url).compression(true))
+        .connect()
+        .await?;
+    client.health_check().header("x-request-id", "zipped").await?;
+    let last = gate
+        .seen
+        .lock()
+        .expect("lock")
+        .last()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last, ("Bearer token-1".to_owned(), "zipped".to_owned()));
     Ok(())
 }
