@@ -243,3 +243,45 @@ async fn gzipped_calls_carry_the_credential_and_the_calls_headers() -> anyhow::R
     assert_eq!(last, ("Bearer token-1".to_owned(), "zipped".to_owned()));
     Ok(())
 }
+
+/// Against a real Qdrant started with an API key (`QDRANT__SERVICE__API_KEY`):
+/// `.ci/run` starts one and sets `QDRANT_URL` and `QDRANT_API_KEY`.
+#[tokio::test]
+#[ignore = "needs a real Qdrant with an API key: .ci/run runs it with QDRANT_URL and QDRANT_API_KEY set"]
+async fn a_real_qdrant_takes_the_providers_key_and_refuses_a_stale_one() -> anyhow::Result<()> {
+    let url = std::env::var("QDRANT_URL")?;
+    let key = std::env::var("QDRANT_API_KEY")?;
+
+    // The key as `api-key`, and as a bearer token.
+    for token in [Token::api_key(key.clone()), Token::bearer(key.clone())] {
+        let client = Client::builder(&url)
+            .token_provider(move || {
+                let token = token.clone();
+                async move { Ok::<_, std::io::Error>(token) }
+            })
+            .connect()
+            .await?;
+        client.collection_exists("auth_probe").await?;
+    }
+
+    // A stale key first: Qdrant refuses it, the client asks again, and the
+    // call goes through with the current key.
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    let client = Client::builder(&url)
+        .token_provider(move || {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            let key = if n == 0 { "stale".to_owned() } else { key.clone() };
+            async move { Ok::<_, std::io::Error>(Token::api_key(key)) }
+        })
+        .connect()
+        .await?;
+    client.collection_exists("auth_probe").await?;
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // Without a credential: Unauthenticated, as Qdrant answers.
+    let client = Client::builder(&url).connect().await?;
+    let err = client.collection_exists("auth_probe").await.unwrap_err();
+    assert_eq!(err.code(), Some(qdrant_async::Code::Unauthenticated), "{err}");
+    Ok(())
+}
