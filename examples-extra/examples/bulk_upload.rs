@@ -58,6 +58,11 @@ async fn main() -> anyhow::Result<()> {
         .batch_size(256)
         .parallel(4)
         .retry_for(Duration::from_secs(30))
+        // Each batch returns once it is applied, so the count below sees
+        // every point. Without it (the default, as in Python's client) a
+        // batch returns once Qdrant has queued it: faster, and a count
+        // right after the upload may still be short.
+        .wait(true)
         // Called after each batch is written, with the running totals.
         .on_progress(move |p| progress.set_position(p.points))
         .await?;
