@@ -7,6 +7,7 @@ use super::{Client, check_collection_name, request, timeout_secs};
 use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::{CallOptions, Rpc};
+use crate::types::decode::{GetAnswer, Points, QueryAnswer, QueryBatchAnswer, ScrollAnswer};
 use crate::types::{
     FacetHit, Filter, LookupLocation, OrderBy, PayloadSelector, PointGroup, PointId, Prefetch, Query,
     ReadConsistency, Record, ScoredPoint, SearchMatrixOffsets, SearchMatrixPair, SearchParams,
@@ -244,8 +245,8 @@ impl QueryPoints<'_> {
         let mut request = self.request.options.into_proto(self.collection_name);
         request.timeout = timeout_secs(self.call.timeout);
         let call = QUERY.on(&request.collection_name).options(&self.call);
-        let response: proto::QueryResponse = self.client.transport().unary(call, &request).await?;
-        ScoredPoint::from_list(response.result, "result")
+        let answer: QueryAnswer = self.client.transport().unary(call, &request).await?;
+        answer.0.into_result()
     }
 }
 
@@ -302,8 +303,8 @@ impl Retrieve<'_> {
             timeout: timeout_secs(self.call.timeout),
         };
         let call = GET.on(&request.collection_name).options(&self.call);
-        let response: proto::GetResponse = self.client.transport().unary(call, &request).await?;
-        Record::from_list(response.result, "result")
+        let answer: GetAnswer = self.client.transport().unary(call, &request).await?;
+        answer.0.into_result()
     }
 }
 
@@ -520,15 +521,10 @@ async fn scroll_page(
     options: &CallOptions,
 ) -> Result<ScrollPage> {
     let call = SCROLL.on(&request.collection_name).options(options);
-    let response: proto::ScrollResponse = client.transport().unary(call, request).await?;
+    let answer: ScrollAnswer = client.transport().unary(call, request).await?;
     Ok(ScrollPage {
-        points: Record::from_list(response.result, "result")?,
-        next_page_offset: match response.next_page_offset {
-            None => None,
-            Some(id) => Some(PointId::from_response(Some(id), &|| {
-                "next_page_offset".to_string()
-            })?),
-        },
+        points: answer.points.into_result()?,
+        next_page_offset: answer.next_page_offset.transpose()?,
     })
 }
 
@@ -861,13 +857,8 @@ impl QueryBatchPoints<'_> {
             timeout: timeout_secs(self.call.timeout),
         };
         let call = QUERY_BATCH.on(&request.collection_name).options(&self.call);
-        let response: proto::QueryBatchResponse = self.client.transport().unary(call, &request).await?;
-        response
-            .result
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| ScoredPoint::from_list(r.result, &format!("result[{i}]")))
-            .collect()
+        let answer: QueryBatchAnswer = self.client.transport().unary(call, &request).await?;
+        answer.0.into_iter().map(Points::into_result).collect()
     }
 }
 

@@ -15,17 +15,17 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{BufMut, Bytes};
+use bytes::{Buf, BufMut, Bytes};
 use prost::Message;
 use tonic::Status;
-use tonic::codec::{Codec, EncodeBuf, Encoder};
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::codegen::http::uri::PathAndQuery;
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, MetadataMap};
 use tonic::service::interceptor::InterceptedService;
-use tonic_prost::ProstDecoder;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::proto;
+use crate::types::decode::FromWire;
 use crate::types::wire::Framed;
 pub use auth::{AuthenticatedPool, Token, TokenError};
 pub use pool::ChannelPool;
@@ -379,7 +379,7 @@ impl Transport {
     pub(crate) async fn unary<Req, Resp>(&self, call: Call<'_>, request: &Req) -> Result<Resp>
     where
         Req: Message,
-        Resp: Message + Default + Send + 'static,
+        Resp: FromWire,
     {
         self.unary_encoded(call, Framed::encode(request)).await
     }
@@ -387,7 +387,7 @@ impl Transport {
     /// Like [`unary`](Self::unary), for a request already encoded.
     pub(crate) async fn unary_encoded<Resp>(&self, call: Call<'_>, message: Framed) -> Result<Resp>
     where
-        Resp: Message + Default + Send + 'static,
+        Resp: FromWire,
     {
         let rpc = call.rpc;
         if let Some(name) = call.options.and_then(|o| o.invalid.as_deref()) {
@@ -547,7 +547,7 @@ impl Transport {
         credential: Option<&Credential>,
     ) -> std::result::Result<Resp, (Error, Option<usize>)>
     where
-        Resp: Message + Default + Send + 'static,
+        Resp: FromWire,
     {
         let lease = self.pool.acquire(avoid).await.map_err(|e| (e, None))?;
         let index = lease.endpoint();
@@ -636,7 +636,7 @@ impl Transport {
         credential: Option<&Credential>,
     ) -> std::result::Result<Resp, Failure>
     where
-        Resp: Message + Default,
+        Resp: FromWire,
     {
         let head = self.request_head(lease, call, timeout, credential)?;
         let response = lease
@@ -715,7 +715,7 @@ impl Transport {
                 )));
             }
         }
-        Resp::decode(frame.slice(5..)).map_err(|e| Failure::Status(Status::internal(e.to_string())))
+        Resp::from_wire(frame.slice(5..)).map_err(|e| Failure::Status(Status::internal(e.to_string())))
     }
 
     /// The request and its answer through tonic, gzipped.
@@ -728,7 +728,7 @@ impl Transport {
         credential: Option<&Credential>,
     ) -> std::result::Result<Resp, Failure>
     where
-        Resp: Message + Default + Send + 'static,
+        Resp: FromWire,
     {
         let mut request = tonic::Request::new(message.message());
         self.metadata.apply(request.metadata_mut());
@@ -888,8 +888,9 @@ impl From<Status> for Error {
     }
 }
 
-/// Sends pre-encoded request bytes and decodes the response with prost:
-/// the request is encoded once, whatever happens to the call.
+/// Sends pre-encoded request bytes and decodes the response as the h2 path
+/// does ([`FromWire`]): the request is encoded once, whatever happens to
+/// the call.
 struct BytesCodec<Resp>(PhantomData<fn() -> Resp>);
 
 impl<Resp> Default for BytesCodec<Resp> {
@@ -898,18 +899,33 @@ impl<Resp> Default for BytesCodec<Resp> {
     }
 }
 
-impl<Resp: Message + Default + Send + 'static> Codec for BytesCodec<Resp> {
+impl<Resp: FromWire> Codec for BytesCodec<Resp> {
     type Encode = Bytes;
     type Decode = Resp;
     type Encoder = BytesEncoder;
-    type Decoder = ProstDecoder<Resp>;
+    type Decoder = WireDecoder<Resp>;
 
     fn encoder(&mut self) -> Self::Encoder {
         BytesEncoder
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        ProstDecoder::default()
+        WireDecoder(PhantomData)
+    }
+}
+
+/// Decodes a (decompressed) answer with [`FromWire`].
+struct WireDecoder<Resp>(PhantomData<fn() -> Resp>);
+
+impl<Resp: FromWire> Decoder for WireDecoder<Resp> {
+    type Item = Resp;
+    type Error = Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> std::result::Result<Option<Resp>, Status> {
+        let message = src.copy_to_bytes(src.remaining());
+        Resp::from_wire(message)
+            .map(Some)
+            .map_err(|e| Status::internal(e.to_string()))
     }
 }
 

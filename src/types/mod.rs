@@ -5,6 +5,7 @@ mod alias;
 mod cluster;
 mod collection;
 mod config;
+pub(crate) mod decode;
 mod filter;
 mod group;
 mod index;

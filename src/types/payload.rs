@@ -104,7 +104,7 @@ value_from! {
     &str => |v| Value::String(v.to_owned()),
     &String => |v| Value::String(v.clone()),
     HashMap<String, Value> => |v| Value::Object(v),
-    Payload => |v| Value::Object(v.0),
+    Payload => |v| Value::Object(v.into_map()),
 }
 
 impl<T: Into<Value>> From<Vec<T>> for Value {
@@ -175,8 +175,40 @@ pub(crate) fn from_proto_map(map: HashMap<String, proto::Value>) -> HashMap<Stri
 /// assert_eq!(payload.get("color").and_then(Value::as_str), Some("red"));
 /// assert_eq!(payload.get("count"), Some(&Value::Integer(3)));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Payload(HashMap<String, Value>);
+#[derive(Clone, Default)]
+pub struct Payload {
+    map: HashMap<String, Value>,
+    /// A payload as an answer carried it, read on first use: most callers
+    /// of a search read a few payloads, or a few keys of each, and reading
+    /// every key and value of every hit into its own allocations was most
+    /// of the client's allocations per query.
+    received: Option<Received>,
+}
+
+/// The payload of a point in an answer: the message of the point
+/// (`ScoredPoint` or `RetrievedPoint`), whose entries of field
+/// [`PAYLOAD_FIELD`](crate::types::decode::PAYLOAD_FIELD) were checked when
+/// the answer was read, so reading them later cannot fail.
+#[derive(Clone)]
+struct Received {
+    point: bytes::Bytes,
+    /// Number of entries, for the map's capacity.
+    entries: usize,
+    read: std::sync::OnceLock<HashMap<String, Value>>,
+}
+
+impl Received {
+    fn map(&self) -> &HashMap<String, Value> {
+        self.read
+            .get_or_init(|| crate::types::decode::read_payload(&self.point, self.entries))
+    }
+
+    fn into_map(self) -> HashMap<String, Value> {
+        let Received { point, entries, read } = self;
+        read.into_inner()
+            .unwrap_or_else(|| crate::types::decode::read_payload(&point, entries))
+    }
+}
 
 impl Payload {
     /// An empty payload.
@@ -184,53 +216,107 @@ impl Payload {
         Self::default()
     }
 
+    /// The payload of a point in an answer, read when first used. `point`
+    /// is the point's message, whose `entries` payload entries were checked.
+    pub(crate) fn received(point: bytes::Bytes, entries: usize) -> Self {
+        Payload {
+            map: HashMap::new(),
+            received: (entries > 0).then(|| Received {
+                point,
+                entries,
+                read: std::sync::OnceLock::new(),
+            }),
+        }
+    }
+
+    /// Whether this payload keeps the bytes of an answer, unread or not.
+    #[cfg(test)]
+    pub(crate) fn holds_answer_bytes(&self) -> bool {
+        self.received.is_some()
+    }
+
+    fn map(&self) -> &HashMap<String, Value> {
+        match &self.received {
+            Some(received) => received.map(),
+            None => &self.map,
+        }
+    }
+
+    fn map_mut(&mut self) -> &mut HashMap<String, Value> {
+        if let Some(received) = self.received.take() {
+            self.map = received.into_map();
+        }
+        &mut self.map
+    }
+
+    fn into_map(self) -> HashMap<String, Value> {
+        match self.received {
+            Some(received) => received.into_map(),
+            None => self.map,
+        }
+    }
+
     /// The value at a top-level key.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key)
+        self.map().get(key)
     }
 
     /// Sets a top-level key, returning the value it replaced.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
-        self.0.insert(key.into(), value.into())
+        self.map_mut().insert(key.into(), value.into())
     }
 
     /// Removes a top-level key, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.0.remove(key)
+        self.map_mut().remove(key)
     }
 
     /// Number of top-level keys.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.map().len()
     }
 
     /// Whether the payload has no keys.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.map().is_empty()
     }
 
     /// The top-level keys and their values, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter()
+        self.map().iter()
     }
 
     /// The map of top-level keys to values.
     pub fn into_inner(self) -> HashMap<String, Value> {
-        self.0
+        self.into_map()
     }
 
     pub(crate) fn into_proto(self) -> HashMap<String, proto::Value> {
-        into_proto_map(self.0)
+        into_proto_map(self.into_map())
     }
 
     pub(crate) fn from_proto(map: HashMap<String, proto::Value>) -> Self {
-        Payload(from_proto_map(map))
+        Payload::from(from_proto_map(map))
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        self.map() == other.map()
+    }
+}
+
+/// Shows the keys and values, as a map would (a received payload is read
+/// for it).
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Payload").field(self.map()).finish()
     }
 }
 
 impl From<HashMap<String, Value>> for Payload {
     fn from(map: HashMap<String, Value>) -> Self {
-        Payload(map)
+        Payload { map, received: None }
     }
 }
 
@@ -242,7 +328,11 @@ impl<K: Into<String>, V: Into<Value>, const N: usize> From<[(K, V); N]> for Payl
 
 impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Payload {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Payload(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        Payload::from(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect::<HashMap<_, _>>(),
+        )
     }
 }
 
@@ -250,7 +340,7 @@ impl IntoIterator for Payload {
     type Item = (String, Value);
     type IntoIter = std::collections::hash_map::IntoIter<String, Value>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.into_map().into_iter()
     }
 }
 
@@ -295,6 +385,8 @@ impl IntoPayload for &Payload {
 
 #[cfg(feature = "serde")]
 mod json {
+    use std::collections::HashMap;
+
     use super::{IntoPayload, Payload, Value};
     use crate::error::{Error, Result};
 
@@ -371,14 +463,14 @@ mod json {
 
     impl serde::Serialize for Payload {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_map(self.0.iter())
+            s.collect_map(self.iter())
         }
     }
 
     impl<'de> serde::Deserialize<'de> for Payload {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             match Value::deserialize(d)? {
-                Value::Object(map) => Ok(Payload(map)),
+                Value::Object(map) => Ok(Payload::from(map)),
                 _ => Err(serde::de::Error::custom("a payload must be a JSON object")),
             }
         }
@@ -390,7 +482,7 @@ mod json {
         /// Accepts a JSON object; anything else is an invalid payload.
         fn try_from(value: serde_json::Value) -> Result<Self> {
             match Value::from(value) {
-                Value::Object(map) => Ok(Payload(map)),
+                Value::Object(map) => Ok(Payload::from(map)),
                 other => Err(Error::invalid_argument(
                     "payload",
                     format!("must be a JSON object, got {}", kind_name(&other)),
@@ -438,20 +530,24 @@ mod json {
         /// ```
         pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
             Ok(serde_json::from_value(serde_json::Value::from(Value::Object(
-                self.0.clone(),
+                self.map().clone(),
             )))?)
         }
     }
 
     impl From<Payload> for serde_json::Value {
         fn from(payload: Payload) -> Self {
-            Value::Object(payload.0).into()
+            Value::Object(payload.into_map()).into()
         }
     }
 
     impl From<serde_json::Map<String, serde_json::Value>> for Payload {
         fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
-            Payload(map.into_iter().map(|(k, v)| (k, v.into())).collect())
+            Payload::from(
+                map.into_iter()
+                    .map(|(k, v)| (k, v.into()))
+                    .collect::<HashMap<_, _>>(),
+            )
         }
     }
 

@@ -140,10 +140,15 @@ impl PointId {
         match id.and_then(|id| id.point_id_options) {
             None => Err(Error::missing(field())),
             Some(PointIdOptions::Num(n)) => Ok(PointId(Repr::Num(n))),
-            Some(PointIdOptions::Uuid(s)) => Uuid::parse_str(&s)
-                .map(|u| PointId(Repr::Uuid(u)))
-                .map_err(|e| Error::unexpected(field(), format!("`{s}` is not a UUID: {e}"))),
+            Some(PointIdOptions::Uuid(s)) => PointId::parse_response(&s, field),
         }
+    }
+
+    /// A UUID id as an answer gave it (`field` names it for errors).
+    pub(crate) fn parse_response(s: &str, field: &dyn Fn() -> String) -> Result<Self> {
+        Uuid::parse_str(s)
+            .map(|u| PointId(Repr::Uuid(u)))
+            .map_err(|e| Error::unexpected(field(), format!("`{s}` is not a UUID: {e}")))
     }
 }
 
@@ -360,7 +365,7 @@ pub enum OrderValue {
 }
 
 impl OrderValue {
-    fn from_proto(value: Option<proto::OrderValue>) -> Option<Self> {
+    pub(crate) fn from_proto(value: Option<proto::OrderValue>) -> Option<Self> {
         match value?.variant? {
             proto::order_value::Variant::Int(i) => Some(OrderValue::Int(i)),
             proto::order_value::Variant::Float(f) => Some(OrderValue::Float(f)),
@@ -443,7 +448,9 @@ impl ScoredPoint {
 }
 
 impl Record {
-    /// Converts a list of results, naming the failing element.
+    /// Converts a list of results, naming the failing element (the answers
+    /// are read by `types::decode`; its tests compare with this).
+    #[cfg(test)]
     pub(crate) fn from_list(list: Vec<proto::RetrievedPoint>, field: &str) -> Result<Vec<Self>> {
         list.into_iter()
             .enumerate()

@@ -1,0 +1,1237 @@
+//! Hand-written protobuf decoding of the answers that carry points, for the
+//! hot path of reads.
+//!
+//! prost would decode a query's answer into `proto::ScoredPoint`s, a
+//! `HashMap<String, proto::Value>` per hit with a `String` per key and per
+//! string value, which the facade then converted into domain values: most
+//! of a query's allocations. Here the answer's bytes are read once,
+//! straight into [`ScoredPoint`]s and [`Record`]s. Ids, scores and versions
+//! are read in place; a payload is checked as it is read (every byte prost
+//! would check: wire types, lengths, UTF-8, nesting) and kept as the bytes
+//! of its point, to be turned into [`Value`]s when it is first used (see
+//! [`Payload`]). Vectors, shard keys and order values, rarer and smaller,
+//! go through prost.
+//!
+//! What is accepted and refused is exactly what prost accepts and refuses,
+//! including its nesting limit; the tests compare the two on valid,
+//! truncated and corrupted answers.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use bytes::Bytes;
+use prost::Message;
+use prost::encoding::{decode_key, decode_varint};
+
+use crate::error::{Error, Result};
+use crate::proto;
+use crate::types::payload::{Payload, Value};
+use crate::types::point::{OrderValue, PointId, Record, ScoredPoint};
+use crate::types::vector::Vectors;
+
+/// The field of the payload map in both `ScoredPoint` and `RetrievedPoint`.
+pub(crate) const PAYLOAD_FIELD: u32 = 2;
+
+/// prost's limit on nested messages (its `RECURSION_LIMIT`).
+const NESTING_LIMIT: u32 = 100;
+
+const VARINT: u8 = 0;
+const FIXED64: u8 = 1;
+const LEN: u8 = 2;
+const START_GROUP: u8 = 3;
+const END_GROUP: u8 = 4;
+const FIXED32: u8 = 5;
+
+/// Why an answer's bytes are not the message they should be.
+#[derive(Debug)]
+pub(crate) struct WireError(String);
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "failed to decode Protobuf message: {}", self.0)
+    }
+}
+
+impl From<prost::DecodeError> for WireError {
+    fn from(e: prost::DecodeError) -> Self {
+        // prost's Display already starts with the same words.
+        let text = e.to_string();
+        WireError(
+            text.strip_prefix("failed to decode Protobuf message: ")
+                .map_or_else(|| text.clone(), str::to_owned),
+        )
+    }
+}
+
+fn wire_error(reason: &str) -> WireError {
+    WireError(reason.to_owned())
+}
+
+/// An answer the transport can decode from its message bytes: any prost
+/// message, and the answers read here.
+pub(crate) trait FromWire: Sized + Send + Sync + 'static {
+    /// Decodes one whole message.
+    fn from_wire(message: Bytes) -> std::result::Result<Self, WireError>;
+}
+
+impl<T: Message + Default + Send + Sync + 'static> FromWire for T {
+    fn from_wire(message: Bytes) -> std::result::Result<Self, WireError> {
+        T::decode(message).map_err(WireError::from)
+    }
+}
+
+/// A reader over one message's bytes.
+struct Reader<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn new(buf: &'a [u8]) -> Self {
+        Reader { buf }
+    }
+
+    /// The next field's number and wire type, or `None` at the end.
+    fn field(&mut self) -> std::result::Result<Option<(u32, u8)>, WireError> {
+        if self.buf.is_empty() {
+            return Ok(None);
+        }
+        let (tag, wire_type) = decode_key(&mut self.buf)?;
+        Ok(Some((tag, wire_type as u8)))
+    }
+
+    fn varint(&mut self) -> std::result::Result<u64, WireError> {
+        Ok(decode_varint(&mut self.buf)?)
+    }
+
+    fn fixed<const N: usize>(&mut self) -> std::result::Result<[u8; N], WireError> {
+        let (bytes, rest) = self
+            .buf
+            .split_first_chunk::<N>()
+            .ok_or_else(|| wire_error("buffer underflow"))?;
+        self.buf = rest;
+        Ok(*bytes)
+    }
+
+    /// A length-delimited field's bytes.
+    fn bytes(&mut self) -> std::result::Result<&'a [u8], WireError> {
+        let len = self.varint()?;
+        if len > self.buf.len() as u64 {
+            return Err(wire_error("buffer underflow"));
+        }
+        let (bytes, rest) = self.buf.split_at(len as usize);
+        self.buf = rest;
+        Ok(bytes)
+    }
+
+    fn string(&mut self) -> std::result::Result<&'a str, WireError> {
+        std::str::from_utf8(self.bytes()?)
+            .map_err(|_| wire_error("invalid string value: data is not UTF-8 encoded"))
+    }
+
+    /// Skips a field this reader has no use for, as prost does.
+    fn skip(&mut self, tag: u32, wire_type: u8, depth: u32) -> std::result::Result<(), WireError> {
+        check_depth(depth)?;
+        match wire_type {
+            VARINT => {
+                self.varint()?;
+            }
+            FIXED64 => {
+                self.fixed::<8>()?;
+            }
+            LEN => {
+                self.bytes()?;
+            }
+            FIXED32 => {
+                self.fixed::<4>()?;
+            }
+            START_GROUP => loop {
+                let Some((inner, inner_type)) = self.field()? else {
+                    return Err(wire_error("buffer underflow"));
+                };
+                if inner_type == END_GROUP {
+                    if inner != tag {
+                        return Err(wire_error("unexpected end group tag"));
+                    }
+                    break;
+                }
+                self.skip(inner, inner_type, depth - 1)?;
+            },
+            _ => return Err(wire_error("unexpected end group tag")),
+        }
+        Ok(())
+    }
+}
+
+/// Checks a field's wire type against the one its declaration gives.
+fn expect(wire_type: u8, expected: u8) -> std::result::Result<(), WireError> {
+    if wire_type == expected {
+        Ok(())
+    } else {
+        Err(WireError(format!(
+            "invalid wire type: {} (expected {})",
+            type_name(wire_type),
+            type_name(expected)
+        )))
+    }
+}
+
+fn type_name(wire_type: u8) -> &'static str {
+    match wire_type {
+        VARINT => "Varint",
+        FIXED64 => "SixtyFourBit",
+        LEN => "LengthDelimited",
+        START_GROUP => "StartGroup",
+        END_GROUP => "EndGroup",
+        _ => "ThirtyTwoBit",
+    }
+}
+
+/// prost's recursion check: a nested message may be read while `depth`
+/// (what is left of [`NESTING_LIMIT`]) is above zero.
+fn check_depth(depth: u32) -> std::result::Result<(), WireError> {
+    if depth == 0 {
+        Err(wire_error("recursion limit reached"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Reads a `Value` message into `out` (merging, as protobuf does), or only
+/// checks it when `out` is `None`.
+fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::result::Result<(), WireError> {
+    check_depth(depth)?;
+    let depth = depth - 1;
+    let mut r = Reader::new(buf);
+    while let Some((tag, wire_type)) = r.field()? {
+        let value = match tag {
+            1 => {
+                expect(wire_type, VARINT)?;
+                r.varint()?;
+                Value::Null
+            }
+            2 => {
+                expect(wire_type, FIXED64)?;
+                Value::Double(f64::from_le_bytes(r.fixed()?))
+            }
+            3 => {
+                expect(wire_type, VARINT)?;
+                Value::Integer(r.varint()? as i64)
+            }
+            4 => {
+                expect(wire_type, LEN)?;
+                let s = r.string()?;
+                if out.is_none() {
+                    continue;
+                }
+                Value::String(s.to_owned())
+            }
+            5 => {
+                expect(wire_type, VARINT)?;
+                Value::Bool(r.varint()? != 0)
+            }
+            // A struct or list merges into one already there, as protobuf
+            // merges a message field that comes twice.
+            6 => {
+                expect(wire_type, LEN)?;
+                let fields = r.bytes()?;
+                let Some(out) = out.as_deref_mut() else {
+                    read_struct(fields, depth, None)?;
+                    continue;
+                };
+                let mut map = match std::mem::take(out) {
+                    Value::Object(map) => map,
+                    _ => HashMap::new(),
+                };
+                read_struct(fields, depth, Some(&mut map))?;
+                Value::Object(map)
+            }
+            7 => {
+                expect(wire_type, LEN)?;
+                let values = r.bytes()?;
+                let Some(out) = out.as_deref_mut() else {
+                    read_list(values, depth, None)?;
+                    continue;
+                };
+                let mut list = match std::mem::take(out) {
+                    Value::List(list) => list,
+                    _ => Vec::new(),
+                };
+                read_list(values, depth, Some(&mut list))?;
+                Value::List(list)
+            }
+            _ => {
+                r.skip(tag, wire_type, depth)?;
+                continue;
+            }
+        };
+        if let Some(out) = out.as_deref_mut() {
+            *out = value;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a `Struct` message's fields into `out`, or checks them.
+fn read_struct(
+    buf: &[u8],
+    depth: u32,
+    mut out: Option<&mut HashMap<String, Value>>,
+) -> std::result::Result<(), WireError> {
+    check_depth(depth)?;
+    let depth = depth - 1;
+    let mut r = Reader::new(buf);
+    while let Some((tag, wire_type)) = r.field()? {
+        match tag {
+            1 => {
+                expect(wire_type, LEN)?;
+                read_entry(r.bytes()?, depth, out.as_deref_mut())?;
+            }
+            _ => r.skip(tag, wire_type, depth)?,
+        }
+    }
+    Ok(())
+}
+
+/// Reads a `ListValue` message's values into `out`, or checks them.
+fn read_list(buf: &[u8], depth: u32, mut out: Option<&mut Vec<Value>>) -> std::result::Result<(), WireError> {
+    check_depth(depth)?;
+    let depth = depth - 1;
+    let mut r = Reader::new(buf);
+    while let Some((tag, wire_type)) = r.field()? {
+        match tag {
+            1 => {
+                expect(wire_type, LEN)?;
+                let value = r.bytes()?;
+                match out.as_deref_mut() {
+                    Some(list) => {
+                        let mut item = Value::Null;
+                        read_value(value, depth, Some(&mut item))?;
+                        list.push(item);
+                    }
+                    None => read_value(value, depth, None)?,
+                }
+            }
+            _ => r.skip(tag, wire_type, depth)?,
+        }
+    }
+    Ok(())
+}
+
+/// Reads one entry of a `map<string, Value>` into `out`, or checks it.
+fn read_entry(
+    buf: &[u8],
+    depth: u32,
+    out: Option<&mut HashMap<String, Value>>,
+) -> std::result::Result<(), WireError> {
+    check_depth(depth)?;
+    let depth = depth - 1;
+    let mut key = "";
+    let mut value = out.is_some().then_some(Value::Null);
+    let mut r = Reader::new(buf);
+    while let Some((tag, wire_type)) = r.field()? {
+        match tag {
+            1 => {
+                expect(wire_type, LEN)?;
+                key = r.string()?;
+            }
+            2 => {
+                expect(wire_type, LEN)?;
+                read_value(r.bytes()?, depth, value.as_mut())?;
+            }
+            _ => r.skip(tag, wire_type, depth)?,
+        }
+    }
+    if let (Some(map), Some(value)) = (out, value) {
+        map.insert(key.to_owned(), value);
+    }
+    Ok(())
+}
+
+/// The payload of a point message whose entries were checked when its
+/// answer was read (see [`Payload`]).
+pub(crate) fn read_payload(point: &[u8], entries: usize) -> HashMap<String, Value> {
+    let mut map = HashMap::with_capacity(entries);
+    let mut r = Reader::new(point);
+    // Every byte was checked as the answer was read: nothing here fails.
+    while let Ok(Some((tag, wire_type))) = r.field() {
+        let read = if tag == PAYLOAD_FIELD && wire_type == LEN {
+            r.bytes()
+                .and_then(|entry| read_entry(entry, NESTING_LIMIT, Some(&mut map)))
+        } else {
+            r.skip(tag, wire_type, NESTING_LIMIT)
+        };
+        if read.is_err() {
+            break;
+        }
+    }
+    map
+}
+
+/// A `PointId` as the wire has it.
+enum WireId<'a> {
+    Num(u64),
+    Uuid(&'a str),
+}
+
+fn read_id<'a>(buf: &'a [u8], depth: u32, id: &mut Option<WireId<'a>>) -> std::result::Result<(), WireError> {
+    check_depth(depth)?;
+    let depth = depth - 1;
+    let mut r = Reader::new(buf);
+    while let Some((tag, wire_type)) = r.field()? {
+        match tag {
+            1 => {
+                expect(wire_type, VARINT)?;
+                *id = Some(WireId::Num(r.varint()?));
+            }
+            2 => {
+                expect(wire_type, LEN)?;
+                *id = Some(WireId::Uuid(r.string()?));
+            }
+            _ => r.skip(tag, wire_type, depth)?,
+        }
+    }
+    Ok(())
+}
+
+/// The id a `PointId` field held (`field` names it for errors).
+fn point_id(id: Option<WireId<'_>>, field: &dyn Fn() -> String) -> Result<PointId> {
+    match id {
+        None => Err(Error::missing(field())),
+        Some(WireId::Num(n)) => Ok(PointId::from(n)),
+        Some(WireId::Uuid(s)) => PointId::parse_response(s, field),
+    }
+}
+
+/// Merges a length-delimited field into a prost message, counting one
+/// level of nesting as prost does.
+fn merge_message<M: Message + Default>(
+    slot: &mut Option<M>,
+    buf: &[u8],
+    depth: u32,
+) -> std::result::Result<(), WireError> {
+    check_depth(depth)?;
+    slot.get_or_insert_default().merge(buf)?;
+    Ok(())
+}
+
+/// The fields of a point message that both kinds of point share, read.
+struct PointFields<'a> {
+    id: Option<WireId<'a>>,
+    payload_entries: usize,
+    vectors: Option<proto::VectorsOutput>,
+    order_value: Option<proto::OrderValue>,
+    score: f32,
+    version: u64,
+}
+
+/// The field numbers of a point message.
+struct Layout {
+    vectors: u32,
+    shard_key: u32,
+    order_value: u32,
+    /// `score` and `version`, for a `ScoredPoint`.
+    scored: bool,
+}
+
+const SCORED_POINT: Layout = Layout {
+    vectors: 6,
+    shard_key: 7,
+    order_value: 8,
+    scored: true,
+};
+
+const RETRIEVED_POINT: Layout = Layout {
+    vectors: 4,
+    shard_key: 5,
+    order_value: 6,
+    scored: false,
+};
+
+/// Reads a `ScoredPoint` or `RetrievedPoint` message.
+fn read_point<'a>(
+    buf: &'a [u8],
+    depth: u32,
+    layout: &Layout,
+) -> std::result::Result<PointFields<'a>, WireError> {
+    check_depth(depth)?;
+    let depth = depth - 1;
+    let mut point = PointFields {
+        id: None,
+        payload_entries: 0,
+        vectors: None,
+        order_value: None,
+        score: 0.0,
+        version: 0,
+    };
+    let mut shard_key: Option<proto::ShardKey> = None;
+    let mut r = Reader::new(buf);
+    while let Some((tag, wire_type)) = r.field()? {
+        match tag {
+            1 => {
+                expect(wire_type, LEN)?;
+                read_id(r.bytes()?, depth, &mut point.id)?;
+            }
+            PAYLOAD_FIELD => {
+                expect(wire_type, LEN)?;
+                read_entry(r.bytes()?, depth, None)?;
+                point.payload_entries += 1;
+            }
+            3 if layout.scored => {
+                expect(wire_type, FIXED32)?;
+                point.score = f32::from_le_bytes(r.fixed()?);
+            }
+            5 if layout.scored => {
+                expect(wire_type, VARINT)?;
+                point.version = r.varint()?;
+            }
+            tag if tag == layout.vectors => {
+                expect(wire_type, LEN)?;
+                merge_message(&mut point.vectors, r.bytes()?, depth)?;
+            }
+            tag if tag == layout.shard_key => {
+                expect(wire_type, LEN)?;
+                merge_message(&mut shard_key, r.bytes()?, depth)?;
+            }
+            tag if tag == layout.order_value => {
+                expect(wire_type, LEN)?;
+                merge_message(&mut point.order_value, r.bytes()?, depth)?;
+            }
+            _ => r.skip(tag, wire_type, depth)?,
+        }
+    }
+    Ok(point)
+}
+
+/// The domain values of a point message read by [`read_point`].
+fn point_values(
+    fields: PointFields<'_>,
+    message: &Bytes,
+    buf: &[u8],
+    field: &dyn Fn() -> String,
+) -> Result<(PointId, Payload, Option<Vectors>, Option<OrderValue>)> {
+    let id = point_id(fields.id, &|| format!("{}.id", field()))?;
+    let vectors = match fields.vectors {
+        None => None,
+        Some(v) => Vectors::from_output(v, &|| format!("{}.vectors", field()))?,
+    };
+    let payload = Payload::received(message.slice_ref(buf), fields.payload_entries);
+    Ok((id, payload, vectors, OrderValue::from_proto(fields.order_value)))
+}
+
+/// Points read from an answer, and the first that is not a valid point
+/// (a missing id, an id that is not a UUID, vectors of no known kind):
+/// the error the facade reports once the whole answer has been read.
+pub(crate) struct Points<P> {
+    points: Vec<P>,
+    invalid: Option<Error>,
+}
+
+impl<P> Default for Points<P> {
+    fn default() -> Self {
+        Points {
+            points: Vec::new(),
+            invalid: None,
+        }
+    }
+}
+
+impl<P> Points<P> {
+    pub(crate) fn into_result(self) -> Result<Vec<P>> {
+        match self.invalid {
+            Some(error) => Err(error),
+            None => Ok(self.points),
+        }
+    }
+
+    fn push(&mut self, point: Result<P>) {
+        match point {
+            Ok(point) if self.invalid.is_none() => self.points.push(point),
+            Ok(_) => {}
+            Err(error) => {
+                self.invalid.get_or_insert(error);
+            }
+        }
+    }
+}
+
+/// A kind of point an answer lists.
+trait PointKind: Sized {
+    fn read(
+        message: &Bytes,
+        buf: &[u8],
+        depth: u32,
+        field: &dyn Fn() -> String,
+    ) -> std::result::Result<Result<Self>, WireError>;
+}
+
+impl PointKind for ScoredPoint {
+    fn read(
+        message: &Bytes,
+        buf: &[u8],
+        depth: u32,
+        field: &dyn Fn() -> String,
+    ) -> std::result::Result<Result<Self>, WireError> {
+        let fields = read_point(buf, depth, &SCORED_POINT)?;
+        let (score, version) = (fields.score, fields.version);
+        Ok(
+            point_values(fields, message, buf, field).map(|(id, payload, vectors, order_value)| {
+                ScoredPoint {
+                    id,
+                    score,
+                    version,
+                    payload,
+                    vectors,
+                    order_value,
+                }
+            }),
+        )
+    }
+}
+
+impl PointKind for Record {
+    fn read(
+        message: &Bytes,
+        buf: &[u8],
+        depth: u32,
+        field: &dyn Fn() -> String,
+    ) -> std::result::Result<Result<Self>, WireError> {
+        let fields = read_point(buf, depth, &RETRIEVED_POINT)?;
+        Ok(
+            point_values(fields, message, buf, field).map(|(id, payload, vectors, order_value)| Record {
+                id,
+                payload,
+                vectors,
+                order_value,
+            }),
+        )
+    }
+}
+
+/// Reads an answer's `repeated` points field (`points_field`) and checks
+/// its other fields: `time` (a double), `usage` (a `Usage`), and
+/// `next_page_offset` (a `PointId`) when `offset_field` is given.
+fn read_answer<'a, P: PointKind>(
+    message: &Bytes,
+    buf: &'a [u8],
+    depth: u32,
+    layout: AnswerLayout,
+    name: &dyn Fn(usize) -> String,
+) -> std::result::Result<(Points<P>, Option<Option<WireId<'a>>>), WireError> {
+    let mut points = Points::default();
+    let mut read = 0;
+    // `Some(None)`: the field came, with no id in it.
+    let mut offset = None;
+    let mut usage: Option<proto::Usage> = None;
+    let mut r = Reader::new(buf);
+    while let Some((tag, wire_type)) = r.field()? {
+        if tag == layout.points {
+            expect(wire_type, LEN)?;
+            points.push(P::read(message, r.bytes()?, depth, &|| name(read))?);
+            read += 1;
+        } else if Some(tag) == layout.offset {
+            expect(wire_type, LEN)?;
+            read_id(r.bytes()?, depth, offset.get_or_insert(None))?;
+        } else if Some(tag) == layout.time {
+            expect(wire_type, FIXED64)?;
+            r.fixed::<8>()?;
+        } else if Some(tag) == layout.usage {
+            expect(wire_type, LEN)?;
+            merge_message(&mut usage, r.bytes()?, depth)?;
+        } else {
+            r.skip(tag, wire_type, depth)?;
+        }
+    }
+    Ok((points, offset))
+}
+
+/// The field numbers of an answer (`None`: the message has no such field).
+#[derive(Clone, Copy)]
+struct AnswerLayout {
+    points: u32,
+    offset: Option<u32>,
+    time: Option<u32>,
+    usage: Option<u32>,
+}
+
+/// `QueryResponse`, `SearchResponse`, `GetResponse`: points, time, usage.
+const POINTS_TIME_USAGE: AnswerLayout = AnswerLayout {
+    points: 1,
+    offset: None,
+    time: Some(2),
+    usage: Some(3),
+};
+
+/// The points of an answer of `Query` (`QueryResponse`).
+pub(crate) struct QueryAnswer(pub(crate) Points<ScoredPoint>);
+
+impl FromWire for QueryAnswer {
+    fn from_wire(message: Bytes) -> std::result::Result<Self, WireError> {
+        let (points, _) = read_answer(&message, &message, NESTING_LIMIT, POINTS_TIME_USAGE, &|i| {
+            format!("result[{i}]")
+        })?;
+        Ok(QueryAnswer(points))
+    }
+}
+
+/// The points of an answer of `Get` (`GetResponse`).
+pub(crate) struct GetAnswer(pub(crate) Points<Record>);
+
+impl FromWire for GetAnswer {
+    fn from_wire(message: Bytes) -> std::result::Result<Self, WireError> {
+        let (points, _) = read_answer(&message, &message, NESTING_LIMIT, POINTS_TIME_USAGE, &|i| {
+            format!("result[{i}]")
+        })?;
+        Ok(GetAnswer(points))
+    }
+}
+
+/// An answer of `Scroll` (`ScrollResponse`): its records, and where the
+/// next page starts.
+pub(crate) struct ScrollAnswer {
+    pub(crate) points: Points<Record>,
+    pub(crate) next_page_offset: Option<Result<PointId>>,
+}
+
+impl FromWire for ScrollAnswer {
+    fn from_wire(message: Bytes) -> std::result::Result<Self, WireError> {
+        let layout = AnswerLayout {
+            points: 2,
+            offset: Some(1),
+            time: Some(3),
+            usage: Some(4),
+        };
+        let (points, offset) = read_answer(&message, &message, NESTING_LIMIT, layout, &|i| {
+            format!("result[{i}]")
+        })?;
+        let next_page_offset = offset.map(|id| point_id(id, &|| "next_page_offset".to_owned()));
+        Ok(ScrollAnswer {
+            points,
+            next_page_offset,
+        })
+    }
+}
+
+/// The points of each query of an answer of `QueryBatch`
+/// (`QueryBatchResponse`, whose `result` lists `BatchResult`s).
+pub(crate) struct QueryBatchAnswer(pub(crate) Vec<Points<ScoredPoint>>);
+
+impl FromWire for QueryBatchAnswer {
+    fn from_wire(message: Bytes) -> std::result::Result<Self, WireError> {
+        let inner = AnswerLayout {
+            points: 1,
+            offset: None,
+            time: None,
+            usage: None,
+        };
+        let mut batches = Vec::new();
+        let mut usage: Option<proto::Usage> = None;
+        let mut r = Reader::new(&message);
+        while let Some((tag, wire_type)) = r.field()? {
+            match tag {
+                1 => {
+                    expect(wire_type, LEN)?;
+                    let batch = r.bytes()?;
+                    check_depth(NESTING_LIMIT)?;
+                    let b = batches.len();
+                    let (points, _) = read_answer(&message, batch, NESTING_LIMIT - 1, inner, &|i| {
+                        format!("result[{b}][{i}]")
+                    })?;
+                    batches.push(points);
+                }
+                2 => {
+                    expect(wire_type, FIXED64)?;
+                    r.fixed::<8>()?;
+                }
+                3 => {
+                    expect(wire_type, LEN)?;
+                    merge_message(&mut usage, r.bytes()?, NESTING_LIMIT)?;
+                }
+                _ => r.skip(tag, wire_type, NESTING_LIMIT)?,
+            }
+        }
+        Ok(QueryBatchAnswer(batches))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proto::value::Kind;
+
+    fn value(kind: Kind) -> proto::Value {
+        proto::Value { kind: Some(kind) }
+    }
+
+    fn string(s: &str) -> proto::Value {
+        value(Kind::StringValue(s.to_owned()))
+    }
+
+    fn payload() -> HashMap<String, proto::Value> {
+        let nested = proto::Struct {
+            fields: HashMap::from([
+                (
+                    "deep".to_owned(),
+                    value(Kind::ListValue(proto::ListValue {
+                        values: vec![
+                            value(Kind::IntegerValue(-7)),
+                            string(""),
+                            value(Kind::NullValue(0)),
+                        ],
+                    })),
+                ),
+                ("ünï🦀".to_owned(), value(Kind::BoolValue(true))),
+            ]),
+        };
+        HashMap::from([
+            ("color".to_owned(), string("red")),
+            ("n".to_owned(), value(Kind::IntegerValue(i64::MIN))),
+            ("d".to_owned(), value(Kind::DoubleValue(-0.25))),
+            ("".to_owned(), proto::Value { kind: None }),
+            ("obj".to_owned(), value(Kind::StructValue(nested))),
+        ])
+    }
+
+    fn dense(data: Vec<f32>) -> proto::VectorOutput {
+        proto::VectorOutput {
+            vector: Some(proto::vector_output::Vector::Dense(proto::DenseVector { data })),
+            ..Default::default()
+        }
+    }
+
+    fn scored_points() -> Vec<proto::ScoredPoint> {
+        vec![
+            proto::ScoredPoint {
+                id: Some(PointId::from(7).to_proto()),
+                payload: payload(),
+                score: 0.5,
+                version: 3,
+                vectors: Some(proto::VectorsOutput {
+                    vectors_options: Some(proto::vectors_output::VectorsOptions::Vector(dense(vec![
+                        0.1, 0.2,
+                    ]))),
+                }),
+                shard_key: None,
+                order_value: Some(proto::OrderValue {
+                    variant: Some(proto::order_value::Variant::Int(-4)),
+                }),
+            },
+            proto::ScoredPoint {
+                id: Some(proto::PointId {
+                    point_id_options: Some(proto::point_id::PointIdOptions::Uuid(
+                        "5c56c793-69f3-4fbf-87e6-c4bf54c28c26".to_owned(),
+                    )),
+                }),
+                payload: HashMap::new(),
+                score: f32::MIN_POSITIVE,
+                version: u64::MAX,
+                vectors: Some(proto::VectorsOutput {
+                    vectors_options: Some(proto::vectors_output::VectorsOptions::Vectors(
+                        proto::NamedVectorsOutput {
+                            vectors: HashMap::from([
+                                ("image".to_owned(), dense(vec![1.0])),
+                                (
+                                    "text".to_owned(),
+                                    proto::VectorOutput {
+                                        vector: Some(proto::vector_output::Vector::Sparse(
+                                            proto::SparseVector {
+                                                values: vec![0.5, 0.25],
+                                                indices: vec![3, 9],
+                                            },
+                                        )),
+                                        ..Default::default()
+                                    },
+                                ),
+                            ]),
+                        },
+                    )),
+                }),
+                shard_key: Some(proto::ShardKey {
+                    key: Some(proto::shard_key::Key::Keyword("eu".to_owned())),
+                }),
+                order_value: Some(proto::OrderValue {
+                    variant: Some(proto::order_value::Variant::Float(2.5)),
+                }),
+            },
+            proto::ScoredPoint {
+                id: Some(PointId::from(0).to_proto()),
+                payload: HashMap::from([("only".to_owned(), string("one"))]),
+                ..Default::default()
+            },
+        ]
+    }
+
+    fn retrieved(p: proto::ScoredPoint) -> proto::RetrievedPoint {
+        proto::RetrievedPoint {
+            id: p.id,
+            payload: p.payload,
+            vectors: p.vectors,
+            shard_key: p.shard_key,
+            order_value: p.order_value,
+        }
+    }
+
+    fn usage() -> Option<proto::Usage> {
+        Some(proto::Usage::default())
+    }
+
+    /// The outcome of one way of reading an answer, comparable: `None` if
+    /// the bytes are not the message, the error's text if a point is not
+    /// valid.
+    type Outcome<T> = Option<std::result::Result<T, String>>;
+
+    fn outcome<T>(read: std::result::Result<Result<T>, impl Sized>) -> Outcome<T> {
+        read.ok().map(|r| r.map_err(|e| e.to_string()))
+    }
+
+    fn query_both(bytes: &[u8]) -> (Outcome<Vec<ScoredPoint>>, Outcome<Vec<ScoredPoint>>) {
+        let prost =
+            outcome(proto::QueryResponse::decode(bytes).map(|r| ScoredPoint::from_list(r.result, "result")));
+        let ours = outcome(QueryAnswer::from_wire(Bytes::copy_from_slice(bytes)).map(|a| a.0.into_result()));
+        (prost, ours)
+    }
+
+    fn get_both(bytes: &[u8]) -> (Outcome<Vec<Record>>, Outcome<Vec<Record>>) {
+        let prost = outcome(proto::GetResponse::decode(bytes).map(|r| Record::from_list(r.result, "result")));
+        let ours = outcome(GetAnswer::from_wire(Bytes::copy_from_slice(bytes)).map(|a| a.0.into_result()));
+        (prost, ours)
+    }
+
+    type Page = (Vec<Record>, Option<PointId>);
+
+    fn scroll_both(bytes: &[u8]) -> (Outcome<Page>, Outcome<Page>) {
+        let prost = outcome(proto::ScrollResponse::decode(bytes).map(|r| {
+            let points = Record::from_list(r.result, "result")?;
+            let offset = match r.next_page_offset {
+                None => None,
+                Some(id) => Some(PointId::from_response(Some(id), &|| {
+                    "next_page_offset".to_owned()
+                })?),
+            };
+            Ok((points, offset))
+        }));
+        let ours = outcome(ScrollAnswer::from_wire(Bytes::copy_from_slice(bytes)).map(|a| {
+            let points = a.points.into_result()?;
+            Ok((points, a.next_page_offset.transpose()?))
+        }));
+        (prost, ours)
+    }
+
+    fn batch_both(bytes: &[u8]) -> (Outcome<Vec<Vec<ScoredPoint>>>, Outcome<Vec<Vec<ScoredPoint>>>) {
+        let prost = outcome(proto::QueryBatchResponse::decode(bytes).map(|r| {
+            r.result
+                .into_iter()
+                .enumerate()
+                .map(|(i, b)| ScoredPoint::from_list(b.result, &format!("result[{i}]")))
+                .collect::<Result<Vec<_>>>()
+        }));
+        let ours = outcome(
+            QueryBatchAnswer::from_wire(Bytes::copy_from_slice(bytes)).map(|a| {
+                a.0.into_iter()
+                    .map(Points::into_result)
+                    .collect::<Result<Vec<_>>>()
+            }),
+        );
+        (prost, ours)
+    }
+
+    fn query_response() -> Vec<u8> {
+        proto::QueryResponse {
+            result: scored_points(),
+            time: 0.125,
+            usage: usage(),
+        }
+        .encode_to_vec()
+    }
+
+    fn get_response() -> Vec<u8> {
+        proto::GetResponse {
+            result: scored_points().into_iter().map(retrieved).collect(),
+            time: 1.0,
+            usage: usage(),
+        }
+        .encode_to_vec()
+    }
+
+    fn scroll_response() -> Vec<u8> {
+        proto::ScrollResponse {
+            next_page_offset: Some(PointId::from(99).to_proto()),
+            result: scored_points().into_iter().map(retrieved).collect(),
+            time: 1.0,
+            usage: usage(),
+        }
+        .encode_to_vec()
+    }
+
+    fn batch_response() -> Vec<u8> {
+        proto::QueryBatchResponse {
+            result: vec![
+                proto::BatchResult {
+                    result: scored_points(),
+                },
+                proto::BatchResult { result: Vec::new() },
+                proto::BatchResult {
+                    result: scored_points().into_iter().rev().collect(),
+                },
+            ],
+            time: 1.0,
+            usage: usage(),
+        }
+        .encode_to_vec()
+    }
+
+    /// A field of any wire type, as raw bytes.
+    fn field(tag: u32, wire_type: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        prost::encoding::encode_varint(u64::from(tag << 3 | u32::from(wire_type)), &mut out);
+        if wire_type == LEN {
+            prost::encoding::encode_varint(body.len() as u64, &mut out);
+        }
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// Fields no declaration names, of every wire type, a group included.
+    fn unknown_fields() -> Vec<u8> {
+        let mut out = field(40, VARINT, &[0x96, 0x01]);
+        out.extend(field(41, FIXED64, &[1; 8]));
+        out.extend(field(42, LEN, b"anything"));
+        out.extend(field(43, FIXED32, &[2; 4]));
+        out.extend(field(44, START_GROUP, &field(1, VARINT, &[5])));
+        out.extend(field(44, END_GROUP, &[]));
+        out
+    }
+
+    #[test]
+    fn answers_read_as_prost_and_the_conversion_read_them() {
+        let checks: [(&str, Vec<u8>, fn(&[u8]) -> bool); 4] = [
+            ("query", query_response(), |b| {
+                let (prost, ours) = query_both(b);
+                prost.as_ref().is_some_and(|p| p.is_ok()) && prost == ours
+            }),
+            ("get", get_response(), |b| {
+                let (prost, ours) = get_both(b);
+                prost.as_ref().is_some_and(|p| p.is_ok()) && prost == ours
+            }),
+            ("scroll", scroll_response(), |b| {
+                let (prost, ours) = scroll_both(b);
+                prost.as_ref().is_some_and(|p| p.is_ok()) && prost == ours
+            }),
+            ("batch", batch_response(), |b| {
+                let (prost, ours) = batch_both(b);
+                prost.as_ref().is_some_and(|p| p.is_ok()) && prost == ours
+            }),
+        ];
+        for (name, bytes, same) in checks {
+            assert!(same(&bytes), "{name}");
+            // Unknown fields at the top level are skipped by both.
+            let mut extended = bytes.clone();
+            extended.extend(unknown_fields());
+            assert!(same(&extended), "{name} with unknown fields");
+        }
+    }
+
+    #[test]
+    fn unknown_and_repeated_fields_inside_points_and_values_read_as_prost() {
+        // A point with unknown fields, a second id, a second score and a
+        // payload entry whose value comes twice (structs merge).
+        let mut point = proto::ScoredPoint {
+            id: Some(PointId::from(1).to_proto()),
+            payload: payload(),
+            score: 1.0,
+            ..Default::default()
+        }
+        .encode_to_vec();
+        point.extend(unknown_fields());
+        point.extend(field(1, LEN, &PointId::from(2).to_proto().encode_to_vec()));
+        point.extend(field(1, LEN, &[]));
+        point.extend(field(3, FIXED32, &2.0f32.to_le_bytes()));
+        let object = |key: &str, v: proto::Value| {
+            value(Kind::StructValue(proto::Struct {
+                fields: HashMap::from([(key.to_owned(), v)]),
+            }))
+            .encode_to_vec()
+        };
+        let mut twice = field(1, LEN, b"merged");
+        twice.extend(field(2, LEN, &object("a", string("x"))));
+        twice.extend(field(2, LEN, &object("b", string("y"))));
+        let mut list_value = value(Kind::ListValue(proto::ListValue {
+            values: vec![string("1")],
+        }))
+        .encode_to_vec();
+        list_value.extend(
+            value(Kind::ListValue(proto::ListValue {
+                values: vec![string("2")],
+            }))
+            .encode_to_vec(),
+        );
+        list_value.extend(unknown_fields());
+        twice.extend(field(2, LEN, &list_value));
+        twice.extend(unknown_fields());
+        point.extend(field(2, LEN, &twice));
+        let mut answer = field(1, LEN, &point);
+        answer.extend(field(1, LEN, &point));
+        let (prost, ours) = query_both(&answer);
+        assert!(prost.as_ref().is_some_and(|p| p.is_ok()), "{prost:?}");
+        assert_eq!(prost, ours);
+        let hit = &ours.unwrap().unwrap()[0];
+        assert_eq!(hit.id, PointId::from(2));
+        assert_eq!(hit.score, 2.0);
+    }
+
+    /// Deterministic pseudo-random numbers for the corruption test.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Every truncation, and thousands of corruptions (a byte changed,
+    /// removed or added), are refused exactly when prost refuses them, and
+    /// read to the same points and errors when it reads them.
+    #[test]
+    fn truncated_and_corrupted_answers_fail_exactly_when_prost_fails() {
+        let answers: [(Vec<u8>, fn(&[u8]) -> bool); 4] = [
+            (query_response(), |b| {
+                let (prost, ours) = query_both(b);
+                prost == ours
+            }),
+            (get_response(), |b| {
+                let (prost, ours) = get_both(b);
+                prost == ours
+            }),
+            (scroll_response(), |b| {
+                let (prost, ours) = scroll_both(b);
+                prost == ours
+            }),
+            (batch_response(), |b| {
+                let (prost, ours) = batch_both(b);
+                prost == ours
+            }),
+        ];
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+        let mut refused = 0;
+        for (bytes, same) in answers {
+            for end in 0..bytes.len() {
+                assert!(same(&bytes[..end]), "truncated at {end}: {:?}", &bytes[..end]);
+            }
+            for _ in 0..4000 {
+                let mut corrupt = bytes.clone();
+                for _ in 0..1 + rng.below(3) {
+                    let at = rng.below(corrupt.len());
+                    match rng.below(3) {
+                        0 => corrupt[at] = rng.next() as u8,
+                        1 => {
+                            corrupt.remove(at);
+                        }
+                        _ => corrupt.insert(at, rng.next() as u8),
+                    }
+                }
+                assert!(same(&corrupt), "{corrupt:?}");
+                refused += usize::from(QueryAnswer::from_wire(Bytes::from(corrupt)).is_err());
+            }
+        }
+        // The corruptions reached the checks, not only the happy path.
+        assert!(refused > 1000, "{refused}");
+    }
+
+    #[test]
+    fn nesting_is_limited_where_prost_limits_it() {
+        for depth in [1, 10, 20, 30, 31, 32, 33, 34, 40, 60] {
+            let mut v = string("leaf");
+            for level in 0..depth {
+                v = if level % 2 == 0 {
+                    value(Kind::ListValue(proto::ListValue { values: vec![v] }))
+                } else {
+                    value(Kind::StructValue(proto::Struct {
+                        fields: HashMap::from([("k".to_owned(), v)]),
+                    }))
+                };
+            }
+            let answer = proto::QueryResponse {
+                result: vec![proto::ScoredPoint {
+                    id: Some(PointId::from(1).to_proto()),
+                    payload: HashMap::from([("v".to_owned(), v)]),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }
+            .encode_to_vec();
+            let (prost, ours) = query_both(&answer);
+            assert_eq!(prost, ours, "depth {depth}");
+            if depth == 60 {
+                assert!(ours.is_none(), "60 levels are past prost's limit");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_points_are_named_as_the_conversion_names_them() {
+        let mut points = scored_points();
+        points[1].id = None;
+        points[2].id = Some(proto::PointId {
+            point_id_options: Some(proto::point_id::PointIdOptions::Uuid("nope".to_owned())),
+        });
+        let answer = proto::QueryResponse {
+            result: points,
+            ..Default::default()
+        }
+        .encode_to_vec();
+        let (prost, ours) = query_both(&answer);
+        assert_eq!(prost, ours);
+        assert!(ours.unwrap().unwrap_err().contains("result[1].id"));
+        let empty_offset = proto::ScrollResponse {
+            next_page_offset: Some(proto::PointId::default()),
+            ..Default::default()
+        }
+        .encode_to_vec();
+        let (prost, ours) = scroll_both(&empty_offset);
+        assert_eq!(prost, ours);
+        assert!(ours.unwrap().unwrap_err().contains("next_page_offset"));
+    }
+
+    #[test]
+    fn a_received_payload_behaves_as_a_map() {
+        let answer = Bytes::from(query_response());
+        let hits = QueryAnswer::from_wire(answer).unwrap().0.into_result().unwrap();
+        let expected = Payload::from_proto(payload());
+        let mut hit = hits[0].clone();
+        assert_eq!(hit.payload, expected);
+        let debug = format!("{:?}", hit.payload);
+        assert!(
+            debug.starts_with("Payload({") && debug.contains(r#""color": String("red")"#),
+            "{debug}"
+        );
+        assert_eq!(hit.payload.get("color").and_then(Value::as_str), Some("red"));
+        assert_eq!(hit.payload.len(), 5);
+        // Changing it reads it first; the copy made before is unchanged.
+        let copy = hit.payload.clone();
+        hit.payload.insert("color", "blue");
+        assert_eq!(hit.payload.remove("n"), Some(Value::Integer(i64::MIN)));
+        assert_eq!(copy, expected);
+        assert_eq!(hit.payload.get("color").and_then(Value::as_str), Some("blue"));
+        assert_eq!(hit.payload.clone().into_inner().len(), 4);
+        // A point without payload holds no bytes.
+        assert!(hits[1].payload.is_empty());
+        assert!(!hits[1].payload.holds_answer_bytes());
+        // The bytes of an answer may be read from several threads at once.
+        let shared = std::sync::Arc::new(hits[2].payload.clone());
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                let shared = shared.clone();
+                std::thread::spawn(move || shared.get("only").cloned())
+            })
+            .collect();
+        for reader in readers {
+            assert_eq!(reader.join().unwrap(), Some(Value::from("one")));
+        }
+    }
+}
