@@ -526,15 +526,6 @@ pub(crate) struct Points<P> {
     invalid: Option<Error>,
 }
 
-impl<P> Default for Points<P> {
-    fn default() -> Self {
-        Points {
-            points: Vec::new(),
-            invalid: None,
-        }
-    }
-}
-
 impl<P> Points<P> {
     pub(crate) fn into_result(self) -> Result<Vec<P>> {
         match self.invalid {
@@ -617,7 +608,10 @@ fn read_answer<'a, P: PointKind>(
     layout: AnswerLayout,
     name: &dyn Fn(usize) -> String,
 ) -> std::result::Result<(Points<P>, Option<Option<WireId<'a>>>), WireError> {
-    let mut points = Points::default();
+    let mut points = Points {
+        points: Vec::with_capacity(count_fields(buf, layout.points)),
+        invalid: None,
+    };
     let mut read = 0;
     // `Some(None)`: the field came, with no id in it.
     let mut offset = None;
@@ -642,6 +636,21 @@ fn read_answer<'a, P: PointKind>(
         }
     }
     Ok((points, offset))
+}
+
+/// How many times field `tag` comes in a message, for a vector's capacity
+/// (a point is a few hundred bytes: growing the vector would move them).
+/// Stops at the first unreadable field, which the reading proper reports.
+fn count_fields(buf: &[u8], tag: u32) -> usize {
+    let mut r = Reader::new(buf);
+    let mut count = 0;
+    while let Ok(Some((field, wire_type))) = r.field() {
+        count += usize::from(field == tag);
+        if r.skip(field, wire_type, NESTING_LIMIT).is_err() {
+            break;
+        }
+    }
+    count
 }
 
 /// The field numbers of an answer (`None`: the message has no such field).

@@ -36,6 +36,9 @@ enum Runner {
     OfficialUpsert,
     FloorUpsert,
     AsyncQuery,
+    /// qdrant-async reading every hit's whole payload, not only the first
+    /// hit's `n`: what a caller that uses every payload pays.
+    AsyncQueryAll,
     OfficialQuery,
     FloorQuery,
 }
@@ -46,13 +49,19 @@ const UPSERT_RUNNERS: [Runner; 4] = [
     Runner::OfficialUpsert,
     Runner::FloorUpsert,
 ];
-const QUERY_RUNNERS: [Runner; 3] = [Runner::AsyncQuery, Runner::OfficialQuery, Runner::FloorQuery];
-const ALL_RUNNERS: [Runner; 7] = [
+const QUERY_RUNNERS: [Runner; 4] = [
+    Runner::AsyncQuery,
+    Runner::AsyncQueryAll,
+    Runner::OfficialQuery,
+    Runner::FloorQuery,
+];
+const ALL_RUNNERS: [Runner; 8] = [
     Runner::AsyncUpsert,
     Runner::AsyncUpload,
     Runner::OfficialUpsert,
     Runner::FloorUpsert,
     Runner::AsyncQuery,
+    Runner::AsyncQueryAll,
     Runner::OfficialQuery,
     Runner::FloorQuery,
 ];
@@ -65,6 +74,7 @@ impl Runner {
             Runner::OfficialUpsert => "official-upsert",
             Runner::FloorUpsert => "floor-upsert",
             Runner::AsyncQuery => "async-query",
+            Runner::AsyncQueryAll => "async-query-all",
             Runner::OfficialQuery => "official-query",
             Runner::FloorQuery => "floor-query",
         }
@@ -77,6 +87,7 @@ impl Runner {
             Runner::OfficialUpsert => "official qdrant-client 1.20.0",
             Runner::FloorUpsert => "floor (bare h2)",
             Runner::AsyncQuery => "qdrant-async",
+            Runner::AsyncQueryAll => "qdrant-async, every payload read",
             Runner::OfficialQuery => "official qdrant-client 1.20.0",
             Runner::FloorQuery => "floor (bare h2)",
         }
@@ -191,7 +202,8 @@ async fn run_child(runner: Runner, url: &str, sizes: Sizes, split: bool) -> anyh
         return Ok(());
     } else {
         let phases = match runner {
-            Runner::AsyncQuery => clients::qdrant_async::queries(url, sizes, data).await?,
+            Runner::AsyncQuery => clients::qdrant_async::queries(url, sizes, data, false).await?,
+            Runner::AsyncQueryAll => clients::qdrant_async::queries(url, sizes, data, true).await?,
             Runner::OfficialQuery => clients::official::queries(url, sizes, data).await?,
             _ => clients::floor::queries(url, sizes, data).await?,
         };
@@ -544,6 +556,7 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
     let official_point = cpu_per_point(results, Runner::OfficialUpsert);
     let floor_point = cpu_per_point(results, Runner::FloorUpsert);
     let query = cpu_per_query(results, Runner::AsyncQuery);
+    let query_all = cpu_per_query(results, Runner::AsyncQueryAll);
     let official_query = cpu_per_query(results, Runner::OfficialQuery);
     let floor_query = cpu_per_query(results, Runner::FloorQuery);
     let (best, best_name) = if upload < upsert {
@@ -557,6 +570,11 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
         query / official_query,
         query / floor_query,
         official_query / floor_query
+    );
+    println!(
+        "  per query, every payload read: qdrant-async {:.2} × official, {:.2} × floor",
+        query_all / official_query,
+        query_all / floor_query
     );
     println!(
         "  per point, upsert:  qdrant-async {:.2} × official, {:.2} × floor; official {:.2} × floor",

@@ -62,8 +62,11 @@ pub async fn upload(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<Mea
     measure_one(sizes.batches(), upload(client, data, sizes.points)).await
 }
 
-/// `query_points(..).limit(10).with_payload(true)`.
-pub async fn queries(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<QueryPhases> {
+/// `query_points(..).limit(10).with_payload(true)`. With `read_all`, every
+/// value of every hit's payload is read too (the other clients decode every
+/// payload whatever the caller reads; qdrant-async reads a payload when it
+/// is first used).
+pub async fn queries(url: &str, sizes: Sizes, data: Shared, read_all: bool) -> anyhow::Result<QueryPhases> {
     let client = Arc::new(Client::connect(url).await?);
     query_phases(sizes, move |q| {
         let (client, data) = (client.clone(), data.clone());
@@ -73,6 +76,10 @@ pub async fn queries(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<Qu
                 .limit(TOP)
                 .with_payload(true)
                 .await?;
+            if read_all {
+                let values: usize = hits.iter().map(|h| h.payload.iter().count()).sum();
+                anyhow::ensure!(values == 3 * hits.len(), "{values} payload values in {} hits", hits.len());
+            }
             let first = hits.first();
             check_hits(
                 hits.len(),
