@@ -456,27 +456,42 @@ impl Decay {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Query {
     inner: proto::Query,
-    /// The inputs, kept to check them before sending.
-    inputs: Vec<VectorInput>,
+    /// The first input that is not valid, kept to report it, named, when
+    /// the query is sent (the constructors cannot fail).
+    invalid: Option<VectorInput>,
+}
+
+/// Converts a query's inputs to the wire, keeping the first that is not
+/// valid (valid ones are not copied: a query's vector is converted once).
+#[derive(Default)]
+struct Inputs {
+    invalid: Option<VectorInput>,
+}
+
+impl Inputs {
+    fn convert(&mut self, input: VectorInput) -> proto::VectorInput {
+        if self.invalid.is_none() && input.check("").is_err() {
+            self.invalid = Some(input.clone());
+        }
+        input.into_proto()
+    }
 }
 
 impl Query {
-    fn of(variant: proto::query::Variant, inputs: Vec<VectorInput>) -> Self {
+    fn of(variant: proto::query::Variant, inputs: Inputs) -> Self {
         Query {
             inner: proto::Query {
                 variant: Some(variant),
             },
-            inputs,
+            invalid: inputs.invalid,
         }
     }
 
     /// The points nearest to a vector, or to a point's vector.
     pub fn nearest(input: impl Into<VectorInput>) -> Self {
-        let input = input.into();
-        Self::of(
-            proto::query::Variant::Nearest(input.clone().into_proto()),
-            vec![input],
-        )
+        let mut inputs = Inputs::default();
+        let nearest = inputs.convert(input.into());
+        Self::of(proto::query::Variant::Nearest(nearest), inputs)
     }
 
     /// Nearest, re-ranked for diversity with maximal marginal relevance:
@@ -487,16 +502,17 @@ impl Query {
         diversity: Option<f32>,
         candidates_limit: Option<u32>,
     ) -> Self {
-        let input = input.into();
+        let mut inputs = Inputs::default();
+        let nearest = inputs.convert(input.into());
         Self::of(
             proto::query::Variant::NearestWithMmr(proto::NearestInputWithMmr {
-                nearest: Some(input.clone().into_proto()),
+                nearest: Some(nearest),
                 mmr: Some(proto::Mmr {
                     diversity,
                     candidates_limit,
                 }),
             }),
-            vec![input],
+            inputs,
         )
     }
 
@@ -510,13 +526,13 @@ impl Query {
         P: Into<VectorInput>,
         N: Into<VectorInput>,
     {
-        let positive: Vec<VectorInput> = positive.into_iter().map(Into::into).collect();
-        let negative: Vec<VectorInput> = negative.into_iter().map(Into::into).collect();
-        let inputs = positive.iter().chain(&negative).cloned().collect();
+        let mut inputs = Inputs::default();
+        let positive = positive.into_iter().map(|p| inputs.convert(p.into())).collect();
+        let negative = negative.into_iter().map(|n| inputs.convert(n.into())).collect();
         Self::of(
             proto::query::Variant::Recommend(proto::RecommendInput {
-                positive: positive.into_iter().map(VectorInput::into_proto).collect(),
-                negative: negative.into_iter().map(VectorInput::into_proto).collect(),
+                positive,
+                negative,
                 strategy: None,
             }),
             inputs,
@@ -538,12 +554,12 @@ impl Query {
         P: Into<VectorInput>,
         N: Into<VectorInput>,
     {
-        let target = target.into();
-        let (pairs, mut inputs) = context_pairs(context);
-        inputs.push(target.clone());
+        let mut inputs = Inputs::default();
+        let pairs = context_pairs(context, &mut inputs);
+        let target = inputs.convert(target.into());
         Self::of(
             proto::query::Variant::Discover(proto::DiscoverInput {
-                target: Some(target.into_proto()),
+                target: Some(target),
                 context: Some(proto::ContextInput { pairs }),
             }),
             inputs,
@@ -557,7 +573,8 @@ impl Query {
         P: Into<VectorInput>,
         N: Into<VectorInput>,
     {
-        let (pairs, inputs) = context_pairs(pairs);
+        let mut inputs = Inputs::default();
+        let pairs = context_pairs(pairs, &mut inputs);
         Self::of(
             proto::query::Variant::Context(proto::ContextInput { pairs }),
             inputs,
@@ -566,7 +583,10 @@ impl Query {
 
     /// Points ordered by a payload key.
     pub fn order_by(order_by: impl Into<OrderBy>) -> Self {
-        Self::of(proto::query::Variant::OrderBy(order_by.into().into()), Vec::new())
+        Self::of(
+            proto::query::Variant::OrderBy(order_by.into().into()),
+            Inputs::default(),
+        )
     }
 
     /// Fuses the prefetches' results.
@@ -575,7 +595,7 @@ impl Query {
             Fusion::Rrf => proto::Fusion::Rrf,
             Fusion::Dbsf => proto::Fusion::Dbsf,
         };
-        Self::of(proto::query::Variant::Fusion(f as i32), Vec::new())
+        Self::of(proto::query::Variant::Fusion(f as i32), Inputs::default())
     }
 
     /// Reciprocal rank fusion with its parameter `k` and per-prefetch weights.
@@ -585,7 +605,7 @@ impl Query {
                 k,
                 weights: weights.into_iter().collect(),
             }),
-            Vec::new(),
+            Inputs::default(),
         )
     }
 
@@ -604,7 +624,7 @@ impl Query {
                 expression: Some(expression.into().0),
                 defaults: into_proto_map(defaults),
             }),
-            Vec::new(),
+            Inputs::default(),
         )
     }
 
@@ -612,7 +632,7 @@ impl Query {
     pub fn sample_random() -> Self {
         Self::of(
             proto::query::Variant::Sample(proto::Sample::Random as i32),
-            Vec::new(),
+            Inputs::default(),
         )
     }
 
@@ -623,22 +643,18 @@ impl Query {
         feedback: impl IntoIterator<Item = (E, f32)>,
         (a, b, c): (f32, f32, f32),
     ) -> Self {
-        let target = target.into();
-        let mut inputs = vec![target.clone()];
+        let mut inputs = Inputs::default();
+        let target = inputs.convert(target.into());
         let feedback = feedback
             .into_iter()
-            .map(|(example, score)| {
-                let example = example.into();
-                inputs.push(example.clone());
-                proto::FeedbackItem {
-                    example: Some(example.into_proto()),
-                    score,
-                }
+            .map(|(example, score)| proto::FeedbackItem {
+                example: Some(inputs.convert(example.into())),
+                score,
             })
             .collect();
         Self::of(
             proto::query::Variant::RelevanceFeedback(proto::RelevanceFeedbackInput {
-                target: Some(target.into_proto()),
+                target: Some(target),
                 feedback,
                 strategy: Some(proto::FeedbackStrategy {
                     variant: Some(proto::feedback_strategy::Variant::Naive(
@@ -659,7 +675,7 @@ impl Query {
                 query: query.into(),
                 scoring: Some(proto::text_query::Scoring::Bm25(proto::Bm25Params { k, b })),
             }),
-            Vec::new(),
+            Inputs::default(),
         )
     }
 
@@ -668,31 +684,28 @@ impl Query {
         if self.inner.variant.is_none() {
             return Err(Error::invalid_argument(argument, "the query is empty"));
         }
-        self.inputs.iter().try_for_each(|input| input.check(argument))
+        match &self.invalid {
+            Some(input) => input.check(argument),
+            None => Ok(()),
+        }
     }
 }
 
 fn context_pairs<P, N>(
     pairs: impl IntoIterator<Item = (P, N)>,
-) -> (Vec<proto::ContextInputPair>, Vec<VectorInput>)
+    inputs: &mut Inputs,
+) -> Vec<proto::ContextInputPair>
 where
     P: Into<VectorInput>,
     N: Into<VectorInput>,
 {
-    let mut inputs = Vec::new();
-    let pairs = pairs
+    pairs
         .into_iter()
-        .map(|(p, n)| {
-            let (p, n) = (p.into(), n.into());
-            inputs.push(p.clone());
-            inputs.push(n.clone());
-            proto::ContextInputPair {
-                positive: Some(p.into_proto()),
-                negative: Some(n.into_proto()),
-            }
+        .map(|(p, n)| proto::ContextInputPair {
+            positive: Some(inputs.convert(p.into())),
+            negative: Some(inputs.convert(n.into())),
         })
-        .collect();
-    (pairs, inputs)
+        .collect()
 }
 
 impl From<Query> for proto::Query {
