@@ -762,6 +762,224 @@ impl FromWire for QueryBatchAnswer {
     }
 }
 
+/// `payload_as::<T>()` of a received payload, straight from its bytes:
+/// no map, no `serde_json::Value`, no copy of a key or a string.
+///
+/// It gives only what the map path (payload → `serde_json::Value` → `T`)
+/// would give: numbers are visited as `serde_json` visits them
+/// (non-negative integers as `u64`, doubles that are not finite as
+/// `null`), and whatever it does not take on (a value with two kinds,
+/// which protobuf merges, an enum written as an object, keys that are not
+/// strings) is an error here, after which the caller takes the map path,
+/// which also gives the errors their usual text.
+#[cfg(feature = "serde")]
+pub(crate) fn deserialize_payload<T: serde::de::DeserializeOwned>(
+    point: &[u8],
+) -> std::result::Result<T, serde::de::value::Error> {
+    T::deserialize(serde_wire::Object {
+        fields: Reader::new(point),
+        field: PAYLOAD_FIELD,
+        value: &[],
+    })
+}
+
+#[cfg(feature = "serde")]
+mod serde_wire {
+    use serde::de::value::Error;
+    use serde::de::{self, Error as _, IntoDeserializer, Visitor};
+
+    use super::{FIXED64, LEN, Reader, VARINT};
+
+    /// One `Value` message's kind.
+    enum Kind<'a> {
+        Null,
+        Double(f64),
+        Integer(i64),
+        String(&'a str),
+        Bool(bool),
+        Struct(&'a [u8]),
+        List(&'a [u8]),
+    }
+
+    fn wire(e: super::WireError) -> Error {
+        Error::custom(e)
+    }
+
+    fn kind(buf: &[u8]) -> Result<Kind<'_>, Error> {
+        let mut r = Reader::new(buf);
+        let mut kind = None;
+        while let Some((tag, wire_type)) = r.field().map_err(wire)? {
+            let k = match (tag, wire_type) {
+                (1, VARINT) => {
+                    r.varint().map_err(wire)?;
+                    Kind::Null
+                }
+                (2, FIXED64) => Kind::Double(f64::from_le_bytes(r.fixed().map_err(wire)?)),
+                (3, VARINT) => Kind::Integer(r.varint().map_err(wire)? as i64),
+                (4, LEN) => Kind::String(r.string().map_err(wire)?),
+                (5, VARINT) => Kind::Bool(r.varint().map_err(wire)? != 0),
+                (6, LEN) => Kind::Struct(r.bytes().map_err(wire)?),
+                (7, LEN) => Kind::List(r.bytes().map_err(wire)?),
+                _ => {
+                    r.skip(tag, wire_type, super::NESTING_LIMIT).map_err(wire)?;
+                    continue;
+                }
+            };
+            if kind.replace(k).is_some() {
+                return Err(Error::custom("a value with two kinds"));
+            }
+        }
+        Ok(kind.unwrap_or(Kind::Null))
+    }
+
+    /// A `Value` message.
+    pub(super) struct ValueDe<'a>(&'a [u8]);
+
+    impl<'de> de::Deserializer<'de> for ValueDe<'_> {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match kind(self.0)? {
+                Kind::Null => visitor.visit_unit(),
+                Kind::Double(d) if !d.is_finite() => visitor.visit_unit(),
+                Kind::Double(d) => visitor.visit_f64(d),
+                Kind::Integer(i) => match u64::try_from(i) {
+                    Ok(u) => visitor.visit_u64(u),
+                    Err(_) => visitor.visit_i64(i),
+                },
+                Kind::String(s) => visitor.visit_str(s),
+                Kind::Bool(b) => visitor.visit_bool(b),
+                Kind::Struct(fields) => visitor.visit_map(Object {
+                    fields: Reader::new(fields),
+                    field: 1,
+                    value: &[],
+                }),
+                Kind::List(values) => visitor.visit_seq(List(Reader::new(values))),
+            }
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match kind(self.0)? {
+                Kind::Null => visitor.visit_none(),
+                Kind::Double(d) if !d.is_finite() => visitor.visit_none(),
+                _ => visitor.visit_some(self),
+            }
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _variants: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            match kind(self.0)? {
+                Kind::String(s) => visitor.visit_enum(s.into_deserializer()),
+                _ => Err(Error::custom("an enum that is not a string")),
+            }
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            visitor.visit_newtype_struct(self)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+            identifier ignored_any
+        }
+    }
+
+    /// The entries of a `map<string, Value>`: the occurrences of `field`
+    /// in a message, each an entry message.
+    pub(super) struct Object<'a> {
+        pub(super) fields: Reader<'a>,
+        pub(super) field: u32,
+        /// The value of the entry whose key was just given.
+        pub(super) value: &'a [u8],
+    }
+
+    impl<'de> de::MapAccess<'de> for Object<'_> {
+        type Error = Error;
+
+        fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+            while let Some((tag, wire_type)) = self.fields.field().map_err(wire)? {
+                if tag != self.field || wire_type != LEN {
+                    self.fields
+                        .skip(tag, wire_type, super::NESTING_LIMIT)
+                        .map_err(wire)?;
+                    continue;
+                }
+                let mut entry = Reader::new(self.fields.bytes().map_err(wire)?);
+                let (mut key, mut value) = (None, None);
+                while let Some((tag, wire_type)) = entry.field().map_err(wire)? {
+                    match (tag, wire_type) {
+                        (1, LEN) => key = Some(entry.string().map_err(wire)?),
+                        (2, LEN) if value.is_none() => value = Some(entry.bytes().map_err(wire)?),
+                        (2, LEN) => return Err(Error::custom("an entry with two values")),
+                        _ => entry.skip(tag, wire_type, super::NESTING_LIMIT).map_err(wire)?,
+                    }
+                }
+                self.value = value.unwrap_or_default();
+                let key: &str = key.unwrap_or_default();
+                return seed.deserialize(key.into_deserializer()).map(Some);
+            }
+            Ok(None)
+        }
+
+        fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+            seed.deserialize(ValueDe(self.value))
+        }
+    }
+
+    impl<'de> de::Deserializer<'de> for Object<'_> {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            visitor.visit_map(self)
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _variants: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Error> {
+            Err(Error::custom("an enum that is not a string"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map struct identifier ignored_any
+        }
+    }
+
+    /// The values of a `ListValue`.
+    struct List<'a>(Reader<'a>);
+
+    impl<'de> de::SeqAccess<'de> for List<'_> {
+        type Error = Error;
+
+        fn next_element_seed<T: de::DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>, Error> {
+            while let Some((tag, wire_type)) = self.0.field().map_err(wire)? {
+                if (tag, wire_type) == (1, LEN) {
+                    let value = self.0.bytes().map_err(wire)?;
+                    return seed.deserialize(ValueDe(value)).map(Some);
+                }
+                self.0.skip(tag, wire_type, super::NESTING_LIMIT).map_err(wire)?;
+            }
+            Ok(None)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1242,5 +1460,128 @@ mod tests {
         for reader in readers {
             assert_eq!(reader.join().unwrap(), Some(Value::from("one")));
         }
+    }
+
+    /// `payload_as` read straight from the bytes gives what the map path
+    /// gives, for the types callers use; what it does not take on falls
+    /// back to the map path, errors included.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn typed_payloads_read_from_the_bytes_as_through_json() {
+        use serde::Deserialize;
+
+        #[derive(Debug, PartialEq, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        enum Tag {
+            Red,
+            Blue,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(i64),
+            Text(String),
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Inner {
+            deep: Vec<Option<serde_json::Value>>,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Doc {
+            color: Tag,
+            n: i64,
+            big: u64,
+            d: f64,
+            nan: Option<f64>,
+            missing: Option<String>,
+            obj: Inner,
+            either: Either,
+            list: Vec<u8>,
+        }
+        let mut fields = HashMap::from([
+            ("color".to_owned(), string("red")),
+            ("n".to_owned(), value(Kind::IntegerValue(-3))),
+            ("big".to_owned(), value(Kind::IntegerValue(i64::MAX))),
+            ("d".to_owned(), value(Kind::DoubleValue(2.0))),
+            ("nan".to_owned(), value(Kind::DoubleValue(f64::NAN))),
+            (
+                "obj".to_owned(),
+                value(Kind::StructValue(proto::Struct {
+                    fields: HashMap::from([(
+                        "deep".to_owned(),
+                        value(Kind::ListValue(proto::ListValue {
+                            values: vec![
+                                value(Kind::IntegerValue(1)),
+                                proto::Value { kind: None },
+                                string("s"),
+                            ],
+                        })),
+                    )]),
+                })),
+            ),
+            ("either".to_owned(), string("x")),
+            (
+                "list".to_owned(),
+                value(Kind::ListValue(proto::ListValue {
+                    values: vec![value(Kind::IntegerValue(1)), value(Kind::IntegerValue(255))],
+                })),
+            ),
+        ]);
+        let point = |fields: HashMap<String, proto::Value>| {
+            proto::ScoredPoint {
+                id: Some(PointId::from(1).to_proto()),
+                payload: fields,
+                ..Default::default()
+            }
+            .encode_to_vec()
+        };
+        fn both<T: serde::de::DeserializeOwned + PartialEq + fmt::Debug>(
+            bytes: &[u8],
+        ) -> (Option<T>, std::result::Result<T, String>) {
+            let direct = deserialize_payload::<T>(bytes).ok();
+            let payload = Payload::received(Bytes::copy_from_slice(bytes), 1);
+            let through_json =
+                serde_json::from_value::<T>(serde_json::Value::from(Value::Object(payload.into_inner())))
+                    .map_err(|e| e.to_string());
+            if let Some(direct) = &direct {
+                assert_eq!(Ok(direct), through_json.as_ref(), "the direct reading differs");
+            }
+            (direct, through_json)
+        }
+        let bytes = point(fields.clone());
+        let (direct, json) = both::<Doc>(&bytes);
+        assert!(direct.is_some(), "{json:?}");
+        let doc = json.unwrap();
+        assert_eq!(
+            (doc.color, doc.nan, doc.big, doc.list),
+            (Tag::Red, None, i64::MAX as u64, vec![1, 255])
+        );
+        assert!(both::<serde_json::Value>(&bytes).0.is_some());
+        assert!(both::<HashMap<String, serde_json::Value>>(&bytes).0.is_some());
+        assert!(both::<HashMap<String, Value>>(&bytes).0.is_some());
+        // Errors: the same either way, since they come from the map path.
+        let (direct, json) = both::<HashMap<String, u8>>(&bytes);
+        assert!(direct.is_none() && json.is_err());
+        fields.insert("color".to_owned(), string("green"));
+        let (direct, json) = both::<Doc>(&point(fields.clone()));
+        assert!(direct.is_none());
+        assert!(json.unwrap_err().contains("unknown variant `green`"));
+        // Two kinds in one value (protobuf merges them): the map path.
+        fields.insert("color".to_owned(), string("blue"));
+        let mut bytes = point(fields);
+        let mut twice = field(1, LEN, b"extra");
+        let mut merged = string("a").encode_to_vec();
+        merged.extend(value(Kind::IntegerValue(1)).encode_to_vec());
+        twice.extend(field(2, LEN, &merged));
+        bytes.extend(field(PAYLOAD_FIELD, LEN, &twice));
+        let (direct, json) = both::<HashMap<String, serde_json::Value>>(&bytes);
+        assert!(direct.is_none());
+        assert_eq!(json.unwrap()["extra"], serde_json::json!(1));
+        // And through the public call, which falls back by itself.
+        let received = Payload::received(Bytes::from(bytes), 10);
+        let map: HashMap<String, serde_json::Value> = received.deserialize().unwrap();
+        assert_eq!(map["extra"], serde_json::json!(1));
+        let doc: Doc = received.deserialize().unwrap();
+        assert_eq!(doc.color, Tag::Blue);
     }
 }

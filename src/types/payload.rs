@@ -529,6 +529,13 @@ mod json {
         /// # Ok::<(), qdrant_async::Error>(())
         /// ```
         pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+            // A payload as an answer carried it is read straight from its
+            // bytes; what that reading does not take on goes the long way.
+            if let Some(received) = &self.received
+                && let Ok(value) = crate::types::decode::deserialize_payload(&received.point)
+            {
+                return Ok(value);
+            }
             Ok(serde_json::from_value(serde_json::Value::from(Value::Object(
                 self.map().clone(),
             )))?)
