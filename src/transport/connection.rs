@@ -72,7 +72,7 @@ impl Connection {
     pub(crate) fn try_take_stream(&self) -> bool {
         let max = self.max_streams.load(Ordering::Relaxed);
         self.in_flight
-            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |n| {
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
                 (n < max).then_some(n + 1)
             })
             .is_ok()
@@ -80,13 +80,15 @@ impl Connection {
 
     /// Gives a stream back.
     pub(crate) fn release_stream(&self) {
-        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// Requests in flight and the most allowed.
     pub(crate) fn load(&self) -> (usize, usize) {
         (
-            self.in_flight.load(Ordering::Relaxed),
+            // SeqCst: a waiter's scan must see a stream given back before
+            // it registered (see `ChannelPool::acquire`).
+            self.in_flight.load(Ordering::SeqCst),
             self.max_streams.load(Ordering::Relaxed),
         )
     }

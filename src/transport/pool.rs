@@ -185,9 +185,17 @@ impl ChannelPool {
     /// can take the request (the one a failed attempt went to).
     pub(crate) async fn acquire(&self, avoid: Option<usize>) -> Result<Lease> {
         let shared = &self.shared;
-        // Counted before the first scan: a stream freed between a scan
+        // Most calls find a free stream at once, without registering as a
+        // waiter (a lock on the notifier, and a wakeup for every stream
+        // given back while registered).
+        match Shared::pick(shared, avoid) {
+            Pick::Lease(lease) => return Ok(lease),
+            Pick::AllDown(error) => return Err(error),
+            Pick::Wait => {}
+        }
+        // Counted before the scans below: a stream freed between a scan
         // that found none and the wait must wake someone.
-        shared.waiting.fetch_add(1, Ordering::AcqRel);
+        shared.waiting.fetch_add(1, Ordering::SeqCst);
         let _waiting = WaitingGuard(&shared.waiting);
         loop {
             let mut notified = pin!(shared.changed.notified());
@@ -522,7 +530,9 @@ impl Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         self.connection.release_stream();
-        if self.shared.waiting.load(Ordering::Acquire) > 0 {
+        // SeqCst with the waiter's count: either it sees the stream free,
+        // or this sees it waiting.
+        if self.shared.waiting.load(Ordering::SeqCst) > 0 {
             self.shared.changed.notify_one();
         }
     }
