@@ -3,14 +3,19 @@
 //! prost encodes a `repeated float` one value at a time; a dense vector is
 //! written here as one copy of its bytes (on little-endian targets), and a
 //! point is encoded straight from the domain [`Point`], with no
-//! intermediate proto value for its vectors. The bytes are exactly what
-//! prost would produce for the same `PointStruct`, which the tests check.
+//! intermediate proto value for its id, vectors or payload (converting a
+//! payload into a `HashMap<String, proto::Value>` first would allocate a
+//! map per point and a message per nested value). The bytes are exactly
+//! what prost would produce for the same `PointStruct`, map entries aside
+//! (a map's entries come in the order of its iteration, in prost as here),
+//! which the tests check.
 
 use prost::Message;
 use prost::encoding::{encode_varint, encoded_len_varint};
 
 use crate::proto;
-use crate::types::point::Point;
+use crate::types::payload::{Payload, Value};
+use crate::types::point::{Point, PointId};
 use crate::types::vector::{SparseVector, Vector, Vectors};
 
 /// Fields 101, 102 and 103 of `Vector` (`dense`, `sparse`,
@@ -19,11 +24,10 @@ const TAG_VECTOR_DENSE: u64 = (101 << 3) | 2;
 const TAG_VECTOR_SPARSE: u64 = (102 << 3) | 2;
 const TAG_VECTOR_MULTI_DENSE: u64 = (103 << 3) | 2;
 
-/// A point ready to be written: its id and payload as proto values, its
-/// vectors as given.
+/// A point ready to be written, with the length of its message.
 pub(crate) struct WirePoint {
-    id: proto::PointId,
-    payload: std::collections::HashMap<String, proto::Value>,
+    id: PointId,
+    payload: Payload,
     vectors: Vectors,
     /// Length of the `PointStruct` message.
     len: usize,
@@ -31,17 +35,10 @@ pub(crate) struct WirePoint {
 
 impl WirePoint {
     pub(crate) fn new(point: Point) -> Self {
-        let id = point.id.to_proto();
-        let payload = point.payload.into_proto();
-        let vectors = point.vectors;
-        let len = field_len(1, id.encoded_len())
-            + prost::encoding::hash_map::encoded_len(
-                prost::encoding::string::encoded_len,
-                prost::encoding::message::encoded_len,
-                3,
-                &payload,
-            )
-            + field_len(4, vectors_len(&vectors));
+        let Point {
+            id, vectors, payload, ..
+        } = point;
+        let len = field_len(1, id_len(&id)) + payload_len(&payload) + field_len(4, vectors_len(&vectors));
         WirePoint {
             id,
             payload,
@@ -62,17 +59,11 @@ impl WirePoint {
         write_key(field, buf);
         encode_varint(self.len as u64, buf);
         write_key(1, buf);
-        encode_varint(self.id.encoded_len() as u64, buf);
-        self.id.encode_raw(buf);
-        prost::encoding::hash_map::encode(
-            prost::encoding::string::encode,
-            prost::encoding::string::encoded_len,
-            prost::encoding::message::encode,
-            prost::encoding::message::encoded_len,
-            3,
-            &self.payload,
-            buf,
-        );
+        encode_varint(id_len(&self.id) as u64, buf);
+        encode_id(&self.id, buf);
+        for (key, value) in self.payload.iter() {
+            encode_entry(3, key, value, buf);
+        }
         write_key(4, buf);
         encode_varint(vectors_len(&self.vectors) as u64, buf);
         encode_vectors(&self.vectors, buf)
@@ -81,6 +72,148 @@ impl WirePoint {
     /// The point's vectors, for the error once `encode` found a bad value.
     pub(crate) fn vectors(&self) -> &Vectors {
         &self.vectors
+    }
+}
+
+/// Length of a `PointId` message: `num = 1` (uint64) or `uuid = 2`
+/// (string), a oneof, so written even when zero or empty.
+fn id_len(id: &PointId) -> usize {
+    if let Some(n) = id.as_u64() {
+        1 + encoded_len_varint(n)
+    } else if id.as_uuid().is_some() {
+        field_len(2, uuid::fmt::Hyphenated::LENGTH)
+    } else {
+        // A string that is not a UUID, refused before anything is sent.
+        id.to_proto().encoded_len()
+    }
+}
+
+/// Writes a `PointId` message's field.
+fn encode_id(id: &PointId, buf: &mut Vec<u8>) {
+    if let Some(n) = id.as_u64() {
+        buf.push(TAG_ID_NUM);
+        encode_varint(n, buf);
+    } else if let Some(uuid) = id.as_uuid() {
+        write_key(2, buf);
+        encode_varint(uuid::fmt::Hyphenated::LENGTH as u64, buf);
+        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+        buf.extend_from_slice(uuid.hyphenated().encode_lower(&mut text).as_bytes());
+    } else {
+        id.to_proto().encode_raw(buf);
+    }
+}
+
+/// Keys of `PointId.num` and of the scalar cases of the `Value` oneof:
+/// `null_value = 1` (enum), `double_value = 2` (64-bit), `integer_value = 3`
+/// (int64 varint), `bool_value = 5`; its other cases (`string_value = 4`,
+/// `struct_value = 6`, `list_value = 7`) are length-delimited.
+const TAG_ID_NUM: u8 = 1 << 3;
+const TAG_NULL: u8 = 1 << 3;
+const TAG_DOUBLE: u8 = (2 << 3) | 1;
+const TAG_INTEGER: u8 = 3 << 3;
+const TAG_BOOL: u8 = 5 << 3;
+
+/// Length of a payload as field 3 of `PointStruct`: one map entry per key.
+fn payload_len(payload: &Payload) -> usize {
+    payload
+        .iter()
+        .map(|(key, value)| field_len(3, value_entry_len(key, value)))
+        .sum()
+}
+
+/// Length of a `map<string, Value>` entry (`key = 1`, `value = 2`). As in
+/// prost, an empty key is left out; a value never is, since every domain
+/// value sets the oneof, and so differs from the default message.
+fn value_entry_len(key: &str, value: &Value) -> usize {
+    let key = if key.is_empty() {
+        0
+    } else {
+        field_len(1, key.len())
+    };
+    key + field_len(2, value_len(value))
+}
+
+/// Length of a `Value` message: its oneof case, written even when it holds
+/// a default (`0`, `false`, `""`, an empty list or struct).
+fn value_len(value: &Value) -> usize {
+    match value {
+        Value::Null => 2,
+        Value::Bool(_) => 2,
+        Value::Integer(i) => 1 + encoded_len_varint(*i as u64),
+        Value::Double(_) => 9,
+        Value::String(s) => field_len(4, s.len()),
+        Value::Object(fields) => field_len(6, struct_len(fields)),
+        Value::List(values) => field_len(7, list_len(values)),
+    }
+}
+
+/// Length of `Struct { map<string, Value> fields = 1 }`.
+fn struct_len(fields: &std::collections::HashMap<String, Value>) -> usize {
+    fields
+        .iter()
+        .map(|(key, value)| field_len(1, value_entry_len(key, value)))
+        .sum()
+}
+
+/// Length of `ListValue { repeated Value values = 1 }`.
+fn list_len(values: &[Value]) -> usize {
+    values.iter().map(|value| field_len(1, value_len(value))).sum()
+}
+
+/// Writes a map entry as field `field`.
+fn encode_entry(field: u32, key: &str, value: &Value, buf: &mut Vec<u8>) {
+    let value_len = value_len(value);
+    let key_len = if key.is_empty() {
+        0
+    } else {
+        field_len(1, key.len())
+    };
+    write_key(field, buf);
+    encode_varint((key_len + field_len(2, value_len)) as u64, buf);
+    if !key.is_empty() {
+        write_key(1, buf);
+        encode_varint(key.len() as u64, buf);
+        buf.extend_from_slice(key.as_bytes());
+    }
+    write_key(2, buf);
+    encode_varint(value_len as u64, buf);
+    encode_value(value, buf);
+}
+
+/// Writes a `Value` message's field.
+fn encode_value(value: &Value, buf: &mut Vec<u8>) {
+    match value {
+        Value::Null => buf.extend_from_slice(&[TAG_NULL, proto::NullValue::NullValue as u8]),
+        Value::Bool(b) => buf.extend_from_slice(&[TAG_BOOL, u8::from(*b)]),
+        Value::Integer(i) => {
+            buf.push(TAG_INTEGER);
+            encode_varint(*i as u64, buf);
+        }
+        Value::Double(d) => {
+            buf.push(TAG_DOUBLE);
+            buf.extend_from_slice(&d.to_le_bytes());
+        }
+        Value::String(s) => {
+            write_key(4, buf);
+            encode_varint(s.len() as u64, buf);
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Object(fields) => {
+            write_key(6, buf);
+            encode_varint(struct_len(fields) as u64, buf);
+            for (key, value) in fields {
+                encode_entry(1, key, value, buf);
+            }
+        }
+        Value::List(values) => {
+            write_key(7, buf);
+            encode_varint(list_len(values) as u64, buf);
+            for value in values {
+                write_key(1, buf);
+                encode_varint(value_len(value) as u64, buf);
+                encode_value(value, buf);
+            }
+        }
     }
 }
 
@@ -339,8 +472,10 @@ pub(crate) fn encode_upsert(base: &proto::UpsertPoints, points: &[WirePoint]) ->
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
-    use crate::types::{Payload, SparseVector};
+    use crate::types::SparseVector;
 
     fn points() -> Vec<Point> {
         vec![
@@ -404,6 +539,115 @@ mod tests {
             }
             .encode_to_vec();
             assert_eq!(ours.message().as_ref(), theirs.as_slice());
+        }
+    }
+
+    /// A payload with every kind of value, nested: what prost decodes from
+    /// our bytes must be what it encodes from the same point.
+    fn rich_payload() -> Payload {
+        let nested = Value::Object(HashMap::from([
+            ("empty".to_string(), Value::String(String::new())),
+            ("zero".to_string(), Value::Integer(0)),
+            ("null".to_string(), Value::Null),
+            (
+                "deeper".to_string(),
+                Value::Object(HashMap::from([(
+                    "list".to_string(),
+                    Value::List(vec![
+                        Value::Object(HashMap::new()),
+                        Value::List(Vec::new()),
+                        Value::Bool(false),
+                        Value::Double(-0.0),
+                    ]),
+                )])),
+            ),
+        ]));
+        Payload::from([
+            ("null", Value::Null),
+            ("t", Value::Bool(true)),
+            ("f", Value::Bool(false)),
+            ("neg", Value::Integer(-1)),
+            ("min", Value::Integer(i64::MIN)),
+            ("max", Value::Integer(i64::MAX)),
+            ("zero", Value::Integer(0)),
+            ("pi", Value::Double(std::f64::consts::PI)),
+            ("tiny", Value::Double(f64::MIN_POSITIVE)),
+            ("inf", Value::Double(f64::NEG_INFINITY)),
+            ("empty", Value::String(String::new())),
+            ("unicode ключ 🔑", Value::String("значение, 値, 🦀".into())),
+            ("", Value::String("an empty key".into())),
+            ("long", Value::String("x".repeat(300))),
+            ("nested", nested),
+            (
+                "list",
+                Value::List(vec![
+                    Value::Null,
+                    Value::Integer(-300),
+                    Value::String(String::new()),
+                    Value::List(vec![Value::Integer(1), Value::Double(2.5)]),
+                ]),
+            ),
+            ("empty list", Value::List(Vec::new())),
+            ("empty object", Value::Object(HashMap::new())),
+        ])
+    }
+
+    fn prost_bytes(points: Vec<Point>) -> Vec<u8> {
+        proto::UpsertPoints {
+            points: points.into_iter().map(Point::into_proto).collect(),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    fn our_bytes(points: Vec<Point>) -> bytes::Bytes {
+        let wire: Vec<WirePoint> = points.into_iter().map(WirePoint::new).collect();
+        encode_upsert(&proto::UpsertPoints::default(), &wire)
+            .expect("finite")
+            .message()
+    }
+
+    #[test]
+    fn payloads_and_ids_decode_to_what_prost_encodes() {
+        let uuid = "5C56C793-69F3-4FBF-87E6-C4BF54C28C26";
+        let points = vec![
+            Point::new(0, [1.0f32]).payload(rich_payload()),
+            Point::new(u64::MAX, [1.0f32]).payload(Payload::new()),
+            Point::new(uuid, [1.0f32]).payload(rich_payload()),
+            Point::new(PointId::from_name("a"), Vec::<f32>::new()),
+        ];
+        let ours = our_bytes(points.clone());
+        let theirs = prost_bytes(points);
+        // Map entries come in iteration order, which differs between two
+        // maps of the same entries: same length, same message.
+        assert_eq!(ours.len(), theirs.len());
+        assert_eq!(
+            proto::UpsertPoints::decode(ours).expect("decodes"),
+            proto::UpsertPoints::decode(theirs.as_slice()).expect("decodes"),
+        );
+    }
+
+    #[test]
+    fn single_values_encode_byte_for_byte_as_prost() {
+        let payload = rich_payload();
+        // One entry per payload, so that no map order is involved; nested
+        // objects with more than one key are compared by decoding above.
+        for (key, value) in payload.iter() {
+            let single = match value {
+                Value::Object(fields) if fields.len() > 1 => continue,
+                _ => Payload::from([(key.clone(), value.clone())]),
+            };
+            for id in [
+                PointId::from(7),
+                PointId::from("5c56c793-69f3-4fbf-87e6-c4bf54c28c26"),
+            ] {
+                let point = vec![Point::new(id, [0.5f32]).payload(single.clone())];
+                assert_eq!(
+                    our_bytes(point.clone()).as_ref(),
+                    prost_bytes(point).as_slice(),
+                    "{key}"
+                );
+            }
         }
     }
 
