@@ -10,6 +10,8 @@
 //! (a map's entries come in the order of its iteration, in prost as here),
 //! which the tests check.
 
+use std::sync::{Arc, Mutex};
+
 use prost::Message;
 use prost::encoding::{encode_varint, encoded_len_varint};
 
@@ -426,9 +428,13 @@ impl Framed {
     /// A message above 4 GiB gets a wrong length: the message size limit
     /// stops it before it is sent.
     pub(crate) fn finish(mut buf: Vec<u8>) -> Framed {
+        Framed::fill_header(&mut buf);
+        Framed(buf.into())
+    }
+
+    fn fill_header(buf: &mut [u8]) {
         let len = buf.len().saturating_sub(FRAME_HEADER);
         buf[1..FRAME_HEADER].copy_from_slice(&(len as u32).to_be_bytes());
-        Framed(buf.into())
     }
 
     /// `message` encoded and framed.
@@ -454,20 +460,141 @@ impl Framed {
     }
 }
 
+/// Encode buffers of large requests, kept for the next request once the
+/// last copy of the bytes sent from them is dropped (h2 has written them
+/// and the call is over).
+///
+/// A request of several hundred KiB in a fresh allocation costs a page
+/// fault per 4 KiB page as it is written: glibc serves such blocks from
+/// `mmap`, or gives the top of its heap back to the kernel when they are
+/// freed, so the next one faults its pages in again. A buffer kept here is
+/// written again in pages already mapped. The pool is bounded: at most
+/// [`MAX_KEPT_BYTES`] of capacity in all, no buffer above
+/// [`MAX_KEPT_BUFFER`], and it is freed with the last clone of the client
+/// that owns it (and the last request bytes taken from it).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BufferPool(Arc<Mutex<Kept>>);
+
+#[derive(Debug, Default)]
+struct Kept {
+    buffers: Vec<Vec<u8>>,
+    /// Sum of the buffers' capacities.
+    bytes: usize,
+}
+
+/// Most capacity a pool keeps, all buffers together: sixteen upsert
+/// batches of 256 points of 1,024 dimensions (1 MiB each).
+const MAX_KEPT_BYTES: usize = 16 << 20;
+/// Largest buffer a pool keeps; larger ones go back to the allocator.
+const MAX_KEPT_BUFFER: usize = 4 << 20;
+/// Smallest buffer a pool keeps: below it, an allocation is cheap and
+/// comes from memory the allocator keeps mapped.
+const MIN_KEPT_BUFFER: usize = 64 << 10;
+
+impl BufferPool {
+    /// A buffer for a message of `len` bytes, its frame header reserved: a
+    /// kept one if one is large enough.
+    pub(crate) fn buffer(&self, len: usize) -> Vec<u8> {
+        let size = FRAME_HEADER + len;
+        let kept = if size < MIN_KEPT_BUFFER {
+            None
+        } else {
+            self.take(size)
+        };
+        let mut buf = kept.unwrap_or_else(|| Vec::with_capacity(size));
+        buf.extend_from_slice(&[0; FRAME_HEADER]);
+        buf
+    }
+
+    /// The message written into a [`buffer`](Self::buffer), framed; the
+    /// buffer comes back to the pool when the last copy of its bytes is
+    /// dropped.
+    pub(crate) fn finish(&self, mut buf: Vec<u8>) -> Framed {
+        Framed::fill_header(&mut buf);
+        if buf.capacity() < MIN_KEPT_BUFFER {
+            return Framed(buf.into());
+        }
+        Framed(bytes::Bytes::from_owner(Pooled {
+            buf,
+            pool: self.clone(),
+        }))
+    }
+
+    /// The smallest kept buffer of at least `size` bytes, if any.
+    fn take(&self, size: usize) -> Option<Vec<u8>> {
+        let mut kept = self.0.lock().ok()?;
+        let (i, _) = kept
+            .buffers
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.capacity() >= size)
+            .min_by_key(|(_, b)| b.capacity())?;
+        let buf = kept.buffers.swap_remove(i);
+        kept.bytes -= buf.capacity();
+        Some(buf)
+    }
+
+    /// Keeps `buf` for a later request, if the pool has room for it.
+    fn put(&self, mut buf: Vec<u8>) {
+        let capacity = buf.capacity();
+        if !(MIN_KEPT_BUFFER..=MAX_KEPT_BUFFER).contains(&capacity) {
+            return;
+        }
+        let Ok(mut kept) = self.0.lock() else {
+            return;
+        };
+        if kept.bytes + capacity > MAX_KEPT_BYTES {
+            return;
+        }
+        buf.clear();
+        kept.bytes += capacity;
+        kept.buffers.push(buf);
+    }
+
+    /// Capacity kept now, for tests.
+    #[cfg(test)]
+    fn kept_bytes(&self) -> usize {
+        self.0.lock().map_or(0, |kept| kept.bytes)
+    }
+}
+
+/// A buffer lent to the bytes of a request; back to its pool on drop.
+struct Pooled {
+    buf: Vec<u8>,
+    pool: BufferPool,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        self.pool.put(std::mem::take(&mut self.buf));
+    }
+}
+
 /// Encodes an upsert request: `base` (whose `points` must be empty) with
-/// `points` appended as field 3. On a NaN or infinite value, gives the
-/// index of the first point holding one.
-pub(crate) fn encode_upsert(base: &proto::UpsertPoints, points: &[WirePoint]) -> Result<Framed, usize> {
+/// `points` appended as field 3, into a buffer of `pool`. On a NaN or
+/// infinite value, gives the index of the first point holding one.
+pub(crate) fn encode_upsert(
+    base: &proto::UpsertPoints,
+    points: &[WirePoint],
+    pool: &BufferPool,
+) -> Result<Framed, usize> {
     let len = base.encoded_len() + points.iter().map(WirePoint::framed_len).sum::<usize>();
-    let mut buf = Framed::buffer(len);
+    let mut buf = pool.buffer(len);
     base.encode_raw(&mut buf);
     for (i, point) in points.iter().enumerate() {
         if !point.encode(3, &mut buf) {
+            pool.put(buf);
             return Err(i);
         }
     }
     debug_assert_eq!(buf.len(), FRAME_HEADER + len);
-    Ok(Framed::finish(buf))
+    Ok(pool.finish(buf))
 }
 
 #[cfg(test)]
@@ -501,7 +628,7 @@ mod tests {
             ..Default::default()
         };
         let wire: Vec<WirePoint> = points().into_iter().map(WirePoint::new).collect();
-        let bytes = encode_upsert(&base, &wire).expect("finite");
+        let bytes = encode_upsert(&base, &wire, &BufferPool::default()).expect("finite");
         let decoded = proto::UpsertPoints::decode(bytes.message()).expect("decodes");
         let expected = proto::UpsertPoints {
             points: points().into_iter().map(Point::into_proto).collect(),
@@ -513,6 +640,7 @@ mod tests {
         let ours = encode_upsert(
             &base,
             &single.iter().cloned().map(WirePoint::new).collect::<Vec<_>>(),
+            &BufferPool::default(),
         )
         .expect("finite");
         let theirs = proto::UpsertPoints {
@@ -532,7 +660,8 @@ mod tests {
             Point::new(3, vec![vec![1.0f32, 2.0], vec![3.0, 4.0]]),
             Point::new(4, vec![Vec::<f32>::new()]),
         ] {
-            let ours = encode_upsert(&base, &[WirePoint::new(point.clone())]).expect("finite");
+            let ours = encode_upsert(&base, &[WirePoint::new(point.clone())], &BufferPool::default())
+                .expect("finite");
             let theirs = proto::UpsertPoints {
                 points: vec![point.into_proto()],
                 ..base.clone()
@@ -602,7 +731,7 @@ mod tests {
 
     fn our_bytes(points: Vec<Point>) -> bytes::Bytes {
         let wire: Vec<WirePoint> = points.into_iter().map(WirePoint::new).collect();
-        encode_upsert(&proto::UpsertPoints::default(), &wire)
+        encode_upsert(&proto::UpsertPoints::default(), &wire, &BufferPool::default())
             .expect("finite")
             .message()
     }
@@ -651,6 +780,70 @@ mod tests {
         }
     }
 
+    /// `n` points of `dims` dimensions, as one upsert request.
+    fn request(n: u64, dims: usize, pool: &BufferPool) -> Framed {
+        let wire: Vec<WirePoint> = (0..n)
+            .map(|i| WirePoint::new(Point::new(i, vec![i as f32; dims]).payload(rich_payload())))
+            .collect();
+        encode_upsert(&proto::UpsertPoints::default(), &wire, pool).expect("finite")
+    }
+
+    #[test]
+    fn buffers_come_back_to_the_pool_when_the_last_copy_is_dropped() {
+        let pool = BufferPool::default();
+        let first = request(64, 768, &pool);
+        let address = first.framed().as_ptr();
+        let copy = first.framed();
+        drop(first);
+        assert_eq!(pool.kept_bytes(), 0, "a copy of the bytes is still alive");
+        drop(copy);
+        let kept = pool.kept_bytes();
+        assert!(kept >= 64 * 768 * 4, "{kept}");
+        // A smaller request reuses it, with none of the old bytes left.
+        let second = request(32, 768, &pool);
+        assert_eq!(second.framed().as_ptr(), address);
+        assert_eq!(pool.kept_bytes(), 0);
+        let decoded = proto::UpsertPoints::decode(second.message()).expect("decodes");
+        assert_eq!(decoded.points.len(), 32);
+        assert_eq!(
+            second.framed()[1..FRAME_HEADER],
+            (second.len() as u32).to_be_bytes()
+        );
+        // A request that fails to encode gives its buffer back too.
+        drop(second);
+        let bad = [WirePoint::new(Point::new(1, vec![f32::NAN; 768 * 64]))];
+        assert_eq!(
+            encode_upsert(&proto::UpsertPoints::default(), &bad, &pool),
+            Err(0)
+        );
+        assert_eq!(pool.kept_bytes(), kept);
+    }
+
+    #[test]
+    fn the_pool_keeps_no_more_than_its_bounds() {
+        let pool = BufferPool::default();
+        // Small requests are not pooled, nor are buffers above the limit.
+        drop(request(1, 8, &pool));
+        assert_eq!(pool.kept_bytes(), 0);
+        drop(request(1, MAX_KEPT_BUFFER / 4 + 1, &pool));
+        assert_eq!(pool.kept_bytes(), 0);
+        // Many large requests alive at once: the pool keeps what fits.
+        let alive: Vec<Framed> = (0..40).map(|_| request(1, MAX_KEPT_BUFFER / 8, &pool)).collect();
+        drop(alive);
+        let kept = pool.kept_bytes();
+        assert!(kept <= MAX_KEPT_BYTES && kept > MAX_KEPT_BYTES / 2, "{kept}");
+        // The bytes stay valid after the pool itself is gone.
+        let bytes = request(2, 65536, &pool).framed();
+        drop(pool);
+        assert_eq!(
+            proto::UpsertPoints::decode(&bytes[FRAME_HEADER..])
+                .expect("decodes")
+                .points
+                .len(),
+            2
+        );
+    }
+
     #[test]
     fn finds_the_first_point_with_a_value_that_is_not_finite() {
         let mut values = vec![1.0f32; 40];
@@ -661,8 +854,10 @@ mod tests {
             Point::new(3, values),
         ];
         let wire: Vec<WirePoint> = points.iter().cloned().map(WirePoint::new).collect();
-        assert_eq!(encode_upsert(&proto::UpsertPoints::default(), &wire), Err(1));
-        assert_eq!(encode_upsert(&proto::UpsertPoints::default(), &wire[2..]), Err(0));
-        assert!(encode_upsert(&proto::UpsertPoints::default(), &wire[..1]).is_ok());
+        let pool = BufferPool::default();
+        let base = proto::UpsertPoints::default();
+        assert_eq!(encode_upsert(&base, &wire, &pool), Err(1));
+        assert_eq!(encode_upsert(&base, &wire[2..], &pool), Err(0));
+        assert!(encode_upsert(&base, &wire[..1], &pool).is_ok());
     }
 }
