@@ -389,12 +389,12 @@ pub(crate) fn encode_upserts(
         point.check_shape(&|| argument(i))?;
     }
     let base_len = base.encoded_len();
-    let mut requests = Vec::new();
-    let mut group: Vec<WirePoint> = Vec::new();
+    let mut requests = Vec::with_capacity(1);
+    let mut group: Vec<WirePoint<'_>> = Vec::with_capacity(points.len());
     // Index in `points` of the group's first point.
     let mut group_start = 0;
     let mut size = base_len;
-    let encode = |group: &[WirePoint], group_start: usize| -> Result<Part> {
+    let encode = |group: &[WirePoint<'_>], group_start: usize| -> Result<Part> {
         let bytes = encode_upsert(base, group, pool).map_err(|i| {
             let point = &group[i];
             match point
@@ -410,7 +410,7 @@ pub(crate) fn encode_upserts(
             points: group.len(),
         })
     };
-    for (i, point) in points.into_iter().enumerate() {
+    for (i, point) in points.iter().enumerate() {
         let point = WirePoint::new(point);
         let framed = point.framed_len();
         if base_len + framed > limit {

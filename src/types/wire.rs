@@ -13,7 +13,7 @@
 use std::sync::{Arc, Mutex};
 
 use prost::Message;
-use prost::encoding::{encode_varint, encoded_len_varint};
+use prost::encoding::encoded_len_varint;
 
 use crate::proto;
 use crate::types::payload::{Payload, Value};
@@ -26,27 +26,22 @@ const TAG_VECTOR_DENSE: u64 = (101 << 3) | 2;
 const TAG_VECTOR_SPARSE: u64 = (102 << 3) | 2;
 const TAG_VECTOR_MULTI_DENSE: u64 = (103 << 3) | 2;
 
-/// A point ready to be written, with the length of its message.
-pub(crate) struct WirePoint {
-    id: PointId,
-    payload: Payload,
-    vectors: Vectors,
+/// A point ready to be written: the point, borrowed (moving a few hundred
+/// bytes per point into another vector costs more than its payload's
+/// encoding), and the length of its message.
+#[derive(Clone, Copy)]
+pub(crate) struct WirePoint<'a> {
+    point: &'a Point,
     /// Length of the `PointStruct` message.
     len: usize,
 }
 
-impl WirePoint {
-    pub(crate) fn new(point: Point) -> Self {
-        let Point {
-            id, vectors, payload, ..
-        } = point;
-        let len = field_len(1, id_len(&id)) + payload_len(&payload) + field_len(4, vectors_len(&vectors));
-        WirePoint {
-            id,
-            payload,
-            vectors,
-            len,
-        }
+impl<'a> WirePoint<'a> {
+    pub(crate) fn new(point: &'a Point) -> Self {
+        let len = field_len(1, id_len(&point.id))
+            + payload_len(&point.payload)
+            + field_len(4, vectors_len(&point.vectors));
+        WirePoint { point, len }
     }
 
     /// Bytes this point adds to a request, as field 3 of `UpsertPoints`.
@@ -58,22 +53,25 @@ impl WirePoint {
     /// if a vector holds a NaN or an infinity, which the copy checks.
     #[must_use]
     pub(crate) fn encode(&self, field: u32, buf: &mut Vec<u8>) -> bool {
+        let Point {
+            id, payload, vectors, ..
+        } = self.point;
         write_key(field, buf);
-        encode_varint(self.len as u64, buf);
+        put_varint(self.len as u64, buf);
         write_key(1, buf);
-        encode_varint(id_len(&self.id) as u64, buf);
-        encode_id(&self.id, buf);
-        for (key, value) in self.payload.iter() {
+        put_varint(id_len(id) as u64, buf);
+        encode_id(id, buf);
+        for (key, value) in payload.iter() {
             encode_entry(3, key, value, buf);
         }
         write_key(4, buf);
-        encode_varint(vectors_len(&self.vectors) as u64, buf);
-        encode_vectors(&self.vectors, buf)
+        put_varint(vectors_len(vectors) as u64, buf);
+        encode_vectors(vectors, buf)
     }
 
     /// The point's vectors, for the error once `encode` found a bad value.
-    pub(crate) fn vectors(&self) -> &Vectors {
-        &self.vectors
+    pub(crate) fn vectors(&self) -> &'a Vectors {
+        &self.point.vectors
     }
 }
 
@@ -94,10 +92,10 @@ fn id_len(id: &PointId) -> usize {
 fn encode_id(id: &PointId, buf: &mut Vec<u8>) {
     if let Some(n) = id.as_u64() {
         buf.push(TAG_ID_NUM);
-        encode_varint(n, buf);
+        put_varint(n, buf);
     } else if let Some(uuid) = id.as_uuid() {
         write_key(2, buf);
-        encode_varint(uuid::fmt::Hyphenated::LENGTH as u64, buf);
+        put_varint(uuid::fmt::Hyphenated::LENGTH as u64, buf);
         let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
         buf.extend_from_slice(uuid.hyphenated().encode_lower(&mut text).as_bytes());
     } else {
@@ -171,14 +169,14 @@ fn encode_entry(field: u32, key: &str, value: &Value, buf: &mut Vec<u8>) {
         field_len(1, key.len())
     };
     write_key(field, buf);
-    encode_varint((key_len + field_len(2, value_len)) as u64, buf);
+    put_varint((key_len + field_len(2, value_len)) as u64, buf);
     if !key.is_empty() {
         write_key(1, buf);
-        encode_varint(key.len() as u64, buf);
+        put_varint(key.len() as u64, buf);
         buf.extend_from_slice(key.as_bytes());
     }
     write_key(2, buf);
-    encode_varint(value_len as u64, buf);
+    put_varint(value_len as u64, buf);
     encode_value(value, buf);
 }
 
@@ -189,7 +187,7 @@ fn encode_value(value: &Value, buf: &mut Vec<u8>) {
         Value::Bool(b) => buf.extend_from_slice(&[TAG_BOOL, u8::from(*b)]),
         Value::Integer(i) => {
             buf.push(TAG_INTEGER);
-            encode_varint(*i as u64, buf);
+            put_varint(*i as u64, buf);
         }
         Value::Double(d) => {
             buf.push(TAG_DOUBLE);
@@ -197,22 +195,22 @@ fn encode_value(value: &Value, buf: &mut Vec<u8>) {
         }
         Value::String(s) => {
             write_key(4, buf);
-            encode_varint(s.len() as u64, buf);
+            put_varint(s.len() as u64, buf);
             buf.extend_from_slice(s.as_bytes());
         }
         Value::Object(fields) => {
             write_key(6, buf);
-            encode_varint(struct_len(fields) as u64, buf);
+            put_varint(struct_len(fields) as u64, buf);
             for (key, value) in fields {
                 encode_entry(1, key, value, buf);
             }
         }
         Value::List(values) => {
             write_key(7, buf);
-            encode_varint(list_len(values) as u64, buf);
+            put_varint(list_len(values) as u64, buf);
             for value in values {
                 write_key(1, buf);
-                encode_varint(value_len(value) as u64, buf);
+                put_varint(value_len(value) as u64, buf);
                 encode_value(value, buf);
             }
         }
@@ -225,7 +223,27 @@ fn field_len(field: u32, len: usize) -> usize {
 }
 
 fn write_key(field: u32, buf: &mut Vec<u8>) {
-    encode_varint(u64::from(field << 3 | 2), buf);
+    put_varint(u64::from(field << 3 | 2), buf);
+}
+
+/// Appends `value` as a varint, as prost's `encode_varint` does, written
+/// for a `Vec<u8>`: one capacity check rather than one per byte, and one
+/// push for the keys and short lengths that most varints here are.
+#[inline]
+fn put_varint(mut value: u64, buf: &mut Vec<u8>) {
+    if value < 0x80 {
+        buf.push(value as u8);
+        return;
+    }
+    let mut bytes = [0u8; 10];
+    let mut n = 0;
+    while value >= 0x80 {
+        bytes[n] = (value as u8) | 0x80;
+        value >>= 7;
+        n += 1;
+    }
+    bytes[n] = value as u8;
+    buf.extend_from_slice(&bytes[..=n]);
 }
 
 /// Length of a packed `repeated float` field's payload.
@@ -281,7 +299,7 @@ fn encode_dense_message(data: &[f32], buf: &mut Vec<u8>) -> bool {
         return true;
     }
     write_key(1, buf);
-    encode_varint(floats_len(data) as u64, buf);
+    put_varint(floats_len(data) as u64, buf);
     write_floats(data, buf)
 }
 
@@ -289,29 +307,29 @@ fn encode_dense_message(data: &[f32], buf: &mut Vec<u8>) -> bool {
 fn encode_vector(vector: &Vector, buf: &mut Vec<u8>) -> bool {
     match vector {
         Vector::Dense(data) => {
-            encode_varint(TAG_VECTOR_DENSE, buf);
-            encode_varint(dense_message_len(data) as u64, buf);
+            put_varint(TAG_VECTOR_DENSE, buf);
+            put_varint(dense_message_len(data) as u64, buf);
             encode_dense_message(data, buf)
         }
         Vector::Sparse(sparse) => {
-            encode_varint(TAG_VECTOR_SPARSE, buf);
-            encode_varint(sparse_message_len(sparse) as u64, buf);
+            put_varint(TAG_VECTOR_SPARSE, buf);
+            put_varint(sparse_message_len(sparse) as u64, buf);
             let finite = encode_dense_message(&sparse.values, buf);
             if !sparse.indices.is_empty() {
                 write_key(2, buf);
-                encode_varint(indices_len(&sparse.indices) as u64, buf);
+                put_varint(indices_len(&sparse.indices) as u64, buf);
                 for &i in &sparse.indices {
-                    encode_varint(u64::from(i), buf);
+                    put_varint(u64::from(i), buf);
                 }
             }
             finite
         }
         Vector::MultiDense(rows) => {
-            encode_varint(TAG_VECTOR_MULTI_DENSE, buf);
-            encode_varint(multi_dense_message_len(rows) as u64, buf);
+            put_varint(TAG_VECTOR_MULTI_DENSE, buf);
+            put_varint(multi_dense_message_len(rows) as u64, buf);
             rows.iter().fold(true, |finite, row| {
                 write_key(1, buf);
-                encode_varint(dense_message_len(row) as u64, buf);
+                put_varint(dense_message_len(row) as u64, buf);
                 encode_dense_message(row, buf) & finite
             })
         }
@@ -350,22 +368,22 @@ fn encode_vectors(vectors: &Vectors, buf: &mut Vec<u8>) -> bool {
     match vectors {
         Vectors::Single(v) => {
             write_key(1, buf);
-            encode_varint(vector_len(v) as u64, buf);
+            put_varint(vector_len(v) as u64, buf);
             encode_vector(v, buf)
         }
         Vectors::Named(map) => {
             write_key(2, buf);
-            encode_varint(named_len(map) as u64, buf);
+            put_varint(named_len(map) as u64, buf);
             map.iter().fold(true, |finite, (name, v)| {
                 write_key(1, buf);
-                encode_varint(entry_len(name, v) as u64, buf);
+                put_varint(entry_len(name, v) as u64, buf);
                 if !name.is_empty() {
                     write_key(1, buf);
-                    encode_varint(name.len() as u64, buf);
+                    put_varint(name.len() as u64, buf);
                     buf.extend_from_slice(name.as_bytes());
                 }
                 write_key(2, buf);
-                encode_varint(vector_len(v) as u64, buf);
+                put_varint(vector_len(v) as u64, buf);
                 encode_vector(v, buf) & finite
             })
         }
@@ -581,7 +599,7 @@ impl Drop for Pooled {
 /// infinite value, gives the index of the first point holding one.
 pub(crate) fn encode_upsert(
     base: &proto::UpsertPoints,
-    points: &[WirePoint],
+    points: &[WirePoint<'_>],
     pool: &BufferPool,
 ) -> Result<Framed, usize> {
     let len = base.encoded_len() + points.iter().map(WirePoint::framed_len).sum::<usize>();
@@ -627,11 +645,12 @@ mod tests {
             wait: Some(true),
             ..Default::default()
         };
-        let wire: Vec<WirePoint> = points().into_iter().map(WirePoint::new).collect();
+        let given = points();
+        let wire: Vec<WirePoint> = given.iter().map(WirePoint::new).collect();
         let bytes = encode_upsert(&base, &wire, &BufferPool::default()).expect("finite");
         let decoded = proto::UpsertPoints::decode(bytes.message()).expect("decodes");
         let expected = proto::UpsertPoints {
-            points: points().into_iter().map(Point::into_proto).collect(),
+            points: given.into_iter().map(Point::into_proto).collect(),
             ..base.clone()
         };
         assert_eq!(decoded, expected);
@@ -639,7 +658,7 @@ mod tests {
         let single = [Point::new(9, [1.0f32, 2.0]).payload(Payload::from([("k", 1)]))];
         let ours = encode_upsert(
             &base,
-            &single.iter().cloned().map(WirePoint::new).collect::<Vec<_>>(),
+            &single.iter().map(WirePoint::new).collect::<Vec<_>>(),
             &BufferPool::default(),
         )
         .expect("finite");
@@ -660,8 +679,8 @@ mod tests {
             Point::new(3, vec![vec![1.0f32, 2.0], vec![3.0, 4.0]]),
             Point::new(4, vec![Vec::<f32>::new()]),
         ] {
-            let ours = encode_upsert(&base, &[WirePoint::new(point.clone())], &BufferPool::default())
-                .expect("finite");
+            let ours =
+                encode_upsert(&base, &[WirePoint::new(&point)], &BufferPool::default()).expect("finite");
             let theirs = proto::UpsertPoints {
                 points: vec![point.into_proto()],
                 ..base.clone()
@@ -730,7 +749,7 @@ mod tests {
     }
 
     fn our_bytes(points: Vec<Point>) -> bytes::Bytes {
-        let wire: Vec<WirePoint> = points.into_iter().map(WirePoint::new).collect();
+        let wire: Vec<WirePoint> = points.iter().map(WirePoint::new).collect();
         encode_upsert(&proto::UpsertPoints::default(), &wire, &BufferPool::default())
             .expect("finite")
             .message()
@@ -782,9 +801,10 @@ mod tests {
 
     /// `n` points of `dims` dimensions, as one upsert request.
     fn request(n: u64, dims: usize, pool: &BufferPool) -> Framed {
-        let wire: Vec<WirePoint> = (0..n)
-            .map(|i| WirePoint::new(Point::new(i, vec![i as f32; dims]).payload(rich_payload())))
+        let points: Vec<Point> = (0..n)
+            .map(|i| Point::new(i, vec![i as f32; dims]).payload(rich_payload()))
             .collect();
+        let wire: Vec<WirePoint> = points.iter().map(WirePoint::new).collect();
         encode_upsert(&proto::UpsertPoints::default(), &wire, pool).expect("finite")
     }
 
@@ -811,7 +831,8 @@ mod tests {
         );
         // A request that fails to encode gives its buffer back too.
         drop(second);
-        let bad = [WirePoint::new(Point::new(1, vec![f32::NAN; 768 * 64]))];
+        let bad = Point::new(1, vec![f32::NAN; 768 * 64]);
+        let bad = [WirePoint::new(&bad)];
         assert_eq!(
             encode_upsert(&proto::UpsertPoints::default(), &bad, &pool),
             Err(0)
@@ -845,6 +866,20 @@ mod tests {
     }
 
     #[test]
+    fn varints_are_prost_varints() {
+        let mut values = vec![0, 1, 127, 128, 300, 16383, 16384, u64::from(u32::MAX), u64::MAX];
+        values.extend((0..64).map(|shift| 1u64 << shift));
+        values.extend((0..64).map(|shift| (1u64 << shift) - 1));
+        values.push(-1i64 as u64);
+        for value in values {
+            let (mut ours, mut theirs) = (vec![7], vec![7]);
+            put_varint(value, &mut ours);
+            prost::encoding::encode_varint(value, &mut theirs);
+            assert_eq!(ours, theirs, "{value}");
+        }
+    }
+
+    #[test]
     fn finds_the_first_point_with_a_value_that_is_not_finite() {
         let mut values = vec![1.0f32; 40];
         values[37] = f32::NAN;
@@ -853,7 +888,7 @@ mod tests {
             Point::new(2, SparseVector::new([1], [f32::INFINITY])),
             Point::new(3, values),
         ];
-        let wire: Vec<WirePoint> = points.iter().cloned().map(WirePoint::new).collect();
+        let wire: Vec<WirePoint> = points.iter().map(WirePoint::new).collect();
         let pool = BufferPool::default();
         let base = proto::UpsertPoints::default();
         assert_eq!(encode_upsert(&base, &wire, &pool), Err(1));
