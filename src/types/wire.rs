@@ -13,7 +13,7 @@
 use std::sync::{Arc, Mutex};
 
 use prost::Message;
-use prost::encoding::encoded_len_varint;
+use prost::encoding::{encode_varint, encoded_len_varint};
 
 use crate::proto;
 use crate::types::payload::{Payload, Value};
@@ -57,15 +57,15 @@ impl<'a> WirePoint<'a> {
             id, payload, vectors, ..
         } = self.point;
         write_key(field, buf);
-        put_varint(self.len as u64, buf);
+        encode_varint(self.len as u64, buf);
         write_key(1, buf);
-        put_varint(id_len(id) as u64, buf);
+        encode_varint(id_len(id) as u64, buf);
         encode_id(id, buf);
         for (key, value) in payload.iter() {
             encode_entry(3, key, value, buf);
         }
         write_key(4, buf);
-        put_varint(vectors_len(vectors) as u64, buf);
+        encode_varint(vectors_len(vectors) as u64, buf);
         encode_vectors(vectors, buf)
     }
 
@@ -92,10 +92,10 @@ fn id_len(id: &PointId) -> usize {
 fn encode_id(id: &PointId, buf: &mut Vec<u8>) {
     if let Some(n) = id.as_u64() {
         buf.push(TAG_ID_NUM);
-        put_varint(n, buf);
+        encode_varint(n, buf);
     } else if let Some(uuid) = id.as_uuid() {
         write_key(2, buf);
-        put_varint(uuid::fmt::Hyphenated::LENGTH as u64, buf);
+        encode_varint(uuid::fmt::Hyphenated::LENGTH as u64, buf);
         let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
         buf.extend_from_slice(uuid.hyphenated().encode_lower(&mut text).as_bytes());
     } else {
@@ -169,14 +169,14 @@ fn encode_entry(field: u32, key: &str, value: &Value, buf: &mut Vec<u8>) {
         field_len(1, key.len())
     };
     write_key(field, buf);
-    put_varint((key_len + field_len(2, value_len)) as u64, buf);
+    encode_varint((key_len + field_len(2, value_len)) as u64, buf);
     if !key.is_empty() {
         write_key(1, buf);
-        put_varint(key.len() as u64, buf);
+        encode_varint(key.len() as u64, buf);
         buf.extend_from_slice(key.as_bytes());
     }
     write_key(2, buf);
-    put_varint(value_len as u64, buf);
+    encode_varint(value_len as u64, buf);
     encode_value(value, buf);
 }
 
@@ -187,7 +187,7 @@ fn encode_value(value: &Value, buf: &mut Vec<u8>) {
         Value::Bool(b) => buf.extend_from_slice(&[TAG_BOOL, u8::from(*b)]),
         Value::Integer(i) => {
             buf.push(TAG_INTEGER);
-            put_varint(*i as u64, buf);
+            encode_varint(*i as u64, buf);
         }
         Value::Double(d) => {
             buf.push(TAG_DOUBLE);
@@ -195,22 +195,22 @@ fn encode_value(value: &Value, buf: &mut Vec<u8>) {
         }
         Value::String(s) => {
             write_key(4, buf);
-            put_varint(s.len() as u64, buf);
+            encode_varint(s.len() as u64, buf);
             buf.extend_from_slice(s.as_bytes());
         }
         Value::Object(fields) => {
             write_key(6, buf);
-            put_varint(struct_len(fields) as u64, buf);
+            encode_varint(struct_len(fields) as u64, buf);
             for (key, value) in fields {
                 encode_entry(1, key, value, buf);
             }
         }
         Value::List(values) => {
             write_key(7, buf);
-            put_varint(list_len(values) as u64, buf);
+            encode_varint(list_len(values) as u64, buf);
             for value in values {
                 write_key(1, buf);
-                put_varint(value_len(value) as u64, buf);
+                encode_varint(value_len(value) as u64, buf);
                 encode_value(value, buf);
             }
         }
@@ -223,27 +223,7 @@ fn field_len(field: u32, len: usize) -> usize {
 }
 
 fn write_key(field: u32, buf: &mut Vec<u8>) {
-    put_varint(u64::from(field << 3 | 2), buf);
-}
-
-/// Appends `value` as a varint, as prost's `encode_varint` does, written
-/// for a `Vec<u8>`: one capacity check rather than one per byte, and one
-/// push for the keys and short lengths that most varints here are.
-#[inline]
-fn put_varint(mut value: u64, buf: &mut Vec<u8>) {
-    if value < 0x80 {
-        buf.push(value as u8);
-        return;
-    }
-    let mut bytes = [0u8; 10];
-    let mut n = 0;
-    while value >= 0x80 {
-        bytes[n] = (value as u8) | 0x80;
-        value >>= 7;
-        n += 1;
-    }
-    bytes[n] = value as u8;
-    buf.extend_from_slice(&bytes[..=n]);
+    encode_varint(u64::from(field << 3 | 2), buf);
 }
 
 /// Length of a packed `repeated float` field's payload.
@@ -299,7 +279,7 @@ fn encode_dense_message(data: &[f32], buf: &mut Vec<u8>) -> bool {
         return true;
     }
     write_key(1, buf);
-    put_varint(floats_len(data) as u64, buf);
+    encode_varint(floats_len(data) as u64, buf);
     write_floats(data, buf)
 }
 
@@ -307,29 +287,29 @@ fn encode_dense_message(data: &[f32], buf: &mut Vec<u8>) -> bool {
 fn encode_vector(vector: &Vector, buf: &mut Vec<u8>) -> bool {
     match vector {
         Vector::Dense(data) => {
-            put_varint(TAG_VECTOR_DENSE, buf);
-            put_varint(dense_message_len(data) as u64, buf);
+            encode_varint(TAG_VECTOR_DENSE, buf);
+            encode_varint(dense_message_len(data) as u64, buf);
             encode_dense_message(data, buf)
         }
         Vector::Sparse(sparse) => {
-            put_varint(TAG_VECTOR_SPARSE, buf);
-            put_varint(sparse_message_len(sparse) as u64, buf);
+            encode_varint(TAG_VECTOR_SPARSE, buf);
+            encode_varint(sparse_message_len(sparse) as u64, buf);
             let finite = encode_dense_message(&sparse.values, buf);
             if !sparse.indices.is_empty() {
                 write_key(2, buf);
-                put_varint(indices_len(&sparse.indices) as u64, buf);
+                encode_varint(indices_len(&sparse.indices) as u64, buf);
                 for &i in &sparse.indices {
-                    put_varint(u64::from(i), buf);
+                    encode_varint(u64::from(i), buf);
                 }
             }
             finite
         }
         Vector::MultiDense(rows) => {
-            put_varint(TAG_VECTOR_MULTI_DENSE, buf);
-            put_varint(multi_dense_message_len(rows) as u64, buf);
+            encode_varint(TAG_VECTOR_MULTI_DENSE, buf);
+            encode_varint(multi_dense_message_len(rows) as u64, buf);
             rows.iter().fold(true, |finite, row| {
                 write_key(1, buf);
-                put_varint(dense_message_len(row) as u64, buf);
+                encode_varint(dense_message_len(row) as u64, buf);
                 encode_dense_message(row, buf) & finite
             })
         }
@@ -368,22 +348,22 @@ fn encode_vectors(vectors: &Vectors, buf: &mut Vec<u8>) -> bool {
     match vectors {
         Vectors::Single(v) => {
             write_key(1, buf);
-            put_varint(vector_len(v) as u64, buf);
+            encode_varint(vector_len(v) as u64, buf);
             encode_vector(v, buf)
         }
         Vectors::Named(map) => {
             write_key(2, buf);
-            put_varint(named_len(map) as u64, buf);
+            encode_varint(named_len(map) as u64, buf);
             map.iter().fold(true, |finite, (name, v)| {
                 write_key(1, buf);
-                put_varint(entry_len(name, v) as u64, buf);
+                encode_varint(entry_len(name, v) as u64, buf);
                 if !name.is_empty() {
                     write_key(1, buf);
-                    put_varint(name.len() as u64, buf);
+                    encode_varint(name.len() as u64, buf);
                     buf.extend_from_slice(name.as_bytes());
                 }
                 write_key(2, buf);
-                put_varint(vector_len(v) as u64, buf);
+                encode_varint(vector_len(v) as u64, buf);
                 encode_vector(v, buf) & finite
             })
         }
@@ -863,20 +843,6 @@ mod tests {
                 .len(),
             2
         );
-    }
-
-    #[test]
-    fn varints_are_prost_varints() {
-        let mut values = vec![0, 1, 127, 128, 300, 16383, 16384, u64::from(u32::MAX), u64::MAX];
-        values.extend((0..64).map(|shift| 1u64 << shift));
-        values.extend((0..64).map(|shift| (1u64 << shift) - 1));
-        values.push(-1i64 as u64);
-        for value in values {
-            let (mut ours, mut theirs) = (vec![7], vec![7]);
-            put_varint(value, &mut ours);
-            prost::encoding::encode_varint(value, &mut theirs);
-            assert_eq!(ours, theirs, "{value}");
-        }
     }
 
     #[test]
