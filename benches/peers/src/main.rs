@@ -144,7 +144,12 @@ fn main() -> anyhow::Result<()> {
     }
     // `--upsert-only`: the upsert phases alone, without the query
     // collection (whose index build takes minutes on a real Qdrant).
-    runtime.block_on(orchestrate(Sizes::new(quick), quick, rounds, flag("--upsert-only")))
+    runtime.block_on(orchestrate(
+        Sizes::new(quick),
+        quick,
+        rounds,
+        flag("--upsert-only"),
+    ))
 }
 
 // --- child processes ---------------------------------------------------------
@@ -375,7 +380,15 @@ async fn orchestrate(sizes: Sizes, quick: bool, rounds: usize, upsert_only: bool
     if !upsert_only {
         admin.delete_collection(QUERY_COLLECTION).await?;
     }
-    print_tables(&mut results, sizes, rounds, &url, &server.title, &server.version, upsert_only);
+    print_tables(
+        &mut results,
+        sizes,
+        rounds,
+        &url,
+        &server.title,
+        &server.version,
+        upsert_only,
+    );
     Ok(())
 }
 
