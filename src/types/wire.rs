@@ -541,8 +541,23 @@ impl BufferPool {
         let Ok(mut kept) = self.0.lock() else {
             return;
         };
-        if kept.bytes + capacity > MAX_KEPT_BYTES {
-            return;
+        // Full: smaller buffers make room for a larger one, so that the
+        // pool follows requests that grow instead of keeping buffers too
+        // small for them.
+        while kept.bytes + capacity > MAX_KEPT_BYTES {
+            let smallest = kept
+                .buffers
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, b)| b.capacity())
+                .map(|(i, b)| (i, b.capacity()));
+            match smallest {
+                Some((i, smaller)) if smaller < capacity => {
+                    kept.buffers.swap_remove(i);
+                    kept.bytes -= smaller;
+                }
+                _ => return,
+            }
         }
         buf.clear();
         kept.bytes += capacity;
@@ -553,6 +568,14 @@ impl BufferPool {
     #[cfg(test)]
     fn kept_bytes(&self) -> usize {
         self.0.lock().map_or(0, |kept| kept.bytes)
+    }
+
+    /// The largest buffer kept now, for tests.
+    #[cfg(test)]
+    fn largest_kept(&self) -> usize {
+        self.0.lock().map_or(0, |kept| {
+            kept.buffers.iter().map(Vec::capacity).max().unwrap_or(0)
+        })
     }
 }
 
@@ -833,6 +856,14 @@ mod tests {
         drop(alive);
         let kept = pool.kept_bytes();
         assert!(kept <= MAX_KEPT_BYTES && kept > MAX_KEPT_BYTES / 2, "{kept}");
+        // Full of small buffers, it makes room for a larger one.
+        assert!(pool.largest_kept() < MAX_KEPT_BUFFER * 4 / 5);
+        let large = request(1, MAX_KEPT_BUFFER / 5, &pool);
+        let size = large.framed().len();
+        drop(large);
+        assert!(pool.largest_kept() >= size, "{}", pool.largest_kept());
+        let kept = pool.kept_bytes();
+        assert!(kept <= MAX_KEPT_BYTES, "{kept}");
         // The bytes stay valid after the pool itself is gone.
         let bytes = request(2, 65536, &pool).framed();
         drop(pool);
