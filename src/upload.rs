@@ -17,7 +17,7 @@ use prost::Message;
 use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::{CallOptions, RetryPolicy, Rpc, Transport};
-use crate::types::wire::{Framed, WirePoint, encode_upsert};
+use crate::types::wire::{BufferPool, Framed, WirePoint, encode_upsert};
 use crate::types::{Point, PointId, UpdateResult, vectors_argument};
 
 const UPSERT: Rpc = Rpc::write("/qdrant.Points/Upsert");
@@ -374,12 +374,14 @@ pub(crate) struct Part {
 /// Checks and encodes points as upsert requests like `base`, split so
 /// that each request stays under `limit` bytes, in input order. `first` is
 /// the index of the first point in the caller's input, for error messages.
-/// A point that alone is above the limit is an error.
+/// A point that alone is above the limit is an error. The requests are
+/// written into buffers of `pool`.
 pub(crate) fn encode_upserts(
     base: &proto::UpsertPoints,
     points: Vec<Point>,
     first: usize,
     limit: usize,
+    pool: &BufferPool,
 ) -> Result<Vec<Part>> {
     let argument = |i: usize| format!("points[{}]", first + i);
     // Vector values are checked while they are copied (`encode_upsert`).
@@ -387,13 +389,13 @@ pub(crate) fn encode_upserts(
         point.check_shape(&|| argument(i))?;
     }
     let base_len = base.encoded_len();
-    let mut requests = Vec::new();
-    let mut group: Vec<WirePoint> = Vec::new();
+    let mut requests = Vec::with_capacity(1);
+    let mut group: Vec<WirePoint<'_>> = Vec::with_capacity(points.len());
     // Index in `points` of the group's first point.
     let mut group_start = 0;
     let mut size = base_len;
-    let encode = |group: &[WirePoint], group_start: usize| -> Result<Part> {
-        let bytes = encode_upsert(base, group).map_err(|i| {
+    let encode = |group: &[WirePoint<'_>], group_start: usize| -> Result<Part> {
+        let bytes = encode_upsert(base, group, pool).map_err(|i| {
             let point = &group[i];
             match point
                 .vectors()
@@ -408,7 +410,7 @@ pub(crate) fn encode_upserts(
             points: group.len(),
         })
     };
-    for (i, point) in points.into_iter().enumerate() {
+    for (i, point) in points.iter().enumerate() {
         let point = WirePoint::new(point);
         let framed = point.framed_len();
         if base_len + framed > limit {
@@ -436,16 +438,21 @@ pub(crate) fn encode_upserts(
 /// `qdrant_async::bench`); not part of the public API.
 #[doc(hidden)]
 pub mod bench {
+    use std::sync::LazyLock;
+
+    use crate::types::wire::BufferPool;
     use crate::{Point, Result, proto};
 
     /// Encodes one upsert request for `points`, exactly as
-    /// [`crate::Client::upsert`] puts it on the wire (unsplit).
+    /// [`crate::Client::upsert`] puts it on the wire (unsplit), into
+    /// buffers of a pool kept for all calls, as a client's is.
     pub fn encode_upsert(collection_name: &str, points: Vec<Point>) -> Result<bytes::Bytes> {
+        static POOL: LazyLock<BufferPool> = LazyLock::new(BufferPool::default);
         let base = proto::UpsertPoints {
             collection_name: collection_name.to_owned(),
             ..Default::default()
         };
-        let mut requests = super::encode_upserts(&base, points, 0, usize::MAX)?;
+        let mut requests = super::encode_upserts(&base, points, 0, usize::MAX, &POOL)?;
         Ok(requests
             .pop()
             .map(|part| part.bytes.message())
@@ -464,10 +471,11 @@ mod tests {
             collection_name: "c".into(),
             ..Default::default()
         };
-        let one = encode_upserts(&base, points.clone(), 0, usize::MAX).unwrap();
+        let pool = BufferPool::default();
+        let one = encode_upserts(&base, points.clone(), 0, usize::MAX, &pool).unwrap();
         assert_eq!(one.len(), 1);
         let limit = one[0].bytes.len() / 3;
-        let parts = encode_upserts(&base, points, 0, limit).unwrap();
+        let parts = encode_upserts(&base, points, 0, limit, &pool).unwrap();
         assert!(parts.len() >= 3, "{}", parts.len());
         let mut total = 0;
         for part in &parts {
@@ -489,7 +497,7 @@ mod tests {
             collection_name: "c".into(),
             ..Default::default()
         };
-        let err = encode_upserts(&base, points, 10, 200).unwrap_err();
+        let err = encode_upserts(&base, points, 10, 200, &BufferPool::default()).unwrap_err();
         assert!(err.to_string().contains("points[11]"), "{err}");
     }
 }

@@ -373,6 +373,7 @@ impl ClientBuilder {
                     metadata,
                     settings: self.call,
                     auth: self.auth,
+                    buffers: Default::default(),
                 },
                 server_version: std::sync::OnceLock::new(),
             }),

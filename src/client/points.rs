@@ -157,7 +157,7 @@ impl Upsert<'_> {
             Vec::new()
         };
         // Every point is checked and encoded before anything is sent.
-        let mut parts = encode_upserts(&base, self.points, 0, limit)?;
+        let mut parts = encode_upserts(&base, self.points, 0, limit, &transport.buffers)?;
         if parts.len() == 1
             && let Some(part) = parts.pop()
         {

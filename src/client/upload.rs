@@ -288,7 +288,7 @@ impl UploadPoints<'_> {
                 let first = read;
                 read += batch.len();
                 let ids: Vec<PointId> = batch.iter().map(|p| p.id.clone()).collect();
-                let parts = encode_upserts(&base, batch, first, limit);
+                let parts = encode_upserts(&base, batch, first, limit, &transport.buffers);
                 in_flight.push(sender.write_batch(ids, parts));
             }
             let Some(outcome) = in_flight.next().await else {

@@ -26,7 +26,7 @@ use tonic::service::interceptor::InterceptedService;
 use crate::error::{Error, ErrorKind, Result};
 use crate::proto;
 use crate::types::decode::FromWire;
-use crate::types::wire::Framed;
+use crate::types::wire::{BufferPool, Framed};
 pub use auth::{AuthenticatedPool, Token, TokenError};
 pub use pool::ChannelPool;
 
@@ -135,6 +135,8 @@ pub(crate) struct Transport {
     pub settings: CallSettings,
     /// The token provider, when the client has one.
     pub auth: Option<Arc<auth::Auth>>,
+    /// Encode buffers of large requests (upserts), reused.
+    pub buffers: BufferPool,
 }
 
 /// An RPC: its path, and whether it may be retried by default (reads).

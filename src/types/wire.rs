@@ -3,14 +3,21 @@
 //! prost encodes a `repeated float` one value at a time; a dense vector is
 //! written here as one copy of its bytes (on little-endian targets), and a
 //! point is encoded straight from the domain [`Point`], with no
-//! intermediate proto value for its vectors. The bytes are exactly what
-//! prost would produce for the same `PointStruct`, which the tests check.
+//! intermediate proto value for its id, vectors or payload (converting a
+//! payload into a `HashMap<String, proto::Value>` first would allocate a
+//! map per point and a message per nested value). The bytes are exactly
+//! what prost would produce for the same `PointStruct`, map entries aside
+//! (a map's entries come in the order of its iteration, in prost as here),
+//! which the tests check.
+
+use std::sync::{Arc, Mutex};
 
 use prost::Message;
 use prost::encoding::{encode_varint, encoded_len_varint};
 
 use crate::proto;
-use crate::types::point::Point;
+use crate::types::payload::{Payload, Value};
+use crate::types::point::{Point, PointId};
 use crate::types::vector::{SparseVector, Vector, Vectors};
 
 /// Fields 101, 102 and 103 of `Vector` (`dense`, `sparse`,
@@ -19,35 +26,22 @@ const TAG_VECTOR_DENSE: u64 = (101 << 3) | 2;
 const TAG_VECTOR_SPARSE: u64 = (102 << 3) | 2;
 const TAG_VECTOR_MULTI_DENSE: u64 = (103 << 3) | 2;
 
-/// A point ready to be written: its id and payload as proto values, its
-/// vectors as given.
-pub(crate) struct WirePoint {
-    id: proto::PointId,
-    payload: std::collections::HashMap<String, proto::Value>,
-    vectors: Vectors,
+/// A point ready to be written: the point, borrowed (moving a few hundred
+/// bytes per point into another vector costs more than its payload's
+/// encoding), and the length of its message.
+#[derive(Clone, Copy)]
+pub(crate) struct WirePoint<'a> {
+    point: &'a Point,
     /// Length of the `PointStruct` message.
     len: usize,
 }
 
-impl WirePoint {
-    pub(crate) fn new(point: Point) -> Self {
-        let id = point.id.to_proto();
-        let payload = point.payload.into_proto();
-        let vectors = point.vectors;
-        let len = field_len(1, id.encoded_len())
-            + prost::encoding::hash_map::encoded_len(
-                prost::encoding::string::encoded_len,
-                prost::encoding::message::encoded_len,
-                3,
-                &payload,
-            )
-            + field_len(4, vectors_len(&vectors));
-        WirePoint {
-            id,
-            payload,
-            vectors,
-            len,
-        }
+impl<'a> WirePoint<'a> {
+    pub(crate) fn new(point: &'a Point) -> Self {
+        let len = field_len(1, id_len(&point.id))
+            + payload_len(&point.payload)
+            + field_len(4, vectors_len(&point.vectors));
+        WirePoint { point, len }
     }
 
     /// Bytes this point adds to a request, as field 3 of `UpsertPoints`.
@@ -59,28 +53,167 @@ impl WirePoint {
     /// if a vector holds a NaN or an infinity, which the copy checks.
     #[must_use]
     pub(crate) fn encode(&self, field: u32, buf: &mut Vec<u8>) -> bool {
+        let Point {
+            id, payload, vectors, ..
+        } = self.point;
         write_key(field, buf);
         encode_varint(self.len as u64, buf);
         write_key(1, buf);
-        encode_varint(self.id.encoded_len() as u64, buf);
-        self.id.encode_raw(buf);
-        prost::encoding::hash_map::encode(
-            prost::encoding::string::encode,
-            prost::encoding::string::encoded_len,
-            prost::encoding::message::encode,
-            prost::encoding::message::encoded_len,
-            3,
-            &self.payload,
-            buf,
-        );
+        encode_varint(id_len(id) as u64, buf);
+        encode_id(id, buf);
+        for (key, value) in payload.iter() {
+            encode_entry(3, key, value, buf);
+        }
         write_key(4, buf);
-        encode_varint(vectors_len(&self.vectors) as u64, buf);
-        encode_vectors(&self.vectors, buf)
+        encode_varint(vectors_len(vectors) as u64, buf);
+        encode_vectors(vectors, buf)
     }
 
     /// The point's vectors, for the error once `encode` found a bad value.
-    pub(crate) fn vectors(&self) -> &Vectors {
-        &self.vectors
+    pub(crate) fn vectors(&self) -> &'a Vectors {
+        &self.point.vectors
+    }
+}
+
+/// Length of a `PointId` message: `num = 1` (uint64) or `uuid = 2`
+/// (string), a oneof, so written even when zero or empty.
+fn id_len(id: &PointId) -> usize {
+    if let Some(n) = id.as_u64() {
+        1 + encoded_len_varint(n)
+    } else if id.as_uuid().is_some() {
+        field_len(2, uuid::fmt::Hyphenated::LENGTH)
+    } else {
+        // A string that is not a UUID, refused before anything is sent.
+        id.to_proto().encoded_len()
+    }
+}
+
+/// Writes a `PointId` message's field.
+fn encode_id(id: &PointId, buf: &mut Vec<u8>) {
+    if let Some(n) = id.as_u64() {
+        buf.push(TAG_ID_NUM);
+        encode_varint(n, buf);
+    } else if let Some(uuid) = id.as_uuid() {
+        write_key(2, buf);
+        encode_varint(uuid::fmt::Hyphenated::LENGTH as u64, buf);
+        let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+        buf.extend_from_slice(uuid.hyphenated().encode_lower(&mut text).as_bytes());
+    } else {
+        id.to_proto().encode_raw(buf);
+    }
+}
+
+/// Keys of `PointId.num` and of the scalar cases of the `Value` oneof:
+/// `null_value = 1` (enum), `double_value = 2` (64-bit), `integer_value = 3`
+/// (int64 varint), `bool_value = 5`; its other cases (`string_value = 4`,
+/// `struct_value = 6`, `list_value = 7`) are length-delimited.
+const TAG_ID_NUM: u8 = 1 << 3;
+const TAG_NULL: u8 = 1 << 3;
+const TAG_DOUBLE: u8 = (2 << 3) | 1;
+const TAG_INTEGER: u8 = 3 << 3;
+const TAG_BOOL: u8 = 5 << 3;
+
+/// Length of a payload as field 3 of `PointStruct`: one map entry per key.
+fn payload_len(payload: &Payload) -> usize {
+    payload
+        .iter()
+        .map(|(key, value)| field_len(3, value_entry_len(key, value)))
+        .sum()
+}
+
+/// Length of a `map<string, Value>` entry (`key = 1`, `value = 2`). As in
+/// prost, an empty key is left out; a value never is, since every domain
+/// value sets the oneof, and so differs from the default message.
+fn value_entry_len(key: &str, value: &Value) -> usize {
+    let key = if key.is_empty() {
+        0
+    } else {
+        field_len(1, key.len())
+    };
+    key + field_len(2, value_len(value))
+}
+
+/// Length of a `Value` message: its oneof case, written even when it holds
+/// a default (`0`, `false`, `""`, an empty list or struct).
+fn value_len(value: &Value) -> usize {
+    match value {
+        Value::Null => 2,
+        Value::Bool(_) => 2,
+        Value::Integer(i) => 1 + encoded_len_varint(*i as u64),
+        Value::Double(_) => 9,
+        Value::String(s) => field_len(4, s.len()),
+        Value::Object(fields) => field_len(6, struct_len(fields)),
+        Value::List(values) => field_len(7, list_len(values)),
+    }
+}
+
+/// Length of `Struct { map<string, Value> fields = 1 }`.
+fn struct_len(fields: &std::collections::HashMap<String, Value>) -> usize {
+    fields
+        .iter()
+        .map(|(key, value)| field_len(1, value_entry_len(key, value)))
+        .sum()
+}
+
+/// Length of `ListValue { repeated Value values = 1 }`.
+fn list_len(values: &[Value]) -> usize {
+    values.iter().map(|value| field_len(1, value_len(value))).sum()
+}
+
+/// Writes a map entry as field `field`.
+fn encode_entry(field: u32, key: &str, value: &Value, buf: &mut Vec<u8>) {
+    let value_len = value_len(value);
+    let key_len = if key.is_empty() {
+        0
+    } else {
+        field_len(1, key.len())
+    };
+    write_key(field, buf);
+    encode_varint((key_len + field_len(2, value_len)) as u64, buf);
+    if !key.is_empty() {
+        write_key(1, buf);
+        encode_varint(key.len() as u64, buf);
+        buf.extend_from_slice(key.as_bytes());
+    }
+    write_key(2, buf);
+    encode_varint(value_len as u64, buf);
+    encode_value(value, buf);
+}
+
+/// Writes a `Value` message's field.
+fn encode_value(value: &Value, buf: &mut Vec<u8>) {
+    match value {
+        Value::Null => buf.extend_from_slice(&[TAG_NULL, proto::NullValue::NullValue as u8]),
+        Value::Bool(b) => buf.extend_from_slice(&[TAG_BOOL, u8::from(*b)]),
+        Value::Integer(i) => {
+            buf.push(TAG_INTEGER);
+            encode_varint(*i as u64, buf);
+        }
+        Value::Double(d) => {
+            buf.push(TAG_DOUBLE);
+            buf.extend_from_slice(&d.to_le_bytes());
+        }
+        Value::String(s) => {
+            write_key(4, buf);
+            encode_varint(s.len() as u64, buf);
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Object(fields) => {
+            write_key(6, buf);
+            encode_varint(struct_len(fields) as u64, buf);
+            for (key, value) in fields {
+                encode_entry(1, key, value, buf);
+            }
+        }
+        Value::List(values) => {
+            write_key(7, buf);
+            encode_varint(list_len(values) as u64, buf);
+            for value in values {
+                write_key(1, buf);
+                encode_varint(value_len(value) as u64, buf);
+                encode_value(value, buf);
+            }
+        }
     }
 }
 
@@ -293,9 +426,13 @@ impl Framed {
     /// A message above 4 GiB gets a wrong length: the message size limit
     /// stops it before it is sent.
     pub(crate) fn finish(mut buf: Vec<u8>) -> Framed {
+        Framed::fill_header(&mut buf);
+        Framed(buf.into())
+    }
+
+    fn fill_header(buf: &mut [u8]) {
         let len = buf.len().saturating_sub(FRAME_HEADER);
         buf[1..FRAME_HEADER].copy_from_slice(&(len as u32).to_be_bytes());
-        Framed(buf.into())
     }
 
     /// `message` encoded and framed.
@@ -321,26 +458,172 @@ impl Framed {
     }
 }
 
+/// Encode buffers of large requests, kept for the next request once the
+/// last copy of the bytes sent from them is dropped (h2 has written them
+/// and the call is over).
+///
+/// A request of several hundred KiB in a fresh allocation costs a page
+/// fault per 4 KiB page as it is written: glibc serves such blocks from
+/// `mmap`, or gives the top of its heap back to the kernel when they are
+/// freed, so the next one faults its pages in again. A buffer kept here is
+/// written again in pages already mapped. The pool is bounded: at most
+/// [`MAX_KEPT_BYTES`] of capacity in all, no buffer above
+/// [`MAX_KEPT_BUFFER`], and it is freed with the last clone of the client
+/// that owns it (and the last request bytes taken from it).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct BufferPool(Arc<Mutex<Kept>>);
+
+#[derive(Debug, Default)]
+struct Kept {
+    buffers: Vec<Vec<u8>>,
+    /// Sum of the buffers' capacities.
+    bytes: usize,
+}
+
+/// Most capacity a pool keeps, all buffers together: sixteen upsert
+/// batches of 256 points of 1,024 dimensions (1 MiB each).
+const MAX_KEPT_BYTES: usize = 16 << 20;
+/// Largest buffer a pool keeps; larger ones go back to the allocator.
+const MAX_KEPT_BUFFER: usize = 4 << 20;
+/// Smallest buffer a pool keeps: below it, an allocation is cheap and
+/// comes from memory the allocator keeps mapped.
+const MIN_KEPT_BUFFER: usize = 64 << 10;
+
+impl BufferPool {
+    /// A buffer for a message of `len` bytes, its frame header reserved: a
+    /// kept one if one is large enough.
+    pub(crate) fn buffer(&self, len: usize) -> Vec<u8> {
+        let size = FRAME_HEADER + len;
+        let kept = if size < MIN_KEPT_BUFFER {
+            None
+        } else {
+            self.take(size)
+        };
+        let mut buf = kept.unwrap_or_else(|| Vec::with_capacity(size));
+        buf.extend_from_slice(&[0; FRAME_HEADER]);
+        buf
+    }
+
+    /// The message written into a [`buffer`](Self::buffer), framed; the
+    /// buffer comes back to the pool when the last copy of its bytes is
+    /// dropped.
+    pub(crate) fn finish(&self, mut buf: Vec<u8>) -> Framed {
+        Framed::fill_header(&mut buf);
+        if buf.capacity() < MIN_KEPT_BUFFER {
+            return Framed(buf.into());
+        }
+        Framed(bytes::Bytes::from_owner(Pooled {
+            buf,
+            pool: self.clone(),
+        }))
+    }
+
+    /// The smallest kept buffer of at least `size` bytes, if any.
+    fn take(&self, size: usize) -> Option<Vec<u8>> {
+        let mut kept = self.0.lock().ok()?;
+        let (i, _) = kept
+            .buffers
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.capacity() >= size)
+            .min_by_key(|(_, b)| b.capacity())?;
+        let buf = kept.buffers.swap_remove(i);
+        kept.bytes -= buf.capacity();
+        Some(buf)
+    }
+
+    /// Keeps `buf` for a later request, if the pool has room for it.
+    fn put(&self, mut buf: Vec<u8>) {
+        let capacity = buf.capacity();
+        if !(MIN_KEPT_BUFFER..=MAX_KEPT_BUFFER).contains(&capacity) {
+            return;
+        }
+        let Ok(mut kept) = self.0.lock() else {
+            return;
+        };
+        // Full: smaller buffers make room for a larger one, so that the
+        // pool follows requests that grow instead of keeping buffers too
+        // small for them.
+        while kept.bytes + capacity > MAX_KEPT_BYTES {
+            let smallest = kept
+                .buffers
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, b)| b.capacity())
+                .map(|(i, b)| (i, b.capacity()));
+            match smallest {
+                Some((i, smaller)) if smaller < capacity => {
+                    kept.buffers.swap_remove(i);
+                    kept.bytes -= smaller;
+                }
+                _ => return,
+            }
+        }
+        buf.clear();
+        kept.bytes += capacity;
+        kept.buffers.push(buf);
+    }
+
+    /// Capacity kept now, for tests.
+    #[cfg(test)]
+    fn kept_bytes(&self) -> usize {
+        self.0.lock().map_or(0, |kept| kept.bytes)
+    }
+
+    /// The largest buffer kept now, for tests.
+    #[cfg(test)]
+    fn largest_kept(&self) -> usize {
+        self.0.lock().map_or(0, |kept| {
+            kept.buffers.iter().map(Vec::capacity).max().unwrap_or(0)
+        })
+    }
+}
+
+/// A buffer lent to the bytes of a request; back to its pool on drop.
+struct Pooled {
+    buf: Vec<u8>,
+    pool: BufferPool,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        self.pool.put(std::mem::take(&mut self.buf));
+    }
+}
+
 /// Encodes an upsert request: `base` (whose `points` must be empty) with
-/// `points` appended as field 3. On a NaN or infinite value, gives the
-/// index of the first point holding one.
-pub(crate) fn encode_upsert(base: &proto::UpsertPoints, points: &[WirePoint]) -> Result<Framed, usize> {
+/// `points` appended as field 3, into a buffer of `pool`. On a NaN or
+/// infinite value, gives the index of the first point holding one.
+pub(crate) fn encode_upsert(
+    base: &proto::UpsertPoints,
+    points: &[WirePoint<'_>],
+    pool: &BufferPool,
+) -> Result<Framed, usize> {
     let len = base.encoded_len() + points.iter().map(WirePoint::framed_len).sum::<usize>();
-    let mut buf = Framed::buffer(len);
+    let mut buf = pool.buffer(len);
     base.encode_raw(&mut buf);
     for (i, point) in points.iter().enumerate() {
         if !point.encode(3, &mut buf) {
+            pool.put(buf);
             return Err(i);
         }
     }
     debug_assert_eq!(buf.len(), FRAME_HEADER + len);
-    Ok(Framed::finish(buf))
+    Ok(pool.finish(buf))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
-    use crate::types::{Payload, SparseVector};
+    use crate::types::SparseVector;
 
     fn points() -> Vec<Point> {
         vec![
@@ -365,11 +648,12 @@ mod tests {
             wait: Some(true),
             ..Default::default()
         };
-        let wire: Vec<WirePoint> = points().into_iter().map(WirePoint::new).collect();
-        let bytes = encode_upsert(&base, &wire).expect("finite");
+        let given = points();
+        let wire: Vec<WirePoint> = given.iter().map(WirePoint::new).collect();
+        let bytes = encode_upsert(&base, &wire, &BufferPool::default()).expect("finite");
         let decoded = proto::UpsertPoints::decode(bytes.message()).expect("decodes");
         let expected = proto::UpsertPoints {
-            points: points().into_iter().map(Point::into_proto).collect(),
+            points: given.into_iter().map(Point::into_proto).collect(),
             ..base.clone()
         };
         assert_eq!(decoded, expected);
@@ -377,7 +661,8 @@ mod tests {
         let single = [Point::new(9, [1.0f32, 2.0]).payload(Payload::from([("k", 1)]))];
         let ours = encode_upsert(
             &base,
-            &single.iter().cloned().map(WirePoint::new).collect::<Vec<_>>(),
+            &single.iter().map(WirePoint::new).collect::<Vec<_>>(),
+            &BufferPool::default(),
         )
         .expect("finite");
         let theirs = proto::UpsertPoints {
@@ -397,7 +682,8 @@ mod tests {
             Point::new(3, vec![vec![1.0f32, 2.0], vec![3.0, 4.0]]),
             Point::new(4, vec![Vec::<f32>::new()]),
         ] {
-            let ours = encode_upsert(&base, &[WirePoint::new(point.clone())]).expect("finite");
+            let ours =
+                encode_upsert(&base, &[WirePoint::new(&point)], &BufferPool::default()).expect("finite");
             let theirs = proto::UpsertPoints {
                 points: vec![point.into_proto()],
                 ..base.clone()
@@ -405,6 +691,189 @@ mod tests {
             .encode_to_vec();
             assert_eq!(ours.message().as_ref(), theirs.as_slice());
         }
+    }
+
+    /// A payload with every kind of value, nested: what prost decodes from
+    /// our bytes must be what it encodes from the same point.
+    fn rich_payload() -> Payload {
+        let nested = Value::Object(HashMap::from([
+            ("empty".to_string(), Value::String(String::new())),
+            ("zero".to_string(), Value::Integer(0)),
+            ("null".to_string(), Value::Null),
+            (
+                "deeper".to_string(),
+                Value::Object(HashMap::from([(
+                    "list".to_string(),
+                    Value::List(vec![
+                        Value::Object(HashMap::new()),
+                        Value::List(Vec::new()),
+                        Value::Bool(false),
+                        Value::Double(-0.0),
+                    ]),
+                )])),
+            ),
+        ]));
+        Payload::from([
+            ("null", Value::Null),
+            ("t", Value::Bool(true)),
+            ("f", Value::Bool(false)),
+            ("neg", Value::Integer(-1)),
+            ("min", Value::Integer(i64::MIN)),
+            ("max", Value::Integer(i64::MAX)),
+            ("zero", Value::Integer(0)),
+            ("pi", Value::Double(std::f64::consts::PI)),
+            ("tiny", Value::Double(f64::MIN_POSITIVE)),
+            ("inf", Value::Double(f64::NEG_INFINITY)),
+            ("empty", Value::String(String::new())),
+            ("unicode ключ 🔑", Value::String("значение, 値, 🦀".into())),
+            ("", Value::String("an empty key".into())),
+            ("long", Value::String("x".repeat(300))),
+            ("nested", nested),
+            (
+                "list",
+                Value::List(vec![
+                    Value::Null,
+                    Value::Integer(-300),
+                    Value::String(String::new()),
+                    Value::List(vec![Value::Integer(1), Value::Double(2.5)]),
+                ]),
+            ),
+            ("empty list", Value::List(Vec::new())),
+            ("empty object", Value::Object(HashMap::new())),
+        ])
+    }
+
+    fn prost_bytes(points: Vec<Point>) -> Vec<u8> {
+        proto::UpsertPoints {
+            points: points.into_iter().map(Point::into_proto).collect(),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    fn our_bytes(points: Vec<Point>) -> bytes::Bytes {
+        let wire: Vec<WirePoint> = points.iter().map(WirePoint::new).collect();
+        encode_upsert(&proto::UpsertPoints::default(), &wire, &BufferPool::default())
+            .expect("finite")
+            .message()
+    }
+
+    #[test]
+    fn payloads_and_ids_decode_to_what_prost_encodes() {
+        let uuid = "5C56C793-69F3-4FBF-87E6-C4BF54C28C26";
+        let points = vec![
+            Point::new(0, [1.0f32]).payload(rich_payload()),
+            Point::new(u64::MAX, [1.0f32]).payload(Payload::new()),
+            Point::new(uuid, [1.0f32]).payload(rich_payload()),
+            Point::new(PointId::from_name("a"), Vec::<f32>::new()),
+        ];
+        let ours = our_bytes(points.clone());
+        let theirs = prost_bytes(points);
+        // Map entries come in iteration order, which differs between two
+        // maps of the same entries: same length, same message.
+        assert_eq!(ours.len(), theirs.len());
+        assert_eq!(
+            proto::UpsertPoints::decode(ours).expect("decodes"),
+            proto::UpsertPoints::decode(theirs.as_slice()).expect("decodes"),
+        );
+    }
+
+    #[test]
+    fn single_values_encode_byte_for_byte_as_prost() {
+        let payload = rich_payload();
+        // One entry per payload, so that no map order is involved; nested
+        // objects with more than one key are compared by decoding above.
+        for (key, value) in payload.iter() {
+            let single = match value {
+                Value::Object(fields) if fields.len() > 1 => continue,
+                _ => Payload::from([(key.clone(), value.clone())]),
+            };
+            for id in [
+                PointId::from(7),
+                PointId::from("5c56c793-69f3-4fbf-87e6-c4bf54c28c26"),
+            ] {
+                let point = vec![Point::new(id, [0.5f32]).payload(single.clone())];
+                assert_eq!(
+                    our_bytes(point.clone()).as_ref(),
+                    prost_bytes(point).as_slice(),
+                    "{key}"
+                );
+            }
+        }
+    }
+
+    /// `n` points of `dims` dimensions, as one upsert request.
+    fn request(n: u64, dims: usize, pool: &BufferPool) -> Framed {
+        let points: Vec<Point> = (0..n)
+            .map(|i| Point::new(i, vec![i as f32; dims]).payload(rich_payload()))
+            .collect();
+        let wire: Vec<WirePoint> = points.iter().map(WirePoint::new).collect();
+        encode_upsert(&proto::UpsertPoints::default(), &wire, pool).expect("finite")
+    }
+
+    #[test]
+    fn buffers_come_back_to_the_pool_when_the_last_copy_is_dropped() {
+        let pool = BufferPool::default();
+        let first = request(64, 768, &pool);
+        let address = first.framed().as_ptr();
+        let copy = first.framed();
+        drop(first);
+        assert_eq!(pool.kept_bytes(), 0, "a copy of the bytes is still alive");
+        drop(copy);
+        let kept = pool.kept_bytes();
+        assert!(kept >= 64 * 768 * 4, "{kept}");
+        // A smaller request reuses it, with none of the old bytes left.
+        let second = request(32, 768, &pool);
+        assert_eq!(second.framed().as_ptr(), address);
+        assert_eq!(pool.kept_bytes(), 0);
+        let decoded = proto::UpsertPoints::decode(second.message()).expect("decodes");
+        assert_eq!(decoded.points.len(), 32);
+        assert_eq!(
+            second.framed()[1..FRAME_HEADER],
+            (second.len() as u32).to_be_bytes()
+        );
+        // A request that fails to encode gives its buffer back too.
+        drop(second);
+        let bad = Point::new(1, vec![f32::NAN; 768 * 64]);
+        let bad = [WirePoint::new(&bad)];
+        assert_eq!(
+            encode_upsert(&proto::UpsertPoints::default(), &bad, &pool),
+            Err(0)
+        );
+        assert_eq!(pool.kept_bytes(), kept);
+    }
+
+    #[test]
+    fn the_pool_keeps_no_more_than_its_bounds() {
+        let pool = BufferPool::default();
+        // Small requests are not pooled, nor are buffers above the limit.
+        drop(request(1, 8, &pool));
+        assert_eq!(pool.kept_bytes(), 0);
+        drop(request(1, MAX_KEPT_BUFFER / 4 + 1, &pool));
+        assert_eq!(pool.kept_bytes(), 0);
+        // Many large requests alive at once: the pool keeps what fits.
+        let alive: Vec<Framed> = (0..40).map(|_| request(1, MAX_KEPT_BUFFER / 8, &pool)).collect();
+        drop(alive);
+        let kept = pool.kept_bytes();
+        assert!(kept <= MAX_KEPT_BYTES && kept > MAX_KEPT_BYTES / 2, "{kept}");
+        // Full of small buffers, it makes room for a larger one.
+        assert!(pool.largest_kept() < MAX_KEPT_BUFFER * 4 / 5);
+        let large = request(1, MAX_KEPT_BUFFER / 5, &pool);
+        let size = large.framed().len();
+        drop(large);
+        assert!(pool.largest_kept() >= size, "{}", pool.largest_kept());
+        let kept = pool.kept_bytes();
+        assert!(kept <= MAX_KEPT_BYTES, "{kept}");
+        // The bytes stay valid after the pool itself is gone.
+        let bytes = request(2, 65536, &pool).framed();
+        drop(pool);
+        assert_eq!(
+            proto::UpsertPoints::decode(&bytes[FRAME_HEADER..])
+                .expect("decodes")
+                .points
+                .len(),
+            2
+        );
     }
 
     #[test]
@@ -416,9 +885,11 @@ mod tests {
             Point::new(2, SparseVector::new([1], [f32::INFINITY])),
             Point::new(3, values),
         ];
-        let wire: Vec<WirePoint> = points.iter().cloned().map(WirePoint::new).collect();
-        assert_eq!(encode_upsert(&proto::UpsertPoints::default(), &wire), Err(1));
-        assert_eq!(encode_upsert(&proto::UpsertPoints::default(), &wire[2..]), Err(0));
-        assert!(encode_upsert(&proto::UpsertPoints::default(), &wire[..1]).is_ok());
+        let wire: Vec<WirePoint> = points.iter().map(WirePoint::new).collect();
+        let pool = BufferPool::default();
+        let base = proto::UpsertPoints::default();
+        assert_eq!(encode_upsert(&base, &wire, &pool), Err(1));
+        assert_eq!(encode_upsert(&base, &wire[2..], &pool), Err(0));
+        assert!(encode_upsert(&base, &wire[..1], &pool).is_ok());
     }
 }

@@ -3,7 +3,7 @@
 //! server, in alternating rounds.
 //!
 //! ```sh
-//! cargo run --release --manifest-path benches/peers/Cargo.toml -- [--quick] [--rounds N]
+//! cargo run --release --manifest-path benches/peers/Cargo.toml -- [--quick] [--rounds N] [--upsert-only]
 //! QDRANT_URL=http://127.0.0.1:6334 cargo run --release --manifest-path benches/peers/Cargo.toml
 //! ```
 //!
@@ -153,7 +153,14 @@ fn main() -> anyhow::Result<()> {
             recreate(&admin, UPSERT_COLLECTION, false).await
         });
     }
-    runtime.block_on(orchestrate(Sizes::new(quick), quick, rounds))
+    // `--upsert-only`: the upsert phases alone, without the query
+    // collection (whose index build takes minutes on a real Qdrant).
+    runtime.block_on(orchestrate(
+        Sizes::new(quick),
+        quick,
+        rounds,
+        flag("--upsert-only"),
+    ))
 }
 
 // --- child processes ---------------------------------------------------------
@@ -335,7 +342,7 @@ fn phase_name(name: &str) -> Option<&'static str> {
         .find(|p| *p == name)
 }
 
-async fn orchestrate(sizes: Sizes, quick: bool, rounds: usize) -> anyhow::Result<()> {
+async fn orchestrate(sizes: Sizes, quick: bool, rounds: usize, upsert_only: bool) -> anyhow::Result<()> {
     let (url, _server) = match std::env::var("QDRANT_URL") {
         Ok(url) => (url, None),
         Err(_) => {
@@ -346,13 +353,15 @@ async fn orchestrate(sizes: Sizes, quick: bool, rounds: usize) -> anyhow::Result
     let admin = Client::connect(&url).await?;
     let server = admin.health_check().await?;
     eprintln!("target {url}: {} {}", server.title, server.version);
-    let started = Instant::now();
-    prepare_query_collection(&admin, sizes).await?;
-    eprintln!(
-        "query collection ready: {} points in {:.1} s",
-        sizes.points,
-        started.elapsed().as_secs_f64()
-    );
+    if !upsert_only {
+        let started = Instant::now();
+        prepare_query_collection(&admin, sizes).await?;
+        eprintln!(
+            "query collection ready: {} points in {:.1} s",
+            sizes.points,
+            started.elapsed().as_secs_f64()
+        );
+    }
 
     let mut results = Results { cells: Vec::new() };
     for round in 0..rounds {
@@ -372,13 +381,26 @@ async fn orchestrate(sizes: Sizes, quick: bool, rounds: usize) -> anyhow::Result
                 sizes.points
             );
         }
+        if upsert_only {
+            continue;
+        }
         for runner in rotate(&QUERY_RUNNERS) {
             record(&mut results, runner, spawn_child(runner, &url, quick)?, round)?;
         }
     }
     admin.delete_collection(UPSERT_COLLECTION).await?;
-    admin.delete_collection(QUERY_COLLECTION).await?;
-    print_tables(&mut results, sizes, rounds, &url, &server.title, &server.version);
+    if !upsert_only {
+        admin.delete_collection(QUERY_COLLECTION).await?;
+    }
+    print_tables(
+        &mut results,
+        sizes,
+        rounds,
+        &url,
+        &server.title,
+        &server.version,
+        upsert_only,
+    );
     Ok(())
 }
 
@@ -406,7 +428,15 @@ fn record(
     Ok(())
 }
 
-fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, title: &str, version: &str) {
+fn print_tables(
+    results: &mut Results,
+    sizes: Sizes,
+    rounds: usize,
+    url: &str,
+    title: &str,
+    version: &str,
+    upsert_only: bool,
+) {
     let points = sizes.points as f64;
     println!(
         "peers: {url} ({title} {version}); {} points × {DIM} dims; median of {rounds} rounds, clients in rotated order",
@@ -468,6 +498,10 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
         );
     }
     println!();
+    if upsert_only {
+        print_upsert_ratios(results, points);
+        return;
+    }
     println!(
         "query: {} top-10 queries with payload, {} in flight",
         sizes.queries,
@@ -549,21 +583,11 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
     }
     println!();
 
-    let cpu_per_point = |results: &mut Results, r| results.cell(r, UPSERT).med(|row| row.cpu_s / points);
     let cpu_per_query = |results: &mut Results, r| results.cell(r, QUERY_32).med(|row| row.cpu_s / row.calls);
-    let upsert = cpu_per_point(results, Runner::AsyncUpsert);
-    let upload = cpu_per_point(results, Runner::AsyncUpload);
-    let official_point = cpu_per_point(results, Runner::OfficialUpsert);
-    let floor_point = cpu_per_point(results, Runner::FloorUpsert);
     let query = cpu_per_query(results, Runner::AsyncQuery);
     let query_all = cpu_per_query(results, Runner::AsyncQueryAll);
     let official_query = cpu_per_query(results, Runner::OfficialQuery);
     let floor_query = cpu_per_query(results, Runner::FloorQuery);
-    let (best, best_name) = if upload < upsert {
-        (upload, "upload_points")
-    } else {
-        (upsert, "upsert")
-    };
     println!("client CPU against the official client and the floor (medians above):");
     println!(
         "  per query:          qdrant-async {:.2} × official, {:.2} × floor; official {:.2} × floor",
@@ -571,6 +595,32 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
         query / floor_query,
         official_query / floor_query
     );
+    let upsert = per_point_ratios(results, points);
+    println!("query cpu vs official: {:.2}", query / official_query);
+    println!("upsert cpu vs official: {upsert:.2}");
+}
+
+/// The last lines of an `--upsert-only` run.
+fn print_upsert_ratios(results: &mut Results, points: f64) {
+    println!("client CPU against the official client and the floor (medians above):");
+    let upsert = per_point_ratios(results, points);
+    println!("upsert cpu vs official: {upsert:.2}");
+}
+
+/// Prints the clients' CPU per point against each other; returns the
+/// better of qdrant-async's `upsert` and `upload_points` against the
+/// official client.
+fn per_point_ratios(results: &mut Results, points: f64) -> f64 {
+    let cpu_per_point = |results: &mut Results, r| results.cell(r, UPSERT).med(|row| row.cpu_s / points);
+    let upsert = cpu_per_point(results, Runner::AsyncUpsert);
+    let upload = cpu_per_point(results, Runner::AsyncUpload);
+    let official_point = cpu_per_point(results, Runner::OfficialUpsert);
+    let floor_point = cpu_per_point(results, Runner::FloorUpsert);
+    let (best, best_name) = if upload < upsert {
+        (upload, "upload_points")
+    } else {
+        (upsert, "upsert")
+    };
     println!(
         "  per query, every payload read: qdrant-async {:.2} × official, {:.2} × floor",
         query_all / official_query,
@@ -588,8 +638,7 @@ fn print_tables(results: &mut Results, sizes: Sizes, rounds: usize, url: &str, t
         upload / floor_point
     );
     println!("  upsert ratio below uses the better of upsert and upload_points: {best_name}");
-    println!("query cpu vs official: {:.2}", query / official_query);
-    println!("upsert cpu vs official: {:.2}", best / official_point);
+    best / official_point
 }
 
 // --- server and collections -----------------------------------------------------
