@@ -72,9 +72,7 @@ impl Connection {
     pub(crate) fn try_take_stream(&self) -> bool {
         let max = self.max_streams.load(Ordering::Relaxed);
         self.in_flight
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
-                (n < max).then_some(n + 1)
-            })
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < max).then_some(n + 1))
             .is_ok()
     }
 

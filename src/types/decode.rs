@@ -233,31 +233,25 @@ fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::resul
             // merges a message field that comes twice.
             6 => {
                 expect(wire_type, LEN)?;
-                let fields = r.bytes()?;
-                let Some(out) = out.as_deref_mut() else {
-                    read_struct(fields, depth, None)?;
-                    continue;
-                };
-                let mut map = match std::mem::take(out) {
-                    Value::Object(map) => map,
-                    _ => HashMap::new(),
-                };
-                read_struct(fields, depth, Some(&mut map))?;
-                Value::Object(map)
+                let merged = merge_nested(out.as_deref_mut(), r.bytes()?, depth, read_struct, |v| match v {
+                    Value::Object(map) => Some(map),
+                    _ => None,
+                })?;
+                match merged {
+                    Some(map) => Value::Object(map),
+                    None => continue,
+                }
             }
             7 => {
                 expect(wire_type, LEN)?;
-                let values = r.bytes()?;
-                let Some(out) = out.as_deref_mut() else {
-                    read_list(values, depth, None)?;
-                    continue;
-                };
-                let mut list = match std::mem::take(out) {
-                    Value::List(list) => list,
-                    _ => Vec::new(),
-                };
-                read_list(values, depth, Some(&mut list))?;
-                Value::List(list)
+                let merged = merge_nested(out.as_deref_mut(), r.bytes()?, depth, read_list, |v| match v {
+                    Value::List(list) => Some(list),
+                    _ => None,
+                })?;
+                match merged {
+                    Some(list) => Value::List(list),
+                    None => continue,
+                }
             }
             _ => {
                 r.skip(tag, wire_type, depth)?;
@@ -269,6 +263,25 @@ fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::resul
         }
     }
     Ok(())
+}
+
+/// Reads a struct or list message (`read`) merged into what `out` holds
+/// when it holds one of that kind (`take`), or only checks it when `out`
+/// is `None` (then `None` is returned).
+fn merge_nested<C: Default>(
+    out: Option<&mut Value>,
+    buf: &[u8],
+    depth: u32,
+    read: fn(&[u8], u32, Option<&mut C>) -> std::result::Result<(), WireError>,
+    take: fn(Value) -> Option<C>,
+) -> std::result::Result<Option<C>, WireError> {
+    let Some(out) = out else {
+        read(buf, depth, None)?;
+        return Ok(None);
+    };
+    let mut merged = take(std::mem::take(out)).unwrap_or_default();
+    read(buf, depth, Some(&mut merged))?;
+    Ok(Some(merged))
 }
 
 /// Reads a `Struct` message's fields into `out`, or checks them.
