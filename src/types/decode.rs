@@ -265,6 +265,9 @@ fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::resul
     Ok(())
 }
 
+/// A reader of a nested message into a container, or of its check only.
+type ReadNested<C> = fn(&[u8], u32, Option<&mut C>) -> std::result::Result<(), WireError>;
+
 /// Reads a struct or list message (`read`) merged into what `out` holds
 /// when it holds one of that kind (`take`), or only checks it when `out`
 /// is `None` (then `None` is returned).
@@ -272,7 +275,7 @@ fn merge_nested<C: Default>(
     out: Option<&mut Value>,
     buf: &[u8],
     depth: u32,
-    read: fn(&[u8], u32, Option<&mut C>) -> std::result::Result<(), WireError>,
+    read: ReadNested<C>,
     take: fn(Value) -> Option<C>,
 ) -> std::result::Result<Option<C>, WireError> {
     let Some(out) = out else {
