@@ -269,6 +269,19 @@ impl ClientBuilder {
     /// its version, all within the connect timeout. With several URLs it
     /// succeeds when at least one answers; the others are checked in the
     /// background and join the rotation once they answer.
+    ///
+    /// ```no_run
+    /// # async fn run() -> anyhow::Result<()> {
+    /// use qdrant_async::{Client, RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// let client = Client::builder("http://localhost:6334")
+    ///     .timeout(Duration::from_secs(5))
+    ///     .retry(RetryPolicy::new(3))
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn connect(self) -> Result<Client> {
         let check = self.check_compatibility;
         let deadline = self.connect.connect_timeout;

@@ -593,6 +593,25 @@ pub struct QueryRequest {
 
 impl QueryRequest {
     /// A query, with the same defaults as `query_points`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter, QueryRequest};
+    ///
+    /// let results = client
+    ///     .query_batch_points(
+    ///         "my_collection",
+    ///         [
+    ///             QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).limit(3),
+    ///             QueryRequest::new(vec![0.1, 0.9, 0.3, 0.2])
+    ///                 .filter(Filter::must([Condition::matches("color", "green")]))
+    ///                 .limit(3),
+    ///         ],
+    ///     )
+    ///     .await?;
+    /// assert_eq!(results.len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn new(query: impl Into<Query>) -> Self {
         QueryRequest {
             options: QueryOptions::new(Some(query.into())),
@@ -1031,6 +1050,17 @@ pub struct WithLookup {
 
 impl WithLookup {
     /// Looks the groups' ids up in `collection`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::WithLookup;
+    ///
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.2, 0.1, 0.9, 0.7])
+    ///     .with_lookup(WithLookup::new("documents").with_payload(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(collection: impl Into<String>) -> Self {
         WithLookup {
             collection: collection.into(),

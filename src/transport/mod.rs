@@ -307,6 +307,16 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Up to `max_attempts` attempts in all, with the default backoff.
+    ///
+    /// ```
+    /// use qdrant_async::{Client, RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::new(5)
+    ///     .base_backoff(Duration::from_millis(50))
+    ///     .max_backoff(Duration::from_secs(2));
+    /// let builder = Client::builder("http://localhost:6334").retry(policy);
+    /// ```
     pub fn new(max_attempts: u32) -> Self {
         RetryPolicy {
             max_attempts: max_attempts.max(1),

@@ -244,6 +244,14 @@ pub struct VectorParams {
 
 impl VectorParams {
     /// A vector of `size` dimensions compared by `distance`.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, HnswConfigDiff, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine)
+    ///     .on_disk(true)
+    ///     .hnsw_config(HnswConfigDiff::new().m(32));
+    /// ```
     pub fn new(size: u64, distance: Distance) -> Self {
         VectorParams {
             size,
@@ -417,6 +425,20 @@ pub struct VectorParamsDiff {
 
 impl VectorParamsDiff {
     /// Nothing changed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{HnswConfigDiff, VectorParamsDiff, VectorsConfigDiff};
+    ///
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .vectors_config(
+    ///         VectorsConfigDiff::new()
+    ///             .vector_params("image", VectorParamsDiff::new().hnsw_config(HnswConfigDiff::new().ef_construct(200))),
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -488,6 +510,17 @@ pub struct VectorsConfigDiff {
 
 impl VectorsConfigDiff {
     /// No changes.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{HnswConfigDiff, VectorParamsDiff, VectorsConfigDiff};
+    ///
+    /// let diff = VectorsConfigDiff::new()
+    ///     .vector_params("text", VectorParamsDiff::new().on_disk(true))
+    ///     .vector_params("image", VectorParamsDiff::new().hnsw_config(HnswConfigDiff::new().m(32)));
+    /// client.update_collection("my_collection").vectors_config(diff).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -575,6 +608,17 @@ pub struct SparseVectorParams {
 
 impl SparseVectorParams {
     /// Defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, Modifier, SparseVectorParams, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("hybrid", VectorParams::new(4, Distance::Cosine))
+    ///     .sparse_vector("keywords", SparseVectorParams::new().modifier(Modifier::Idf))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

@@ -69,6 +69,17 @@ pub struct HnswConfigDiff {
 
 impl HnswConfigDiff {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, HnswConfigDiff, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .hnsw_config(HnswConfigDiff::new().m(32).ef_construct(200))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -225,6 +236,18 @@ pub struct OptimizersConfigDiff {
 
 impl OptimizersConfigDiff {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// // Index only once 20,000 KB of vectors are written, as in a bulk load.
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(20_000))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -340,6 +363,17 @@ pub struct WalConfigDiff {
 
 impl WalConfigDiff {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams, WalConfigDiff};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .wal_config(WalConfigDiff::new().wal_capacity_mb(64))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -393,6 +427,12 @@ pub struct PayloadStorageParams {
 
 impl PayloadStorageParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{CollectionParamsDiff, Memory, PayloadStorageParams};
+    ///
+    /// let diff = CollectionParamsDiff::new().payload(PayloadStorageParams::new().memory(Memory::Cached));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -430,6 +470,12 @@ pub struct IdTrackerParams {
 
 impl IdTrackerParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{CollectionParamsDiff, IdTrackerParams, Memory};
+    ///
+    /// let diff = CollectionParamsDiff::new().id_tracker(IdTrackerParams::new().memory(Memory::Pinned));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -484,6 +530,17 @@ pub struct CollectionParamsDiff {
 
 impl CollectionParamsDiff {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .params(CollectionParamsDiff::new().replication_factor(2).on_disk_payload(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -571,6 +628,14 @@ pub struct StrictModeMultivector {
 
 impl StrictModeMultivector {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{StrictModeConfig, StrictModeMultivector};
+    ///
+    /// let config = StrictModeConfig::new()
+    ///     .enabled(true)
+    ///     .multivector("colbert", StrictModeMultivector::new().max_vectors(512));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -608,6 +673,14 @@ pub struct StrictModeSparse {
 
 impl StrictModeSparse {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{StrictModeConfig, StrictModeSparse};
+    ///
+    /// let config = StrictModeConfig::new()
+    ///     .enabled(true)
+    ///     .sparse("keywords", StrictModeSparse::new().max_length(1_000));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -690,6 +763,17 @@ pub struct StrictModeConfig {
 
 impl StrictModeConfig {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .strict_mode_config(StrictModeConfig::new().enabled(true).max_query_limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

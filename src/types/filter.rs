@@ -241,6 +241,13 @@ pub struct Range {
 
 impl Range {
     /// No bounds yet.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, Range};
+    ///
+    /// // 10 <= price < 100
+    /// let filter = Filter::must([Condition::range("price", Range::new().gte(10.0).lt(100.0))]);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -289,6 +296,14 @@ pub struct DatetimeRange {
 
 impl DatetimeRange {
     /// No bounds yet.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange, Filter};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let day_ago = SystemTime::now() - Duration::from_secs(24 * 3600);
+    /// let filter = Filter::must([Condition::datetime_range("created_at", DatetimeRange::new().gte(day_ago))]);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -335,6 +350,13 @@ pub struct ValuesCount {
 
 impl ValuesCount {
     /// No bounds yet.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, ValuesCount};
+    ///
+    /// // Points with at least two comments.
+    /// let filter = Filter::must([Condition::values_count("comments", ValuesCount::new().gte(2))]);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -372,6 +394,13 @@ pub struct GeoPoint {
 
 impl GeoPoint {
     /// A point by longitude and latitude.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, GeoPoint};
+    ///
+    /// // Within 1 km of Berlin's centre (longitude first).
+    /// let filter = Filter::must([Condition::geo_radius("location", GeoPoint::new(13.405, 52.52), 1_000.0)]);
+    /// ```
     pub fn new(lon: f64, lat: f64) -> Self {
         GeoPoint { lon, lat }
     }

@@ -269,6 +269,17 @@ pub struct KeywordIndexParams {
 
 impl KeywordIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, KeywordIndexParams};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "tenant_id", FieldType::Keyword)
+    ///     .field_index_params(KeywordIndexParams::new().is_tenant(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -360,6 +371,18 @@ pub struct IntegerIndexParams {
 
 impl IntegerIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, IntegerIndexParams};
+    ///
+    /// // Only ranges, no exact lookups.
+    /// client
+    ///     .create_payload_index("my_collection", "year", FieldType::Integer)
+    ///     .field_index_params(IntegerIndexParams::new().lookup(false).range(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -455,6 +478,17 @@ pub struct FloatIndexParams {
 
 impl FloatIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, FloatIndexParams};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "price", FieldType::Float)
+    ///     .field_index_params(FloatIndexParams::new().on_disk(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -532,6 +566,17 @@ pub struct GeoIndexParams {
 
 impl GeoIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, GeoIndexParams};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "location", FieldType::Geo)
+    ///     .field_index_params(GeoIndexParams::new().on_disk(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -602,6 +647,13 @@ pub struct StopwordsSet {
 
 impl StopwordsSet {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{StopwordsSet, TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word)
+    ///     .stopwords(StopwordsSet::new().languages(["english"]).custom(["qdrant"]));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -678,6 +730,17 @@ pub struct TextIndexParams {
 
 impl TextIndexParams {
     /// A text index with this tokenizer, the rest left to the server.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, TextIndexParams, TokenizerType};
+    ///
+    /// client
+    ///     .create_payload_index("articles", "body", FieldType::Text)
+    ///     .field_index_params(TextIndexParams::new(TokenizerType::Word).lowercase(true).min_token_len(2))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(tokenizer: TokenizerType) -> Self {
         TextIndexParams {
             tokenizer,
@@ -829,6 +892,17 @@ pub struct BoolIndexParams {
 
 impl BoolIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{BoolIndexParams, FieldType};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "in_stock", FieldType::Bool)
+    ///     .field_index_params(BoolIndexParams::new().on_disk(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -900,6 +974,17 @@ pub struct DatetimeIndexParams {
 
 impl DatetimeIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{DatetimeIndexParams, FieldType};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "created_at", FieldType::Datetime)
+    ///     .field_index_params(DatetimeIndexParams::new().is_principal(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -979,6 +1064,17 @@ pub struct UuidIndexParams {
 
 impl UuidIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, UuidIndexParams};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "user_id", FieldType::Uuid)
+    ///     .field_index_params(UuidIndexParams::new().is_tenant(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

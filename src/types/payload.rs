@@ -180,6 +180,16 @@ pub struct Payload(HashMap<String, Value>);
 
 impl Payload {
     /// An empty payload.
+    ///
+    /// ```
+    /// use qdrant_async::{Payload, Point};
+    ///
+    /// let mut payload = Payload::new();
+    /// payload.insert("color", "red");
+    /// payload.insert("price", 12.5);
+    /// assert_eq!(payload.len(), 2);
+    /// let point = Point::new(1, vec![0.9, 0.1, 0.1, 0.5]).payload(payload);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

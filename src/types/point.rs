@@ -536,6 +536,23 @@ pub struct PointVectors {
 
 impl PointVectors {
     /// The point's id and its new vectors.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PointVectors;
+    ///
+    /// // Replaces the vectors of points 1 and 2, keeping their payloads.
+    /// client
+    ///     .update_vectors(
+    ///         "my_collection",
+    ///         [
+    ///             PointVectors::new(1, vec![0.9, 0.1, 0.1, 0.5]),
+    ///             PointVectors::new(2, vec![0.1, 0.9, 0.3, 0.2]),
+    ///         ],
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(id: impl Into<PointId>, vectors: impl Into<Vectors>) -> Self {
         PointVectors {
             id: id.into(),

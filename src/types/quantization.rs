@@ -227,6 +227,17 @@ pub struct ScalarQuantization {
 
 impl ScalarQuantization {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, ScalarQuantization, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(768, Distance::Cosine))
+    ///     .quantization_config(ScalarQuantization::new().quantile(0.99).always_ram(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -299,6 +310,17 @@ pub struct ProductQuantization {
 
 impl ProductQuantization {
     /// Product quantization with this compression.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{CompressionRatio, Distance, ProductQuantization, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(768, Distance::Cosine))
+    ///     .quantization_config(ProductQuantization::new(CompressionRatio::X16))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(compression: CompressionRatio) -> Self {
         ProductQuantization {
             compression,
@@ -363,6 +385,17 @@ pub struct BinaryQuantization {
 
 impl BinaryQuantization {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{BinaryQuantization, Distance, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(1536, Distance::Cosine))
+    ///     .quantization_config(BinaryQuantization::new().always_ram(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -438,6 +471,17 @@ pub struct TurboQuantization {
 
 impl TurboQuantization {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, TurboQuantization, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(768, Distance::Cosine))
+    ///     .quantization_config(TurboQuantization::new().always_ram(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

@@ -156,6 +156,19 @@ pub enum StartFrom {
 
 impl OrderBy {
     /// Orders by `key`, ascending.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Direction, OrderBy};
+    ///
+    /// // The newest first; `created_at` needs a payload index.
+    /// let page = client
+    ///     .scroll("my_collection")
+    ///     .order_by(OrderBy::new("created_at").direction(Direction::Desc))
+    ///     .limit(10)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(key: impl Into<String>) -> Self {
         OrderBy {
             key: key.into(),
@@ -405,6 +418,22 @@ pub struct Decay {
 
 impl Decay {
     /// Decay of `x`, with the defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Decay, Expression, Prefetch, Query};
+    ///
+    /// // The score, plus a bonus that fades with the distance from price 100.
+    /// let formula = Expression::sum([
+    ///     Expression::variable("$score"),
+    ///     Expression::gauss_decay(Decay::new(Expression::variable("price")).target(Expression::constant(100.0)).scale(50.0)),
+    /// ]);
+    /// let hits = client
+    ///     .query_points("my_collection", Query::formula(formula))
+    ///     .prefetch(Prefetch::new(vec![0.9, 0.1, 0.1, 0.5]).limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(x: Expression) -> Self {
         Decay {
             x,
@@ -738,6 +767,18 @@ pub struct QuantizationSearchParams {
 
 impl QuantizationSearchParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{QuantizationSearchParams, SearchParams};
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .params(SearchParams::new().quantization(QuantizationSearchParams::new().rescore(true).oversampling(2.0)))
+    ///     .limit(10)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -803,6 +844,19 @@ pub struct SearchParams {
 
 impl SearchParams {
     /// Defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::SearchParams;
+    ///
+    /// // A wider HNSW search than the collection's default.
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .params(SearchParams::new().hnsw_ef(256))
+    ///     .limit(10)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -855,6 +909,18 @@ pub struct LookupLocation {
 
 impl LookupLocation {
     /// Another collection's vectors.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{LookupLocation, Query};
+    ///
+    /// // Recommend by the vectors of points 10 and 11 of another collection.
+    /// let hits = client
+    ///     .query_points("products", Query::recommend([10, 11], Vec::<u64>::new()))
+    ///     .lookup_from(LookupLocation::new("catalog").vector_name("image"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(collection_name: impl Into<String>) -> Self {
         LookupLocation {
             collection_name: collection_name.into(),
@@ -928,6 +994,20 @@ pub struct Prefetch {
 
 impl Prefetch {
     /// A prefetch with this query.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Fusion, Prefetch, Query, SparseVector};
+    ///
+    /// // Dense and sparse candidates, fused by rank.
+    /// let hits = client
+    ///     .query_points("hybrid", Query::fusion(Fusion::Rrf))
+    ///     .prefetch(Prefetch::new(vec![0.9, 0.1, 0.1, 0.5]).using("dense").limit(20))
+    ///     .prefetch(Prefetch::new(SparseVector::new([3, 17], [0.5, 0.2])).using("keywords").limit(20))
+    ///     .limit(10)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(query: impl Into<Query>) -> Self {
         Prefetch {
             query: Some(query.into()),

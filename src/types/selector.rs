@@ -260,6 +260,17 @@ pub struct ShardKeySelector {
 
 impl ShardKeySelector {
     /// These keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ShardKeySelector;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .shard_key_selector(ShardKeySelector::new(["tenant_a"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new<K: Into<ShardKey>>(keys: impl IntoIterator<Item = K>) -> Self {
         ShardKeySelector {
             shard_keys: keys.into_iter().map(Into::into).collect(),

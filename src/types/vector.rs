@@ -43,6 +43,15 @@ pub struct SparseVector {
 
 impl SparseVector {
     /// A sparse vector from its indices and values (same length).
+    ///
+    /// ```
+    /// use qdrant_async::{Point, SparseVector};
+    /// use std::collections::HashMap;
+    ///
+    /// // Indices (for example of tokens) and their weights, of equal length.
+    /// let keywords = SparseVector::new([3, 17, 42], [0.5, 0.2, 0.1]);
+    /// let point = Point::new(1, HashMap::from([("keywords".to_string(), keywords.into())]));
+    /// ```
     pub fn new(indices: impl Into<Vec<u32>>, values: impl Into<Vec<f32>>) -> Self {
         SparseVector {
             indices: indices.into(),
@@ -70,6 +79,17 @@ pub struct Document {
 
 impl Document {
     /// Text for `model` to embed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Document, Query};
+    ///
+    /// // Qdrant makes the vector from the text (needs a server with inference).
+    /// let hits = client
+    ///     .query_points("my_collection", Query::nearest(Document::new("red shoes", "sentence-transformers/all-minilm-l6-v2")))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(text: impl Into<String>, model: impl Into<String>) -> Self {
         Document {
             text: text.into(),
@@ -99,6 +119,17 @@ pub struct Image {
 
 impl Image {
     /// An image for `model` to embed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Image, Query};
+    ///
+    /// // Qdrant makes the vector from the image (needs a server with inference).
+    /// let hits = client
+    ///     .query_points("my_collection", Query::nearest(Image::new("https://example.com/cat.png", "Qdrant/clip-ViT-B-32-vision")))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(image: impl Into<Value>, model: impl Into<String>) -> Self {
         Image {
             image: image.into(),
@@ -128,6 +159,17 @@ pub struct InferenceObject {
 
 impl InferenceObject {
     /// An object for `model` to embed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{InferenceObject, Query};
+    ///
+    /// // Any input the model takes (needs a server with inference).
+    /// let hits = client
+    ///     .query_points("my_collection", Query::nearest(InferenceObject::new("red shoes", "my-model")))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(object: impl Into<Value>, model: impl Into<String>) -> Self {
         InferenceObject {
             object: object.into(),
