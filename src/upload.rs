@@ -70,6 +70,17 @@ impl Error {
     /// which points were written, which certainly were not, and which may
     /// have been. The first batch failure is the error's
     /// [`source`](std::error::Error::source).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let points = (0..10_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// if let Err(e) = client.upload_points("my_collection", points).await {
+    ///     if let Some(failure) = e.upload_failure() {
+    ///         eprintln!("{} not written, {} unknown", failure.not_written.len(), failure.unknown.len());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn upload_failure(&self) -> Option<&UploadFailure> {
         self.report()
     }

@@ -253,22 +253,49 @@ impl Expression {
     }
 
     /// A number.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let boosted = Expression::mult([Expression::constant(1.5), Expression::variable("$score")]);
+    /// ```
     pub fn constant(value: f32) -> Self {
         Self::of(proto::expression::Variant::Constant(value))
     }
 
     /// A payload key's value, or `$score` (or `$score[i]` for the i-th
     /// prefetch's score).
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// // `$score` is the prefetch's score; other names are payload keys.
+    /// let e = Expression::sum([Expression::variable("$score"), Expression::variable("popularity")]);
+    /// ```
     pub fn variable(name: impl Into<String>) -> Self {
         Self::of(proto::expression::Variant::Variable(name.into()))
     }
 
     /// 1 if the condition holds for the point, else 0.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Expression};
+    ///
+    /// // 1 where the point is in stock, else 0.
+    /// let in_stock = Expression::condition(Condition::matches("in_stock", true));
+    /// ```
     pub fn condition(condition: Condition) -> Self {
         Self::of(proto::expression::Variant::Condition(condition.into()))
     }
 
     /// Distance in metres from `origin` to the geo point at payload key `to`.
+    ///
+    /// ```
+    /// use qdrant_async::{Expression, GeoPoint};
+    ///
+    /// // Metres from Berlin's centre to the point's `location`.
+    /// let distance = Expression::geo_distance(GeoPoint::new(13.405, 52.52), "location");
+    /// ```
     pub fn geo_distance(origin: GeoPoint, to: impl Into<String>) -> Self {
         Self::of(proto::expression::Variant::GeoDistance(proto::GeoDistance {
             origin: Some(origin.into()),
@@ -277,16 +304,34 @@ impl Expression {
     }
 
     /// A date-time constant (RFC 3339), as seconds.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let launch = Expression::datetime("2025-01-01T00:00:00Z");
+    /// ```
     pub fn datetime(value: impl Into<String>) -> Self {
         Self::of(proto::expression::Variant::Datetime(value.into()))
     }
 
     /// The date-time at a payload key, as seconds.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let created = Expression::datetime_key("created_at");
+    /// ```
     pub fn datetime_key(key: impl Into<String>) -> Self {
         Self::of(proto::expression::Variant::DatetimeKey(key.into()))
     }
 
     /// The product.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let e = Expression::mult([Expression::variable("$score"), Expression::variable("weight")]);
+    /// ```
     pub fn mult(factors: impl IntoIterator<Item = Expression>) -> Self {
         Self::of(proto::expression::Variant::Mult(proto::MultExpression {
             mult: Self::list(factors),
@@ -294,6 +339,12 @@ impl Expression {
     }
 
     /// The sum.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let e = Expression::sum([Expression::variable("$score"), Expression::constant(0.1)]);
+    /// ```
     pub fn sum(terms: impl IntoIterator<Item = Expression>) -> Self {
         Self::of(proto::expression::Variant::Sum(proto::SumExpression {
             sum: Self::list(terms),
@@ -302,6 +353,12 @@ impl Expression {
 
     /// The largest. Needs Qdrant 1.20: Qdrant 1.19 and the embedded
     /// server refuse it.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let at_least_half = Expression::max([Expression::variable("$score"), Expression::constant(0.5)]);
+    /// ```
     pub fn max(items: impl IntoIterator<Item = Expression>) -> Self {
         Self::of(proto::expression::Variant::Max(proto::MaxExpression {
             max: Self::list(items),
@@ -310,6 +367,12 @@ impl Expression {
 
     /// The smallest. Needs Qdrant 1.20: Qdrant 1.19 and the embedded
     /// server refuse it.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let at_most_one = Expression::min([Expression::variable("$score"), Expression::constant(1.0)]);
+    /// ```
     pub fn min(items: impl IntoIterator<Item = Expression>) -> Self {
         Self::of(proto::expression::Variant::Min(proto::MinExpression {
             min: Self::list(items),
@@ -317,6 +380,13 @@ impl Expression {
     }
 
     /// `left / right`; `by_zero_default` when `right` is 0.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// // likes / views, or 0 where views is 0.
+    /// let rate = Expression::div(Expression::variable("likes"), Expression::variable("views"), Some(0.0));
+    /// ```
     pub fn div(left: Expression, right: Expression, by_zero_default: Option<f32>) -> Self {
         Self::of(proto::expression::Variant::Div(Box::new(proto::DivExpression {
             left: Some(left.boxed()),
@@ -326,22 +396,46 @@ impl Expression {
     }
 
     /// `-x`.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let penalty = Expression::neg(Expression::variable("age_days"));
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn neg(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Neg(x.boxed()))
     }
 
     /// `|x|`.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let distance = Expression::abs(Expression::sum([Expression::variable("price"), Expression::constant(-100.0)]));
+    /// ```
     pub fn abs(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Abs(x.boxed()))
     }
 
     /// Square root.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let e = Expression::sqrt(Expression::variable("views"));
+    /// ```
     pub fn sqrt(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Sqrt(x.boxed()))
     }
 
     /// `base ^ exponent`.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let squared = Expression::pow(Expression::variable("$score"), Expression::constant(2.0));
+    /// ```
     pub fn pow(base: Expression, exponent: Expression) -> Self {
         Self::of(proto::expression::Variant::Pow(Box::new(proto::PowExpression {
             base: Some(base.boxed()),
@@ -350,32 +444,70 @@ impl Expression {
     }
 
     /// `e ^ x`.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let e = Expression::exp(Expression::variable("$score"));
+    /// ```
     pub fn exp(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Exp(x.boxed()))
     }
 
     /// Base-10 logarithm.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let e = Expression::log10(Expression::sum([Expression::variable("views"), Expression::constant(1.0)]));
+    /// ```
     pub fn log10(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Log10(x.boxed()))
     }
 
     /// Natural logarithm.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let e = Expression::ln(Expression::sum([Expression::variable("views"), Expression::constant(1.0)]));
+    /// ```
     pub fn ln(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Ln(x.boxed()))
     }
 
     /// Inverse hyperbolic cosine. Needs Qdrant 1.20: Qdrant 1.19 and the
     /// embedded server refuse it.
+    ///
+    /// ```
+    /// use qdrant_async::Expression;
+    ///
+    /// let e = Expression::acosh(Expression::sum([Expression::variable("$score"), Expression::constant(1.0)]));
+    /// ```
     pub fn acosh(x: Expression) -> Self {
         Self::of(proto::expression::Variant::Acosh(x.boxed()))
     }
 
     /// Exponential decay of `x` around `target` (default 0).
+    ///
+    /// ```
+    /// use qdrant_async::{Decay, Expression};
+    ///
+    /// let fresh = Expression::exp_decay(Decay::new(Expression::variable("age_days")).scale(30.0));
+    /// ```
     pub fn exp_decay(decay: Decay) -> Self {
         Self::of(proto::expression::Variant::ExpDecay(Box::new(decay.into_proto())))
     }
 
     /// Gaussian decay of `x` around `target` (default 0).
+    ///
+    /// ```
+    /// use qdrant_async::{Decay, Expression};
+    ///
+    /// let near_100 = Expression::gauss_decay(
+    ///     Decay::new(Expression::variable("price")).target(Expression::constant(100.0)).scale(50.0),
+    /// );
+    /// ```
     pub fn gauss_decay(decay: Decay) -> Self {
         Self::of(proto::expression::Variant::GaussDecay(Box::new(
             decay.into_proto(),
@@ -383,6 +515,12 @@ impl Expression {
     }
 
     /// Linear decay of `x` around `target` (default 0).
+    ///
+    /// ```
+    /// use qdrant_async::{Decay, Expression};
+    ///
+    /// let fresh = Expression::lin_decay(Decay::new(Expression::variable("age_days")).scale(30.0).midpoint(0.5));
+    /// ```
     pub fn lin_decay(decay: Decay) -> Self {
         Self::of(proto::expression::Variant::LinDecay(Box::new(decay.into_proto())))
     }
@@ -500,6 +638,16 @@ impl Query {
     }
 
     /// The points nearest to a vector, or to a point's vector.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Query;
+    ///
+    /// let by_vector = client.query_points("my_collection", Query::nearest([0.9, 0.1, 0.1, 0.5])).await?;
+    /// // The vector of point 42, as the query.
+    /// let like_42 = client.query_points("my_collection", Query::nearest(42)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn nearest(input: impl Into<VectorInput>) -> Self {
         let input = input.into();
         Self::of(
@@ -511,6 +659,18 @@ impl Query {
     /// Nearest, re-ranked for diversity with maximal marginal relevance:
     /// `diversity` from 0 (relevance only) to 1, among `candidates_limit`
     /// candidates.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Query;
+    ///
+    /// // Nearest, but diverse: 0 is plain relevance, 1 the most diversity.
+    /// let hits = client
+    ///     .query_points("my_collection", Query::nearest_with_mmr([0.9, 0.1, 0.1, 0.5], Some(0.5), Some(100)))
+    ///     .limit(10)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn nearest_with_mmr(
         input: impl Into<VectorInput>,
         diversity: Option<f32>,
@@ -531,6 +691,17 @@ impl Query {
 
     /// Points like the positive examples and unlike the negative ones.
     /// Chain `.strategy(..)` to choose how they combine.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Query, RecommendStrategy};
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", Query::recommend([1, 2], [3]).strategy(RecommendStrategy::BestScore))
+    ///     .limit(10)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn recommend<P, N>(
         positive: impl IntoIterator<Item = P>,
         negative: impl IntoIterator<Item = N>,
@@ -553,6 +724,12 @@ impl Query {
     }
 
     /// For a recommend query: how the examples combine. Ignored otherwise.
+    ///
+    /// ```
+    /// use qdrant_async::{Query, RecommendStrategy};
+    ///
+    /// let query = Query::recommend([1, 2], [3]).strategy(RecommendStrategy::SumScores);
+    /// ```
     pub fn strategy(mut self, strategy: RecommendStrategy) -> Self {
         if let Some(proto::query::Variant::Recommend(r)) = &mut self.inner.variant {
             r.strategy = Some(proto::RecommendStrategy::from(strategy) as i32);
@@ -562,6 +739,17 @@ impl Query {
 
     /// Points near `target` within the region that the context pairs
     /// (positive, negative) point to.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Query;
+    ///
+    /// // Near point 10, in the region closer to 1 than to 2 and to 3 than to 4.
+    /// let hits = client
+    ///     .query_points("my_collection", Query::discover(10, [(1, 2), (3, 4)]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn discover<P, N>(target: impl Into<VectorInput>, context: impl IntoIterator<Item = (P, N)>) -> Self
     where
         P: Into<VectorInput>,
@@ -581,6 +769,15 @@ impl Query {
 
     /// Points in the region that the context pairs (positive, negative)
     /// point to, without a target.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Query;
+    ///
+    /// // Points closer to 1 than to 2 and to 3 than to 4, no target.
+    /// let hits = client.query_points("my_collection", Query::context([(1, 2), (3, 4)])).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn context<P, N>(pairs: impl IntoIterator<Item = (P, N)>) -> Self
     where
         P: Into<VectorInput>,
@@ -594,11 +791,35 @@ impl Query {
     }
 
     /// Points ordered by a payload key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Direction, OrderBy, Query};
+    ///
+    /// // The ten most expensive; `price` needs a payload index.
+    /// let hits = client
+    ///     .query_points("my_collection", Query::order_by(OrderBy::new("price").direction(Direction::Desc)))
+    ///     .limit(10)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn order_by(order_by: impl Into<OrderBy>) -> Self {
         Self::of(proto::query::Variant::OrderBy(order_by.into().into()), Vec::new())
     }
 
     /// Fuses the prefetches' results.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Fusion, Prefetch, Query};
+    ///
+    /// let hits = client
+    ///     .query_points("hybrid", Query::fusion(Fusion::Dbsf))
+    ///     .prefetch(Prefetch::new([0.9, 0.1, 0.1, 0.5]).using("dense"))
+    ///     .prefetch(Prefetch::new([0.2, 0.8, 0.1, 0.1]).using("title"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn fusion(fusion: Fusion) -> Self {
         let f = match fusion {
             Fusion::Rrf => proto::Fusion::Rrf,
@@ -608,6 +829,19 @@ impl Query {
     }
 
     /// Reciprocal rank fusion with its parameter `k` and per-prefetch weights.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Prefetch, Query};
+    ///
+    /// // Reciprocal rank fusion with k = 60, the first prefetch weighted twice.
+    /// let hits = client
+    ///     .query_points("hybrid", Query::rrf(Some(60), [2.0, 1.0]))
+    ///     .prefetch(Prefetch::new([0.9, 0.1, 0.1, 0.5]).using("dense"))
+    ///     .prefetch(Prefetch::new([0.2, 0.8, 0.1, 0.1]).using("title"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn rrf(k: Option<u32>, weights: impl IntoIterator<Item = f32>) -> Self {
         Self::of(
             proto::query::Variant::Rrf(proto::Rrf {
@@ -619,11 +853,38 @@ impl Query {
     }
 
     /// Re-scores the prefetches' results by a formula.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Expression, Prefetch, Query};
+    ///
+    /// // The similarity, plus 0.5 for points tagged "featured".
+    /// let formula = Expression::sum([
+    ///     Expression::variable("$score"),
+    ///     Expression::mult([Expression::constant(0.5), Expression::condition(Condition::matches("tags", "featured"))]),
+    /// ]);
+    /// let hits = client
+    ///     .query_points("my_collection", Query::formula(formula))
+    ///     .prefetch(Prefetch::new([0.9, 0.1, 0.1, 0.5]).limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn formula(expression: impl Into<Expression>) -> Self {
         Self::formula_with_defaults(expression, HashMap::<String, Value>::new())
     }
 
     /// A formula, with default values for payload keys a point lacks.
+    ///
+    /// ```
+    /// use qdrant_async::{Expression, Query, Value};
+    /// use std::collections::HashMap;
+    ///
+    /// // `popularity` counts as 0 where a point has none.
+    /// let query = Query::formula_with_defaults(
+    ///     Expression::sum([Expression::variable("$score"), Expression::variable("popularity")]),
+    ///     HashMap::from([("popularity".to_string(), Value::from(0))]),
+    /// );
+    /// ```
     pub fn formula_with_defaults(
         expression: impl Into<Expression>,
         defaults: HashMap<String, Value>,
@@ -638,6 +899,14 @@ impl Query {
     }
 
     /// Random points.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Query;
+    ///
+    /// let five_at_random = client.query_points("my_collection", Query::sample_random()).limit(5).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sample_random() -> Self {
         Self::of(
             proto::query::Variant::Sample(proto::Sample::Random as i32),
@@ -647,6 +916,13 @@ impl Query {
 
     /// Relevance feedback: re-ranks around `target` using scored examples,
     /// with the naive strategy's parameters `a`, `b`, `c`.
+    ///
+    /// ```
+    /// use qdrant_async::Query;
+    ///
+    /// // Around the query vector, moved by the scores given to points 1 and 2.
+    /// let query = Query::relevance_feedback([0.9, 0.1, 0.1, 0.5], [(1, 0.9), (2, 0.1)], (1.0, 1.0, 1.0));
+    /// ```
     pub fn relevance_feedback<E: Into<VectorInput>>(
         target: impl Into<VectorInput>,
         feedback: impl IntoIterator<Item = (E, f32)>,
@@ -682,6 +958,15 @@ impl Query {
     /// Full-text search with BM25 scoring (`k` and `b` default to the
     /// server's), over a text-indexed payload key chosen with `using`.
     /// Needs Qdrant 1.20: Qdrant 1.19 and the embedded server refuse it.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Query;
+    ///
+    /// // BM25 on a full-text indexed field (Qdrant 1.20); k and b left to the server.
+    /// let hits = client.query_points("articles", Query::text("wireless headphones", None, None)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn text(query: impl Into<String>, k: Option<f32>, b: Option<f32>) -> Self {
         Self::of(
             proto::query::Variant::Text(proto::TextQuery {

@@ -8,6 +8,15 @@ use crate::proto;
 use crate::types::payload::{Value, into_proto_map};
 
 /// One vector, as stored, sent or returned.
+///
+/// ```
+/// use qdrant_async::{SparseVector, Vector};
+///
+/// let dense = Vector::from(vec![0.1, 0.2, 0.3]);
+/// let sparse = Vector::from(SparseVector::new([3, 17], [0.5, 0.2]));
+/// let multi = Vector::from(vec![vec![0.1, 0.2], vec![0.3, 0.4]]);
+/// assert!(dense.as_dense().is_some() && sparse.as_sparse().is_some() && multi.as_multi_dense().is_some());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Vector {
@@ -241,6 +250,12 @@ impl From<InferenceObject> for Vector {
 
 impl Vector {
     /// The dense values, if this is a dense vector.
+    ///
+    /// ```
+    /// use qdrant_async::Vector;
+    ///
+    /// assert_eq!(Vector::from(vec![0.1, 0.2]).as_dense(), Some(&[0.1, 0.2][..]));
+    /// ```
     pub fn as_dense(&self) -> Option<&[f32]> {
         match self {
             Vector::Dense(v) => Some(v),
@@ -249,6 +264,14 @@ impl Vector {
     }
 
     /// The sparse vector, if this is one.
+    ///
+    /// ```
+    /// use qdrant_async::{SparseVector, Vector};
+    ///
+    /// let v = Vector::from(SparseVector::new([3, 17], [0.5, 0.2]));
+    /// assert_eq!(v.as_sparse().map(|s| s.indices.len()), Some(2));
+    /// assert_eq!(v.as_dense(), None);
+    /// ```
     pub fn as_sparse(&self) -> Option<&SparseVector> {
         match self {
             Vector::Sparse(v) => Some(v),
@@ -257,6 +280,13 @@ impl Vector {
     }
 
     /// The vectors, if this is a multi-dense vector.
+    ///
+    /// ```
+    /// use qdrant_async::Vector;
+    ///
+    /// let v = Vector::from(vec![vec![0.1, 0.2], vec![0.3, 0.4]]);
+    /// assert_eq!(v.as_multi_dense().map(<[Vec<f32>]>::len), Some(2));
+    /// ```
     pub fn as_multi_dense(&self) -> Option<&[Vec<f32>]> {
         match self {
             Vector::MultiDense(v) => Some(v),
