@@ -97,6 +97,17 @@ pub enum Quantization {
 
 impl Quantization {
     /// Scalar quantization to int8; `quantile` clips outliers (default 1).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, Quantization, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(768, Distance::Cosine))
+    ///     .quantization_config(Quantization::scalar_int8(Some(0.99)))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn scalar_int8(quantile: Option<f32>) -> Self {
         let scalar = ScalarQuantization::new();
         Quantization::Scalar(match quantile {
@@ -106,11 +117,23 @@ impl Quantization {
     }
 
     /// Product quantization.
+    ///
+    /// ```
+    /// use qdrant_async::{CompressionRatio, Distance, Quantization, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine).quantization_config(Quantization::product(CompressionRatio::X32));
+    /// ```
     pub fn product(compression: CompressionRatio) -> Self {
         Quantization::Product(ProductQuantization::new(compression))
     }
 
     /// Binary quantization, one bit per value.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, Quantization, VectorParams};
+    ///
+    /// let params = VectorParams::new(1536, Distance::Cosine).quantization_config(Quantization::binary());
+    /// ```
     pub fn binary() -> Self {
         Quantization::Binary(BinaryQuantization::default())
     }
@@ -351,11 +374,36 @@ pub enum VectorsConfig {
 
 impl VectorsConfig {
     /// Named vectors.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams, VectorsConfig};
+    ///
+    /// client
+    ///     .create_collection(
+    ///         "products",
+    ///         VectorsConfig::named([
+    ///             ("text", VectorParams::new(384, Distance::Cosine)),
+    ///             ("image", VectorParams::new(512, Distance::Dot)),
+    ///         ]),
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn named<K: Into<String>>(pairs: impl IntoIterator<Item = (K, VectorParams)>) -> Self {
         VectorsConfig::Named(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// The parameters of the vector with this name (`""` for the unnamed one).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let info = client.get_collection("products").await?;
+    /// if let Some(params) = info.config.params.vectors.get("image") {
+    ///     println!("image vectors: {} dimensions", params.size);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, name: &str) -> Option<&VectorParams> {
         match self {
             VectorsConfig::Single(p) => name.is_empty().then_some(p),

@@ -29,11 +29,33 @@ pub enum PayloadSelector {
 
 impl PayloadSelector {
     /// Only these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PayloadSelector;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_payload(PayloadSelector::include(["title", "price"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn include<K: Into<String>>(keys: impl IntoIterator<Item = K>) -> Self {
         PayloadSelector::Include(keys.into_iter().map(Into::into).collect())
     }
 
     /// All but these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PayloadSelector;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_payload(PayloadSelector::exclude(["embedding_text"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn exclude<K: Into<String>>(keys: impl IntoIterator<Item = K>) -> Self {
         PayloadSelector::Exclude(keys.into_iter().map(Into::into).collect())
     }
@@ -100,6 +122,14 @@ pub enum VectorsSelector {
 
 impl VectorsSelector {
     /// Only the vectors with these names.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::VectorsSelector;
+    ///
+    /// let records = client.retrieve("products", [1, 2]).with_vectors(VectorsSelector::include(["image"])).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn include<K: Into<String>>(names: impl IntoIterator<Item = K>) -> Self {
         VectorsSelector::Include(names.into_iter().map(Into::into).collect())
     }

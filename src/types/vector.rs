@@ -497,11 +497,29 @@ pub enum Vectors {
 
 impl Vectors {
     /// Named vectors from `(name, vector)` pairs.
+    ///
+    /// ```
+    /// use qdrant_async::{Point, SparseVector, Vector, Vectors};
+    ///
+    /// let vectors = Vectors::named([
+    ///     ("dense", Vector::from(vec![0.9, 0.1, 0.1, 0.5])),
+    ///     ("keywords", Vector::from(SparseVector::new([3, 17], [0.5, 0.2]))),
+    /// ]);
+    /// let point = Point::new(1, vectors);
+    /// ```
     pub fn named<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Vector)>) -> Self {
         Vectors::Named(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// The vector with this name; the unnamed vector answers to `""`.
+    ///
+    /// ```
+    /// use qdrant_async::{Vector, Vectors};
+    ///
+    /// let vectors = Vectors::named([("image", Vector::from(vec![0.1, 0.2]))]);
+    /// assert!(vectors.get("image").is_some());
+    /// assert!(vectors.get("text").is_none());
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Vector> {
         match self {
             Vectors::Single(v) => name.is_empty().then_some(v),
@@ -510,6 +528,13 @@ impl Vectors {
     }
 
     /// The unnamed vector, if that is what this holds.
+    ///
+    /// ```
+    /// use qdrant_async::{Vector, Vectors};
+    ///
+    /// let single = Vectors::from(Vector::from(vec![0.1, 0.2]));
+    /// assert_eq!(single.as_single().and_then(|v| v.as_dense()), Some(&[0.1, 0.2][..]));
+    /// ```
     pub fn as_single(&self) -> Option<&Vector> {
         match self {
             Vectors::Single(v) => Some(v),
