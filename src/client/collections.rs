@@ -384,6 +384,21 @@ impl Client {
 }
 
 /// The request built by [`Client::create_collection`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Distance, HnswConfigDiff, SparseVectorParams, VectorParams};
+///
+/// let created: bool = client
+///     .create_collection("my_collection", VectorParams::new(384, Distance::Cosine))
+///     .sparse_vector("keywords", SparseVectorParams::new())
+///     .hnsw_config(HnswConfigDiff::new().m(32))
+///     .shard_number(2)
+///     .replication_factor(2)
+///     .on_disk_payload(true)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateCollection<'a> {
     client: &'a Client,
@@ -483,6 +498,18 @@ impl CreateCollection<'_> {
 request!(CreateCollection => bool);
 
 /// The request built by [`Client::update_collection`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{CollectionParamsDiff, OptimizersConfigDiff};
+///
+/// let updated: bool = client
+///     .update_collection("my_collection")
+///     .params(CollectionParamsDiff::new().replication_factor(3))
+///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(10_000))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateCollection<'a> {
     client: &'a Client,
@@ -557,6 +584,13 @@ impl UpdateCollection<'_> {
 request!(UpdateCollection => bool);
 
 /// The request built by [`Client::get_collection`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.get_collection("my_collection").await?;
+/// println!("{:?}: {:?} points", info.status, info.points_count);
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCollection<'a> {
     client: &'a Client,
@@ -580,6 +614,12 @@ impl GetCollection<'_> {
 request!(GetCollection => CollectionInfo);
 
 /// The request built by [`Client::get_collections`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let names: Vec<String> = client.get_collections().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCollections<'a> {
     client: &'a Client,
@@ -601,6 +641,14 @@ impl GetCollections<'_> {
 request!(GetCollections => Vec<String>);
 
 /// The request built by [`Client::collection_exists`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// if !client.collection_exists("my_collection").await? {
+///     // create it
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CollectionExists<'a> {
     client: &'a Client,
@@ -623,6 +671,12 @@ impl CollectionExists<'_> {
 request!(CollectionExists => bool);
 
 /// The request built by [`Client::delete_collection`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let existed: bool = client.delete_collection("my_collection").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteCollection<'a> {
     client: &'a Client,
@@ -649,6 +703,20 @@ request!(DeleteCollection => bool);
 /// The request built by [`Client::update_collection_aliases`], and by its
 /// shortcuts [`Client::create_alias`], [`Client::rename_alias`] and
 /// [`Client::delete_alias`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::AliasOperation;
+///
+/// // Switch `products` from the old collection to the new one, atomically.
+/// client
+///     .update_collection_aliases([
+///         AliasOperation::delete("products"),
+///         AliasOperation::create("products_v2", "products"),
+///     ])
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateCollectionAliases<'a> {
     client: &'a Client,
@@ -682,6 +750,14 @@ impl UpdateCollectionAliases<'_> {
 request!(UpdateCollectionAliases => bool);
 
 /// The request built by [`Client::get_collection_aliases`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for alias in client.get_collection_aliases("products_v2").await? {
+///     println!("{} -> {}", alias.alias_name, alias.collection_name);
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCollectionAliases<'a> {
     client: &'a Client,
@@ -706,6 +782,12 @@ impl GetCollectionAliases<'_> {
 request!(GetCollectionAliases => Vec<AliasDescription>);
 
 /// The request built by [`Client::get_aliases`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let aliases = client.get_aliases().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetAliases<'a> {
     client: &'a Client,
@@ -727,6 +809,13 @@ impl GetAliases<'_> {
 request!(GetAliases => Vec<AliasDescription>);
 
 /// The request built by [`Client::collection_cluster_info`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// println!("peer {}: {} local shards", info.peer_id, info.local_shards.len());
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CollectionClusterInfoRequest<'a> {
     client: &'a Client,
@@ -750,6 +839,16 @@ impl CollectionClusterInfoRequest<'_> {
 request!(CollectionClusterInfoRequest => CollectionClusterInfo);
 
 /// The request built by [`Client::update_collection_cluster_setup`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ClusterOperation;
+///
+/// client
+///     .update_collection_cluster_setup("my_collection", ClusterOperation::replicate_shard(0, 1, 2))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateCollectionClusterSetup<'a> {
     client: &'a Client,
@@ -776,6 +875,12 @@ impl UpdateCollectionClusterSetup<'_> {
 request!(UpdateCollectionClusterSetup => bool);
 
 /// The request built by [`Client::create_shard_key`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.create_shard_key("my_collection", "tenant_a").shards_number(1).replication_factor(2).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateShardKey<'a> {
     client: &'a Client,
@@ -819,6 +924,12 @@ impl CreateShardKey<'_> {
 request!(CreateShardKey => bool);
 
 /// The request built by [`Client::delete_shard_key`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_shard_key("my_collection", "tenant_a").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteShardKey<'a> {
     client: &'a Client,
@@ -846,6 +957,12 @@ impl DeleteShardKey<'_> {
 request!(DeleteShardKey => bool);
 
 /// The request built by [`Client::list_shard_keys`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let keys = client.list_shard_keys("my_collection").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListShardKeys<'a> {
     client: &'a Client,

@@ -76,6 +76,18 @@ impl Client {
 }
 
 /// The request built by [`Client::upsert`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, UpdateMode, WriteOrdering};
+///
+/// let result = client
+///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+///     .update_mode(UpdateMode::InsertOnly)
+///     .ordering(WriteOrdering::Strong)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Upsert<'a> {
     client: &'a Client,
@@ -517,6 +529,15 @@ fn payload_argument(payload: impl IntoPayload) -> Result<Payload> {
 }
 
 /// The request built by [`Client::delete`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Condition, Filter};
+///
+/// client.delete("my_collection", vec![1, 2, 3]).await?;
+/// client.delete("my_collection", Filter::must([Condition::matches("color", "red")])).wait(false).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Delete<'a> {
     client: &'a Client,
@@ -545,6 +566,14 @@ impl Delete<'_> {
 request!(Delete => UpdateResult, sharded write);
 
 /// The request built by [`Client::update_vectors`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::PointVectors;
+///
+/// client.update_vectors("my_collection", [PointVectors::new(1, vec![0.2, 0.2, 0.3, 0.4])]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateVectors<'a> {
     client: &'a Client,
@@ -586,6 +615,12 @@ impl UpdateVectors<'_> {
 request!(UpdateVectors => UpdateResult, sharded write);
 
 /// The request built by [`Client::delete_vectors`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_vectors("products", ["image"], vec![1, 2]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteVectors<'a> {
     client: &'a Client,
@@ -626,6 +661,15 @@ impl DeleteVectors<'_> {
 request!(DeleteVectors => UpdateResult, sharded write);
 
 /// The request built by [`Client::set_payload`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use serde_json::json;
+///
+/// // Adds or replaces these keys, leaving the others.
+/// client.set_payload("my_collection", json!({"reviewed": true}), vec![1, 2]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SetPayload<'a> {
     client: &'a Client,
@@ -665,6 +709,15 @@ impl SetPayload<'_> {
 request!(SetPayload => UpdateResult, sharded write);
 
 /// The request built by [`Client::overwrite_payload`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use serde_json::json;
+///
+/// // The whole payload becomes this.
+/// client.overwrite_payload("my_collection", json!({"color": "blue"}), vec![1]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct OverwritePayload<'a> {
     client: &'a Client,
@@ -712,6 +765,12 @@ impl OverwritePayload<'_> {
 request!(OverwritePayload => UpdateResult, sharded write);
 
 /// The request built by [`Client::delete_payload`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_payload("my_collection", ["draft"], vec![1, 2]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeletePayload<'a> {
     client: &'a Client,
@@ -750,6 +809,12 @@ impl DeletePayload<'_> {
 request!(DeletePayload => UpdateResult, sharded write);
 
 /// The request built by [`Client::clear_payload`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.clear_payload("my_collection", vec![1, 2]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ClearPayload<'a> {
     client: &'a Client,
@@ -778,6 +843,17 @@ impl ClearPayload<'_> {
 request!(ClearPayload => UpdateResult, sharded write);
 
 /// The request built by [`Client::create_payload_index`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, KeywordIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "color", FieldType::Keyword)
+///     .field_index_params(KeywordIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreatePayloadIndex<'a> {
     client: &'a Client,
@@ -818,6 +894,12 @@ impl CreatePayloadIndex<'_> {
 request!(CreatePayloadIndex => UpdateResult, write);
 
 /// The request built by [`Client::delete_payload_index`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_payload_index("my_collection", "color").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeletePayloadIndex<'a> {
     client: &'a Client,
@@ -844,6 +926,17 @@ impl DeletePayloadIndex<'_> {
 request!(DeletePayloadIndex => UpdateResult, write);
 
 /// The request built by [`Client::create_vector_name`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Distance, VectorCreationConfig};
+///
+/// // A new named vector on an existing collection (Qdrant 1.20).
+/// client
+///     .create_vector_name("products", "thumbnail", VectorCreationConfig::dense(512, Distance::Cosine))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateVectorName<'a> {
     client: &'a Client,
@@ -872,6 +965,12 @@ impl CreateVectorName<'_> {
 request!(CreateVectorName => UpdateResult, write);
 
 /// The request built by [`Client::delete_vector_name`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_vector_name("products", "thumbnail").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteVectorName<'a> {
     client: &'a Client,
@@ -898,6 +997,24 @@ impl DeleteVectorName<'_> {
 request!(DeleteVectorName => UpdateResult, write);
 
 /// The request built by [`Client::batch_update_points`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, PointsUpdateOperation};
+/// use serde_json::json;
+///
+/// let results = client
+///     .batch_update_points(
+///         "my_collection",
+///         [
+///             PointsUpdateOperation::upsert([Point::new(1, vec![0.9, 0.1, 0.1, 0.5])]),
+///             PointsUpdateOperation::set_payload(json!({"color": "red"}), vec![1]),
+///         ],
+///     )
+///     .await?;
+/// assert_eq!(results.len(), 2);
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct BatchUpdatePoints<'a> {
     client: &'a Client,

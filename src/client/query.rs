@@ -144,6 +144,24 @@ impl Client {
 
 /// The request built by [`Client::query_points`]: a [`QueryRequest`] on a
 /// collection, with the same setters.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Condition, Filter, SearchParams};
+///
+/// let hits = client
+///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+///     .filter(Filter::must([Condition::matches("color", "red")]))
+///     .with_payload(true)
+///     .params(SearchParams::new().hnsw_ef(128))
+///     .score_threshold(0.5)
+///     .limit(10)
+///     .await?;
+/// for hit in hits {
+///     println!("{} {}", hit.id, hit.score);
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct QueryPoints<'a> {
     client: &'a Client,
@@ -252,6 +270,12 @@ impl QueryPoints<'_> {
 request!(QueryPoints => Vec<ScoredPoint>);
 
 /// The request built by [`Client::retrieve`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let records = client.retrieve("my_collection", [1, 2]).with_payload(true).with_vectors(true).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Retrieve<'a> {
     client: &'a Client,
@@ -333,6 +357,18 @@ pub(crate) fn check_ids(ids: &[PointId], argument: &str) -> Result<Vec<proto::Po
 }
 
 /// The request built by [`Client::count`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Condition, Filter};
+///
+/// let red: u64 = client
+///     .count("my_collection")
+///     .filter(Filter::must([Condition::matches("color", "red")]))
+///     .exact(true)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Count<'a> {
     client: &'a Client,
@@ -383,6 +419,16 @@ impl Count<'_> {
 request!(Count => u64);
 
 /// One page of [`Client::scroll`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let page = client.scroll("my_collection").limit(100).await?;
+/// for record in &page.points {
+///     println!("{}", record.id);
+/// }
+/// let more = page.next_page_offset.is_some();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScrollPage {
@@ -393,6 +439,20 @@ pub struct ScrollPage {
 }
 
 /// The request built by [`Client::scroll`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use futures_util::TryStreamExt;
+///
+/// // One page at a time...
+/// let page = client.scroll("my_collection").limit(100).await?;
+/// if let Some(next) = page.next_page_offset {
+///     let page2 = client.scroll("my_collection").limit(100).offset(next).await?;
+/// }
+/// // ...or every point, as a stream of records.
+/// let all: Vec<_> = client.scroll("my_collection").stream().try_collect().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Scroll<'a> {
     client: &'a Client,
@@ -849,6 +909,16 @@ impl Client {
 }
 
 /// The request built by [`Client::query_batch_points`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::QueryRequest;
+///
+/// let results = client
+///     .query_batch_points("my_collection", [QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).limit(3)])
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct QueryBatchPoints<'a> {
     client: &'a Client,
@@ -895,6 +965,20 @@ request!(QueryBatchPoints => Vec<Vec<ScoredPoint>>);
 /// The request built by [`Client::query_points_groups`]: a
 /// [`QueryRequest`] whose hits are grouped, with the same setters (but
 /// `offset`) and the group's own.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // The best 3 chunks of each of the 5 best documents.
+/// let groups = client
+///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+///     .group_size(3)
+///     .limit(5)
+///     .await?;
+/// for group in groups {
+///     println!("{:?}: {} hits", group.id, group.hits.len());
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct QueryPointsGroups<'a> {
     client: &'a Client,
@@ -1070,12 +1154,24 @@ impl WithLookup {
     }
 
     /// Which payload of the point found to return (default all).
+    ///
+    /// ```
+    /// use qdrant_async::{PayloadSelector, WithLookup};
+    ///
+    /// let lookup = WithLookup::new("documents").with_payload(PayloadSelector::include(["title"]));
+    /// ```
     pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
         self.with_payload = Some(selector.into());
         self
     }
 
     /// Which vectors of the point found to return (default none).
+    ///
+    /// ```
+    /// use qdrant_async::WithLookup;
+    ///
+    /// let lookup = WithLookup::new("documents").with_vectors(true);
+    /// ```
     pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
         self.with_vectors = Some(selector.into());
         self
@@ -1111,6 +1207,14 @@ impl From<&String> for WithLookup {
 request!(QueryPointsGroups => Vec<PointGroup>);
 
 /// The request built by [`Client::facet`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for hit in client.facet("my_collection", "color").limit(10).await? {
+///     println!("{:?}: {}", hit.value, hit.count);
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Facet<'a> {
     client: &'a Client,
@@ -1193,6 +1297,13 @@ impl MatrixOptions {
 }
 
 /// The request built by [`Client::search_matrix_pairs`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // For 100 random points, each one's 5 nearest among them.
+/// let pairs = client.search_matrix_pairs("my_collection").sample(100).limit(5).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SearchMatrixPairs<'a> {
     client: &'a Client,
@@ -1238,6 +1349,13 @@ request!(SearchMatrixPairs => Vec<SearchMatrixPair>);
 
 /// The request built by [`Client::search_matrix_offsets`] (named with a `Request`
 /// suffix, as its result type is [`SearchMatrixOffsets`]).
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let matrix = client.search_matrix_offsets("my_collection").sample(100).limit(5).await?;
+/// println!("{} ids, {} scores", matrix.ids.len(), matrix.scores.len());
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SearchMatrixOffsetsRequest<'a> {
     client: &'a Client,

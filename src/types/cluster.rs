@@ -79,6 +79,13 @@ pub struct ShardTransferInfo {
 }
 
 /// What `collection_cluster_info` returns.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// println!("{} shards, {} transfers", info.shard_count, info.shard_transfers.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CollectionClusterInfo {
@@ -171,6 +178,15 @@ impl From<ShardTransferMethod> for i32 {
 
 /// An operation on a collection's shards, for
 /// [`Client::update_collection_cluster_setup`](crate::Client::update_collection_cluster_setup).
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ClusterOperation;
+///
+/// // Shard 0 moves from peer 1 to peer 2.
+/// client.update_collection_cluster_setup("my_collection", ClusterOperation::move_shard(0, 1, 2)).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ClusterOperation {
@@ -252,6 +268,12 @@ pub enum ClusterOperation {
 
 impl ClusterOperation {
     /// Moves `shard_id` from one peer to another.
+    ///
+    /// ```
+    /// use qdrant_async::ClusterOperation;
+    ///
+    /// let op = ClusterOperation::move_shard(0, 1, 2);
+    /// ```
     pub fn move_shard(shard_id: u32, from_peer_id: u64, to_peer_id: u64) -> Self {
         ClusterOperation::MoveShard {
             shard_id,
@@ -262,6 +284,12 @@ impl ClusterOperation {
     }
 
     /// Copies `shard_id` to another peer.
+    ///
+    /// ```
+    /// use qdrant_async::ClusterOperation;
+    ///
+    /// let op = ClusterOperation::replicate_shard(0, 1, 3);
+    /// ```
     pub fn replicate_shard(shard_id: u32, from_peer_id: u64, to_peer_id: u64) -> Self {
         ClusterOperation::ReplicateShard {
             shard_id,
@@ -272,6 +300,12 @@ impl ClusterOperation {
     }
 
     /// Removes `shard_id`'s replica from a peer.
+    ///
+    /// ```
+    /// use qdrant_async::ClusterOperation;
+    ///
+    /// let op = ClusterOperation::drop_replica(0, 3);
+    /// ```
     pub fn drop_replica(shard_id: u32, peer_id: u64) -> Self {
         ClusterOperation::DropReplica { shard_id, peer_id }
     }

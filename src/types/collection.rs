@@ -15,6 +15,12 @@ use crate::types::quantization::{
 };
 
 /// How vectors are compared.
+///
+/// ```
+/// use qdrant_async::{Distance, VectorParams};
+///
+/// let params = VectorParams::new(384, Distance::Cosine);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Distance {
@@ -626,6 +632,13 @@ impl From<proto::VectorsConfigDiff> for VectorsConfigDiff {
 }
 
 /// Weighting of sparse vector dimensions.
+///
+/// ```
+/// use qdrant_async::{Modifier, SparseVectorParams};
+///
+/// // BM25-style: the server weighs terms by inverse document frequency.
+/// let params = SparseVectorParams::new().modifier(Modifier::Idf);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Modifier {
@@ -732,6 +745,19 @@ impl From<SparseVectorParams> for proto::SparseVectorParams {
 }
 
 /// How points are assigned to shards.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Distance, ShardingMethod, VectorParams};
+///
+/// // Shards by key (one per tenant), made with `create_shard_key`.
+/// client
+///     .create_collection("multitenant", VectorParams::new(4, Distance::Cosine))
+///     .sharding_method(ShardingMethod::Custom)
+///     .await?;
+/// client.create_shard_key("multitenant", "tenant_a").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ShardingMethod {
@@ -752,6 +778,13 @@ impl From<ShardingMethod> for proto::ShardingMethod {
 
 /// The configuration of a new named vector, for
 /// [`Client::create_vector_name`](crate::Client::create_vector_name).
+///
+/// ```
+/// use qdrant_async::{Distance, SparseVectorParams, VectorCreationConfig};
+///
+/// let dense = VectorCreationConfig::dense(512, Distance::Cosine);
+/// let sparse = VectorCreationConfig::sparse(SparseVectorParams::new());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum VectorCreationConfig {
@@ -763,11 +796,23 @@ pub enum VectorCreationConfig {
 
 impl VectorCreationConfig {
     /// A dense vector of `size` dimensions.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, VectorCreationConfig};
+    ///
+    /// let config = VectorCreationConfig::dense(512, Distance::Cosine);
+    /// ```
     pub fn dense(size: u64, distance: Distance) -> Self {
         VectorCreationConfig::Dense(VectorParams::new(size, distance))
     }
 
     /// A sparse vector.
+    ///
+    /// ```
+    /// use qdrant_async::{Modifier, SparseVectorParams, VectorCreationConfig};
+    ///
+    /// let config = VectorCreationConfig::sparse(SparseVectorParams::new().modifier(Modifier::Idf));
+    /// ```
     pub fn sparse(params: SparseVectorParams) -> Self {
         VectorCreationConfig::Sparse(params)
     }
@@ -810,6 +855,17 @@ impl From<VectorCreationConfig> for proto::create_vector_name_request::VectorCon
 }
 
 /// A collection's health.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::CollectionStatus;
+///
+/// let info = client.get_collection("my_collection").await?;
+/// if info.status != CollectionStatus::Green {
+///     println!("optimizing: {:?}", info.optimizer_error);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CollectionStatus {
@@ -930,6 +986,16 @@ pub struct CollectionConfig {
 }
 
 /// What `get_collection` returns.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.get_collection("my_collection").await?;
+/// println!("{:?}, {:?} points, {} segments", info.status, info.points_count, info.segments_count);
+/// for (field, schema) in &info.payload_schema {
+///     println!("index on {field}: {:?}", schema.data_type);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectionInfo {

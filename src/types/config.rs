@@ -7,6 +7,12 @@ use std::collections::HashMap;
 use crate::proto;
 
 /// Where a piece of data lives (Qdrant 1.20).
+///
+/// ```
+/// use qdrant_async::{Memory, VectorParamsDiff};
+///
+/// let diff = VectorParamsDiff::new().memory(Memory::Cached);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Memory {

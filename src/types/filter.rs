@@ -219,6 +219,14 @@ impl From<proto::Filter> for Filter {
 pub struct Condition(pub(crate) proto::Condition);
 
 /// A value to match exactly: a keyword (string), an integer, or a bool.
+///
+/// ```
+/// use qdrant_async::Condition;
+///
+/// let by_text = Condition::matches("color", "red");
+/// let by_number = Condition::matches("year", 2024);
+/// let by_flag = Condition::matches("in_stock", true);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MatchValue {
@@ -262,6 +270,13 @@ impl From<bool> for MatchValue {
 }
 
 /// Values for `matches_any` and `matches_except`: keywords or integers.
+///
+/// ```
+/// use qdrant_async::Condition;
+///
+/// let any_size = Condition::matches_any("size", ["S", "M", "L"]);
+/// let not_these_years = Condition::matches_except("year", [2020, 2021]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MatchValues {
@@ -330,21 +345,45 @@ impl Range {
         Self::default()
     }
     /// Greater than.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Range};
+    ///
+    /// let positive = Condition::range("balance", Range::new().gt(0.0));
+    /// ```
     pub fn gt(mut self, v: f64) -> Self {
         self.gt = Some(v);
         self
     }
     /// Greater than or equal.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Range};
+    ///
+    /// let adults = Condition::range("age", Range::new().gte(18.0));
+    /// ```
     pub fn gte(mut self, v: f64) -> Self {
         self.gte = Some(v);
         self
     }
     /// Less than.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Range};
+    ///
+    /// let cheap = Condition::range("price", Range::new().lt(10.0));
+    /// ```
     pub fn lt(mut self, v: f64) -> Self {
         self.lt = Some(v);
         self
     }
     /// Less than or equal.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Range};
+    ///
+    /// let small = Condition::range("size", Range::new().lte(42.0));
+    /// ```
     pub fn lte(mut self, v: f64) -> Self {
         self.lte = Some(v);
         self
@@ -413,6 +452,12 @@ pub(crate) fn timestamp(t: SystemTime) -> prost_types::Timestamp {
 }
 
 /// Bounds on how many values a payload key holds.
+///
+/// ```
+/// use qdrant_async::{Condition, ValuesCount};
+///
+/// let two_to_five_tags = Condition::values_count("tags", ValuesCount::new().gte(2).lte(5));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ValuesCount {
@@ -461,6 +506,13 @@ impl ValuesCount {
 }
 
 /// A point on Earth, in degrees.
+///
+/// ```
+/// use qdrant_async::GeoPoint;
+///
+/// // Longitude, then latitude.
+/// let berlin = GeoPoint::new(13.405, 52.52);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GeoPoint {

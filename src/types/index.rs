@@ -4,6 +4,14 @@ use crate::proto;
 use crate::types::config::Memory;
 
 /// The kind of a payload index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::FieldType;
+///
+/// client.create_payload_index("my_collection", "price", FieldType::Float).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FieldType {
@@ -41,6 +49,12 @@ impl From<FieldType> for proto::FieldType {
 }
 
 /// How text is split into words for a text index.
+///
+/// ```
+/// use qdrant_async::{TextIndexParams, TokenizerType};
+///
+/// let params = TextIndexParams::new(TokenizerType::Multilingual);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TokenizerType {
@@ -83,6 +97,12 @@ impl TokenizerType {
 }
 
 /// How a text index reduces words to their stems.
+///
+/// ```
+/// use qdrant_async::{Stemmer, TextIndexParams, TokenizerType};
+///
+/// let params = TextIndexParams::new(TokenizerType::Word).stemmer(Stemmer::snowball("english"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Stemmer {
@@ -97,6 +117,12 @@ pub enum Stemmer {
 
 impl Stemmer {
     /// The Snowball stemmer for this language.
+    ///
+    /// ```
+    /// use qdrant_async::Stemmer;
+    ///
+    /// let stemmer = Stemmer::snowball("german");
+    /// ```
     pub fn snowball(language: impl Into<String>) -> Self {
         Stemmer::Snowball {
             language: language.into(),

@@ -389,6 +389,14 @@ pub(crate) fn vectors_argument(point: &str) -> String {
 }
 
 /// A point as a read returns it (retrieve, scroll).
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for record in client.retrieve("my_collection", [1, 2]).await? {
+///     println!("{}: {:?}", record.id, record.payload.get("color"));
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Record {
@@ -423,6 +431,15 @@ impl OrderValue {
 }
 
 /// A point as a search returns it, with its score.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let hits = client.query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5]).with_payload(true).await?;
+/// for hit in hits {
+///     println!("{} scored {}: {:?}", hit.id, hit.score, hit.payload.get("color"));
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScoredPoint {

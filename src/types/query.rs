@@ -13,6 +13,14 @@ use crate::types::selector::ShardKeySelector;
 use crate::types::vector::{Document, Image, InferenceObject, SparseVector, Vector};
 
 /// A query input: a vector, or the id of a point whose vector is used.
+///
+/// ```
+/// use qdrant_async::{PointId, VectorInput};
+///
+/// let by_vector = VectorInput::from(vec![0.9, 0.1, 0.1, 0.5]);
+/// let by_id = VectorInput::from(42);
+/// assert_eq!(by_id, VectorInput::Id(PointId::from(42)));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum VectorInput {
@@ -81,6 +89,12 @@ impl<const N: usize> From<[f32; N]> for Query {
 }
 
 /// How recommend combines its examples.
+///
+/// ```
+/// use qdrant_async::{Query, RecommendStrategy};
+///
+/// let query = Query::recommend([1, 2], [3]).strategy(RecommendStrategy::BestScore);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RecommendStrategy {
@@ -103,6 +117,12 @@ impl From<RecommendStrategy> for proto::RecommendStrategy {
 }
 
 /// Ways to fuse the results of several prefetches.
+///
+/// ```
+/// use qdrant_async::{Fusion, Query};
+///
+/// let query = Query::fusion(Fusion::Rrf);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fusion {
@@ -113,6 +133,12 @@ pub enum Fusion {
 }
 
 /// Order for `order_by`.
+///
+/// ```
+/// use qdrant_async::{Direction, OrderBy};
+///
+/// let newest_first = OrderBy::new("created_at").direction(Direction::Desc);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Direction {
@@ -141,6 +167,12 @@ pub struct OrderBy {
 }
 
 /// Where an ordered read starts.
+///
+/// ```
+/// use qdrant_async::{OrderBy, StartFrom};
+///
+/// let from_100 = OrderBy::new("price").start_from(StartFrom::Float(100.0));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum StartFrom {
@@ -178,12 +210,24 @@ impl OrderBy {
     }
 
     /// Sets the direction.
+    ///
+    /// ```
+    /// use qdrant_async::{Direction, OrderBy};
+    ///
+    /// let order = OrderBy::new("price").direction(Direction::Desc);
+    /// ```
     pub fn direction(mut self, direction: Direction) -> Self {
         self.direction = Some(direction);
         self
     }
 
     /// Starts from this value.
+    ///
+    /// ```
+    /// use qdrant_async::{OrderBy, StartFrom};
+    ///
+    /// let order = OrderBy::new("year").start_from(StartFrom::Integer(2020));
+    /// ```
     pub fn start_from(mut self, start: StartFrom) -> Self {
         self.start_from = Some(start);
         self
@@ -541,6 +585,12 @@ impl From<Condition> for Expression {
 /// Parameters of a decay function: `x` decays around `target` so that at
 /// `scale` away the value is `midpoint` (defaults: target 0, scale 1,
 /// midpoint 0.5).
+///
+/// ```
+/// use qdrant_async::{Decay, Expression};
+///
+/// let fresh = Expression::exp_decay(Decay::new(Expression::variable("age_days")).scale(7.0));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Decay {
@@ -581,16 +631,34 @@ impl Decay {
         }
     }
     /// Sets the target.
+    ///
+    /// ```
+    /// use qdrant_async::{Decay, Expression};
+    ///
+    /// let near_100 = Decay::new(Expression::variable("price")).target(Expression::constant(100.0));
+    /// ```
     pub fn target(mut self, target: Expression) -> Self {
         self.target = Some(target);
         self
     }
     /// Sets the scale.
+    ///
+    /// ```
+    /// use qdrant_async::{Decay, Expression};
+    ///
+    /// let week = Decay::new(Expression::variable("age_days")).scale(7.0);
+    /// ```
     pub fn scale(mut self, scale: f32) -> Self {
         self.scale = Some(scale);
         self
     }
     /// Sets the midpoint.
+    ///
+    /// ```
+    /// use qdrant_async::{Decay, Expression};
+    ///
+    /// let halves_at_scale = Decay::new(Expression::variable("age_days")).scale(7.0).midpoint(0.5);
+    /// ```
     pub fn midpoint(mut self, midpoint: f32) -> Self {
         self.midpoint = Some(midpoint);
         self
@@ -1146,21 +1214,46 @@ impl SearchParams {
         Self::default()
     }
     /// Sets the HNSW beam width.
+    ///
+    /// ```
+    /// use qdrant_async::SearchParams;
+    ///
+    /// let params = SearchParams::new().hnsw_ef(256);
+    /// ```
     pub fn hnsw_ef(mut self, ef: u64) -> Self {
         self.hnsw_ef = Some(ef);
         self
     }
     /// Searches exactly.
+    ///
+    /// ```
+    /// use qdrant_async::SearchParams;
+    ///
+    /// // No index: compares with every vector (slow, for checking recall).
+    /// let params = SearchParams::new().exact(true);
+    /// ```
     pub fn exact(mut self, exact: bool) -> Self {
         self.exact = Some(exact);
         self
     }
     /// Quantization use at search time.
+    ///
+    /// ```
+    /// use qdrant_async::{QuantizationSearchParams, SearchParams};
+    ///
+    /// let params = SearchParams::new().quantization(QuantizationSearchParams::new().rescore(true));
+    /// ```
     pub fn quantization(mut self, params: QuantizationSearchParams) -> Self {
         self.quantization = Some(params);
         self
     }
     /// Searches only indexed segments.
+    ///
+    /// ```
+    /// use qdrant_async::SearchParams;
+    ///
+    /// let params = SearchParams::new().indexed_only(true);
+    /// ```
     pub fn indexed_only(mut self, indexed_only: bool) -> Self {
         self.indexed_only = Some(indexed_only);
         self
@@ -1181,6 +1274,12 @@ impl From<SearchParams> for proto::SearchParams {
 }
 
 /// Where to take the vectors of ids used in a query: another collection.
+///
+/// ```
+/// use qdrant_async::LookupLocation;
+///
+/// let location = LookupLocation::new("catalog").vector_name("image");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LookupLocation {
@@ -1215,12 +1314,24 @@ impl LookupLocation {
     }
 
     /// Its vector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::LookupLocation;
+    ///
+    /// let location = LookupLocation::new("catalog").vector_name("image");
+    /// ```
     pub fn vector_name(mut self, name: impl Into<String>) -> Self {
         self.vector_name = Some(name.into());
         self
     }
 
     /// Reads only these shards.
+    ///
+    /// ```
+    /// use qdrant_async::LookupLocation;
+    ///
+    /// let location = LookupLocation::new("catalog").shard_key_selector("tenant_a");
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.shard_key_selector = Some(selector.into());
         self
@@ -1301,6 +1412,16 @@ impl Prefetch {
     }
 
     /// A prefetch without a query of its own, over nested prefetches.
+    ///
+    /// ```
+    /// use qdrant_async::{Prefetch, Query};
+    ///
+    /// // Rescore 100 candidates by a larger vector, then take the best 10.
+    /// let prefetch = Prefetch::new(vec![0.1, 0.2, 0.3, 0.4]).using("large").limit(10).prefetch(
+    ///     Prefetch::new(vec![0.1, 0.2]).using("small").limit(100),
+    /// );
+    /// let all_levels = Prefetch::nested([prefetch]);
+    /// ```
     pub fn nested(prefetch: impl IntoIterator<Item = Prefetch>) -> Self {
         Prefetch {
             prefetch: prefetch.into_iter().collect(),
@@ -1309,24 +1430,50 @@ impl Prefetch {
     }
 
     /// Adds a nested prefetch.
+    ///
+    /// ```
+    /// use qdrant_async::Prefetch;
+    ///
+    /// let prefetch = Prefetch::new(vec![0.1, 0.2, 0.3, 0.4])
+    ///     .using("large")
+    ///     .prefetch(Prefetch::new(vec![0.1, 0.2]).using("small").limit(100));
+    /// ```
     pub fn prefetch(mut self, prefetch: Prefetch) -> Self {
         self.prefetch.push(prefetch);
         self
     }
 
     /// Searches this named vector.
+    ///
+    /// ```
+    /// use qdrant_async::Prefetch;
+    ///
+    /// let prefetch = Prefetch::new(vec![0.1, 0.2, 0.3, 0.4]).using("image");
+    /// ```
     pub fn using(mut self, vector_name: impl Into<String>) -> Self {
         self.using = Some(vector_name.into());
         self
     }
 
     /// Only points matching this filter.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, Prefetch};
+    ///
+    /// let prefetch = Prefetch::new(vec![0.1, 0.2, 0.3, 0.4]).filter(Filter::must([Condition::matches("color", "red")]));
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Search parameters.
+    ///
+    /// ```
+    /// use qdrant_async::{Prefetch, SearchParams};
+    ///
+    /// let prefetch = Prefetch::new(vec![0.1, 0.2, 0.3, 0.4]).params(SearchParams::new().hnsw_ef(128));
+    /// ```
     pub fn params(mut self, params: SearchParams) -> Self {
         self.params = Some(params);
         self
@@ -1335,6 +1482,12 @@ impl Prefetch {
     /// Only results scoring strictly better than this (for Euclid and
     /// Manhattan: strictly below this distance); fusion and formula scores
     /// equal to it are kept, as Qdrant does.
+    ///
+    /// ```
+    /// use qdrant_async::Prefetch;
+    ///
+    /// let prefetch = Prefetch::new(vec![0.1, 0.2, 0.3, 0.4]).score_threshold(0.7);
+    /// ```
     pub fn score_threshold(mut self, threshold: f32) -> Self {
         self.score_threshold = Some(threshold);
         self
@@ -1342,12 +1495,24 @@ impl Prefetch {
 
     /// Most results; per shard when the collection has several (see
     /// [`Prefetch::limit`](Prefetch#structfield.limit)).
+    ///
+    /// ```
+    /// use qdrant_async::Prefetch;
+    ///
+    /// let prefetch = Prefetch::new(vec![0.1, 0.2, 0.3, 0.4]).limit(50);
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.limit = Some(limit);
         self
     }
 
     /// Where to take the vectors of ids in the query.
+    ///
+    /// ```
+    /// use qdrant_async::{LookupLocation, Prefetch, Query};
+    ///
+    /// let prefetch = Prefetch::new(Query::recommend([10], Vec::<u64>::new())).lookup_from(LookupLocation::new("catalog"));
+    /// ```
     pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
         self.lookup_from = Some(location.into());
         self

@@ -167,6 +167,17 @@ impl From<VectorsSelector> for proto::WithVectorsSelector {
 }
 
 /// How many replicas must answer a read.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ReadConsistency;
+///
+/// let hits = client
+///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+///     .read_consistency(ReadConsistency::Majority)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReadConsistency {
@@ -194,6 +205,17 @@ impl From<ReadConsistency> for proto::ReadConsistency {
 }
 
 /// Ordering guarantee of a write across replicas.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, WriteOrdering};
+///
+/// client
+///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+///     .ordering(WriteOrdering::Strong)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum WriteOrdering {
@@ -220,6 +242,13 @@ impl From<WriteOrdering> for proto::WriteOrdering {
 }
 
 /// A shard key: a string or a number.
+///
+/// ```
+/// use qdrant_async::ShardKey;
+///
+/// let by_name = ShardKey::from("tenant_a");
+/// let by_number = ShardKey::from(7);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardKey {
@@ -309,6 +338,13 @@ impl ShardKeySelector {
     }
 
     /// The key to use when none of the keys exists.
+    ///
+    /// ```
+    /// use qdrant_async::ShardKeySelector;
+    ///
+    /// // Tenant a's shard; while it does not exist, the default shard.
+    /// let selector = ShardKeySelector::new(["tenant_a"]).fallback("default");
+    /// ```
     pub fn fallback(mut self, key: impl Into<ShardKey>) -> Self {
         self.fallback = Some(key.into());
         self

@@ -75,6 +75,17 @@ impl SparseVector {
 /// use qdrant_async::Document;
 /// let doc = Document::new("a red car", "sentence-transformers/all-minilm-l6-v2");
 /// ```
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Document, Point};
+///
+/// // Qdrant makes the vector from the text (needs a server with inference).
+/// client
+///     .upsert("my_collection", [Point::new(1, Document::new("red shoes", "sentence-transformers/all-minilm-l6-v2"))])
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Document {
@@ -108,6 +119,12 @@ impl Document {
     }
 
     /// Sets one model option.
+    ///
+    /// ```
+    /// use qdrant_async::Document;
+    ///
+    /// let doc = Document::new("red shoes", "qdrant/bm25").option("language", "english");
+    /// ```
     pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.options.insert(key.into(), value.into());
         self
@@ -115,6 +132,12 @@ impl Document {
 }
 
 /// An image (a URL or base64 data) that the server embeds with `model`.
+///
+/// ```
+/// use qdrant_async::{Image, Point};
+///
+/// let point = Point::new(1, Image::new("https://example.com/cat.png", "Qdrant/clip-ViT-B-32-vision"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Image {
@@ -148,6 +171,12 @@ impl Image {
     }
 
     /// Sets one model option.
+    ///
+    /// ```
+    /// use qdrant_async::Image;
+    ///
+    /// let image = Image::new("https://example.com/cat.png", "my-model").option("crop", true);
+    /// ```
     pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.options.insert(key.into(), value.into());
         self
@@ -155,6 +184,12 @@ impl Image {
 }
 
 /// Any object that the server embeds with `model`.
+///
+/// ```
+/// use qdrant_async::{InferenceObject, Query};
+///
+/// let query = Query::nearest(InferenceObject::new("red shoes", "my-model").option("normalize", true));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InferenceObject {
@@ -188,6 +223,12 @@ impl InferenceObject {
     }
 
     /// Sets one model option.
+    ///
+    /// ```
+    /// use qdrant_async::InferenceObject;
+    ///
+    /// let object = InferenceObject::new("red shoes", "my-model").option("normalize", true);
+    /// ```
     pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.options.insert(key.into(), value.into());
         self
