@@ -75,17 +75,6 @@ impl SparseVector {
 /// use qdrant_async::Document;
 /// let doc = Document::new("a red car", "sentence-transformers/all-minilm-l6-v2");
 /// ```
-///
-/// ```no_run
-/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
-/// use qdrant_async::{Document, Point};
-///
-/// // Qdrant makes the vector from the text (needs a server with inference).
-/// client
-///     .upsert("my_collection", [Point::new(1, Document::new("red shoes", "sentence-transformers/all-minilm-l6-v2"))])
-///     .await?;
-/// # Ok(()) }
-/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Document {
