@@ -409,36 +409,102 @@ pub struct CreateCollection<'a> {
 
 impl CreateCollection<'_> {
     /// Adds a named sparse vector.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, SparseVectorParams, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .sparse_vector("keywords", SparseVectorParams::new())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sparse_vector(mut self, name: impl Into<String>, params: impl Into<SparseVectorParams>) -> Self {
         self.sparse.insert(name.into(), params.into().into());
         self
     }
 
     /// HNSW index parameters for all vectors (each vector may override).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, HnswConfigDiff, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .hnsw_config(HnswConfigDiff::new().m(32))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
         self.request.hnsw_config = Some(config.into());
         self
     }
 
     /// Write-ahead log parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams, WalConfigDiff};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .wal_config(WalConfigDiff::new().wal_capacity_mb(64))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn wal_config(mut self, config: WalConfigDiff) -> Self {
         self.request.wal_config = Some(config.into());
         self
     }
 
     /// Optimizer parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, OptimizersConfigDiff, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(20_000))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn optimizers_config(mut self, config: OptimizersConfigDiff) -> Self {
         self.request.optimizers_config = Some(config.into());
         self
     }
 
     /// Quantization for all vectors (each vector may override).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, ScalarQuantization, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .quantization_config(ScalarQuantization::new())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn quantization_config(mut self, config: impl Into<Quantization>) -> Self {
         self.request.quantization_config = Some(config.into().into());
         self
     }
 
     /// Keeps payloads on disk rather than in memory.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .on_disk_payload(true)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     #[allow(deprecated)]
     pub fn on_disk_payload(mut self, on_disk: bool) -> Self {
         self.request.on_disk_payload = Some(on_disk);
@@ -446,36 +512,102 @@ impl CreateCollection<'_> {
     }
 
     /// How points are assigned to shards: automatically, or by shard key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, ShardingMethod, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .sharding_method(ShardingMethod::Custom)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sharding_method(mut self, method: ShardingMethod) -> Self {
         self.request.sharding_method = Some(proto::ShardingMethod::from(method) as i32);
         self
     }
 
     /// Number of shards (per shard key, with custom sharding).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .shard_number(4)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shard_number(mut self, shards: u32) -> Self {
         self.request.shard_number = Some(shards);
         self
     }
 
     /// Copies of each shard.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .replication_factor(2)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn replication_factor(mut self, replicas: u32) -> Self {
         self.request.replication_factor = Some(replicas);
         self
     }
 
     /// Replicas that must confirm a write.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .write_consistency_factor(2)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn write_consistency_factor(mut self, replicas: u32) -> Self {
         self.request.write_consistency_factor = Some(replicas);
         self
     }
 
     /// Limits that the server enforces on requests to this collection.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, StrictModeConfig, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .strict_mode_config(StrictModeConfig::new().enabled(true).max_query_limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn strict_mode_config(mut self, config: impl Into<StrictModeConfig>) -> Self {
         self.request.strict_mode_config = Some(config.into().into());
         self
     }
 
     /// Sets one metadata key: free-form data stored with the collection.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .metadata("owner", "search-team")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.request.metadata.insert(key.into(), value.into().into());
         self
@@ -520,48 +652,134 @@ pub struct UpdateCollection<'a> {
 
 impl UpdateCollection<'_> {
     /// Changes vector parameters, by vector name.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{VectorParamsDiff, VectorsConfigDiff};
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .vectors_config(VectorsConfigDiff::new().vector_params("image", VectorParamsDiff::new().on_disk(true)))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn vectors_config(mut self, diff: impl Into<VectorsConfigDiff>) -> Self {
         self.request.vectors_config = Some(diff.into().into());
         self
     }
 
     /// Changes a sparse vector's parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::SparseVectorParams;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .sparse_vector("keywords", SparseVectorParams::new())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sparse_vector(mut self, name: impl Into<String>, params: impl Into<SparseVectorParams>) -> Self {
         self.sparse.insert(name.into(), params.into().into());
         self
     }
 
     /// Changes the collection's parameters (replication, ...).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .params(CollectionParamsDiff::new().replication_factor(2))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn params(mut self, diff: CollectionParamsDiff) -> Self {
         self.request.params = Some(diff.into());
         self
     }
 
     /// Changes HNSW index parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .hnsw_config(HnswConfigDiff::new().m(32))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn hnsw_config(mut self, diff: HnswConfigDiff) -> Self {
         self.request.hnsw_config = Some(diff.into());
         self
     }
 
     /// Changes optimizer parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(20_000))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn optimizers_config(mut self, diff: OptimizersConfigDiff) -> Self {
         self.request.optimizers_config = Some(diff.into());
         self
     }
 
     /// Changes or disables quantization.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Quantization;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .quantization_config(Quantization::binary())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn quantization_config(mut self, diff: impl Into<QuantizationConfigDiff>) -> Self {
         self.request.quantization_config = Some(diff.into().into());
         self
     }
 
     /// Changes the strict mode limits.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .strict_mode_config(StrictModeConfig::new().enabled(true).max_query_limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn strict_mode_config(mut self, config: impl Into<StrictModeConfig>) -> Self {
         self.request.strict_mode_config = Some(config.into().into());
         self
     }
 
     /// Sets one metadata key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .metadata("owner", "search-team")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.request.metadata.insert(key.into(), value.into().into());
         self
@@ -891,18 +1109,40 @@ pub struct CreateShardKey<'a> {
 
 impl CreateShardKey<'_> {
     /// Shards to create for this key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let created = client.create_shard_key("my_collection", "tenant_a").shards_number(2).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shards_number(mut self, shards: u32) -> Self {
         self.request.shards_number = Some(shards);
         self
     }
 
     /// Copies of each of the key's shards.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let created = client
+    ///     .create_shard_key("my_collection", "tenant_a")
+    ///     .replication_factor(2)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn replication_factor(mut self, replicas: u32) -> Self {
         self.request.replication_factor = Some(replicas);
         self
     }
 
     /// The peers to place the shards on.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // On peers 1 and 2.
+    /// let created = client.create_shard_key("my_collection", "tenant_a").placement([1, 2]).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn placement(mut self, peer_ids: impl IntoIterator<Item = u64>) -> Self {
         self.request.placement = peer_ids.into_iter().collect();
         self

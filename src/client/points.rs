@@ -103,6 +103,18 @@ pub struct Upsert<'a> {
 impl Upsert<'_> {
     /// Replaces an existing point only if it matches this filter (points
     /// that do not exist yet are inserted regardless).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter, Point};
+    ///
+    /// // Only where the stored point is still at version 3.
+    /// let result = client
+    ///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+    ///     .update_filter(Filter::must([Condition::matches("version", 3)]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
         self.update_filter = Some(filter.into());
         self
@@ -110,6 +122,17 @@ impl Upsert<'_> {
 
     /// Whether to insert new points, update existing ones, or both (the
     /// default). Qdrant 1.18 and 1.19 honour it (checked against 1.18.3 and 1.19.0).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Point, UpdateMode};
+    ///
+    /// let result = client
+    ///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+    ///     .update_mode(UpdateMode::InsertOnly)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update_mode(mut self, mode: UpdateMode) -> Self {
         self.update_mode = Some(mode);
         self
@@ -586,6 +609,18 @@ pub struct UpdateVectors<'a> {
 
 impl UpdateVectors<'_> {
     /// Updates only the points that match this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter, PointVectors};
+    ///
+    /// // Only where the stored point is still at version 3.
+    /// let result = client
+    ///     .update_vectors("my_collection", [PointVectors::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+    ///     .update_filter(Filter::must([Condition::matches("version", 3)]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
         self.update_filter = Some(filter.into());
         self
@@ -684,6 +719,18 @@ pub struct SetPayload<'a> {
 impl SetPayload<'_> {
     /// Writes the payload under this nested key (`"a.b"`, `"list[0]"`)
     /// instead of at the top level.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use serde_json::json;
+    ///
+    /// // Sets `address.city`, keeping the rest of `address`.
+    /// let result = client
+    ///     .set_payload("my_collection", json!({"city": "Berlin"}), vec![1])
+    ///     .key("address")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
@@ -732,6 +779,18 @@ pub struct OverwritePayload<'a> {
 impl OverwritePayload<'_> {
     /// Replaces the value under this nested key (`"a.b"`, `"list[0]"`)
     /// instead of the whole payload.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use serde_json::json;
+    ///
+    /// // Sets `address.city`, keeping the rest of `address`.
+    /// let result = client
+    ///     .overwrite_payload("my_collection", json!({"city": "Berlin"}), vec![1])
+    ///     .key("address")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
@@ -868,6 +927,17 @@ pub struct CreatePayloadIndex<'a> {
 impl CreatePayloadIndex<'_> {
     /// Parameters of the index: tokenizer for text, tenant or principal
     /// flags, on-disk storage, ...
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, KeywordIndexParams};
+    ///
+    /// let result = client
+    ///     .create_payload_index("my_collection", "tenant_id", FieldType::Keyword)
+    ///     .field_index_params(KeywordIndexParams::new().is_tenant(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn field_index_params(mut self, params: impl Into<PayloadIndexParams>) -> Self {
         self.field_index_params = Some(params.into());
         self
