@@ -325,17 +325,38 @@ impl RetryPolicy {
     }
 
     /// No retries: every failure is returned at once.
+    ///
+    /// ```
+    /// use qdrant_async::{Client, RetryPolicy};
+    ///
+    /// // Every failure goes straight to the caller.
+    /// let builder = Client::builder("http://localhost:6334").retry(RetryPolicy::disabled());
+    /// ```
     pub fn disabled() -> Self {
         Self::new(1)
     }
 
     /// Sets the backoff before the first retry.
+    ///
+    /// ```
+    /// use qdrant_async::RetryPolicy;
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::new(4).base_backoff(Duration::from_millis(20));
+    /// ```
     pub fn base_backoff(mut self, backoff: Duration) -> Self {
         self.base_backoff = backoff;
         self
     }
 
     /// Sets the longest backoff.
+    ///
+    /// ```
+    /// use qdrant_async::RetryPolicy;
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::new(8).max_backoff(Duration::from_secs(5));
+    /// ```
     pub fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self

@@ -294,30 +294,62 @@ impl VectorParams {
     }
 
     /// HNSW parameters for this vector.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, HnswConfigDiff, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine).hnsw_config(HnswConfigDiff::new().m(32));
+    /// ```
     pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
         self.hnsw_config = Some(config);
         self
     }
 
     /// Quantization for this vector.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, Quantization, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine).quantization_config(Quantization::binary());
+    /// ```
     pub fn quantization_config(mut self, quantization: Quantization) -> Self {
         self.quantization_config = Some(quantization);
         self
     }
 
     /// Keeps the vectors on disk.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = VectorParams::new(768, Distance::Cosine).on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Storage type of the values.
+    ///
+    /// ```
+    /// use qdrant_async::{Datatype, Distance, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine).datatype(Datatype::Float16);
+    /// ```
     pub fn datatype(mut self, datatype: Datatype) -> Self {
         self.datatype = Some(datatype);
         self
     }
 
     /// Each point holds several vectors of this size, compared with MaxSim.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// // ColBERT-style: each point holds several 128-dimensional vectors.
+    /// let params = VectorParams::new(128, Distance::Cosine).multivector();
+    /// ```
     pub fn multivector(mut self) -> Self {
         self.multivector = true;
         self
@@ -498,24 +530,49 @@ impl VectorParamsDiff {
     }
 
     /// HNSW parameters for this vector.
+    ///
+    /// ```
+    /// use qdrant_async::{HnswConfigDiff, VectorParamsDiff};
+    ///
+    /// let params = VectorParamsDiff::new().hnsw_config(HnswConfigDiff::new().m(32));
+    /// ```
     pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
         self.hnsw_config = Some(config);
         self
     }
 
     /// Quantization for this vector, or off.
+    ///
+    /// ```
+    /// use qdrant_async::{Quantization, VectorParamsDiff};
+    ///
+    /// let params = VectorParamsDiff::new().quantization_config(Quantization::scalar_int8(None));
+    /// ```
     pub fn quantization_config(mut self, quantization: impl Into<QuantizationConfigDiff>) -> Self {
         self.quantization_config = Some(quantization.into());
         self
     }
 
     /// Keeps the vectors on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::VectorParamsDiff;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = VectorParamsDiff::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Where the vectors live (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, VectorParamsDiff};
+    ///
+    /// let params = VectorParamsDiff::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -580,6 +637,12 @@ impl VectorsConfigDiff {
     }
 
     /// Changes the HNSW and quantization settings of the vector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::{HnswConfigDiff, Quantization, VectorsConfigDiff};
+    ///
+    /// let diff = VectorsConfigDiff::new().vector("image", Some(HnswConfigDiff::new().m(32)), Some(Quantization::binary().into()));
+    /// ```
     pub fn vector(
         self,
         name: impl Into<String>,
@@ -595,6 +658,12 @@ impl VectorsConfigDiff {
     }
 
     /// Changes the vector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::{VectorParamsDiff, VectorsConfigDiff};
+    ///
+    /// let diff = VectorsConfigDiff::new().vector_params("image", VectorParamsDiff::new().on_disk(true));
+    /// ```
     pub fn vector_params(mut self, name: impl Into<String>, diff: VectorParamsDiff) -> Self {
         self.vectors.insert(name.into(), diff);
         self
@@ -684,21 +753,46 @@ impl SparseVectorParams {
         Self::default()
     }
     /// Weighting of dimensions.
+    ///
+    /// ```
+    /// use qdrant_async::{Modifier, SparseVectorParams};
+    ///
+    /// let params = SparseVectorParams::new().modifier(Modifier::Idf);
+    /// ```
     pub fn modifier(mut self, modifier: Modifier) -> Self {
         self.modifier = Some(modifier);
         self
     }
     /// Searches below this many matching points are exact scans.
+    ///
+    /// ```
+    /// use qdrant_async::SparseVectorParams;
+    ///
+    /// let params = SparseVectorParams::new().full_scan_threshold(10_000);
+    /// ```
     pub fn full_scan_threshold(mut self, threshold: u64) -> Self {
         self.full_scan_threshold = Some(threshold);
         self
     }
     /// Keeps the index on disk.
+    ///
+    /// ```
+    /// use qdrant_async::SparseVectorParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = SparseVectorParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
     /// Storage type of the values.
+    ///
+    /// ```
+    /// use qdrant_async::{Datatype, SparseVectorParams};
+    ///
+    /// let params = SparseVectorParams::new().datatype(Datatype::Float16);
+    /// ```
     pub fn datatype(mut self, datatype: Datatype) -> Self {
         self.datatype = Some(datatype);
         self

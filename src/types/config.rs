@@ -91,48 +91,97 @@ impl HnswConfigDiff {
     }
 
     /// Edges per node in the graph: higher is more accurate and uses more memory (default 16).
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().m(32);
+    /// ```
     pub fn m(mut self, m: u64) -> Self {
         self.m = Some(m);
         self
     }
 
     /// Neighbours considered while building the index: higher is more accurate and slower to build (default 100).
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().ef_construct(200);
+    /// ```
     pub fn ef_construct(mut self, ef_construct: u64) -> Self {
         self.ef_construct = Some(ef_construct);
         self
     }
 
     /// Below this many kilobytes of vectors in a segment, searches scan instead of using the index.
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().full_scan_threshold(10_000);
+    /// ```
     pub fn full_scan_threshold(mut self, full_scan_threshold: u64) -> Self {
         self.full_scan_threshold = Some(full_scan_threshold);
         self
     }
 
     /// Threads that build the index (0: chosen by the server).
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().max_indexing_threads(2);
+    /// ```
     pub fn max_indexing_threads(mut self, max_indexing_threads: u64) -> Self {
         self.max_indexing_threads = Some(max_indexing_threads);
         self
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = HnswConfigDiff::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Edges per node in the extra graphs built for payload indexes.
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().payload_m(16);
+    /// ```
     pub fn payload_m(mut self, payload_m: u64) -> Self {
         self.payload_m = Some(payload_m);
         self
     }
 
     /// Stores vectors inside the graph, for faster search on disk.
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().inline_storage(true);
+    /// ```
     pub fn inline_storage(mut self, inline_storage: bool) -> Self {
         self.inline_storage = Some(inline_storage);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{HnswConfigDiff, Memory};
+    ///
+    /// let params = HnswConfigDiff::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -259,60 +308,121 @@ impl OptimizersConfigDiff {
     }
 
     /// Share of deleted vectors in a segment above which it is rebuilt.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().deleted_threshold(0.3);
+    /// ```
     pub fn deleted_threshold(mut self, deleted_threshold: f64) -> Self {
         self.deleted_threshold = Some(deleted_threshold);
         self
     }
 
     /// Fewest vectors in a segment for it to be rebuilt for deletions.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().vacuum_min_vector_number(1_000);
+    /// ```
     pub fn vacuum_min_vector_number(mut self, vacuum_min_vector_number: u64) -> Self {
         self.vacuum_min_vector_number = Some(vacuum_min_vector_number);
         self
     }
 
     /// Segments the optimizer aims for (0: chosen from the CPU count).
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().default_segment_number(4);
+    /// ```
     pub fn default_segment_number(mut self, default_segment_number: u64) -> Self {
         self.default_segment_number = Some(default_segment_number);
         self
     }
 
     /// Largest segment, in kilobytes of vectors.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().max_segment_size(500_000);
+    /// ```
     pub fn max_segment_size(mut self, max_segment_size: u64) -> Self {
         self.max_segment_size = Some(max_segment_size);
         self
     }
 
     /// Segments above this many kilobytes of vectors are memory-mapped.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().memmap_threshold(50_000);
+    /// ```
     pub fn memmap_threshold(mut self, memmap_threshold: u64) -> Self {
         self.memmap_threshold = Some(memmap_threshold);
         self
     }
 
     /// Segments above this many kilobytes of vectors get an HNSW index (0: never).
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().indexing_threshold(20_000);
+    /// ```
     pub fn indexing_threshold(mut self, indexing_threshold: u64) -> Self {
         self.indexing_threshold = Some(indexing_threshold);
         self
     }
 
     /// Seconds between flushes to disk.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().flush_interval_sec(10);
+    /// ```
     pub fn flush_interval_sec(mut self, flush_interval_sec: u64) -> Self {
         self.flush_interval_sec = Some(flush_interval_sec);
         self
     }
 
     /// Older form of `max_optimization_threads`, as Qdrant before 1.13 reads it.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().deprecated_max_optimization_threads(2);
+    /// ```
     pub fn deprecated_max_optimization_threads(mut self, deprecated_max_optimization_threads: u64) -> Self {
         self.deprecated_max_optimization_threads = Some(deprecated_max_optimization_threads);
         self
     }
 
     /// Threads optimizations may use.
+    ///
+    /// ```
+    /// use qdrant_async::{MaxOptimizationThreads, OptimizersConfigDiff};
+    ///
+    /// let params = OptimizersConfigDiff::new()
+    ///     .max_optimization_threads(MaxOptimizationThreads::Threads(2));
+    /// ```
     pub fn max_optimization_threads(mut self, max_optimization_threads: MaxOptimizationThreads) -> Self {
         self.max_optimization_threads = Some(max_optimization_threads);
         self
     }
 
     /// Holds writes back while segments wait to be optimized (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().prevent_unoptimized(true);
+    /// ```
     pub fn prevent_unoptimized(mut self, prevent_unoptimized: bool) -> Self {
         self.prevent_unoptimized = Some(prevent_unoptimized);
         self
@@ -385,18 +495,36 @@ impl WalConfigDiff {
     }
 
     /// Size of one log segment, in megabytes.
+    ///
+    /// ```
+    /// use qdrant_async::WalConfigDiff;
+    ///
+    /// let params = WalConfigDiff::new().wal_capacity_mb(64);
+    /// ```
     pub fn wal_capacity_mb(mut self, wal_capacity_mb: u64) -> Self {
         self.wal_capacity_mb = Some(wal_capacity_mb);
         self
     }
 
     /// Log segments created ahead of need.
+    ///
+    /// ```
+    /// use qdrant_async::WalConfigDiff;
+    ///
+    /// let params = WalConfigDiff::new().wal_segments_ahead(1);
+    /// ```
     pub fn wal_segments_ahead(mut self, wal_segments_ahead: u64) -> Self {
         self.wal_segments_ahead = Some(wal_segments_ahead);
         self
     }
 
     /// Closed log segments kept.
+    ///
+    /// ```
+    /// use qdrant_async::WalConfigDiff;
+    ///
+    /// let params = WalConfigDiff::new().wal_retain_closed(1);
+    /// ```
     pub fn wal_retain_closed(mut self, wal_retain_closed: u64) -> Self {
         self.wal_retain_closed = Some(wal_retain_closed);
         self
@@ -444,6 +572,12 @@ impl PayloadStorageParams {
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, PayloadStorageParams};
+    ///
+    /// let params = PayloadStorageParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -487,6 +621,12 @@ impl IdTrackerParams {
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{IdTrackerParams, Memory};
+    ///
+    /// let params = IdTrackerParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -552,42 +692,85 @@ impl CollectionParamsDiff {
     }
 
     /// Copies of each shard.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().replication_factor(2);
+    /// ```
     pub fn replication_factor(mut self, replication_factor: u32) -> Self {
         self.replication_factor = Some(replication_factor);
         self
     }
 
     /// Replicas that must confirm a write.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().write_consistency_factor(2);
+    /// ```
     pub fn write_consistency_factor(mut self, write_consistency_factor: u32) -> Self {
         self.write_consistency_factor = Some(write_consistency_factor);
         self
     }
 
     /// Keeps payloads on disk. Deprecated in the protocol; Qdrant 1.20 has `payload`.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().on_disk_payload(true);
+    /// ```
     pub fn on_disk_payload(mut self, on_disk_payload: bool) -> Self {
         self.on_disk_payload = Some(on_disk_payload);
         self
     }
 
     /// Extra replicas a read is sent to, the first answer winning.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().read_fan_out_factor(1);
+    /// ```
     pub fn read_fan_out_factor(mut self, read_fan_out_factor: u32) -> Self {
         self.read_fan_out_factor = Some(read_fan_out_factor);
         self
     }
 
     /// Milliseconds before a read is also sent to another replica.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().read_fan_out_delay_ms(100);
+    /// ```
     pub fn read_fan_out_delay_ms(mut self, read_fan_out_delay_ms: u64) -> Self {
         self.read_fan_out_delay_ms = Some(read_fan_out_delay_ms);
         self
     }
 
     /// How payloads are stored (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{CollectionParamsDiff, Memory, PayloadStorageParams};
+    ///
+    /// let params = CollectionParamsDiff::new()
+    ///     .payload(PayloadStorageParams::new().memory(Memory::Cached));
+    /// ```
     pub fn payload(mut self, payload: PayloadStorageParams) -> Self {
         self.payload = Some(payload);
         self
     }
 
     /// How the point id mapping is stored (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{CollectionParamsDiff, IdTrackerParams, Memory};
+    ///
+    /// let params = CollectionParamsDiff::new().id_tracker(IdTrackerParams::new().memory(Memory::Pinned));
+    /// ```
     pub fn id_tracker(mut self, id_tracker: IdTrackerParams) -> Self {
         self.id_tracker = Some(id_tracker);
         self
@@ -647,6 +830,12 @@ impl StrictModeMultivector {
     }
 
     /// Most vectors one point may hold.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeMultivector;
+    ///
+    /// let params = StrictModeMultivector::new().max_vectors(512);
+    /// ```
     pub fn max_vectors(mut self, max_vectors: u64) -> Self {
         self.max_vectors = Some(max_vectors);
         self
@@ -692,6 +881,12 @@ impl StrictModeSparse {
     }
 
     /// Most non-zero dimensions one vector may have.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeSparse;
+    ///
+    /// let params = StrictModeSparse::new().max_length(1_000);
+    /// ```
     pub fn max_length(mut self, max_length: u64) -> Self {
         self.max_length = Some(max_length);
         self
@@ -785,102 +980,204 @@ impl StrictModeConfig {
     }
 
     /// Whether strict mode is on.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).enabled(true);
+    /// ```
     pub fn enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
         self
     }
 
     /// Largest `limit` a query may ask for.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_query_limit(100);
+    /// ```
     pub fn max_query_limit(mut self, max_query_limit: u32) -> Self {
         self.max_query_limit = Some(max_query_limit);
         self
     }
 
     /// Longest timeout a request may ask for, in seconds.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_timeout(30);
+    /// ```
     pub fn max_timeout(mut self, max_timeout: u32) -> Self {
         self.max_timeout = Some(max_timeout);
         self
     }
 
     /// Allows reads to filter on keys without a payload index.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).unindexed_filtering_retrieve(true);
+    /// ```
     pub fn unindexed_filtering_retrieve(mut self, unindexed_filtering_retrieve: bool) -> Self {
         self.unindexed_filtering_retrieve = Some(unindexed_filtering_retrieve);
         self
     }
 
     /// Allows writes to filter on keys without a payload index.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).unindexed_filtering_update(true);
+    /// ```
     pub fn unindexed_filtering_update(mut self, unindexed_filtering_update: bool) -> Self {
         self.unindexed_filtering_update = Some(unindexed_filtering_update);
         self
     }
 
     /// Largest `hnsw_ef` a search may ask for.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).search_max_hnsw_ef(512);
+    /// ```
     pub fn search_max_hnsw_ef(mut self, search_max_hnsw_ef: u32) -> Self {
         self.search_max_hnsw_ef = Some(search_max_hnsw_ef);
         self
     }
 
     /// Allows exact (unindexed) search.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).search_allow_exact(true);
+    /// ```
     pub fn search_allow_exact(mut self, search_allow_exact: bool) -> Self {
         self.search_allow_exact = Some(search_allow_exact);
         self
     }
 
     /// Largest quantization oversampling a search may ask for.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).search_max_oversampling(4.0);
+    /// ```
     pub fn search_max_oversampling(mut self, search_max_oversampling: f32) -> Self {
         self.search_max_oversampling = Some(search_max_oversampling);
         self
     }
 
     /// Most points one upsert may carry.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).upsert_max_batchsize(1_000);
+    /// ```
     pub fn upsert_max_batchsize(mut self, upsert_max_batchsize: u64) -> Self {
         self.upsert_max_batchsize = Some(upsert_max_batchsize);
         self
     }
 
     /// Most searches one batch may carry.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).search_max_batchsize(100);
+    /// ```
     pub fn search_max_batchsize(mut self, search_max_batchsize: u64) -> Self {
         self.search_max_batchsize = Some(search_max_batchsize);
         self
     }
 
     /// Largest total size of the collection's vectors, in bytes.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_collection_vector_size_bytes(10_000_000_000);
+    /// ```
     pub fn max_collection_vector_size_bytes(mut self, max_collection_vector_size_bytes: u64) -> Self {
         self.max_collection_vector_size_bytes = Some(max_collection_vector_size_bytes);
         self
     }
 
     /// Most reads per minute.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).read_rate_limit(1_000);
+    /// ```
     pub fn read_rate_limit(mut self, read_rate_limit: u32) -> Self {
         self.read_rate_limit = Some(read_rate_limit);
         self
     }
 
     /// Most writes per minute.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).write_rate_limit(500);
+    /// ```
     pub fn write_rate_limit(mut self, write_rate_limit: u32) -> Self {
         self.write_rate_limit = Some(write_rate_limit);
         self
     }
 
     /// Largest total size of the collection's payloads, in bytes.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_collection_payload_size_bytes(1_000_000_000);
+    /// ```
     pub fn max_collection_payload_size_bytes(mut self, max_collection_payload_size_bytes: u64) -> Self {
         self.max_collection_payload_size_bytes = Some(max_collection_payload_size_bytes);
         self
     }
 
     /// Most conditions one filter may have.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).filter_max_conditions(10);
+    /// ```
     pub fn filter_max_conditions(mut self, filter_max_conditions: u64) -> Self {
         self.filter_max_conditions = Some(filter_max_conditions);
         self
     }
 
     /// Most values one condition may list.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).condition_max_size(100);
+    /// ```
     pub fn condition_max_size(mut self, condition_max_size: u64) -> Self {
         self.condition_max_size = Some(condition_max_size);
         self
     }
 
     /// Limits of the multivector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::{StrictModeConfig, StrictModeMultivector};
+    ///
+    /// let config = StrictModeConfig::new().multivector("colbert", StrictModeMultivector::new().max_vectors(256));
+    /// ```
     pub fn multivector(mut self, name: impl Into<String>, limits: StrictModeMultivector) -> Self {
         self.multivector_config
             .get_or_insert_with(HashMap::new)
@@ -889,6 +1186,12 @@ impl StrictModeConfig {
     }
 
     /// Limits of the sparse vector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::{StrictModeConfig, StrictModeSparse};
+    ///
+    /// let config = StrictModeConfig::new().sparse("keywords", StrictModeSparse::new().max_length(500));
+    /// ```
     pub fn sparse(mut self, name: impl Into<String>, limits: StrictModeSparse) -> Self {
         self.sparse_config
             .get_or_insert_with(HashMap::new)
@@ -897,18 +1200,36 @@ impl StrictModeConfig {
     }
 
     /// Most points the collection may hold.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_points_count(1_000_000);
+    /// ```
     pub fn max_points_count(mut self, max_points_count: u64) -> Self {
         self.max_points_count = Some(max_points_count);
         self
     }
 
     /// Most payload indexes the collection may have.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_payload_index_count(20);
+    /// ```
     pub fn max_payload_index_count(mut self, max_payload_index_count: u64) -> Self {
         self.max_payload_index_count = Some(max_payload_index_count);
         self
     }
 
     /// Refuses writes above this share of memory in use. Deprecated in the protocol.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_resident_memory_percent(80);
+    /// ```
     pub fn max_resident_memory_percent(mut self, max_resident_memory_percent: u32) -> Self {
         self.max_resident_memory_percent = Some(max_resident_memory_percent);
         self

@@ -425,21 +425,49 @@ impl DatetimeRange {
         Self::default()
     }
     /// After.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let after_launch = Condition::datetime_range("created_at", DatetimeRange::new().gt(SystemTime::UNIX_EPOCH + Duration::from_secs(1_735_689_600)));
+    /// ```
     pub fn gt(mut self, t: SystemTime) -> Self {
         self.gt = Some(t);
         self
     }
     /// At or after.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let last_hour = Condition::datetime_range("created_at", DatetimeRange::new().gte(SystemTime::now() - Duration::from_secs(3600)));
+    /// ```
     pub fn gte(mut self, t: SystemTime) -> Self {
         self.gte = Some(t);
         self
     }
     /// Before.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange};
+    /// use std::time::SystemTime;
+    ///
+    /// let past = Condition::datetime_range("expires_at", DatetimeRange::new().lt(SystemTime::now()));
+    /// ```
     pub fn lt(mut self, t: SystemTime) -> Self {
         self.lt = Some(t);
         self
     }
     /// At or before.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange};
+    /// use std::time::SystemTime;
+    ///
+    /// let not_after_now = Condition::datetime_range("created_at", DatetimeRange::new().lte(SystemTime::now()));
+    /// ```
     pub fn lte(mut self, t: SystemTime) -> Self {
         self.lte = Some(t);
         self
@@ -484,21 +512,45 @@ impl ValuesCount {
         Self::default()
     }
     /// More than.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, ValuesCount};
+    ///
+    /// let tagged = Condition::values_count("tags", ValuesCount::new().gt(0));
+    /// ```
     pub fn gt(mut self, n: u64) -> Self {
         self.gt = Some(n);
         self
     }
     /// At least.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, ValuesCount};
+    ///
+    /// let many_tags = Condition::values_count("tags", ValuesCount::new().gte(5));
+    /// ```
     pub fn gte(mut self, n: u64) -> Self {
         self.gte = Some(n);
         self
     }
     /// Fewer than.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, ValuesCount};
+    ///
+    /// let few_tags = Condition::values_count("tags", ValuesCount::new().lt(3));
+    /// ```
     pub fn lt(mut self, n: u64) -> Self {
         self.lt = Some(n);
         self
     }
     /// At most.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, ValuesCount};
+    ///
+    /// let at_most_one_owner = Condition::values_count("owners", ValuesCount::new().lte(1));
+    /// ```
     pub fn lte(mut self, n: u64) -> Self {
         self.lte = Some(n);
         self

@@ -243,24 +243,48 @@ impl ScalarQuantization {
     }
 
     /// The type values are compressed to (`type` on the wire).
+    ///
+    /// ```
+    /// use qdrant_async::{ScalarQuantization, ScalarType};
+    ///
+    /// let params = ScalarQuantization::new().kind(ScalarType::Int8);
+    /// ```
     pub fn kind(mut self, kind: ScalarType) -> Self {
         self.kind = kind;
         self
     }
 
     /// Share of values kept within range, clipping outliers (default 1).
+    ///
+    /// ```
+    /// use qdrant_async::ScalarQuantization;
+    ///
+    /// let params = ScalarQuantization::new().quantile(0.99);
+    /// ```
     pub fn quantile(mut self, quantile: f32) -> Self {
         self.quantile = Some(quantile);
         self
     }
 
     /// Keeps the quantized vectors in memory. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::ScalarQuantization;
+    ///
+    /// let params = ScalarQuantization::new().always_ram(true);
+    /// ```
     pub fn always_ram(mut self, always_ram: bool) -> Self {
         self.always_ram = Some(always_ram);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, ScalarQuantization};
+    ///
+    /// let params = ScalarQuantization::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -330,12 +354,24 @@ impl ProductQuantization {
     }
 
     /// Keeps the quantized vectors in memory. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::{CompressionRatio, ProductQuantization};
+    ///
+    /// let params = ProductQuantization::new(CompressionRatio::X16).always_ram(true);
+    /// ```
     pub fn always_ram(mut self, always_ram: bool) -> Self {
         self.always_ram = Some(always_ram);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{CompressionRatio, Memory, ProductQuantization};
+    ///
+    /// let params = ProductQuantization::new(CompressionRatio::X16).memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -401,24 +437,48 @@ impl BinaryQuantization {
     }
 
     /// Keeps the quantized vectors in memory. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::BinaryQuantization;
+    ///
+    /// let params = BinaryQuantization::new().always_ram(true);
+    /// ```
     pub fn always_ram(mut self, always_ram: bool) -> Self {
         self.always_ram = Some(always_ram);
         self
     }
 
     /// Bits per stored value.
+    ///
+    /// ```
+    /// use qdrant_async::{BinaryQuantization, BinaryQuantizationEncoding};
+    ///
+    /// let params = BinaryQuantization::new().encoding(BinaryQuantizationEncoding::TwoBits);
+    /// ```
     pub fn encoding(mut self, encoding: BinaryQuantizationEncoding) -> Self {
         self.encoding = Some(encoding);
         self
     }
 
     /// How queries are encoded.
+    ///
+    /// ```
+    /// use qdrant_async::{BinaryQuantization, BinaryQuantizationQueryEncoding};
+    ///
+    /// let params = BinaryQuantization::new().query_encoding(BinaryQuantizationQueryEncoding::Scalar8Bits);
+    /// ```
     pub fn query_encoding(mut self, query_encoding: BinaryQuantizationQueryEncoding) -> Self {
         self.query_encoding = Some(query_encoding);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{BinaryQuantization, Memory};
+    ///
+    /// let params = BinaryQuantization::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -487,18 +547,36 @@ impl TurboQuantization {
     }
 
     /// Keeps the quantized vectors in memory. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::TurboQuantization;
+    ///
+    /// let params = TurboQuantization::new().always_ram(true);
+    /// ```
     pub fn always_ram(mut self, always_ram: bool) -> Self {
         self.always_ram = Some(always_ram);
         self
     }
 
     /// Bits per value.
+    ///
+    /// ```
+    /// use qdrant_async::{TurboQuantBitSize, TurboQuantization};
+    ///
+    /// let params = TurboQuantization::new().bits(TurboQuantBitSize::Bits4);
+    /// ```
     pub fn bits(mut self, bits: TurboQuantBitSize) -> Self {
         self.bits = Some(bits);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, TurboQuantization};
+    ///
+    /// let params = TurboQuantization::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self

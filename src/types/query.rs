@@ -1137,18 +1137,36 @@ impl QuantizationSearchParams {
     }
 
     /// Searches the original vectors, not the quantized ones.
+    ///
+    /// ```
+    /// use qdrant_async::QuantizationSearchParams;
+    ///
+    /// let params = QuantizationSearchParams::new().ignore(true);
+    /// ```
     pub fn ignore(mut self, ignore: bool) -> Self {
         self.ignore = Some(ignore);
         self
     }
 
     /// Rescores the best candidates with the original vectors.
+    ///
+    /// ```
+    /// use qdrant_async::QuantizationSearchParams;
+    ///
+    /// let params = QuantizationSearchParams::new().rescore(true);
+    /// ```
     pub fn rescore(mut self, rescore: bool) -> Self {
         self.rescore = Some(rescore);
         self
     }
 
     /// Fetches this many times `limit` candidates before rescoring.
+    ///
+    /// ```
+    /// use qdrant_async::QuantizationSearchParams;
+    ///
+    /// let params = QuantizationSearchParams::new().oversampling(2.0);
+    /// ```
     pub fn oversampling(mut self, oversampling: f64) -> Self {
         self.oversampling = Some(oversampling);
         self
