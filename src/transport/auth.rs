@@ -224,6 +224,13 @@ impl Auth {
 /// The connection pool with the token provider's credential added to each
 /// request: the channel under [`RawChannel`](crate::RawChannel), so that
 /// the raw stubs authenticate as the facade does.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // The channel of `Client::raw`: the pool, with the client's credentials.
+/// let raw: qdrant_async::RawClients = client.raw();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct AuthenticatedPool {
     pool: super::ChannelPool,

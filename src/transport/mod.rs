@@ -31,6 +31,13 @@ pub use auth::{AuthenticatedPool, Token, TokenError};
 pub use pool::ChannelPool;
 
 /// Adds the client's metadata (api key, custom headers) to every request.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // Its headers go on every call of the raw stubs, as on the facade's calls.
+/// let raw = client.raw();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Default)]
 pub struct MetadataInterceptor {
     headers: Arc<[(AsciiMetadataKey, AsciiMetadataValue)]>,
@@ -813,6 +820,17 @@ impl Transport {
 
 /// The generated tonic stubs for Qdrant's four services, on the client's
 /// pooled, authenticated connections. See [`crate::Client::raw`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::proto;
+///
+/// // The generated stubs, on the client's connections and credentials.
+/// let mut raw = client.raw();
+/// let reply = raw.collections.list(proto::ListCollectionsRequest {}).await?;
+/// println!("{} collections", reply.into_inner().collections.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RawClients {

@@ -7,6 +7,15 @@ use crate::types::filter::Filter;
 use crate::types::selector::ShardKey;
 
 /// The state of a shard replica.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ReplicaState;
+///
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// let unhealthy = info.remote_shards.iter().filter(|s| s.state != ReplicaState::Active).count();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReplicaState {
@@ -47,6 +56,15 @@ impl From<i32> for ReplicaState {
 }
 
 /// A shard and where it lives.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// for shard in info.local_shards.iter().chain(&info.remote_shards) {
+///     println!("shard {} on peer {}: {:?}", shard.shard_id, shard.peer_id, shard.state);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ShardInfo {
@@ -63,6 +81,15 @@ pub struct ShardInfo {
 }
 
 /// A shard transfer in progress.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// for transfer in &info.shard_transfers {
+///     println!("shard {}: peer {} -> {}", transfer.shard_id, transfer.from, transfer.to);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ShardTransferInfo {
@@ -155,6 +182,20 @@ impl TryFrom<proto::CollectionClusterInfoResponse> for CollectionClusterInfo {
 }
 
 /// How a shard is transferred.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{ClusterOperation, ShardTransferMethod};
+///
+/// let operation = ClusterOperation::MoveShard {
+///     shard_id: 0,
+///     from_peer_id: 1,
+///     to_peer_id: 2,
+///     method: Some(ShardTransferMethod::Snapshot),
+/// };
+/// client.update_collection_cluster_setup("my_collection", operation).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ShardTransferMethod {

@@ -58,6 +58,13 @@ impl Distance {
 }
 
 /// How vector values are stored.
+///
+/// ```
+/// use qdrant_async::{Datatype, Distance, VectorParams};
+///
+/// // Half the memory of f32 vectors.
+/// let params = VectorParams::new(768, Distance::Cosine).datatype(Datatype::Float16);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Datatype {
@@ -196,6 +203,17 @@ impl From<Quantization> for proto::QuantizationConfig {
 }
 
 /// A change of quantization, for `update_collection`: a new setting, or off.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Quantization, QuantizationConfigDiff};
+///
+/// // Turn quantization on for an existing collection...
+/// client.update_collection("my_collection").quantization_config(Quantization::binary()).await?;
+/// // ...or off again.
+/// client.update_collection("my_collection").quantization_config(QuantizationConfigDiff::Disabled).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum QuantizationConfigDiff {
@@ -496,6 +514,17 @@ impl VectorsConfig {
 
 /// Changes to one vector's settings, for `update_collection`; `None` keeps
 /// the current value.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{VectorParamsDiff, VectorsConfigDiff};
+///
+/// client
+///     .update_collection("products")
+///     .vectors_config(VectorsConfigDiff::new().vector_params("image", VectorParamsDiff::new().on_disk(true)))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VectorParamsDiff {
@@ -988,6 +1017,20 @@ impl From<i32> for CollectionStatus {
 }
 
 /// The type of an indexed payload key.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::PayloadSchemaType;
+///
+/// let info = client.get_collection("my_collection").await?;
+/// let keyword_fields: Vec<&String> = info
+///     .payload_schema
+///     .iter()
+///     .filter(|(_, schema)| schema.data_type == PayloadSchemaType::Keyword)
+///     .map(|(field, _)| field)
+///     .collect();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PayloadSchemaType {
@@ -1028,6 +1071,15 @@ impl From<i32> for PayloadSchemaType {
 }
 
 /// One indexed payload key, as collection info shows it.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.get_collection("my_collection").await?;
+/// for (field, schema) in &info.payload_schema {
+///     println!("{field}: {:?} index, {:?} points", schema.data_type, schema.points);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PayloadSchemaInfo {
@@ -1040,6 +1092,19 @@ pub struct PayloadSchemaInfo {
 }
 
 /// A collection's parameters, as collection info shows them.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::VectorsConfig;
+///
+/// let params = client.get_collection("my_collection").await?.config.params;
+/// match &params.vectors {
+///     VectorsConfig::Single(vector) => println!("{} dimensions", vector.size),
+///     VectorsConfig::Named(vectors) => println!("{} named vectors", vectors.len()),
+///     _ => {}
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectionParams {
@@ -1060,6 +1125,13 @@ pub struct CollectionParams {
 }
 
 /// A collection's configuration, as collection info shows it.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let config = client.get_collection("my_collection").await?.config;
+/// println!("{} shards, HNSW {:?}", config.params.shard_number, config.hnsw_config);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectionConfig {

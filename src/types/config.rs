@@ -221,6 +221,12 @@ impl From<proto::HnswConfigDiff> for HnswConfigDiff {
 }
 
 /// The number of threads optimizations may use.
+///
+/// ```
+/// use qdrant_async::{MaxOptimizationThreads, OptimizersConfigDiff};
+///
+/// let optimizers = OptimizersConfigDiff::new().max_optimization_threads(MaxOptimizationThreads::Auto);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MaxOptimizationThreads {
@@ -466,6 +472,18 @@ impl From<proto::OptimizersConfigDiff> for OptimizersConfigDiff {
 }
 
 /// Write-ahead log parameters; `None` keeps the current or default value.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::WalConfigDiff;
+///
+/// // A smaller write-ahead log than the default 32 MB segments.
+/// client
+///     .create_collection("small", qdrant_async::VectorParams::new(4, qdrant_async::Distance::Dot))
+///     .wal_config(WalConfigDiff::new().wal_capacity_mb(8))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WalConfigDiff {
@@ -552,6 +570,12 @@ impl From<proto::WalConfigDiff> for WalConfigDiff {
 }
 
 /// How payloads are stored (Qdrant 1.20).
+///
+/// ```
+/// use qdrant_async::{CollectionParamsDiff, Memory, PayloadStorageParams};
+///
+/// let params = CollectionParamsDiff::new().payload(PayloadStorageParams::new().memory(Memory::Cold));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PayloadStorageParams {
@@ -601,6 +625,12 @@ impl From<proto::PayloadStorageParams> for PayloadStorageParams {
 }
 
 /// How the point id mapping is stored (Qdrant 1.20).
+///
+/// ```
+/// use qdrant_async::{CollectionParamsDiff, IdTrackerParams, Memory};
+///
+/// let params = CollectionParamsDiff::new().id_tracker(IdTrackerParams::new().memory(Memory::Pinned));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdTrackerParams {
@@ -808,6 +838,12 @@ impl From<proto::CollectionParamsDiff> for CollectionParamsDiff {
 }
 
 /// Strict mode limits of one multivector.
+///
+/// ```
+/// use qdrant_async::{StrictModeConfig, StrictModeMultivector};
+///
+/// let config = StrictModeConfig::new().multivector("colbert", StrictModeMultivector::new().max_vectors(256));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StrictModeMultivector {
@@ -859,6 +895,12 @@ impl From<proto::StrictModeMultivector> for StrictModeMultivector {
 }
 
 /// Strict mode limits of one sparse vector.
+///
+/// ```
+/// use qdrant_async::{StrictModeConfig, StrictModeSparse};
+///
+/// let config = StrictModeConfig::new().sparse("keywords", StrictModeSparse::new().max_length(500));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StrictModeSparse {

@@ -31,6 +31,18 @@ pub struct Filter {
 }
 
 /// At least `min_count` of `conditions` hold.
+///
+/// ```
+/// use qdrant_async::{Condition, Filter};
+///
+/// // A MinShould comes from Filter::min_should and and_min_should.
+/// let filter = Filter::min_should(2, [
+///     Condition::matches("tags", "a"),
+///     Condition::matches("tags", "b"),
+///     Condition::matches("tags", "c"),
+/// ]);
+/// assert_eq!(filter.min_should.map(|m| m.min_count), Some(2));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MinShould {

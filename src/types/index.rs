@@ -425,6 +425,17 @@ impl From<proto::KeywordIndexParams> for KeywordIndexParams {
 }
 
 /// Parameters of an integer index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, IntegerIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "year", FieldType::Integer)
+///     .field_index_params(IntegerIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IntegerIndexParams {
@@ -580,6 +591,17 @@ impl From<proto::IntegerIndexParams> for IntegerIndexParams {
 }
 
 /// Parameters of a float index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, FloatIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "price", FieldType::Float)
+///     .field_index_params(FloatIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FloatIndexParams {
@@ -702,6 +724,17 @@ impl From<proto::FloatIndexParams> for FloatIndexParams {
 }
 
 /// Parameters of a geo index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, GeoIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "location", FieldType::Geo)
+///     .field_index_params(GeoIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GeoIndexParams {
@@ -1139,6 +1172,17 @@ impl From<proto::TextIndexParams> for TextIndexParams {
 }
 
 /// Parameters of a bool index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, BoolIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "in_stock", FieldType::Bool)
+///     .field_index_params(BoolIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BoolIndexParams {
@@ -1244,6 +1288,17 @@ impl From<proto::BoolIndexParams> for BoolIndexParams {
 }
 
 /// Parameters of a date-time index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, DatetimeIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "created_at", FieldType::Datetime)
+///     .field_index_params(DatetimeIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DatetimeIndexParams {
@@ -1366,6 +1421,17 @@ impl From<proto::DatetimeIndexParams> for DatetimeIndexParams {
 }
 
 /// Parameters of a UUID index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, UuidIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "user_id", FieldType::Uuid)
+///     .field_index_params(UuidIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UuidIndexParams {
@@ -1488,6 +1554,12 @@ impl From<proto::UuidIndexParams> for UuidIndexParams {
 }
 
 /// How text matches are scored.
+///
+/// ```
+/// use qdrant_async::{TextIndexParams, TextScoring, TokenizerType};
+///
+/// let params = TextIndexParams::new(TokenizerType::Word).scoring(TextScoring::Bm25);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TextScoring {

@@ -412,6 +412,19 @@ pub struct Record {
 
 /// The payload value a point was ordered by (`order_by`): Qdrant orders
 /// integer and datetime keys as integers, others as floats.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{OrderBy, OrderValue};
+///
+/// let page = client.scroll("my_collection").order_by(OrderBy::new("price")).await?;
+/// for record in page.points {
+///     if let Some(OrderValue::Float(price)) = record.order_value {
+///         println!("{}: {price}", record.id);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum OrderValue {

@@ -4,6 +4,12 @@ use crate::proto;
 use crate::types::config::Memory;
 
 /// The type scalar quantization compresses values to.
+///
+/// ```
+/// use qdrant_async::{ScalarQuantization, ScalarType};
+///
+/// let quantization = ScalarQuantization::new().kind(ScalarType::Int8);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScalarType {
@@ -31,6 +37,12 @@ impl ScalarType {
 }
 
 /// Compression of product quantization.
+///
+/// ```
+/// use qdrant_async::{CompressionRatio, ProductQuantization};
+///
+/// let quantization = ProductQuantization::new(CompressionRatio::X32);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CompressionRatio {
@@ -73,6 +85,12 @@ impl CompressionRatio {
 }
 
 /// How binary quantization encodes each value.
+///
+/// ```
+/// use qdrant_async::{BinaryQuantization, BinaryQuantizationEncoding};
+///
+/// let quantization = BinaryQuantization::new().encoding(BinaryQuantizationEncoding::TwoBits);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BinaryQuantizationEncoding {
@@ -111,6 +129,12 @@ impl BinaryQuantizationEncoding {
 }
 
 /// How queries are encoded when searching binary-quantized vectors.
+///
+/// ```
+/// use qdrant_async::{BinaryQuantization, BinaryQuantizationQueryEncoding};
+///
+/// let quantization = BinaryQuantization::new().query_encoding(BinaryQuantizationQueryEncoding::Scalar8Bits);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BinaryQuantizationQueryEncoding {
@@ -165,6 +189,12 @@ impl BinaryQuantizationQueryEncoding {
 }
 
 /// Bits per value of TurboQuant quantization.
+///
+/// ```
+/// use qdrant_async::{TurboQuantBitSize, TurboQuantization};
+///
+/// let quantization = TurboQuantization::new().bits(TurboQuantBitSize::Bits2);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TurboQuantBitSize {
@@ -518,6 +548,13 @@ impl From<proto::BinaryQuantization> for BinaryQuantization {
 }
 
 /// TurboQuant quantization (Qdrant 1.20).
+///
+/// ```
+/// use qdrant_async::{Distance, TurboQuantBitSize, TurboQuantization, VectorParams};
+///
+/// let params = VectorParams::new(768, Distance::Cosine)
+///     .quantization_config(TurboQuantization::new().bits(TurboQuantBitSize::Bits4).into());
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TurboQuantization {
