@@ -124,10 +124,14 @@ fn defined_names(tree: &UseTree, out: &mut HashSet<String>) -> bool {
             false
         }
         UseTree::Glob(_) => true,
-        UseTree::Group(g) => g
-            .items
-            .iter()
-            .fold(false, |glob, t| defined_names(t, out) || glob),
+        UseTree::Group(g) => {
+            // Every item, even after a glob: their names count too.
+            let mut glob = false;
+            for t in &g.items {
+                glob |= defined_names(t, out);
+            }
+            glob
+        }
     }
 }
 
