@@ -49,6 +49,22 @@ pub struct Error(Box<Inner>);
 
 /// What kind of failure an [`Error`] is, grouped by what the caller can do
 /// about it. New kinds may be added.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ErrorKind;
+///
+/// match client.count("my_collection").await {
+///     Ok(count) => println!("{count} points"),
+///     Err(e) => match e.kind() {
+///         ErrorKind::Connect | ErrorKind::Connection => eprintln!("network: {e}"),
+///         ErrorKind::Timeout => eprintln!("too slow: {e}"),
+///         ErrorKind::Server => eprintln!("Qdrant said no: {e}"),
+///         _ => eprintln!("{e}"),
+///     },
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -284,6 +300,18 @@ impl Error {
 /// Questions to ask an error.
 impl Error {
     /// What kind of failure this is.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ErrorKind;
+    ///
+    /// match client.collection_exists("my_collection").await {
+    ///     Ok(exists) => println!("exists: {exists}"),
+    ///     Err(e) if e.kind() == ErrorKind::Connect => eprintln!("is Qdrant running? {e}"),
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
     }
@@ -291,6 +319,16 @@ impl Error {
     /// The gRPC status code the server answered with. A deadline that
     /// passed on the client ([`ErrorKind::Timeout`]) is `DeadlineExceeded`
     /// too; failures that never got an answer have none.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Code;
+    ///
+    /// if let Err(e) = client.get_collection("missing").await {
+    ///     assert_eq!(e.code(), Some(Code::NotFound));
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn code(&self) -> Option<Code> {
         match self.0.kind {
             ErrorKind::Timeout => Some(Code::DeadlineExceeded),
@@ -299,17 +337,41 @@ impl Error {
     }
 
     /// The server's message, for an error status ([`ErrorKind::Server`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// if let Err(e) = client.get_collection("missing").await {
+    ///     println!("the server said: {}", e.message().unwrap_or_default());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn message(&self) -> Option<&str> {
         self.0.message.as_deref()
     }
 
     /// The RPC, as `Service/Method` (`Points/Query`), for failures of a
     /// call.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// if let Err(e) = client.get_collection("missing").await {
+    ///     assert_eq!(e.rpc(), Some("Collections/Get"));
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn rpc(&self) -> Option<&str> {
         self.0.rpc
     }
 
     /// The collection the call was about, if any.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// if let Err(e) = client.count("missing").await {
+    ///     assert_eq!(e.collection(), Some("missing"));
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn collection(&self) -> Option<&str> {
         self.0.collection.as_deref()
     }
@@ -317,12 +379,31 @@ impl Error {
     /// The endpoint (`http://host:port`) the failure happened at: the one
     /// that could not be reached, whose connection broke, that answered,
     /// or that the last attempt of a timed-out call went to.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// if let Err(e) = client.health_check().await {
+    ///     eprintln!("{} failed: {e}", e.endpoint().unwrap_or("no endpoint"));
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn endpoint(&self) -> Option<&str> {
         self.0.endpoint.as_deref()
     }
 
     /// The argument that was rejected before sending, with its position
     /// where it has one (`points[3].id`), for [`ErrorKind::InvalidArgument`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ErrorKind;
+    ///
+    /// // Caught before sending: a collection name cannot be empty.
+    /// let e = client.count("").await.unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    /// assert_eq!(e.argument(), Some("collection_name"));
+    /// # Ok(()) }
+    /// ```
     pub fn argument(&self) -> Option<&str> {
         match self.0.kind {
             ErrorKind::InvalidArgument => self.0.subject.as_deref(),
@@ -333,6 +414,15 @@ impl Error {
     /// How long the server asked to wait before the next attempt, when it
     /// said (`retry-after` with `ResourceExhausted`, as Qdrant's rate
     /// limiter does).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// match client.count("my_collection").await {
+    ///     Err(e) if e.is_retryable() => tokio::time::sleep(e.retry_after().unwrap_or_default()).await,
+    ///     other => println!("{other:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn retry_after(&self) -> Option<Duration> {
         self.0.retry_after
     }
@@ -341,6 +431,17 @@ impl Error {
     /// ([`ErrorKind::Timeout`]), or the server, which learns the deadline
     /// from the request, answered `DeadlineExceeded`. A connect timeout is
     /// [`is_connect`](Self::is_connect) instead.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// match client.count("my_collection").timeout(Duration::from_millis(100)).await {
+    ///     Err(e) if e.is_timeout() => eprintln!("slow: {e}"),
+    ///     other => println!("{other:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_timeout(&self) -> bool {
         self.0.kind == ErrorKind::Timeout || self.0.code == Some(Code::DeadlineExceeded)
     }
@@ -348,12 +449,32 @@ impl Error {
     /// Whether no connection to the server could be opened
     /// ([`ErrorKind::Connect`]): the request was not sent. A connection
     /// that broke during a call is [`ErrorKind::Connection`] instead.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// if let Err(e) = client.health_check().await {
+    ///     if e.is_connect() {
+    ///         eprintln!("no Qdrant at the URL: {e}");
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_connect(&self) -> bool {
         self.0.kind == ErrorKind::Connect
     }
 
     /// Whether the server said that the thing asked for does not exist (a
     /// collection, an alias, a snapshot, a point): status `NotFound`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let info = match client.get_collection("my_collection").await {
+    ///     Ok(info) => Some(info),
+    ///     Err(e) if e.is_not_found() => None,
+    ///     Err(e) => return Err(e.into()),
+    /// };
+    /// # Ok(()) }
+    /// ```
     pub fn is_not_found(&self) -> bool {
         self.0.code == Some(Code::NotFound)
     }
@@ -365,6 +486,18 @@ impl Error {
     /// Decided by the status code alone. Qdrant answers `InvalidArgument`
     /// when a new collection takes the name of an existing *alias*; that
     /// is not counted here (its message says so).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// match client.create_collection("my_collection", VectorParams::new(4, Distance::Cosine)).await {
+    ///     Ok(_) => {}
+    ///     Err(e) if e.is_already_exists() => {} // made by another instance first
+    ///     Err(e) => return Err(e.into()),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_already_exists(&self) -> bool {
         self.0.code == Some(Code::AlreadyExists)
     }
@@ -386,6 +519,17 @@ impl Error {
     /// [`may_have_been_applied`](Self::may_have_been_applied)): the crate
     /// retries on its own only reads, writes that name their point ids, and
     /// requests that never reached the server.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // The client retries these already (see `RetryPolicy`); this is the last answer.
+    /// if let Err(e) = client.count("my_collection").await {
+    ///     if e.is_retryable() {
+    ///         eprintln!("transient, try later: {e}");
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_retryable(&self) -> bool {
         match self.0.kind {
             ErrorKind::Connect | ErrorKind::Connection | ErrorKind::Timeout => true,
@@ -404,6 +548,18 @@ impl Error {
     /// may give after applying a write on some replicas (`Unavailable`,
     /// `Unknown`, `Internal`, `DeadlineExceeded`, `Cancelled`, `Aborted`,
     /// `DataLoss`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Point;
+    ///
+    /// if let Err(e) = client.upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])]).await {
+    ///     if e.may_have_been_applied() {
+    ///         // Upserting the same ids again is safe: read or retry, do not assume.
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn may_have_been_applied(&self) -> bool {
         match self.0.kind {
             ErrorKind::Connection => self.0.sent,

@@ -23,6 +23,27 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The API by task
+//!
+//! Every call is a method of [`Client`] that returns a request: set its
+//! options with chained methods, then `.await` it.
+//!
+//! | to | use |
+//! |---|---|
+//! | connect | [`Client::connect`]; [`Client::builder`] ([`ClientBuilder`]) for several URLs, an API key or a [`Token`] provider, TLS, timeouts, the connection pool and the [`RetryPolicy`] |
+//! | create and manage collections | [`Client::create_collection`] with [`VectorParams`] or [`VectorsConfig`] (and [`SparseVectorParams`]), [`collection_exists`](Client::collection_exists), [`get_collection`](Client::get_collection) ([`CollectionInfo`]), [`update_collection`](Client::update_collection), [`delete_collection`](Client::delete_collection); aliases ([`create_alias`](Client::create_alias), ...); shard keys and [`update_collection_cluster_setup`](Client::update_collection_cluster_setup) |
+//! | write points | [`Client::upsert`] with [`Point`]s ([`PointId`], [`Vector`], [`Payload`]), [`delete`](Client::delete), [`set_payload`](Client::set_payload), [`overwrite_payload`](Client::overwrite_payload), [`delete_payload`](Client::delete_payload), [`clear_payload`](Client::clear_payload), [`update_vectors`](Client::update_vectors), [`delete_vectors`](Client::delete_vectors); several at once with [`batch_update_points`](Client::batch_update_points) ([`PointsUpdateOperation`]) |
+//! | index payload fields | [`Client::create_payload_index`] ([`FieldType`], [`PayloadIndexParams`]), [`delete_payload_index`](Client::delete_payload_index) |
+//! | search | [`Client::query_points`] with a [`Query`] (nearest, recommend, discover, fusion, formula, order by, ...), a [`Filter`] of [`Condition`]s and [`Prefetch`]es; [`query_batch_points`](Client::query_batch_points), [`query_points_groups`](Client::query_points_groups); [`facet`](Client::facet), [`search_matrix_pairs`](Client::search_matrix_pairs), [`search_matrix_offsets`](Client::search_matrix_offsets) |
+//! | read points | [`Client::retrieve`], [`scroll`](Client::scroll) (all pages as a stream), [`count`](Client::count) |
+//! | upload in bulk | [`Client::upload_points`] and [`upload_stream`](Client::upload_stream): batches sent in parallel, retried, with progress ([`UploadSummary`], [`UploadFailure`]) |
+//! | snapshots | [`Client::create_snapshot`], [`list_snapshots`](Client::list_snapshots), [`delete_snapshot`](Client::delete_snapshot), and the `*_full_snapshot` forms |
+//! | handle errors | [`Error`]: [`kind`](Error::kind) ([`ErrorKind`]), [`code`](Error::code), [`is_retryable`](Error::is_retryable), [`may_have_been_applied`](Error::may_have_been_applied), ... |
+//! | reach the protocol | [`Client::raw`] ([`RawClients`]: the generated stubs on the client's connections) and [`proto`] |
+//! | test without a Qdrant | `server::EmbeddedServer` (feature `server`) |
+//!
+//! # Features
+//!
 //! Features only add: turning one on never changes what code without it
 //! means.
 //!
@@ -34,6 +55,8 @@
 //!   it nothing of a server is compiled: no stubs, no axum, no hyper server.
 #![cfg_attr(feature = "server", doc = "\nSee [`server::EmbeddedServer`].")]
 #![warn(missing_docs)]
+// docs.rs (nightly, `--cfg docsrs`): each item gated by a feature says which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod error;

@@ -70,12 +70,33 @@ impl Error {
     /// which points were written, which certainly were not, and which may
     /// have been. The first batch failure is the error's
     /// [`source`](std::error::Error::source).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let points = (0..10_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// if let Err(e) = client.upload_points("my_collection", points).await {
+    ///     if let Some(failure) = e.upload_failure() {
+    ///         eprintln!("{} not written, {} unknown", failure.not_written.len(), failure.unknown.len());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn upload_failure(&self) -> Option<&UploadFailure> {
         self.report()
     }
 }
 
 /// What an upload has done so far, as given to the progress callback.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let points = (0..10_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+/// client
+///     .upload_points("my_collection", points)
+///     .on_progress(|p| eprintln!("{} / 10000", p.points))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UploadProgress {
@@ -86,6 +107,14 @@ pub struct UploadProgress {
 }
 
 /// What an upload did.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let points = (0..10_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+/// let summary = client.upload_points("my_collection", points).await?;
+/// println!("{} points, {} retries, {} bytes in {:?}", summary.points, summary.retries, summary.bytes, summary.elapsed);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UploadSummary {

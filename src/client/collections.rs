@@ -384,6 +384,21 @@ impl Client {
 }
 
 /// The request built by [`Client::create_collection`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Distance, HnswConfigDiff, SparseVectorParams, VectorParams};
+///
+/// let created: bool = client
+///     .create_collection("my_collection", VectorParams::new(384, Distance::Cosine))
+///     .sparse_vector("keywords", SparseVectorParams::new())
+///     .hnsw_config(HnswConfigDiff::new().m(32))
+///     .shard_number(2)
+///     .replication_factor(2)
+///     .on_disk_payload(true)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateCollection<'a> {
     client: &'a Client,
@@ -394,36 +409,102 @@ pub struct CreateCollection<'a> {
 
 impl CreateCollection<'_> {
     /// Adds a named sparse vector.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, SparseVectorParams, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .sparse_vector("keywords", SparseVectorParams::new())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sparse_vector(mut self, name: impl Into<String>, params: impl Into<SparseVectorParams>) -> Self {
         self.sparse.insert(name.into(), params.into().into());
         self
     }
 
     /// HNSW index parameters for all vectors (each vector may override).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, HnswConfigDiff, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .hnsw_config(HnswConfigDiff::new().m(32))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
         self.request.hnsw_config = Some(config.into());
         self
     }
 
     /// Write-ahead log parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams, WalConfigDiff};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .wal_config(WalConfigDiff::new().wal_capacity_mb(64))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn wal_config(mut self, config: WalConfigDiff) -> Self {
         self.request.wal_config = Some(config.into());
         self
     }
 
     /// Optimizer parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, OptimizersConfigDiff, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(20_000))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn optimizers_config(mut self, config: OptimizersConfigDiff) -> Self {
         self.request.optimizers_config = Some(config.into());
         self
     }
 
     /// Quantization for all vectors (each vector may override).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, ScalarQuantization, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .quantization_config(ScalarQuantization::new())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn quantization_config(mut self, config: impl Into<Quantization>) -> Self {
         self.request.quantization_config = Some(config.into().into());
         self
     }
 
     /// Keeps payloads on disk rather than in memory.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .on_disk_payload(true)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     #[allow(deprecated)]
     pub fn on_disk_payload(mut self, on_disk: bool) -> Self {
         self.request.on_disk_payload = Some(on_disk);
@@ -431,36 +512,102 @@ impl CreateCollection<'_> {
     }
 
     /// How points are assigned to shards: automatically, or by shard key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, ShardingMethod, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .sharding_method(ShardingMethod::Custom)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sharding_method(mut self, method: ShardingMethod) -> Self {
         self.request.sharding_method = Some(proto::ShardingMethod::from(method) as i32);
         self
     }
 
     /// Number of shards (per shard key, with custom sharding).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .shard_number(4)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shard_number(mut self, shards: u32) -> Self {
         self.request.shard_number = Some(shards);
         self
     }
 
     /// Copies of each shard.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .replication_factor(2)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn replication_factor(mut self, replicas: u32) -> Self {
         self.request.replication_factor = Some(replicas);
         self
     }
 
     /// Replicas that must confirm a write.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .write_consistency_factor(2)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn write_consistency_factor(mut self, replicas: u32) -> Self {
         self.request.write_consistency_factor = Some(replicas);
         self
     }
 
     /// Limits that the server enforces on requests to this collection.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, StrictModeConfig, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .strict_mode_config(StrictModeConfig::new().enabled(true).max_query_limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn strict_mode_config(mut self, config: impl Into<StrictModeConfig>) -> Self {
         self.request.strict_mode_config = Some(config.into().into());
         self
     }
 
     /// Sets one metadata key: free-form data stored with the collection.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// let created = client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .metadata("owner", "search-team")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.request.metadata.insert(key.into(), value.into().into());
         self
@@ -483,6 +630,18 @@ impl CreateCollection<'_> {
 request!(CreateCollection => bool);
 
 /// The request built by [`Client::update_collection`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{CollectionParamsDiff, OptimizersConfigDiff};
+///
+/// let updated: bool = client
+///     .update_collection("my_collection")
+///     .params(CollectionParamsDiff::new().replication_factor(3))
+///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(10_000))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateCollection<'a> {
     client: &'a Client,
@@ -493,48 +652,134 @@ pub struct UpdateCollection<'a> {
 
 impl UpdateCollection<'_> {
     /// Changes vector parameters, by vector name.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{VectorParamsDiff, VectorsConfigDiff};
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .vectors_config(VectorsConfigDiff::new().vector_params("image", VectorParamsDiff::new().on_disk(true)))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn vectors_config(mut self, diff: impl Into<VectorsConfigDiff>) -> Self {
         self.request.vectors_config = Some(diff.into().into());
         self
     }
 
     /// Changes a sparse vector's parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::SparseVectorParams;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .sparse_vector("keywords", SparseVectorParams::new())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sparse_vector(mut self, name: impl Into<String>, params: impl Into<SparseVectorParams>) -> Self {
         self.sparse.insert(name.into(), params.into().into());
         self
     }
 
     /// Changes the collection's parameters (replication, ...).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .params(CollectionParamsDiff::new().replication_factor(2))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn params(mut self, diff: CollectionParamsDiff) -> Self {
         self.request.params = Some(diff.into());
         self
     }
 
     /// Changes HNSW index parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .hnsw_config(HnswConfigDiff::new().m(32))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn hnsw_config(mut self, diff: HnswConfigDiff) -> Self {
         self.request.hnsw_config = Some(diff.into());
         self
     }
 
     /// Changes optimizer parameters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(20_000))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn optimizers_config(mut self, diff: OptimizersConfigDiff) -> Self {
         self.request.optimizers_config = Some(diff.into());
         self
     }
 
     /// Changes or disables quantization.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Quantization;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .quantization_config(Quantization::binary())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn quantization_config(mut self, diff: impl Into<QuantizationConfigDiff>) -> Self {
         self.request.quantization_config = Some(diff.into().into());
         self
     }
 
     /// Changes the strict mode limits.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .strict_mode_config(StrictModeConfig::new().enabled(true).max_query_limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn strict_mode_config(mut self, config: impl Into<StrictModeConfig>) -> Self {
         self.request.strict_mode_config = Some(config.into().into());
         self
     }
 
     /// Sets one metadata key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let updated = client
+    ///     .update_collection("my_collection")
+    ///     .metadata("owner", "search-team")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.request.metadata.insert(key.into(), value.into().into());
         self
@@ -557,6 +802,13 @@ impl UpdateCollection<'_> {
 request!(UpdateCollection => bool);
 
 /// The request built by [`Client::get_collection`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.get_collection("my_collection").await?;
+/// println!("{:?}: {:?} points", info.status, info.points_count);
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCollection<'a> {
     client: &'a Client,
@@ -580,6 +832,12 @@ impl GetCollection<'_> {
 request!(GetCollection => CollectionInfo);
 
 /// The request built by [`Client::get_collections`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let names: Vec<String> = client.get_collections().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCollections<'a> {
     client: &'a Client,
@@ -601,6 +859,14 @@ impl GetCollections<'_> {
 request!(GetCollections => Vec<String>);
 
 /// The request built by [`Client::collection_exists`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// if !client.collection_exists("my_collection").await? {
+///     // create it
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CollectionExists<'a> {
     client: &'a Client,
@@ -623,6 +889,12 @@ impl CollectionExists<'_> {
 request!(CollectionExists => bool);
 
 /// The request built by [`Client::delete_collection`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let existed: bool = client.delete_collection("my_collection").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteCollection<'a> {
     client: &'a Client,
@@ -649,6 +921,20 @@ request!(DeleteCollection => bool);
 /// The request built by [`Client::update_collection_aliases`], and by its
 /// shortcuts [`Client::create_alias`], [`Client::rename_alias`] and
 /// [`Client::delete_alias`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::AliasOperation;
+///
+/// // Switch `products` from the old collection to the new one, atomically.
+/// client
+///     .update_collection_aliases([
+///         AliasOperation::delete("products"),
+///         AliasOperation::create("products_v2", "products"),
+///     ])
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateCollectionAliases<'a> {
     client: &'a Client,
@@ -682,6 +968,14 @@ impl UpdateCollectionAliases<'_> {
 request!(UpdateCollectionAliases => bool);
 
 /// The request built by [`Client::get_collection_aliases`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for alias in client.get_collection_aliases("products_v2").await? {
+///     println!("{} -> {}", alias.alias_name, alias.collection_name);
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetCollectionAliases<'a> {
     client: &'a Client,
@@ -706,6 +1000,12 @@ impl GetCollectionAliases<'_> {
 request!(GetCollectionAliases => Vec<AliasDescription>);
 
 /// The request built by [`Client::get_aliases`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let aliases = client.get_aliases().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct GetAliases<'a> {
     client: &'a Client,
@@ -727,6 +1027,13 @@ impl GetAliases<'_> {
 request!(GetAliases => Vec<AliasDescription>);
 
 /// The request built by [`Client::collection_cluster_info`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// println!("peer {}: {} local shards", info.peer_id, info.local_shards.len());
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CollectionClusterInfoRequest<'a> {
     client: &'a Client,
@@ -750,6 +1057,16 @@ impl CollectionClusterInfoRequest<'_> {
 request!(CollectionClusterInfoRequest => CollectionClusterInfo);
 
 /// The request built by [`Client::update_collection_cluster_setup`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ClusterOperation;
+///
+/// client
+///     .update_collection_cluster_setup("my_collection", ClusterOperation::replicate_shard(0, 1, 2))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateCollectionClusterSetup<'a> {
     client: &'a Client,
@@ -776,6 +1093,12 @@ impl UpdateCollectionClusterSetup<'_> {
 request!(UpdateCollectionClusterSetup => bool);
 
 /// The request built by [`Client::create_shard_key`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.create_shard_key("my_collection", "tenant_a").shards_number(1).replication_factor(2).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateShardKey<'a> {
     client: &'a Client,
@@ -786,18 +1109,40 @@ pub struct CreateShardKey<'a> {
 
 impl CreateShardKey<'_> {
     /// Shards to create for this key.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let created = client.create_shard_key("my_collection", "tenant_a").shards_number(2).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shards_number(mut self, shards: u32) -> Self {
         self.request.shards_number = Some(shards);
         self
     }
 
     /// Copies of each of the key's shards.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let created = client
+    ///     .create_shard_key("my_collection", "tenant_a")
+    ///     .replication_factor(2)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn replication_factor(mut self, replicas: u32) -> Self {
         self.request.replication_factor = Some(replicas);
         self
     }
 
     /// The peers to place the shards on.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // On peers 1 and 2.
+    /// let created = client.create_shard_key("my_collection", "tenant_a").placement([1, 2]).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn placement(mut self, peer_ids: impl IntoIterator<Item = u64>) -> Self {
         self.request.placement = peer_ids.into_iter().collect();
         self
@@ -819,6 +1164,12 @@ impl CreateShardKey<'_> {
 request!(CreateShardKey => bool);
 
 /// The request built by [`Client::delete_shard_key`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_shard_key("my_collection", "tenant_a").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteShardKey<'a> {
     client: &'a Client,
@@ -846,6 +1197,12 @@ impl DeleteShardKey<'_> {
 request!(DeleteShardKey => bool);
 
 /// The request built by [`Client::list_shard_keys`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let keys = client.list_shard_keys("my_collection").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListShardKeys<'a> {
     client: &'a Client,

@@ -98,12 +98,28 @@ impl ClientBuilder {
     }
 
     /// Adds another node's URL; requests are balanced over all of them.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// // Three nodes of one cluster: calls go round them, a dead one is skipped.
+    /// let builder = Client::builder("http://localhost:6334")
+    ///     .url("http://node-2:6334")
+    ///     .url("http://node-3:6334");
+    /// ```
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.urls.push(url.into());
         self
     }
 
     /// Sends this API key (the `api-key` header) with every request.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let api_key = std::env::var("QDRANT_API_KEY").unwrap_or_default();
+    /// let builder = Client::builder("https://xyz.cloud.qdrant.io:6334").api_key(api_key);
+    /// ```
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -151,6 +167,12 @@ impl ClientBuilder {
     /// Default deadline of every request; each request can set its own.
     /// It covers waiting for a free stream, every attempt and the pauses
     /// between retries. Deadlines above 30 days are clamped to 30 days.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let builder = Client::builder("http://localhost:6334").timeout(std::time::Duration::from_secs(10));
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.call.timeout = Some(timeout);
         self
@@ -159,12 +181,25 @@ impl ClientBuilder {
     /// How long opening a connection may take, all of it: TCP, TLS, the
     /// HTTP/2 handshake and a health check (default 5 s, at most 10 min).
     /// `connect()` as a whole fails within it.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let builder = Client::builder("http://localhost:6334").connect_timeout(std::time::Duration::from_secs(2));
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect.connect_timeout = timeout.min(MAX_CONNECT_TIMEOUT);
         self
     }
 
     /// HTTP/2 keepalive ping interval (default 30 s); `None` turns pings off.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// // A ping every 30 s on idle connections; `None` turns pings off.
+    /// let builder = Client::builder("http://localhost:6334").keepalive(Some(std::time::Duration::from_secs(30)));
+    /// ```
     pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
         self.connect.keepalive_interval = interval;
         self
@@ -172,6 +207,14 @@ impl ClientBuilder {
 
     /// How long a keepalive ping may go unanswered before the connection
     /// is dropped (default 20 s).
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let builder = Client::builder("http://localhost:6334")
+    ///     .keepalive(Some(std::time::Duration::from_secs(30)))
+    ///     .keepalive_timeout(std::time::Duration::from_secs(5));
+    /// ```
     pub fn keepalive_timeout(mut self, timeout: Duration) -> Self {
         self.connect.keepalive_timeout = timeout.min(MAX_CONNECT_TIMEOUT);
         self
@@ -180,6 +223,17 @@ impl ClientBuilder {
     /// Trusts the PEM-encoded CA certificates in `pem` for `https` URLs, in
     /// addition to the system's roots. A PEM without a certificate is an
     /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) when the client is built.
+    ///
+    /// ```no_run
+    /// # async fn run() -> anyhow::Result<()> {
+    /// use qdrant_async::Client;
+    ///
+    /// let client = Client::builder("https://qdrant.internal:6334")
+    ///     .ca_certificate(std::fs::read("ca.pem")?)
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn ca_certificate(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.ca_certificate = Some(pem.into());
         self
@@ -187,6 +241,19 @@ impl ClientBuilder {
 
     /// Presents this PEM-encoded client certificate chain and private key
     /// (mutual TLS). Checked when the client is built.
+    ///
+    /// ```no_run
+    /// # async fn run() -> anyhow::Result<()> {
+    /// use qdrant_async::Client;
+    ///
+    /// // Mutual TLS: the server checks the client's certificate too.
+    /// let client = Client::builder("https://qdrant.internal:6334")
+    ///     .ca_certificate(std::fs::read("ca.pem")?)
+    ///     .client_certificate(std::fs::read("client.pem")?, std::fs::read("client.key")?)
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn client_certificate(mut self, cert_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
         self.identity = Some((cert_pem.into(), key_pem.into()));
         self
@@ -194,30 +261,65 @@ impl ClientBuilder {
 
     /// Checks the server's certificate against this name instead of the
     /// URL's host.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// // Connect by IP address, check the certificate's name.
+    /// let builder = Client::builder("http://localhost:6334")
+    ///     .ca_certificate(b"-----BEGIN CERTIFICATE-----...".to_vec())
+    ///     .tls_domain("qdrant.internal");
+    /// ```
     pub fn tls_domain(mut self, domain: impl Into<String>) -> Self {
         self.tls_domain = Some(domain.into());
         self
     }
 
     /// gzip-compresses requests and accepts gzip responses.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// // gzip for large payloads over a slow link.
+    /// let builder = Client::builder("http://localhost:6334").compression(true);
+    /// ```
     pub fn compression(mut self, enabled: bool) -> Self {
         self.call.compression = enabled;
         self
     }
 
     /// Sends this header (gRPC metadata) with every request.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let builder = Client::builder("http://localhost:6334").header("x-request-source", "billing-service");
+    /// ```
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
     /// Largest response accepted, in bytes (default 64 MiB).
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// // Accept answers up to 256 MiB (large scroll pages with vectors).
+    /// let builder = Client::builder("http://localhost:6334").max_decoding_message_size(256 * 1024 * 1024);
+    /// ```
     pub fn max_decoding_message_size(mut self, bytes: usize) -> Self {
         self.call.max_decoding_message_size = bytes;
         self
     }
 
     /// Largest request sent, in bytes (default 64 MiB).
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let builder = Client::builder("http://localhost:6334").max_encoding_message_size(64 * 1024 * 1024);
+    /// ```
     pub fn max_encoding_message_size(mut self, bytes: usize) -> Self {
         self.call.max_encoding_message_size = bytes;
         self
@@ -226,6 +328,13 @@ impl ClientBuilder {
     /// How transient failures (unavailable, overloaded, connection reset)
     /// of idempotent calls are retried; [`RetryPolicy::disabled`] turns
     /// retries off.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// // Fail fast: no retries at all.
+    /// let builder = Client::builder("http://localhost:6334").retry(qdrant_async::RetryPolicy::disabled());
+    /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.call.retry = policy;
         self
@@ -235,6 +344,13 @@ impl ClientBuilder {
     /// most 64). More are opened as load requires, up to
     /// [`max_connections`](Self::max_connections). Requests go to the
     /// connection with the fewest in flight.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// // Eight connections per URL from the start.
+    /// let builder = Client::builder("http://localhost:6334").pool_size(8);
+    /// ```
     pub fn pool_size(mut self, connections: usize) -> Self {
         self.pool_size = connections;
         self
@@ -244,6 +360,12 @@ impl ClientBuilder {
     /// open connection carries
     /// [`max_concurrent_streams`](Self::max_concurrent_streams) requests
     /// (default 4 or `pool_size`, whichever is larger; at most 64).
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let builder = Client::builder("http://localhost:6334").pool_size(2).max_connections(16);
+    /// ```
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.max_connections = Some(connections);
         self
@@ -253,6 +375,12 @@ impl ClientBuilder {
     /// 10,000), lowered to the server's own HTTP/2 limit when it has one.
     /// Requests beyond what all connections carry wait in the client for a
     /// free stream, within their deadline, instead of failing.
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let builder = Client::builder("http://localhost:6334").max_concurrent_streams(50);
+    /// ```
     pub fn max_concurrent_streams(mut self, streams: usize) -> Self {
         self.connect.max_streams = streams;
         self
@@ -260,6 +388,12 @@ impl ClientBuilder {
 
     /// Whether `connect()` compares the server's version with this client's
     /// protocol and warns on a mismatch (default true).
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// let builder = Client::builder("http://localhost:6334").check_compatibility(false);
+    /// ```
     pub fn check_compatibility(mut self, check: bool) -> Self {
         self.check_compatibility = check;
         self
@@ -269,6 +403,19 @@ impl ClientBuilder {
     /// its version, all within the connect timeout. With several URLs it
     /// succeeds when at least one answers; the others are checked in the
     /// background and join the rotation once they answer.
+    ///
+    /// ```no_run
+    /// # async fn run() -> anyhow::Result<()> {
+    /// use qdrant_async::{Client, RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// let client = Client::builder("http://localhost:6334")
+    ///     .timeout(Duration::from_secs(5))
+    ///     .retry(RetryPolicy::new(3))
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn connect(self) -> Result<Client> {
         let check = self.check_compatibility;
         let deadline = self.connect.connect_timeout;
@@ -296,6 +443,14 @@ impl ClientBuilder {
 
     /// Builds the client without connecting: connections open on first use.
     /// Everything else is checked as by [`connect`](Self::connect).
+    ///
+    /// ```
+    /// use qdrant_async::Client;
+    ///
+    /// // No I/O here: a client for a service that starts before Qdrant does.
+    /// let client = Client::builder("http://localhost:6334").build_lazy()?;
+    /// # Ok::<(), qdrant_async::Error>(())
+    /// ```
     pub fn build_lazy(self) -> Result<Client> {
         self.build()
     }

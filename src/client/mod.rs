@@ -98,6 +98,13 @@ pub(crate) struct Inner {
 }
 
 /// The request built by [`Client::health_check`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let reply = client.health_check().await?;
+/// println!("{} {}", reply.title, reply.version);
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 #[derive(Debug)]
 pub struct HealthCheck<'a> {
@@ -124,6 +131,13 @@ impl HealthCheck<'_> {
 request!(HealthCheck => HealthCheckReply);
 
 /// The server's answer to a health check.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let reply = client.health_check().await?;
+/// assert!(!reply.version.is_empty());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HealthCheckReply {

@@ -76,6 +76,18 @@ impl Client {
 }
 
 /// The request built by [`Client::upsert`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, UpdateMode, WriteOrdering};
+///
+/// let result = client
+///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+///     .update_mode(UpdateMode::InsertOnly)
+///     .ordering(WriteOrdering::Strong)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Upsert<'a> {
     client: &'a Client,
@@ -91,6 +103,18 @@ pub struct Upsert<'a> {
 impl Upsert<'_> {
     /// Replaces an existing point only if it matches this filter (points
     /// that do not exist yet are inserted regardless).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter, Point};
+    ///
+    /// // Only where the stored point is still at version 3.
+    /// let result = client
+    ///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+    ///     .update_filter(Filter::must([Condition::matches("version", 3)]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
         self.update_filter = Some(filter.into());
         self
@@ -98,6 +122,17 @@ impl Upsert<'_> {
 
     /// Whether to insert new points, update existing ones, or both (the
     /// default). Qdrant 1.18 and 1.19 honour it (checked against 1.18.3 and 1.19.0).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Point, UpdateMode};
+    ///
+    /// let result = client
+    ///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+    ///     .update_mode(UpdateMode::InsertOnly)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update_mode(mut self, mode: UpdateMode) -> Self {
         self.update_mode = Some(mode);
         self
@@ -517,6 +552,15 @@ fn payload_argument(payload: impl IntoPayload) -> Result<Payload> {
 }
 
 /// The request built by [`Client::delete`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Condition, Filter};
+///
+/// client.delete("my_collection", vec![1, 2, 3]).await?;
+/// client.delete("my_collection", Filter::must([Condition::matches("color", "red")])).wait(false).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Delete<'a> {
     client: &'a Client,
@@ -545,6 +589,14 @@ impl Delete<'_> {
 request!(Delete => UpdateResult, sharded write);
 
 /// The request built by [`Client::update_vectors`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::PointVectors;
+///
+/// client.update_vectors("my_collection", [PointVectors::new(1, vec![0.2, 0.2, 0.3, 0.4])]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UpdateVectors<'a> {
     client: &'a Client,
@@ -557,6 +609,18 @@ pub struct UpdateVectors<'a> {
 
 impl UpdateVectors<'_> {
     /// Updates only the points that match this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter, PointVectors};
+    ///
+    /// // Only where the stored point is still at version 3.
+    /// let result = client
+    ///     .update_vectors("my_collection", [PointVectors::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+    ///     .update_filter(Filter::must([Condition::matches("version", 3)]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
         self.update_filter = Some(filter.into());
         self
@@ -586,6 +650,12 @@ impl UpdateVectors<'_> {
 request!(UpdateVectors => UpdateResult, sharded write);
 
 /// The request built by [`Client::delete_vectors`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_vectors("products", ["image"], vec![1, 2]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteVectors<'a> {
     client: &'a Client,
@@ -626,6 +696,15 @@ impl DeleteVectors<'_> {
 request!(DeleteVectors => UpdateResult, sharded write);
 
 /// The request built by [`Client::set_payload`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use serde_json::json;
+///
+/// // Adds or replaces these keys, leaving the others.
+/// client.set_payload("my_collection", json!({"reviewed": true}), vec![1, 2]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SetPayload<'a> {
     client: &'a Client,
@@ -640,6 +719,18 @@ pub struct SetPayload<'a> {
 impl SetPayload<'_> {
     /// Writes the payload under this nested key (`"a.b"`, `"list[0]"`)
     /// instead of at the top level.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use serde_json::json;
+    ///
+    /// // Sets `address.city`, keeping the rest of `address`.
+    /// let result = client
+    ///     .set_payload("my_collection", json!({"city": "Berlin"}), vec![1])
+    ///     .key("address")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
@@ -665,6 +756,15 @@ impl SetPayload<'_> {
 request!(SetPayload => UpdateResult, sharded write);
 
 /// The request built by [`Client::overwrite_payload`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use serde_json::json;
+///
+/// // The whole payload becomes this.
+/// client.overwrite_payload("my_collection", json!({"color": "blue"}), vec![1]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct OverwritePayload<'a> {
     client: &'a Client,
@@ -679,6 +779,18 @@ pub struct OverwritePayload<'a> {
 impl OverwritePayload<'_> {
     /// Replaces the value under this nested key (`"a.b"`, `"list[0]"`)
     /// instead of the whole payload.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use serde_json::json;
+    ///
+    /// // Sets `address.city`, keeping the rest of `address`.
+    /// let result = client
+    ///     .overwrite_payload("my_collection", json!({"city": "Berlin"}), vec![1])
+    ///     .key("address")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
@@ -712,6 +824,12 @@ impl OverwritePayload<'_> {
 request!(OverwritePayload => UpdateResult, sharded write);
 
 /// The request built by [`Client::delete_payload`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_payload("my_collection", ["draft"], vec![1, 2]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeletePayload<'a> {
     client: &'a Client,
@@ -750,6 +868,12 @@ impl DeletePayload<'_> {
 request!(DeletePayload => UpdateResult, sharded write);
 
 /// The request built by [`Client::clear_payload`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.clear_payload("my_collection", vec![1, 2]).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ClearPayload<'a> {
     client: &'a Client,
@@ -778,6 +902,17 @@ impl ClearPayload<'_> {
 request!(ClearPayload => UpdateResult, sharded write);
 
 /// The request built by [`Client::create_payload_index`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, KeywordIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "color", FieldType::Keyword)
+///     .field_index_params(KeywordIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreatePayloadIndex<'a> {
     client: &'a Client,
@@ -792,6 +927,17 @@ pub struct CreatePayloadIndex<'a> {
 impl CreatePayloadIndex<'_> {
     /// Parameters of the index: tokenizer for text, tenant or principal
     /// flags, on-disk storage, ...
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, KeywordIndexParams};
+    ///
+    /// let result = client
+    ///     .create_payload_index("my_collection", "tenant_id", FieldType::Keyword)
+    ///     .field_index_params(KeywordIndexParams::new().is_tenant(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn field_index_params(mut self, params: impl Into<PayloadIndexParams>) -> Self {
         self.field_index_params = Some(params.into());
         self
@@ -818,6 +964,12 @@ impl CreatePayloadIndex<'_> {
 request!(CreatePayloadIndex => UpdateResult, write);
 
 /// The request built by [`Client::delete_payload_index`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_payload_index("my_collection", "color").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeletePayloadIndex<'a> {
     client: &'a Client,
@@ -844,6 +996,17 @@ impl DeletePayloadIndex<'_> {
 request!(DeletePayloadIndex => UpdateResult, write);
 
 /// The request built by [`Client::create_vector_name`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Distance, VectorCreationConfig};
+///
+/// // A new named vector on an existing collection (Qdrant 1.20).
+/// client
+///     .create_vector_name("products", "thumbnail", VectorCreationConfig::dense(512, Distance::Cosine))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateVectorName<'a> {
     client: &'a Client,
@@ -872,6 +1035,12 @@ impl CreateVectorName<'_> {
 request!(CreateVectorName => UpdateResult, write);
 
 /// The request built by [`Client::delete_vector_name`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_vector_name("products", "thumbnail").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteVectorName<'a> {
     client: &'a Client,
@@ -898,6 +1067,24 @@ impl DeleteVectorName<'_> {
 request!(DeleteVectorName => UpdateResult, write);
 
 /// The request built by [`Client::batch_update_points`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, PointsUpdateOperation};
+/// use serde_json::json;
+///
+/// let results = client
+///     .batch_update_points(
+///         "my_collection",
+///         [
+///             PointsUpdateOperation::upsert([Point::new(1, vec![0.9, 0.1, 0.1, 0.5])]),
+///             PointsUpdateOperation::set_payload(json!({"color": "red"}), vec![1]),
+///         ],
+///     )
+///     .await?;
+/// assert_eq!(results.len(), 2);
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct BatchUpdatePoints<'a> {
     client: &'a Client,

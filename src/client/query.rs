@@ -145,6 +145,24 @@ impl Client {
 
 /// The request built by [`Client::query_points`]: a [`QueryRequest`] on a
 /// collection, with the same setters.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Condition, Filter, SearchParams};
+///
+/// let hits = client
+///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+///     .filter(Filter::must([Condition::matches("color", "red")]))
+///     .with_payload(true)
+///     .params(SearchParams::new().hnsw_ef(128))
+///     .score_threshold(0.5)
+///     .limit(10)
+///     .await?;
+/// for hit in hits {
+///     println!("{} {}", hit.id, hit.score);
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct QueryPoints<'a> {
     client: &'a Client,
@@ -157,12 +175,29 @@ pub struct QueryPoints<'a> {
 // them out keeps each one's documentation where rustdoc shows it.
 impl QueryPoints<'_> {
     /// Most results to return (default 10).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let hits = client.query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5]).limit(10).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.request = self.request.limit(limit);
         self
     }
 
     /// Only points matching this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .filter(Filter::must([Condition::matches("color", "red")]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.request = self.request.filter(filter);
         self
@@ -171,54 +206,146 @@ impl QueryPoints<'_> {
     /// Only hits scoring better than this: strictly above it (for Euclid and
     /// Manhattan: strictly below this distance), as Qdrant keeps them.
     /// Fusion and formula scores equal to it are kept.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .score_threshold(0.75)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn score_threshold(mut self, threshold: f32) -> Self {
         self.request = self.request.score_threshold(threshold);
         self
     }
 
     /// Which payload to return: `true` (the default), `false`, or a [`PayloadSelector`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PayloadSelector;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_payload(PayloadSelector::include(["title", "price"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
         self.request = self.request.with_payload(selector);
         self
     }
 
     /// Which vectors to return: `true`, `false` (the default), or a [`VectorsSelector`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_vectors(true)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
         self.request = self.request.with_vectors(selector);
         self
     }
 
     /// The named vector to search.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .using("image")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn using(mut self, vector_name: impl Into<String>) -> Self {
         self.request = self.request.using(vector_name);
         self
     }
 
     /// Adds a prefetch: a sub-query whose hits the main query re-scores.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Prefetch;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .prefetch(Prefetch::new(vec![0.2, 0.1, 0.9, 0.7]).using("image").limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
         self.request = self.request.prefetch(prefetch);
         self
     }
 
     /// Search parameters: HNSW `ef`, exact search, quantization.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::SearchParams;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .params(SearchParams::new().hnsw_ef(128))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
         self.request = self.request.params(params);
         self
     }
 
     /// Read consistency across replicas.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ReadConsistency;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .read_consistency(ReadConsistency::Majority)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
         self.request = self.request.read_consistency(consistency);
         self
     }
 
     /// Searches only the shards with these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .shard_key_selector("tenant_a")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.request = self.request.shard_key_selector(selector);
         self
     }
 
     /// Takes the vectors of ids in the query from another collection.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::LookupLocation;
+    ///
+    /// // Vectors named by id are read from `catalog`.
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .lookup_from(LookupLocation::new("catalog"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
         self.request = self.request.lookup_from(location);
         self
@@ -228,12 +355,37 @@ impl QueryPoints<'_> {
     /// order; Qdrant refuses prefetches without a query ("A query is
     /// needed to merge the prefetches"): give one, such as
     /// `Query::fusion`, to merge them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Fusion, Prefetch, Query};
+    ///
+    /// // Starts as a nearest query, becomes a fusion of two prefetches.
+    /// let hits = client
+    ///     .query_points("hybrid", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .prefetch(Prefetch::new(vec![0.9, 0.1, 0.1, 0.5]).using("dense"))
+    ///     .prefetch(Prefetch::new(vec![0.2, 0.8, 0.1, 0.1]).using("title"))
+    ///     .query(Query::fusion(Fusion::Rrf))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
         self.request = self.request.query(query);
         self
     }
 
     /// Hits to skip before the first returned.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // The third page of 10.
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .limit(10)
+    ///     .offset(20)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn offset(mut self, offset: u64) -> Self {
         self.request = self.request.offset(offset);
         self
@@ -253,6 +405,12 @@ impl QueryPoints<'_> {
 request!(QueryPoints => Vec<ScoredPoint>);
 
 /// The request built by [`Client::retrieve`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let records = client.retrieve("my_collection", [1, 2]).with_payload(true).with_vectors(true).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Retrieve<'a> {
     client: &'a Client,
@@ -267,24 +425,58 @@ pub struct Retrieve<'a> {
 
 impl Retrieve<'_> {
     /// Which payload to return (default all).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PayloadSelector;
+    ///
+    /// let records = client
+    ///     .retrieve("my_collection", [1, 2])
+    ///     .with_payload(PayloadSelector::include(["title", "price"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
         self.with_payload = selector.into();
         self
     }
 
     /// Which vectors to return (default none).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let records = client.retrieve("my_collection", [1, 2]).with_vectors(true).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
         self.with_vectors = selector.into();
         self
     }
 
     /// Read consistency across replicas.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ReadConsistency;
+    ///
+    /// let records = client
+    ///     .retrieve("my_collection", [1, 2])
+    ///     .read_consistency(ReadConsistency::Majority)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
         self.read_consistency = Some(consistency.into());
         self
     }
 
     /// Reads only the shards with these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let records = client.retrieve("my_collection", [1, 2]).shard_key_selector("tenant_a").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.shard_key_selector = Some(selector.into());
         self
@@ -334,6 +526,18 @@ pub(crate) fn check_ids(ids: &[PointId], argument: &str) -> Result<Vec<proto::Po
 }
 
 /// The request built by [`Client::count`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Condition, Filter};
+///
+/// let red: u64 = client
+///     .count("my_collection")
+///     .filter(Filter::must([Condition::matches("color", "red")]))
+///     .exact(true)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Count<'a> {
     client: &'a Client,
@@ -344,24 +548,56 @@ pub struct Count<'a> {
 
 impl Count<'_> {
     /// Counts only the points matching this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let count = client
+    ///     .count("my_collection")
+    ///     .filter(Filter::must([Condition::matches("color", "red")]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Whether to count exactly (default true) or estimate, faster.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // Exact, not estimated from the index.
+    /// let count = client.count("my_collection").exact(true).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn exact(mut self, exact: bool) -> Self {
         self.request.exact = Some(exact);
         self
     }
 
     /// Read consistency across replicas.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ReadConsistency;
+    ///
+    /// let count = client.count("my_collection").read_consistency(ReadConsistency::Majority).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
         self.request.read_consistency = Some(consistency.into().into());
         self
     }
 
     /// Counts only in the shards with these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let count = client.count("my_collection").shard_key_selector("tenant_a").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.request.shard_key_selector = Some(selector.into().into());
         self
@@ -384,6 +620,16 @@ impl Count<'_> {
 request!(Count => u64);
 
 /// One page of [`Client::scroll`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let page = client.scroll("my_collection").limit(100).await?;
+/// for record in &page.points {
+///     println!("{}", record.id);
+/// }
+/// let more = page.next_page_offset.is_some();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScrollPage {
@@ -394,6 +640,20 @@ pub struct ScrollPage {
 }
 
 /// The request built by [`Client::scroll`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use futures_util::TryStreamExt;
+///
+/// // One page at a time...
+/// let page = client.scroll("my_collection").limit(100).await?;
+/// if let Some(next) = page.next_page_offset {
+///     let page2 = client.scroll("my_collection").limit(100).offset(next).await?;
+/// }
+/// // ...or every point, as a stream of records.
+/// let all: Vec<_> = client.scroll("my_collection").stream().try_collect().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Scroll<'a> {
     client: &'a Client,
@@ -406,6 +666,17 @@ pub struct Scroll<'a> {
 
 impl<'a> Scroll<'a> {
     /// Only points matching this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let page = client
+    ///     .scroll("my_collection")
+    ///     .filter(Filter::must([Condition::matches("color", "red")]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.filter = Some(filter.into());
         self
@@ -414,24 +685,54 @@ impl<'a> Scroll<'a> {
     /// Points per page (default 10). Qdrant takes at most `u32::MAX`; a
     /// larger limit is an error of kind
     /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument) before sending.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let page = client.scroll("my_collection").limit(100).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.limit = Some(limit);
         self
     }
 
     /// Starts at this id (a previous page's `next_page_offset`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // The page that starts at id 100 (a previous page's `next_page_offset`).
+    /// let page = client.scroll("my_collection").offset(100).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn offset(mut self, offset: impl Into<PointId>) -> Self {
         self.offset = Some(offset.into());
         self
     }
 
     /// Which payload to return (default all).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PayloadSelector;
+    ///
+    /// let page = client
+    ///     .scroll("my_collection")
+    ///     .with_payload(PayloadSelector::include(["title", "price"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
         self.request.with_payload = Some(selector.into().into());
         self
     }
 
     /// Which vectors to return (default none).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let page = client.scroll("my_collection").with_vectors(true).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
         self.request.with_vectors = Some(selector.into().into());
         self
@@ -439,18 +740,41 @@ impl<'a> Scroll<'a> {
 
     /// Orders by a payload key (which needs a payload index) instead of id.
     /// Ordered pages have no `next_page_offset`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::OrderBy;
+    ///
+    /// // `price` needs a payload index.
+    /// let page = client.scroll("my_collection").order_by(OrderBy::new("price")).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn order_by(mut self, order_by: impl Into<OrderBy>) -> Self {
         self.request.order_by = Some(order_by.into().into());
         self
     }
 
     /// Read consistency across replicas.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ReadConsistency;
+    ///
+    /// let page = client.scroll("my_collection").read_consistency(ReadConsistency::Majority).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
         self.request.read_consistency = Some(consistency.into().into());
         self
     }
 
     /// Reads only the shards with these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let page = client.scroll("my_collection").shard_key_selector("tenant_a").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.request.shard_key_selector = Some(selector.into().into());
         self
@@ -479,6 +803,18 @@ impl<'a> Scroll<'a> {
     /// next offset or the first empty one (a server that keeps answering
     /// empty pages does not make the stream spin). Pages are fetched as the
     /// stream is read.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use futures_util::TryStreamExt;
+    ///
+    /// // Every point of the collection, fetched 256 at a time.
+    /// let mut records = std::pin::pin!(client.scroll("my_collection").limit(256).stream());
+    /// while let Some(record) = records.try_next().await? {
+    ///     println!("{}", record.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn stream(self) -> impl futures_core::Stream<Item = Result<Record>> + Send + 'a {
         use futures_util::stream::{self, StreamExt};
         enum State<'a> {
@@ -589,6 +925,25 @@ pub struct QueryRequest {
 
 impl QueryRequest {
     /// A query, with the same defaults as `query_points`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter, QueryRequest};
+    ///
+    /// let results = client
+    ///     .query_batch_points(
+    ///         "my_collection",
+    ///         [
+    ///             QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).limit(3),
+    ///             QueryRequest::new(vec![0.1, 0.9, 0.3, 0.2])
+    ///                 .filter(Filter::must([Condition::matches("color", "green")]))
+    ///                 .limit(3),
+    ///         ],
+    ///     )
+    ///     .await?;
+    /// assert_eq!(results.len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub fn new(query: impl Into<Query>) -> Self {
         QueryRequest {
             options: QueryOptions::new(Some(query.into())),
@@ -596,12 +951,24 @@ impl QueryRequest {
     }
 
     /// Most results to return (default 10).
+    ///
+    /// ```
+    /// use qdrant_async::QueryRequest;
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).limit(10);
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.options.request.limit = Some(limit);
         self
     }
 
     /// Only points matching this filter.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, QueryRequest};
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).filter(Filter::must([Condition::matches("color", "red")]));
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.options.request.filter = Some(filter.into().into());
         self
@@ -610,54 +977,109 @@ impl QueryRequest {
     /// Only hits scoring better than this: strictly above it (for Euclid and
     /// Manhattan: strictly below this distance), as Qdrant keeps them.
     /// Fusion and formula scores equal to it are kept.
+    ///
+    /// ```
+    /// use qdrant_async::QueryRequest;
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).score_threshold(0.75);
+    /// ```
     pub fn score_threshold(mut self, threshold: f32) -> Self {
         self.options.request.score_threshold = Some(threshold);
         self
     }
 
     /// Which payload to return: `true` (the default), `false`, or a [`PayloadSelector`].
+    ///
+    /// ```
+    /// use qdrant_async::{PayloadSelector, QueryRequest};
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).with_payload(PayloadSelector::include(["title", "price"]));
+    /// ```
     pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
         self.options.request.with_payload = Some(selector.into().into());
         self
     }
 
     /// Which vectors to return: `true`, `false` (the default), or a [`VectorsSelector`].
+    ///
+    /// ```
+    /// use qdrant_async::QueryRequest;
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).with_vectors(true);
+    /// ```
     pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
         self.options.request.with_vectors = Some(selector.into().into());
         self
     }
 
     /// The named vector to search.
+    ///
+    /// ```
+    /// use qdrant_async::QueryRequest;
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).using("image");
+    /// ```
     pub fn using(mut self, vector_name: impl Into<String>) -> Self {
         self.options.request.using = Some(vector_name.into());
         self
     }
 
     /// Adds a prefetch: a sub-query whose hits the main query re-scores.
+    ///
+    /// ```
+    /// use qdrant_async::{Prefetch, QueryRequest};
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).prefetch(Prefetch::new(vec![0.2, 0.1, 0.9, 0.7]).using("image").limit(100));
+    /// ```
     pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
         self.options.prefetch.push(prefetch.into());
         self
     }
 
     /// Search parameters: HNSW `ef`, exact search, quantization.
+    ///
+    /// ```
+    /// use qdrant_async::{QueryRequest, SearchParams};
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).params(SearchParams::new().hnsw_ef(128));
+    /// ```
     pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
         self.options.request.params = Some(params.into().into());
         self
     }
 
     /// Read consistency across replicas.
+    ///
+    /// ```
+    /// use qdrant_async::{QueryRequest, ReadConsistency};
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).read_consistency(ReadConsistency::Majority);
+    /// ```
     pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
         self.options.request.read_consistency = Some(consistency.into().into());
         self
     }
 
     /// Searches only the shards with these keys.
+    ///
+    /// ```
+    /// use qdrant_async::QueryRequest;
+    ///
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).shard_key_selector("tenant_a");
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.options.request.shard_key_selector = Some(selector.into().into());
         self
     }
 
     /// Takes the vectors of ids in the query from another collection.
+    ///
+    /// ```
+    /// use qdrant_async::{LookupLocation, QueryRequest};
+    ///
+    /// // Vectors named by id are read from `catalog`.
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).lookup_from(LookupLocation::new("catalog"));
+    /// ```
     pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
         self.options.request.lookup_from = Some(location.into().into());
         self
@@ -667,12 +1089,26 @@ impl QueryRequest {
     /// order; Qdrant refuses prefetches without a query ("A query is
     /// needed to merge the prefetches"): give one, such as
     /// `Query::fusion`, to merge them.
+    ///
+    /// ```
+    /// use qdrant_async::{Query, QueryRequest};
+    ///
+    /// // No query, no prefetch: points in id order.
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).query(None::<Query>);
+    /// ```
     pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
         self.options.query = query.into();
         self
     }
 
     /// Hits to skip before the first returned.
+    ///
+    /// ```
+    /// use qdrant_async::QueryRequest;
+    ///
+    /// // The third page of 10.
+    /// let request = QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).limit(10).offset(20);
+    /// ```
     pub fn offset(mut self, offset: u64) -> Self {
         self.options.request.offset = Some(offset);
         self
@@ -826,6 +1262,16 @@ impl Client {
 }
 
 /// The request built by [`Client::query_batch_points`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::QueryRequest;
+///
+/// let results = client
+///     .query_batch_points("my_collection", [QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5]).limit(3)])
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct QueryBatchPoints<'a> {
     client: &'a Client,
@@ -837,6 +1283,17 @@ pub struct QueryBatchPoints<'a> {
 
 impl QueryBatchPoints<'_> {
     /// Read consistency across replicas.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{QueryRequest, ReadConsistency};
+    ///
+    /// let results = client
+    ///     .query_batch_points("my_collection", [QueryRequest::new(vec![0.9, 0.1, 0.1, 0.5])])
+    ///     .read_consistency(ReadConsistency::Majority)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
         self.read_consistency = Some(consistency.into());
         self
@@ -867,6 +1324,20 @@ request!(QueryBatchPoints => Vec<Vec<ScoredPoint>>);
 /// The request built by [`Client::query_points_groups`]: a
 /// [`QueryRequest`] whose hits are grouped, with the same setters (but
 /// `offset`) and the group's own.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // The best 3 chunks of each of the 5 best documents.
+/// let groups = client
+///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+///     .group_size(3)
+///     .limit(5)
+///     .await?;
+/// for group in groups {
+///     println!("{:?}: {} hits", group.id, group.hits.len());
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct QueryPointsGroups<'a> {
     client: &'a Client,
@@ -881,12 +1352,32 @@ pub struct QueryPointsGroups<'a> {
 // As for `QueryPoints`, the setters delegate to `QueryRequest`'s.
 impl QueryPointsGroups<'_> {
     /// Most groups to return (default 10).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .limit(10)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.request = self.request.limit(limit);
         self
     }
 
     /// Only points matching this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .filter(Filter::must([Condition::matches("color", "red")]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.request = self.request.filter(filter);
         self
@@ -895,54 +1386,146 @@ impl QueryPointsGroups<'_> {
     /// Only hits scoring better than this: strictly above it (for Euclid and
     /// Manhattan: strictly below this distance), as Qdrant keeps them.
     /// Fusion and formula scores equal to it are kept.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .score_threshold(0.75)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn score_threshold(mut self, threshold: f32) -> Self {
         self.request = self.request.score_threshold(threshold);
         self
     }
 
     /// Which payload to return: `true` (the default), `false`, or a [`PayloadSelector`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PayloadSelector;
+    ///
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_payload(PayloadSelector::include(["title", "price"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
         self.request = self.request.with_payload(selector);
         self
     }
 
     /// Which vectors to return: `true`, `false` (the default), or a [`VectorsSelector`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_vectors(true)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
         self.request = self.request.with_vectors(selector);
         self
     }
 
     /// The named vector to search.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .using("image")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn using(mut self, vector_name: impl Into<String>) -> Self {
         self.request = self.request.using(vector_name);
         self
     }
 
     /// Adds a prefetch: a sub-query whose hits the main query re-scores.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Prefetch;
+    ///
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .prefetch(Prefetch::new(vec![0.2, 0.1, 0.9, 0.7]).using("image").limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn prefetch(mut self, prefetch: impl Into<Prefetch>) -> Self {
         self.request = self.request.prefetch(prefetch);
         self
     }
 
     /// Search parameters: HNSW `ef`, exact search, quantization.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::SearchParams;
+    ///
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .params(SearchParams::new().hnsw_ef(128))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn params(mut self, params: impl Into<SearchParams>) -> Self {
         self.request = self.request.params(params);
         self
     }
 
     /// Read consistency across replicas.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ReadConsistency;
+    ///
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .read_consistency(ReadConsistency::Majority)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
         self.request = self.request.read_consistency(consistency);
         self
     }
 
     /// Searches only the shards with these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .shard_key_selector("tenant_a")
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.request = self.request.shard_key_selector(selector);
         self
     }
 
     /// Takes the vectors of ids in the query from another collection.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::LookupLocation;
+    ///
+    /// // Vectors named by id are read from `catalog`.
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .lookup_from(LookupLocation::new("catalog"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn lookup_from(mut self, location: impl Into<LookupLocation>) -> Self {
         self.request = self.request.lookup_from(location);
         self
@@ -952,12 +1535,33 @@ impl QueryPointsGroups<'_> {
     /// order; Qdrant refuses prefetches without a query ("A query is
     /// needed to merge the prefetches"): give one, such as
     /// `Query::fusion`, to merge them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::Query;
+    ///
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .query(Query::recommend([1, 2], [3]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn query(mut self, query: impl Into<Option<Query>>) -> Self {
         self.request = self.request.query(query);
         self
     }
 
     /// Most hits per group (default 3).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // Up to 3 hits per group.
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .group_size(3)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn group_size(mut self, size: u64) -> Self {
         self.group_size = Some(size);
         self
@@ -966,6 +1570,18 @@ impl QueryPointsGroups<'_> {
     /// Also returns, for each group, the point of another collection whose
     /// id is the group's value: a collection name, or a [`WithLookup`]
     /// that also says what to return of it.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::WithLookup;
+    ///
+    /// // Each group with the record of its id in `documents`.
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_lookup(WithLookup::new("documents").with_payload(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn with_lookup(mut self, lookup: impl Into<WithLookup>) -> Self {
         self.with_lookup = Some(lookup.into());
         self
@@ -1022,6 +1638,17 @@ pub struct WithLookup {
 
 impl WithLookup {
     /// Looks the groups' ids up in `collection`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::WithLookup;
+    ///
+    /// let groups = client
+    ///     .query_points_groups("chunks", "document_id", vec![0.2, 0.1, 0.9, 0.7])
+    ///     .with_lookup(WithLookup::new("documents").with_payload(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(collection: impl Into<String>) -> Self {
         WithLookup {
             collection: collection.into(),
@@ -1031,12 +1658,24 @@ impl WithLookup {
     }
 
     /// Which payload of the point found to return (default all).
+    ///
+    /// ```
+    /// use qdrant_async::{PayloadSelector, WithLookup};
+    ///
+    /// let lookup = WithLookup::new("documents").with_payload(PayloadSelector::include(["title"]));
+    /// ```
     pub fn with_payload(mut self, selector: impl Into<PayloadSelector>) -> Self {
         self.with_payload = Some(selector.into());
         self
     }
 
     /// Which vectors of the point found to return (default none).
+    ///
+    /// ```
+    /// use qdrant_async::WithLookup;
+    ///
+    /// let lookup = WithLookup::new("documents").with_vectors(true);
+    /// ```
     pub fn with_vectors(mut self, selector: impl Into<VectorsSelector>) -> Self {
         self.with_vectors = Some(selector.into());
         self
@@ -1072,6 +1711,14 @@ impl From<&String> for WithLookup {
 request!(QueryPointsGroups => Vec<PointGroup>);
 
 /// The request built by [`Client::facet`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for hit in client.facet("my_collection", "color").limit(10).await? {
+///     println!("{:?}: {}", hit.value, hit.count);
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct Facet<'a> {
     client: &'a Client,
@@ -1082,30 +1729,71 @@ pub struct Facet<'a> {
 
 impl Facet<'_> {
     /// Counts only points matching this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let hits = client
+    ///     .facet("my_collection", "color")
+    ///     .filter(Filter::must([Condition::matches("color", "red")]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.filter = Some(filter.into());
         self
     }
 
     /// Most values to return (default 10).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let hits = client.facet("my_collection", "color").limit(10).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.request.limit = Some(limit);
         self
     }
 
     /// Whether to count exactly (default false: may estimate).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // Exact, not estimated from the index.
+    /// let hits = client.facet("my_collection", "color").exact(true).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn exact(mut self, exact: bool) -> Self {
         self.request.exact = Some(exact);
         self
     }
 
     /// Read consistency across replicas.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ReadConsistency;
+    ///
+    /// let hits = client
+    ///     .facet("my_collection", "color")
+    ///     .read_consistency(ReadConsistency::Majority)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn read_consistency(mut self, consistency: impl Into<ReadConsistency>) -> Self {
         self.request.read_consistency = Some(consistency.into().into());
         self
     }
 
     /// Counts only in the shards with these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let hits = client.facet("my_collection", "color").shard_key_selector("tenant_a").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.request.shard_key_selector = Some(selector.into().into());
         self
@@ -1154,6 +1842,13 @@ impl MatrixOptions {
 }
 
 /// The request built by [`Client::search_matrix_pairs`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // For 100 random points, each one's 5 nearest among them.
+/// let pairs = client.search_matrix_pairs("my_collection").sample(100).limit(5).await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SearchMatrixPairs<'a> {
     client: &'a Client,
@@ -1163,24 +1858,54 @@ pub struct SearchMatrixPairs<'a> {
 
 impl SearchMatrixPairs<'_> {
     /// Samples only points matching this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let pairs = client
+    ///     .search_matrix_pairs("my_collection")
+    ///     .filter(Filter::must([Condition::matches("color", "red")]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.options.filter = Some(filter.into());
         self
     }
 
     /// Points to sample (default 10).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // Among 100 random points.
+    /// let pairs = client.search_matrix_pairs("my_collection").sample(100).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sample(mut self, sample: u64) -> Self {
         self.options.request.sample = Some(sample);
         self
     }
 
     /// Neighbours per point (default 3).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let pairs = client.search_matrix_pairs("my_collection").limit(10).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.options.request.limit = Some(limit);
         self
     }
 
     /// The named vector to compare.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let pairs = client.search_matrix_pairs("my_collection").using("image").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn using(mut self, vector_name: impl Into<String>) -> Self {
         self.options.request.using = Some(vector_name.into());
         self
@@ -1199,6 +1924,13 @@ request!(SearchMatrixPairs => Vec<SearchMatrixPair>);
 
 /// The request built by [`Client::search_matrix_offsets`] (named with a `Request`
 /// suffix, as its result type is [`SearchMatrixOffsets`]).
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let matrix = client.search_matrix_offsets("my_collection").sample(100).limit(5).await?;
+/// println!("{} ids, {} scores", matrix.ids.len(), matrix.scores.len());
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct SearchMatrixOffsetsRequest<'a> {
     client: &'a Client,
@@ -1208,24 +1940,54 @@ pub struct SearchMatrixOffsetsRequest<'a> {
 
 impl SearchMatrixOffsetsRequest<'_> {
     /// Samples only points matching this filter.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let matrix = client
+    ///     .search_matrix_offsets("my_collection")
+    ///     .filter(Filter::must([Condition::matches("color", "red")]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn filter(mut self, filter: impl Into<Filter>) -> Self {
         self.options.filter = Some(filter.into());
         self
     }
 
     /// Points to sample (default 10).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // Among 100 random points.
+    /// let matrix = client.search_matrix_offsets("my_collection").sample(100).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn sample(mut self, sample: u64) -> Self {
         self.options.request.sample = Some(sample);
         self
     }
 
     /// Neighbours per point (default 3).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let matrix = client.search_matrix_offsets("my_collection").limit(10).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn limit(mut self, limit: u64) -> Self {
         self.options.request.limit = Some(limit);
         self
     }
 
     /// The named vector to compare.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let matrix = client.search_matrix_offsets("my_collection").using("image").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn using(mut self, vector_name: impl Into<String>) -> Self {
         self.options.request.using = Some(vector_name.into());
         self

@@ -124,6 +124,13 @@ impl Client {
 }
 
 /// The request built by [`Client::create_snapshot`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let snapshot = client.create_snapshot("my_collection").await?;
+/// println!("{} ({} bytes)", snapshot.name, snapshot.size);
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateSnapshot<'a> {
     client: &'a Client,
@@ -145,6 +152,14 @@ impl CreateSnapshot<'_> {
 request!(CreateSnapshot => SnapshotDescription);
 
 /// The request built by [`Client::list_snapshots`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for snapshot in client.list_snapshots("my_collection").await? {
+///     println!("{}", snapshot.name);
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListSnapshots<'a> {
     client: &'a Client,
@@ -166,6 +181,12 @@ impl ListSnapshots<'_> {
 request!(ListSnapshots => Vec<SnapshotDescription>);
 
 /// The request built by [`Client::delete_snapshot`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_snapshot("my_collection", "my_collection-2025-01-01.snapshot").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteSnapshot<'a> {
     client: &'a Client,
@@ -191,6 +212,12 @@ impl DeleteSnapshot<'_> {
 request!(DeleteSnapshot => ());
 
 /// The request built by [`Client::create_full_snapshot`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let snapshot = client.create_full_snapshot().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct CreateFullSnapshot<'a> {
     client: &'a Client,
@@ -208,6 +235,12 @@ impl CreateFullSnapshot<'_> {
 request!(CreateFullSnapshot => SnapshotDescription);
 
 /// The request built by [`Client::list_full_snapshots`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let snapshots = client.list_full_snapshots().await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListFullSnapshots<'a> {
     client: &'a Client,
@@ -225,6 +258,12 @@ impl ListFullSnapshots<'_> {
 request!(ListFullSnapshots => Vec<SnapshotDescription>);
 
 /// The request built by [`Client::delete_full_snapshot`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// client.delete_full_snapshot("full-snapshot-2025-01-01.snapshot").await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct DeleteFullSnapshot<'a> {
     client: &'a Client,

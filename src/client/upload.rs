@@ -143,6 +143,21 @@ impl Client {
 
 /// The request built by [`Client::upload_points`], [`Client::upload_stream`]
 /// and [`Client::upload_collection`]: one request over three kinds of input.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use std::time::Duration;
+///
+/// let points = (0..100_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+/// let summary = client
+///     .upload_points("my_collection", points)
+///     .batch_size(256)
+///     .parallel(4)
+///     .retry_for(Duration::from_secs(30))
+///     .await?;
+/// println!("{} points in {} batches, {:?}", summary.points, summary.batches, summary.elapsed);
+/// # Ok(()) }
+/// ```
 #[must_use = "a request does nothing until it is awaited"]
 pub struct UploadPoints<'a> {
     client: &'a Client,
@@ -160,12 +175,26 @@ pub struct UploadPoints<'a> {
 
 impl UploadPoints<'_> {
     /// Points per request (default 64; from 1 to 1,000,000).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let points = (0..100_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client.upload_points("my_collection", points).batch_size(500).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn batch_size(mut self, points: usize) -> Self {
         self.batch_size = points;
         self
     }
 
     /// Batches in flight at once (default 1; from 1 to 1024).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let points = (0..100_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client.upload_points("my_collection", points).parallel(8).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn parallel(mut self, batches: usize) -> Self {
         self.parallel = batches;
         self
@@ -173,6 +202,13 @@ impl UploadPoints<'_> {
 
     /// The most retries of one batch that fails transiently (default: as
     /// many as fit in [`retry_for`](Self::retry_for)).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let points = (0..1_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client.upload_points("my_collection", points).max_retries(5).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
         self
@@ -184,6 +220,16 @@ impl UploadPoints<'_> {
     /// fails once the batches in flight are done. Every retry of a failed
     /// batch goes to another connection, and to another URL when one is
     /// up.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// // Ride out a node restart of up to a minute.
+    /// let points = (0..1_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client.upload_points("my_collection", points).retry_for(Duration::from_secs(60)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn retry_for(mut self, patience: Duration) -> Self {
         self.retry_for = patience;
         self
@@ -193,6 +239,14 @@ impl UploadPoints<'_> {
     /// Python's client). Without it a batch returns once Qdrant has queued
     /// it, so a `count` right after the upload may not see every point yet
     /// (seen against Qdrant 1.19: 97,280 of 100,000).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// // Faster, but a count right after may not see every point yet.
+    /// let points = (0..1_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client.upload_points("my_collection", points).wait(false).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn wait(mut self, wait: bool) -> Self {
         self.wait = wait;
         self
@@ -200,18 +254,47 @@ impl UploadPoints<'_> {
 
     /// Whether to insert new points, update existing ones, or both (the
     /// default). Qdrant 1.18 and 1.19 honour it (checked against 1.18.3 and 1.19.0).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::UpdateMode;
+    ///
+    /// // Only points that are not there yet; existing ones stay as they are.
+    /// let points = (0..1_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client.upload_points("my_collection", points).update_mode(UpdateMode::InsertOnly).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update_mode(mut self, mode: UpdateMode) -> Self {
         self.update_mode = Some(mode);
         self
     }
 
     /// Called after each batch is written, with the totals so far.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let points = (0..100_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client
+    ///     .upload_points("my_collection", points)
+    ///     .on_progress(|progress| eprintln!("{} points, {} bytes", progress.points, progress.bytes))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn on_progress(mut self, progress: impl Fn(UploadProgress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(progress));
         self
     }
 
     /// Deadline of each batch request (not of the whole upload).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// let points = (0..1_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client.upload_points("my_collection", points).timeout(Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.call.timeout = Some(timeout);
         self
@@ -220,6 +303,13 @@ impl UploadPoints<'_> {
     /// Sends this header (gRPC metadata) with every batch request, after
     /// the client's own. Its value is treated as a secret; an invalid one
     /// fails every batch with `InvalidArgument`, and nothing is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let points = (0..1_000u64).map(|i| qdrant_async::Point::new(i, vec![0.1, 0.2, 0.3, 0.4]));
+    /// let summary = client.upload_points("my_collection", points).header("x-job-id", "nightly-import").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn header(mut self, name: impl AsRef<str>, value: impl AsRef<str>) -> Self {
         self.call.header(name.as_ref(), value.as_ref());
         self

@@ -119,7 +119,7 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
     use crate::transport::tls::TlsConnector;
-    use crate::transport::tls::test_certs::Ca;
+    use crate::transport::tls::test_certs::{OTHER_KEY, TEST_CA};
 
     async fn handshake(connector: &TlsConnector, server: &EmbeddedServer) -> Result<(), String> {
         let name = TlsConnector::server_name("localhost").map_err(|e| e.to_string())?;
@@ -138,8 +138,8 @@ mod tests {
 
     #[tokio::test]
     async fn serves_tls_with_h2() {
-        let ca = Ca::new("test CA");
-        let leaf = ca.server();
+        let ca = TEST_CA;
+        let leaf = ca.server;
         let server = EmbeddedServer::start_tls(leaf.cert.as_bytes(), leaf.key.as_bytes(), None)
             .await
             .unwrap();
@@ -151,13 +151,13 @@ mod tests {
 
     #[tokio::test]
     async fn mutual_tls_demands_a_client_certificate() {
-        let ca = Ca::new("test CA");
-        let leaf = ca.server();
+        let ca = TEST_CA;
+        let leaf = ca.server;
         let server =
             EmbeddedServer::start_tls(leaf.cert.as_bytes(), leaf.key.as_bytes(), Some(ca.pem.as_bytes()))
                 .await
                 .unwrap();
-        let client = ca.client();
+        let client = ca.client;
         let with_identity = TlsConnector::new(
             Some(ca.pem.as_bytes()),
             Some((client.cert.as_bytes(), client.key.as_bytes())),
@@ -173,9 +173,8 @@ mod tests {
 
     #[tokio::test]
     async fn bad_certificates_and_keys_are_invalid_input() {
-        let ca = Ca::new("test CA");
-        let leaf = ca.server();
-        let other = ca.server();
+        let ca = TEST_CA;
+        let leaf = ca.server;
         let (cert, key) = (leaf.cert.as_bytes(), leaf.key.as_bytes());
         for (cert, key, ca, says) in [
             (&b"garbage"[..], key, None, "`cert_pem` holds no PEM certificate"),
@@ -188,7 +187,7 @@ mod tests {
             ),
             (
                 cert,
-                other.key.as_bytes(),
+                OTHER_KEY.as_bytes(),
                 None,
                 "the TLS configuration is not usable",
             ),

@@ -42,6 +42,12 @@ pub struct Token {
 
 impl Token {
     /// An API key, sent as the `api-key` header.
+    ///
+    /// ```
+    /// use qdrant_async::Token;
+    ///
+    /// let token = Token::api_key("secret");
+    /// ```
     pub fn api_key(key: impl Into<String>) -> Self {
         Token {
             name: HeaderName::from_static("api-key"),
@@ -53,6 +59,13 @@ impl Token {
 
     /// A bearer token (for example a JWT of Qdrant's RBAC), sent as
     /// `authorization: Bearer <token>`.
+    ///
+    /// ```
+    /// use qdrant_async::Token;
+    /// use std::time::Duration;
+    ///
+    /// let token = Token::bearer("eyJhbGciOi...").expires_in(Duration::from_secs(3600));
+    /// ```
     pub fn bearer(token: impl Into<String>) -> Self {
         Token {
             name: http::header::AUTHORIZATION,
@@ -64,12 +77,27 @@ impl Token {
 
     /// Use it for this long from now, then ask the provider again.
     /// Without an expiry, it is used until the server refuses it.
+    ///
+    /// ```
+    /// use qdrant_async::Token;
+    /// use std::time::Duration;
+    ///
+    /// // Fetched again shortly before the hour is up.
+    /// let token = Token::bearer("eyJhbGciOi...").expires_in(Duration::from_secs(3600));
+    /// ```
     pub fn expires_in(mut self, lifetime: Duration) -> Self {
         self.expires = Instant::now().checked_add(lifetime);
         self
     }
 
     /// Use it until this instant, then ask the provider again.
+    ///
+    /// ```
+    /// use qdrant_async::Token;
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let token = Token::bearer("eyJhbGciOi...").expires_at(Instant::now() + Duration::from_secs(600));
+    /// ```
     pub fn expires_at(mut self, when: Instant) -> Self {
         self.expires = Some(when);
         self
@@ -196,6 +224,13 @@ impl Auth {
 /// The connection pool with the token provider's credential added to each
 /// request: the channel under [`RawChannel`](crate::RawChannel), so that
 /// the raw stubs authenticate as the facade does.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // The channel of `Client::raw`: the pool, with the client's credentials.
+/// let raw: qdrant_async::RawClients = client.raw();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct AuthenticatedPool {
     pool: super::ChannelPool,

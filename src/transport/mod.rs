@@ -31,6 +31,13 @@ pub use auth::{AuthenticatedPool, Token, TokenError};
 pub use pool::ChannelPool;
 
 /// Adds the client's metadata (api key, custom headers) to every request.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // Its headers go on every call of the raw stubs, as on the facade's calls.
+/// let raw = client.raw();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Default)]
 pub struct MetadataInterceptor {
     headers: Arc<[(AsciiMetadataKey, AsciiMetadataValue)]>,
@@ -309,6 +316,16 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Up to `max_attempts` attempts in all, with the default backoff.
+    ///
+    /// ```
+    /// use qdrant_async::{Client, RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::new(5)
+    ///     .base_backoff(Duration::from_millis(50))
+    ///     .max_backoff(Duration::from_secs(2));
+    /// let builder = Client::builder("http://localhost:6334").retry(policy);
+    /// ```
     pub fn new(max_attempts: u32) -> Self {
         RetryPolicy {
             max_attempts: max_attempts.max(1),
@@ -317,17 +334,38 @@ impl RetryPolicy {
     }
 
     /// No retries: every failure is returned at once.
+    ///
+    /// ```
+    /// use qdrant_async::{Client, RetryPolicy};
+    ///
+    /// // Every failure goes straight to the caller.
+    /// let builder = Client::builder("http://localhost:6334").retry(RetryPolicy::disabled());
+    /// ```
     pub fn disabled() -> Self {
         Self::new(1)
     }
 
     /// Sets the backoff before the first retry.
+    ///
+    /// ```
+    /// use qdrant_async::RetryPolicy;
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::new(4).base_backoff(Duration::from_millis(20));
+    /// ```
     pub fn base_backoff(mut self, backoff: Duration) -> Self {
         self.base_backoff = backoff;
         self
     }
 
     /// Sets the longest backoff.
+    ///
+    /// ```
+    /// use qdrant_async::RetryPolicy;
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::new(8).max_backoff(Duration::from_secs(5));
+    /// ```
     pub fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
@@ -784,6 +822,17 @@ impl Transport {
 
 /// The generated tonic stubs for Qdrant's four services, on the client's
 /// pooled, authenticated connections. See [`crate::Client::raw`].
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::proto;
+///
+/// // The generated stubs, on the client's connections and credentials.
+/// let mut raw = client.raw();
+/// let reply = raw.collections.list(proto::ListCollectionsRequest {}).await?;
+/// println!("{} collections", reply.into_inner().collections.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RawClients {

@@ -94,6 +94,14 @@ struct Shared {
 /// The pooled HTTP/2 connections of all of a client's endpoints, as one
 /// tower service (the channel under [`RawClients`](crate::RawClients)).
 /// Cloning shares the connections.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// // The pool is the channel under every stub of `Client::raw`.
+/// let raw = client.raw();
+/// let points: qdrant_async::proto::points_client::PointsClient<qdrant_async::RawChannel> = raw.points;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct ChannelPool {
     shared: Arc<Shared>,

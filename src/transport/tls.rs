@@ -552,77 +552,62 @@ fn utc_date(time: UnixTime) -> String {
     )
 }
 
-/// Certificates for tests, made with rcgen when the test runs.
+/// Certificates for tests: the PEM files of `test_certs/`, made once with
+/// rcgen (see its README), so that the tests need no certificate generator.
 #[cfg(test)]
 pub(crate) mod test_certs {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-        KeyUsagePurpose,
-    };
-
-    /// A test CA, issuing server and client certificates.
+    /// A test CA, and the server and client certificates it issued.
     pub(crate) struct Ca {
-        pub pem: String,
-        issuer: Issuer<'static, KeyPair>,
+        pub pem: &'static str,
+        pub server: Leaf,
+        pub client: Leaf,
     }
 
     /// A certificate chain and its key, both PEM.
+    #[derive(Clone, Copy)]
     pub(crate) struct Leaf {
-        pub cert: String,
-        pub key: String,
+        pub cert: &'static str,
+        pub key: &'static str,
     }
 
-    impl Ca {
-        pub fn new(name: &str) -> Ca {
-            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-            params.distinguished_name.push(DnType::CommonName, name);
-            params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-            let key = KeyPair::generate().unwrap();
-            let cert = params.self_signed(&key).unwrap();
-            Ca {
-                pem: cert.pem(),
-                issuer: Issuer::new(params, key),
-            }
-        }
-
-        pub fn leaf(&self, names: &[&str], purpose: ExtendedKeyUsagePurpose, expired: bool) -> Leaf {
-            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-            let mut params = CertificateParams::new(names).unwrap();
-            params.distinguished_name.push(DnType::CommonName, "test leaf");
-            params.extended_key_usages = vec![purpose];
-            if expired {
-                params.not_before = rcgen::date_time_ymd(2000, 1, 1);
-                params.not_after = rcgen::date_time_ymd(2001, 1, 1);
-            }
-            let key = KeyPair::generate().unwrap();
-            let cert = params.signed_by(&key, &self.issuer).unwrap();
+    macro_rules! leaf {
+        ($stem:literal) => {
             Leaf {
-                cert: cert.pem(),
-                key: key.serialize_pem(),
+                cert: include_str!(concat!("test_certs/", $stem, ".pem")),
+                key: include_str!(concat!("test_certs/", $stem, ".key")),
             }
-        }
-
-        pub fn server(&self) -> Leaf {
-            self.leaf(
-                &["localhost", "127.0.0.1"],
-                ExtendedKeyUsagePurpose::ServerAuth,
-                false,
-            )
-        }
-
-        pub fn client(&self) -> Leaf {
-            self.leaf(&["client"], ExtendedKeyUsagePurpose::ClientAuth, false)
-        }
+        };
     }
+
+    /// "test CA": its server certificate is for `localhost` and `127.0.0.1`.
+    pub(crate) const TEST_CA: Ca = Ca {
+        pem: include_str!("test_certs/test-ca.pem"),
+        server: leaf!("test-ca-server"),
+        client: leaf!("test-ca-client"),
+    };
+
+    /// "another CA", which the tests never trust.
+    pub(crate) const ANOTHER_CA: Ca = Ca {
+        pem: include_str!("test_certs/another-ca.pem"),
+        server: leaf!("another-ca-server"),
+        client: leaf!("another-ca-client"),
+    };
+
+    /// A server certificate for `localhost` from "test CA", valid in 2000 only.
+    pub(crate) const EXPIRED: Leaf = leaf!("test-ca-expired");
+
+    /// A server certificate for `localhost` that signs itself.
+    pub(crate) const SELF_SIGNED: Leaf = leaf!("self-signed");
+
+    /// A private key that belongs to none of the certificates above.
+    pub(crate) const OTHER_KEY: &str = include_str!("test_certs/other.key");
 }
 
 #[cfg(test)]
 mod tests {
-    use super::test_certs::{Ca, Leaf};
+    use super::test_certs::{ANOTHER_CA, Ca, EXPIRED, Leaf, OTHER_KEY, SELF_SIGNED, TEST_CA};
     use super::*;
 
-    use rcgen::ExtendedKeyUsagePurpose;
     use rustls::ServerConfig;
     use rustls::server::WebPkiClientVerifier;
     use std::net::SocketAddr;
@@ -652,7 +637,7 @@ mod tests {
             .unwrap();
         let verifier = |ca: &Ca| {
             let mut roots = RootCertStore::empty();
-            roots.add_parsable_certificates(certs(&ca.pem));
+            roots.add_parsable_certificates(certs(ca.pem));
             WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         };
         let builder = match client_auth {
@@ -663,7 +648,7 @@ mod tests {
             }
         };
         let key = PrivateKeyDer::from_pem_slice(leaf.key.as_bytes()).unwrap();
-        let mut config = builder.with_single_cert(certs(&leaf.cert), key).unwrap();
+        let mut config = builder.with_single_cert(certs(leaf.cert), key).unwrap();
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
         Arc::new(config)
     }
@@ -748,8 +733,8 @@ mod tests {
 
     #[tokio::test]
     async fn handshake_with_the_ca_negotiates_h2() {
-        let ca = Ca::new("test CA");
-        let server = tls_server(server_config(&ca.server(), ClientAuth::None, &[b"h2"])).await;
+        let ca = TEST_CA;
+        let server = tls_server(server_config(&ca.server, ClientAuth::None, &[b"h2"])).await;
         let connector = with_ca(&ca);
         for domain in ["localhost", "127.0.0.1"] {
             let mut tls = connect(&connector, domain, server.addr).await.unwrap();
@@ -763,9 +748,9 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_ca_is_untrusted() {
-        let ca = Ca::new("test CA");
-        let server = tls_server(server_config(&ca.server(), ClientAuth::None, &[b"h2"])).await;
-        let other = with_ca(&Ca::new("another CA"));
+        let ca = TEST_CA;
+        let server = tls_server(server_config(&ca.server, ClientAuth::None, &[b"h2"])).await;
+        let other = with_ca(&ANOTHER_CA);
         let err = connect(&other, "localhost", server.addr).await.unwrap_err();
         assert_mentions(&err, &["not trusted", "ca_certificate"]);
         // The system's roots do not know the test CA either.
@@ -776,21 +761,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_self_signed_certificate_is_untrusted() {
-        let self_signed = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-        let leaf = Leaf {
-            cert: self_signed.cert.pem(),
-            key: self_signed.signing_key.serialize_pem(),
-        };
-        let server = tls_server(server_config(&leaf, ClientAuth::None, &[b"h2"])).await;
-        let connector = with_ca(&Ca::new("test CA"));
+        let server = tls_server(server_config(&SELF_SIGNED, ClientAuth::None, &[b"h2"])).await;
+        let connector = with_ca(&TEST_CA);
         let err = connect(&connector, "localhost", server.addr).await.unwrap_err();
         assert_mentions(&err, &["not trusted", "self-signed", "ca_certificate"]);
     }
 
     #[tokio::test]
     async fn a_certificate_for_another_name_says_which() {
-        let ca = Ca::new("test CA");
-        let server = tls_server(server_config(&ca.server(), ClientAuth::None, &[b"h2"])).await;
+        let ca = TEST_CA;
+        let server = tls_server(server_config(&ca.server, ClientAuth::None, &[b"h2"])).await;
         let err = connect(&with_ca(&ca), "qdrant.example.com", server.addr)
             .await
             .unwrap_err();
@@ -802,9 +782,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_expired_certificate_says_when() {
-        let ca = Ca::new("test CA");
-        let leaf = ca.leaf(&["localhost"], ExtendedKeyUsagePurpose::ServerAuth, true);
-        let server = tls_server(server_config(&leaf, ClientAuth::None, &[b"h2"])).await;
+        let ca = TEST_CA;
+        let server = tls_server(server_config(&EXPIRED, ClientAuth::None, &[b"h2"])).await;
         let err = connect(&with_ca(&ca), "localhost", server.addr)
             .await
             .unwrap_err();
@@ -813,8 +792,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_server_without_h2_is_refused() {
-        let ca = Ca::new("test CA");
-        let leaf = ca.server();
+        let ca = TEST_CA;
+        let leaf = ca.server;
         // No ALPN at all, and ALPN without h2 (the server refuses ours).
         for alpn in [&[][..], &[&b"http/1.1"[..]][..]] {
             let server = tls_server(server_config(&leaf, ClientAuth::None, alpn)).await;
@@ -841,7 +820,7 @@ mod tests {
             }
         })
         .await;
-        let connector = with_ca(&Ca::new("test CA"));
+        let connector = with_ca(&TEST_CA);
         for server in [&garbage, &http2] {
             let err = connect(&connector, "localhost", server.addr).await.unwrap_err();
             assert_mentions(&err, &["does not speak TLS", "http://"]);
@@ -864,7 +843,7 @@ mod tests {
             let _ = tcp.set_zero_linger();
         })
         .await;
-        let connector = with_ca(&Ca::new("test CA"));
+        let connector = with_ca(&TEST_CA);
         let err = connect(&connector, "localhost", closing.addr).await.unwrap_err();
         assert_mentions(
             &err,
@@ -878,9 +857,9 @@ mod tests {
 
     #[tokio::test]
     async fn mutual_tls() {
-        let ca = Ca::new("test CA");
-        let server = tls_server(server_config(&ca.server(), ClientAuth::Required(&ca), &[b"h2"])).await;
-        let client = ca.client();
+        let ca = TEST_CA;
+        let server = tls_server(server_config(&ca.server, ClientAuth::Required(&ca), &[b"h2"])).await;
+        let client = ca.client;
         let connector = TlsConnector::new(
             Some(ca.pem.as_bytes()),
             Some((client.cert.as_bytes(), client.key.as_bytes())),
@@ -894,8 +873,8 @@ mod tests {
 
     #[tokio::test]
     async fn mutual_tls_without_a_client_certificate() {
-        let ca = Ca::new("test CA");
-        let server = tls_server(server_config(&ca.server(), ClientAuth::Required(&ca), &[b"h2"])).await;
+        let ca = TEST_CA;
+        let server = tls_server(server_config(&ca.server, ClientAuth::Required(&ca), &[b"h2"])).await;
         let err = connect(&with_ca(&ca), "localhost", server.addr)
             .await
             .unwrap_err();
@@ -904,9 +883,9 @@ mod tests {
 
     #[tokio::test]
     async fn mutual_tls_with_a_certificate_from_another_ca() {
-        let ca = Ca::new("test CA");
-        let server = tls_server(server_config(&ca.server(), ClientAuth::Required(&ca), &[b"h2"])).await;
-        let stranger = Ca::new("another CA").client();
+        let ca = TEST_CA;
+        let server = tls_server(server_config(&ca.server, ClientAuth::Required(&ca), &[b"h2"])).await;
+        let stranger = ANOTHER_CA.client;
         let connector = TlsConnector::new(
             Some(ca.pem.as_bytes()),
             Some((stranger.cert.as_bytes(), stranger.key.as_bytes())),
@@ -918,8 +897,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_optional_client_certificate_may_be_left_out() {
-        let ca = Ca::new("test CA");
-        let server = tls_server(server_config(&ca.server(), ClientAuth::Optional(&ca), &[b"h2"])).await;
+        let ca = TEST_CA;
+        let server = tls_server(server_config(&ca.server, ClientAuth::Optional(&ca), &[b"h2"])).await;
         let mut tls = connect(&with_ca(&ca), "localhost", server.addr).await.unwrap();
         let mut first = [0u8; 9];
         tls.read_exact(&mut first).await.unwrap();
@@ -937,10 +916,10 @@ mod tests {
 
     #[test]
     fn a_bad_ca_is_an_invalid_argument() {
-        let ca = Ca::new("test CA");
-        let leaf = ca.server();
+        let ca = TEST_CA;
+        let leaf = ca.server;
         let truncated = &ca.pem[..ca.pem.len() - 30];
-        let der = certs(&ca.pem).remove(0);
+        let der = certs(ca.pem).remove(0);
         let not_x509 = "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n";
         for (pem, says) in [
             (&b"garbage"[..], "no PEM certificate"),
@@ -964,9 +943,8 @@ mod tests {
 
     #[test]
     fn a_bad_identity_says_which_half_is_wrong() {
-        let ca = Ca::new("test CA");
-        let client = ca.client();
-        let other = ca.client();
+        let ca = TEST_CA;
+        let client = ca.client;
         let cert = client.cert.as_bytes();
         let key = client.key.as_bytes();
         let garbage_key = "-----BEGIN PRIVATE KEY-----\naGVsbG8gd29ybGQ=\n-----END PRIVATE KEY-----\n";
@@ -979,7 +957,7 @@ mod tests {
             (cert, garbage_key.as_bytes(), "the private key is not a usable"),
             (
                 cert,
-                other.key.as_bytes(),
+                OTHER_KEY.as_bytes(),
                 "the private key does not belong to the certificate",
             ),
             (cert, cert, "are the certificate and the key swapped?"),
@@ -996,14 +974,14 @@ mod tests {
                 !reason.contains("BEGIN") || !reason.contains("KEY-----\n"),
                 "{reason}"
             );
-            assert!(!reason.contains(&other.key[30..60]) && !reason.contains(&client.key[30..60]));
+            assert!(!reason.contains(&OTHER_KEY[30..60]) && !reason.contains(&client.key[30..60]));
         }
     }
 
     #[test]
     fn debug_shows_no_keys() {
-        let ca = Ca::new("test CA");
-        let client = ca.client();
+        let ca = TEST_CA;
+        let client = ca.client;
         let connector = TlsConnector::new(
             Some(ca.pem.as_bytes()),
             Some((client.cert.as_bytes(), client.key.as_bytes())),
@@ -1014,7 +992,7 @@ mod tests {
         assert!(shown.contains("client_identity: true"), "{shown}");
         assert!(!shown.contains("BEGIN") && !shown.contains("MII"), "{shown}");
         let body = |pem: &str| pem.lines().nth(1).unwrap_or_default().to_owned();
-        assert!(!shown.contains(&body(&client.key)) && !shown.contains(&body(&client.cert)));
+        assert!(!shown.contains(&body(client.key)) && !shown.contains(&body(client.cert)));
     }
 
     #[test]

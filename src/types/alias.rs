@@ -38,6 +38,14 @@ pub enum AliasOperation {
 
 impl AliasOperation {
     /// Makes `alias_name` another name for `collection_name`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::AliasOperation;
+    ///
+    /// client.update_collection_aliases([AliasOperation::create("products_v2", "products")]).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn create(collection_name: impl Into<String>, alias_name: impl Into<String>) -> Self {
         AliasOperation::Create {
             collection_name: collection_name.into(),
@@ -46,6 +54,14 @@ impl AliasOperation {
     }
 
     /// Renames an alias.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::AliasOperation;
+    ///
+    /// client.update_collection_aliases([AliasOperation::rename("products", "catalog")]).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn rename(old_alias_name: impl Into<String>, new_alias_name: impl Into<String>) -> Self {
         AliasOperation::Rename {
             old_alias_name: old_alias_name.into(),
@@ -54,6 +70,14 @@ impl AliasOperation {
     }
 
     /// Deletes an alias.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::AliasOperation;
+    ///
+    /// client.update_collection_aliases([AliasOperation::delete("products")]).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn delete(alias_name: impl Into<String>) -> Self {
         AliasOperation::Delete {
             alias_name: alias_name.into(),
@@ -108,6 +132,14 @@ impl From<AliasOperation> for proto::AliasOperations {
 }
 
 /// An alias and the collection it names.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for alias in client.get_aliases().await? {
+///     println!("{} -> {}", alias.alias_name, alias.collection_name);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct AliasDescription {

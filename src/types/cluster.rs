@@ -7,6 +7,15 @@ use crate::types::filter::Filter;
 use crate::types::selector::ShardKey;
 
 /// The state of a shard replica.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ReplicaState;
+///
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// let unhealthy = info.remote_shards.iter().filter(|s| s.state != ReplicaState::Active).count();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReplicaState {
@@ -47,6 +56,15 @@ impl From<i32> for ReplicaState {
 }
 
 /// A shard and where it lives.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// for shard in info.local_shards.iter().chain(&info.remote_shards) {
+///     println!("shard {} on peer {}: {:?}", shard.shard_id, shard.peer_id, shard.state);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ShardInfo {
@@ -63,6 +81,15 @@ pub struct ShardInfo {
 }
 
 /// A shard transfer in progress.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// for transfer in &info.shard_transfers {
+///     println!("shard {}: peer {} -> {}", transfer.shard_id, transfer.from, transfer.to);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ShardTransferInfo {
@@ -79,6 +106,13 @@ pub struct ShardTransferInfo {
 }
 
 /// What `collection_cluster_info` returns.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.collection_cluster_info("my_collection").await?;
+/// println!("{} shards, {} transfers", info.shard_count, info.shard_transfers.len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CollectionClusterInfo {
@@ -148,6 +182,20 @@ impl TryFrom<proto::CollectionClusterInfoResponse> for CollectionClusterInfo {
 }
 
 /// How a shard is transferred.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{ClusterOperation, ShardTransferMethod};
+///
+/// let operation = ClusterOperation::MoveShard {
+///     shard_id: 0,
+///     from_peer_id: 1,
+///     to_peer_id: 2,
+///     method: Some(ShardTransferMethod::Snapshot),
+/// };
+/// client.update_collection_cluster_setup("my_collection", operation).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ShardTransferMethod {
@@ -171,6 +219,15 @@ impl From<ShardTransferMethod> for i32 {
 
 /// An operation on a collection's shards, for
 /// [`Client::update_collection_cluster_setup`](crate::Client::update_collection_cluster_setup).
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ClusterOperation;
+///
+/// // Shard 0 moves from peer 1 to peer 2.
+/// client.update_collection_cluster_setup("my_collection", ClusterOperation::move_shard(0, 1, 2)).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ClusterOperation {
@@ -252,6 +309,12 @@ pub enum ClusterOperation {
 
 impl ClusterOperation {
     /// Moves `shard_id` from one peer to another.
+    ///
+    /// ```
+    /// use qdrant_async::ClusterOperation;
+    ///
+    /// let op = ClusterOperation::move_shard(0, 1, 2);
+    /// ```
     pub fn move_shard(shard_id: u32, from_peer_id: u64, to_peer_id: u64) -> Self {
         ClusterOperation::MoveShard {
             shard_id,
@@ -262,6 +325,12 @@ impl ClusterOperation {
     }
 
     /// Copies `shard_id` to another peer.
+    ///
+    /// ```
+    /// use qdrant_async::ClusterOperation;
+    ///
+    /// let op = ClusterOperation::replicate_shard(0, 1, 3);
+    /// ```
     pub fn replicate_shard(shard_id: u32, from_peer_id: u64, to_peer_id: u64) -> Self {
         ClusterOperation::ReplicateShard {
             shard_id,
@@ -272,6 +341,12 @@ impl ClusterOperation {
     }
 
     /// Removes `shard_id`'s replica from a peer.
+    ///
+    /// ```
+    /// use qdrant_async::ClusterOperation;
+    ///
+    /// let op = ClusterOperation::drop_replica(0, 3);
+    /// ```
     pub fn drop_replica(shard_id: u32, peer_id: u64) -> Self {
         ClusterOperation::DropReplica { shard_id, peer_id }
     }

@@ -15,6 +15,12 @@ use crate::types::quantization::{
 };
 
 /// How vectors are compared.
+///
+/// ```
+/// use qdrant_async::{Distance, VectorParams};
+///
+/// let params = VectorParams::new(384, Distance::Cosine);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Distance {
@@ -52,6 +58,13 @@ impl Distance {
 }
 
 /// How vector values are stored.
+///
+/// ```
+/// use qdrant_async::{Datatype, Distance, VectorParams};
+///
+/// // Half the memory of f32 vectors.
+/// let params = VectorParams::new(768, Distance::Cosine).datatype(Datatype::Float16);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Datatype {
@@ -97,6 +110,17 @@ pub enum Quantization {
 
 impl Quantization {
     /// Scalar quantization to int8; `quantile` clips outliers (default 1).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, Quantization, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(768, Distance::Cosine))
+    ///     .quantization_config(Quantization::scalar_int8(Some(0.99)))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn scalar_int8(quantile: Option<f32>) -> Self {
         let scalar = ScalarQuantization::new();
         Quantization::Scalar(match quantile {
@@ -106,11 +130,23 @@ impl Quantization {
     }
 
     /// Product quantization.
+    ///
+    /// ```
+    /// use qdrant_async::{CompressionRatio, Distance, Quantization, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine).quantization_config(Quantization::product(CompressionRatio::X32));
+    /// ```
     pub fn product(compression: CompressionRatio) -> Self {
         Quantization::Product(ProductQuantization::new(compression))
     }
 
     /// Binary quantization, one bit per value.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, Quantization, VectorParams};
+    ///
+    /// let params = VectorParams::new(1536, Distance::Cosine).quantization_config(Quantization::binary());
+    /// ```
     pub fn binary() -> Self {
         Quantization::Binary(BinaryQuantization::default())
     }
@@ -167,6 +203,17 @@ impl From<Quantization> for proto::QuantizationConfig {
 }
 
 /// A change of quantization, for `update_collection`: a new setting, or off.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Quantization, QuantizationConfigDiff};
+///
+/// // Turn quantization on for an existing collection...
+/// client.update_collection("my_collection").quantization_config(Quantization::binary()).await?;
+/// // ...or off again.
+/// client.update_collection("my_collection").quantization_config(QuantizationConfigDiff::Disabled).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum QuantizationConfigDiff {
@@ -244,6 +291,14 @@ pub struct VectorParams {
 
 impl VectorParams {
     /// A vector of `size` dimensions compared by `distance`.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, HnswConfigDiff, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine)
+    ///     .on_disk(true)
+    ///     .hnsw_config(HnswConfigDiff::new().m(32));
+    /// ```
     pub fn new(size: u64, distance: Distance) -> Self {
         VectorParams {
             size,
@@ -257,30 +312,62 @@ impl VectorParams {
     }
 
     /// HNSW parameters for this vector.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, HnswConfigDiff, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine).hnsw_config(HnswConfigDiff::new().m(32));
+    /// ```
     pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
         self.hnsw_config = Some(config);
         self
     }
 
     /// Quantization for this vector.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, Quantization, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine).quantization_config(Quantization::binary());
+    /// ```
     pub fn quantization_config(mut self, quantization: Quantization) -> Self {
         self.quantization_config = Some(quantization);
         self
     }
 
     /// Keeps the vectors on disk.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = VectorParams::new(768, Distance::Cosine).on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Storage type of the values.
+    ///
+    /// ```
+    /// use qdrant_async::{Datatype, Distance, VectorParams};
+    ///
+    /// let params = VectorParams::new(768, Distance::Cosine).datatype(Datatype::Float16);
+    /// ```
     pub fn datatype(mut self, datatype: Datatype) -> Self {
         self.datatype = Some(datatype);
         self
     }
 
     /// Each point holds several vectors of this size, compared with MaxSim.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, VectorParams};
+    ///
+    /// // ColBERT-style: each point holds several 128-dimensional vectors.
+    /// let params = VectorParams::new(128, Distance::Cosine).multivector();
+    /// ```
     pub fn multivector(mut self) -> Self {
         self.multivector = true;
         self
@@ -343,11 +430,36 @@ pub enum VectorsConfig {
 
 impl VectorsConfig {
     /// Named vectors.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams, VectorsConfig};
+    ///
+    /// client
+    ///     .create_collection(
+    ///         "products",
+    ///         VectorsConfig::named([
+    ///             ("text", VectorParams::new(384, Distance::Cosine)),
+    ///             ("image", VectorParams::new(512, Distance::Dot)),
+    ///         ]),
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn named<K: Into<String>>(pairs: impl IntoIterator<Item = (K, VectorParams)>) -> Self {
         VectorsConfig::Named(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// The parameters of the vector with this name (`""` for the unnamed one).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// let info = client.get_collection("products").await?;
+    /// if let Some(params) = info.config.params.vectors.get("image") {
+    ///     println!("image vectors: {} dimensions", params.size);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn get(&self, name: &str) -> Option<&VectorParams> {
         match self {
             VectorsConfig::Single(p) => name.is_empty().then_some(p),
@@ -402,6 +514,17 @@ impl VectorsConfig {
 
 /// Changes to one vector's settings, for `update_collection`; `None` keeps
 /// the current value.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{VectorParamsDiff, VectorsConfigDiff};
+///
+/// client
+///     .update_collection("products")
+///     .vectors_config(VectorsConfigDiff::new().vector_params("image", VectorParamsDiff::new().on_disk(true)))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VectorParamsDiff {
@@ -417,29 +540,68 @@ pub struct VectorParamsDiff {
 
 impl VectorParamsDiff {
     /// Nothing changed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{HnswConfigDiff, VectorParamsDiff, VectorsConfigDiff};
+    ///
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .vectors_config(
+    ///         VectorsConfigDiff::new()
+    ///             .vector_params("image", VectorParamsDiff::new().hnsw_config(HnswConfigDiff::new().ef_construct(200))),
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// HNSW parameters for this vector.
+    ///
+    /// ```
+    /// use qdrant_async::{HnswConfigDiff, VectorParamsDiff};
+    ///
+    /// let params = VectorParamsDiff::new().hnsw_config(HnswConfigDiff::new().m(32));
+    /// ```
     pub fn hnsw_config(mut self, config: HnswConfigDiff) -> Self {
         self.hnsw_config = Some(config);
         self
     }
 
     /// Quantization for this vector, or off.
+    ///
+    /// ```
+    /// use qdrant_async::{Quantization, VectorParamsDiff};
+    ///
+    /// let params = VectorParamsDiff::new().quantization_config(Quantization::scalar_int8(None));
+    /// ```
     pub fn quantization_config(mut self, quantization: impl Into<QuantizationConfigDiff>) -> Self {
         self.quantization_config = Some(quantization.into());
         self
     }
 
     /// Keeps the vectors on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::VectorParamsDiff;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = VectorParamsDiff::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Where the vectors live (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, VectorParamsDiff};
+    ///
+    /// let params = VectorParamsDiff::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -488,11 +650,28 @@ pub struct VectorsConfigDiff {
 
 impl VectorsConfigDiff {
     /// No changes.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{HnswConfigDiff, VectorParamsDiff, VectorsConfigDiff};
+    ///
+    /// let diff = VectorsConfigDiff::new()
+    ///     .vector_params("text", VectorParamsDiff::new().on_disk(true))
+    ///     .vector_params("image", VectorParamsDiff::new().hnsw_config(HnswConfigDiff::new().m(32)));
+    /// client.update_collection("my_collection").vectors_config(diff).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Changes the HNSW and quantization settings of the vector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::{HnswConfigDiff, Quantization, VectorsConfigDiff};
+    ///
+    /// let diff = VectorsConfigDiff::new().vector("image", Some(HnswConfigDiff::new().m(32)), Some(Quantization::binary().into()));
+    /// ```
     pub fn vector(
         self,
         name: impl Into<String>,
@@ -508,6 +687,12 @@ impl VectorsConfigDiff {
     }
 
     /// Changes the vector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::{VectorParamsDiff, VectorsConfigDiff};
+    ///
+    /// let diff = VectorsConfigDiff::new().vector_params("image", VectorParamsDiff::new().on_disk(true));
+    /// ```
     pub fn vector_params(mut self, name: impl Into<String>, diff: VectorParamsDiff) -> Self {
         self.vectors.insert(name.into(), diff);
         self
@@ -545,6 +730,13 @@ impl From<proto::VectorsConfigDiff> for VectorsConfigDiff {
 }
 
 /// Weighting of sparse vector dimensions.
+///
+/// ```
+/// use qdrant_async::{Modifier, SparseVectorParams};
+///
+/// // BM25-style: the server weighs terms by inverse document frequency.
+/// let params = SparseVectorParams::new().modifier(Modifier::Idf);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Modifier {
@@ -575,25 +767,61 @@ pub struct SparseVectorParams {
 
 impl SparseVectorParams {
     /// Defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, Modifier, SparseVectorParams, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("hybrid", VectorParams::new(4, Distance::Cosine))
+    ///     .sparse_vector("keywords", SparseVectorParams::new().modifier(Modifier::Idf))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
     /// Weighting of dimensions.
+    ///
+    /// ```
+    /// use qdrant_async::{Modifier, SparseVectorParams};
+    ///
+    /// let params = SparseVectorParams::new().modifier(Modifier::Idf);
+    /// ```
     pub fn modifier(mut self, modifier: Modifier) -> Self {
         self.modifier = Some(modifier);
         self
     }
     /// Searches below this many matching points are exact scans.
+    ///
+    /// ```
+    /// use qdrant_async::SparseVectorParams;
+    ///
+    /// let params = SparseVectorParams::new().full_scan_threshold(10_000);
+    /// ```
     pub fn full_scan_threshold(mut self, threshold: u64) -> Self {
         self.full_scan_threshold = Some(threshold);
         self
     }
     /// Keeps the index on disk.
+    ///
+    /// ```
+    /// use qdrant_async::SparseVectorParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = SparseVectorParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
     /// Storage type of the values.
+    ///
+    /// ```
+    /// use qdrant_async::{Datatype, SparseVectorParams};
+    ///
+    /// let params = SparseVectorParams::new().datatype(Datatype::Float16);
+    /// ```
     pub fn datatype(mut self, datatype: Datatype) -> Self {
         self.datatype = Some(datatype);
         self
@@ -640,6 +868,19 @@ impl From<SparseVectorParams> for proto::SparseVectorParams {
 }
 
 /// How points are assigned to shards.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Distance, ShardingMethod, VectorParams};
+///
+/// // Shards by key (one per tenant), made with `create_shard_key`.
+/// client
+///     .create_collection("multitenant", VectorParams::new(4, Distance::Cosine))
+///     .sharding_method(ShardingMethod::Custom)
+///     .await?;
+/// client.create_shard_key("multitenant", "tenant_a").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ShardingMethod {
@@ -660,6 +901,13 @@ impl From<ShardingMethod> for proto::ShardingMethod {
 
 /// The configuration of a new named vector, for
 /// [`Client::create_vector_name`](crate::Client::create_vector_name).
+///
+/// ```
+/// use qdrant_async::{Distance, SparseVectorParams, VectorCreationConfig};
+///
+/// let dense = VectorCreationConfig::dense(512, Distance::Cosine);
+/// let sparse = VectorCreationConfig::sparse(SparseVectorParams::new());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum VectorCreationConfig {
@@ -671,11 +919,23 @@ pub enum VectorCreationConfig {
 
 impl VectorCreationConfig {
     /// A dense vector of `size` dimensions.
+    ///
+    /// ```
+    /// use qdrant_async::{Distance, VectorCreationConfig};
+    ///
+    /// let config = VectorCreationConfig::dense(512, Distance::Cosine);
+    /// ```
     pub fn dense(size: u64, distance: Distance) -> Self {
         VectorCreationConfig::Dense(VectorParams::new(size, distance))
     }
 
     /// A sparse vector.
+    ///
+    /// ```
+    /// use qdrant_async::{Modifier, SparseVectorParams, VectorCreationConfig};
+    ///
+    /// let config = VectorCreationConfig::sparse(SparseVectorParams::new().modifier(Modifier::Idf));
+    /// ```
     pub fn sparse(params: SparseVectorParams) -> Self {
         VectorCreationConfig::Sparse(params)
     }
@@ -718,6 +978,17 @@ impl From<VectorCreationConfig> for proto::create_vector_name_request::VectorCon
 }
 
 /// A collection's health.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::CollectionStatus;
+///
+/// let info = client.get_collection("my_collection").await?;
+/// if info.status != CollectionStatus::Green {
+///     println!("optimizing: {:?}", info.optimizer_error);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CollectionStatus {
@@ -746,6 +1017,20 @@ impl From<i32> for CollectionStatus {
 }
 
 /// The type of an indexed payload key.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::PayloadSchemaType;
+///
+/// let info = client.get_collection("my_collection").await?;
+/// let keyword_fields: Vec<&String> = info
+///     .payload_schema
+///     .iter()
+///     .filter(|(_, schema)| schema.data_type == PayloadSchemaType::Keyword)
+///     .map(|(field, _)| field)
+///     .collect();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PayloadSchemaType {
@@ -786,6 +1071,15 @@ impl From<i32> for PayloadSchemaType {
 }
 
 /// One indexed payload key, as collection info shows it.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.get_collection("my_collection").await?;
+/// for (field, schema) in &info.payload_schema {
+///     println!("{field}: {:?} index, {:?} points", schema.data_type, schema.points);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PayloadSchemaInfo {
@@ -798,6 +1092,19 @@ pub struct PayloadSchemaInfo {
 }
 
 /// A collection's parameters, as collection info shows them.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::VectorsConfig;
+///
+/// let params = client.get_collection("my_collection").await?.config.params;
+/// match &params.vectors {
+///     VectorsConfig::Single(vector) => println!("{} dimensions", vector.size),
+///     VectorsConfig::Named(vectors) => println!("{} named vectors", vectors.len()),
+///     _ => {}
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectionParams {
@@ -818,6 +1125,13 @@ pub struct CollectionParams {
 }
 
 /// A collection's configuration, as collection info shows it.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let config = client.get_collection("my_collection").await?.config;
+/// println!("{} shards, HNSW {:?}", config.params.shard_number, config.hnsw_config);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectionConfig {
@@ -838,6 +1152,16 @@ pub struct CollectionConfig {
 }
 
 /// What `get_collection` returns.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let info = client.get_collection("my_collection").await?;
+/// println!("{:?}, {:?} points, {} segments", info.status, info.points_count, info.segments_count);
+/// for (field, schema) in &info.payload_schema {
+///     println!("index on {field}: {:?}", schema.data_type);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CollectionInfo {

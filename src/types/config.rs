@@ -7,6 +7,12 @@ use std::collections::HashMap;
 use crate::proto;
 
 /// Where a piece of data lives (Qdrant 1.20).
+///
+/// ```
+/// use qdrant_async::{Memory, VectorParamsDiff};
+///
+/// let diff = VectorParamsDiff::new().memory(Memory::Cached);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Memory {
@@ -69,53 +75,113 @@ pub struct HnswConfigDiff {
 
 impl HnswConfigDiff {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, HnswConfigDiff, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .hnsw_config(HnswConfigDiff::new().m(32).ef_construct(200))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Edges per node in the graph: higher is more accurate and uses more memory (default 16).
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().m(32);
+    /// ```
     pub fn m(mut self, m: u64) -> Self {
         self.m = Some(m);
         self
     }
 
     /// Neighbours considered while building the index: higher is more accurate and slower to build (default 100).
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().ef_construct(200);
+    /// ```
     pub fn ef_construct(mut self, ef_construct: u64) -> Self {
         self.ef_construct = Some(ef_construct);
         self
     }
 
     /// Below this many kilobytes of vectors in a segment, searches scan instead of using the index.
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().full_scan_threshold(10_000);
+    /// ```
     pub fn full_scan_threshold(mut self, full_scan_threshold: u64) -> Self {
         self.full_scan_threshold = Some(full_scan_threshold);
         self
     }
 
     /// Threads that build the index (0: chosen by the server).
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().max_indexing_threads(2);
+    /// ```
     pub fn max_indexing_threads(mut self, max_indexing_threads: u64) -> Self {
         self.max_indexing_threads = Some(max_indexing_threads);
         self
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = HnswConfigDiff::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Edges per node in the extra graphs built for payload indexes.
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().payload_m(16);
+    /// ```
     pub fn payload_m(mut self, payload_m: u64) -> Self {
         self.payload_m = Some(payload_m);
         self
     }
 
     /// Stores vectors inside the graph, for faster search on disk.
+    ///
+    /// ```
+    /// use qdrant_async::HnswConfigDiff;
+    ///
+    /// let params = HnswConfigDiff::new().inline_storage(true);
+    /// ```
     pub fn inline_storage(mut self, inline_storage: bool) -> Self {
         self.inline_storage = Some(inline_storage);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{HnswConfigDiff, Memory};
+    ///
+    /// let params = HnswConfigDiff::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -155,6 +221,12 @@ impl From<proto::HnswConfigDiff> for HnswConfigDiff {
 }
 
 /// The number of threads optimizations may use.
+///
+/// ```
+/// use qdrant_async::{MaxOptimizationThreads, OptimizersConfigDiff};
+///
+/// let optimizers = OptimizersConfigDiff::new().max_optimization_threads(MaxOptimizationThreads::Auto);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MaxOptimizationThreads {
@@ -225,65 +297,138 @@ pub struct OptimizersConfigDiff {
 
 impl OptimizersConfigDiff {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// // Index only once 20,000 KB of vectors are written, as in a bulk load.
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .optimizers_config(OptimizersConfigDiff::new().indexing_threshold(20_000))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Share of deleted vectors in a segment above which it is rebuilt.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().deleted_threshold(0.3);
+    /// ```
     pub fn deleted_threshold(mut self, deleted_threshold: f64) -> Self {
         self.deleted_threshold = Some(deleted_threshold);
         self
     }
 
     /// Fewest vectors in a segment for it to be rebuilt for deletions.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().vacuum_min_vector_number(1_000);
+    /// ```
     pub fn vacuum_min_vector_number(mut self, vacuum_min_vector_number: u64) -> Self {
         self.vacuum_min_vector_number = Some(vacuum_min_vector_number);
         self
     }
 
     /// Segments the optimizer aims for (0: chosen from the CPU count).
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().default_segment_number(4);
+    /// ```
     pub fn default_segment_number(mut self, default_segment_number: u64) -> Self {
         self.default_segment_number = Some(default_segment_number);
         self
     }
 
     /// Largest segment, in kilobytes of vectors.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().max_segment_size(500_000);
+    /// ```
     pub fn max_segment_size(mut self, max_segment_size: u64) -> Self {
         self.max_segment_size = Some(max_segment_size);
         self
     }
 
     /// Segments above this many kilobytes of vectors are memory-mapped.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().memmap_threshold(50_000);
+    /// ```
     pub fn memmap_threshold(mut self, memmap_threshold: u64) -> Self {
         self.memmap_threshold = Some(memmap_threshold);
         self
     }
 
     /// Segments above this many kilobytes of vectors get an HNSW index (0: never).
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().indexing_threshold(20_000);
+    /// ```
     pub fn indexing_threshold(mut self, indexing_threshold: u64) -> Self {
         self.indexing_threshold = Some(indexing_threshold);
         self
     }
 
     /// Seconds between flushes to disk.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().flush_interval_sec(10);
+    /// ```
     pub fn flush_interval_sec(mut self, flush_interval_sec: u64) -> Self {
         self.flush_interval_sec = Some(flush_interval_sec);
         self
     }
 
     /// Older form of `max_optimization_threads`, as Qdrant before 1.13 reads it.
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().deprecated_max_optimization_threads(2);
+    /// ```
     pub fn deprecated_max_optimization_threads(mut self, deprecated_max_optimization_threads: u64) -> Self {
         self.deprecated_max_optimization_threads = Some(deprecated_max_optimization_threads);
         self
     }
 
     /// Threads optimizations may use.
+    ///
+    /// ```
+    /// use qdrant_async::{MaxOptimizationThreads, OptimizersConfigDiff};
+    ///
+    /// let params = OptimizersConfigDiff::new()
+    ///     .max_optimization_threads(MaxOptimizationThreads::Threads(2));
+    /// ```
     pub fn max_optimization_threads(mut self, max_optimization_threads: MaxOptimizationThreads) -> Self {
         self.max_optimization_threads = Some(max_optimization_threads);
         self
     }
 
     /// Holds writes back while segments wait to be optimized (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::OptimizersConfigDiff;
+    ///
+    /// let params = OptimizersConfigDiff::new().prevent_unoptimized(true);
+    /// ```
     pub fn prevent_unoptimized(mut self, prevent_unoptimized: bool) -> Self {
         self.prevent_unoptimized = Some(prevent_unoptimized);
         self
@@ -327,6 +472,18 @@ impl From<proto::OptimizersConfigDiff> for OptimizersConfigDiff {
 }
 
 /// Write-ahead log parameters; `None` keeps the current or default value.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::WalConfigDiff;
+///
+/// // A smaller write-ahead log than the default 32 MB segments.
+/// client
+///     .create_collection("small", qdrant_async::VectorParams::new(4, qdrant_async::Distance::Dot))
+///     .wal_config(WalConfigDiff::new().wal_capacity_mb(8))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WalConfigDiff {
@@ -340,23 +497,52 @@ pub struct WalConfigDiff {
 
 impl WalConfigDiff {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, VectorParams, WalConfigDiff};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(4, Distance::Cosine))
+    ///     .wal_config(WalConfigDiff::new().wal_capacity_mb(64))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Size of one log segment, in megabytes.
+    ///
+    /// ```
+    /// use qdrant_async::WalConfigDiff;
+    ///
+    /// let params = WalConfigDiff::new().wal_capacity_mb(64);
+    /// ```
     pub fn wal_capacity_mb(mut self, wal_capacity_mb: u64) -> Self {
         self.wal_capacity_mb = Some(wal_capacity_mb);
         self
     }
 
     /// Log segments created ahead of need.
+    ///
+    /// ```
+    /// use qdrant_async::WalConfigDiff;
+    ///
+    /// let params = WalConfigDiff::new().wal_segments_ahead(1);
+    /// ```
     pub fn wal_segments_ahead(mut self, wal_segments_ahead: u64) -> Self {
         self.wal_segments_ahead = Some(wal_segments_ahead);
         self
     }
 
     /// Closed log segments kept.
+    ///
+    /// ```
+    /// use qdrant_async::WalConfigDiff;
+    ///
+    /// let params = WalConfigDiff::new().wal_retain_closed(1);
+    /// ```
     pub fn wal_retain_closed(mut self, wal_retain_closed: u64) -> Self {
         self.wal_retain_closed = Some(wal_retain_closed);
         self
@@ -384,6 +570,12 @@ impl From<proto::WalConfigDiff> for WalConfigDiff {
 }
 
 /// How payloads are stored (Qdrant 1.20).
+///
+/// ```
+/// use qdrant_async::{CollectionParamsDiff, Memory, PayloadStorageParams};
+///
+/// let params = CollectionParamsDiff::new().payload(PayloadStorageParams::new().memory(Memory::Cold));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PayloadStorageParams {
@@ -393,11 +585,23 @@ pub struct PayloadStorageParams {
 
 impl PayloadStorageParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{CollectionParamsDiff, Memory, PayloadStorageParams};
+    ///
+    /// let diff = CollectionParamsDiff::new().payload(PayloadStorageParams::new().memory(Memory::Cached));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, PayloadStorageParams};
+    ///
+    /// let params = PayloadStorageParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -421,6 +625,12 @@ impl From<proto::PayloadStorageParams> for PayloadStorageParams {
 }
 
 /// How the point id mapping is stored (Qdrant 1.20).
+///
+/// ```
+/// use qdrant_async::{CollectionParamsDiff, IdTrackerParams, Memory};
+///
+/// let params = CollectionParamsDiff::new().id_tracker(IdTrackerParams::new().memory(Memory::Pinned));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdTrackerParams {
@@ -430,11 +640,23 @@ pub struct IdTrackerParams {
 
 impl IdTrackerParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{CollectionParamsDiff, IdTrackerParams, Memory};
+    ///
+    /// let diff = CollectionParamsDiff::new().id_tracker(IdTrackerParams::new().memory(Memory::Pinned));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{IdTrackerParams, Memory};
+    ///
+    /// let params = IdTrackerParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -484,47 +706,101 @@ pub struct CollectionParamsDiff {
 
 impl CollectionParamsDiff {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .params(CollectionParamsDiff::new().replication_factor(2).on_disk_payload(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Copies of each shard.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().replication_factor(2);
+    /// ```
     pub fn replication_factor(mut self, replication_factor: u32) -> Self {
         self.replication_factor = Some(replication_factor);
         self
     }
 
     /// Replicas that must confirm a write.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().write_consistency_factor(2);
+    /// ```
     pub fn write_consistency_factor(mut self, write_consistency_factor: u32) -> Self {
         self.write_consistency_factor = Some(write_consistency_factor);
         self
     }
 
     /// Keeps payloads on disk. Deprecated in the protocol; Qdrant 1.20 has `payload`.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().on_disk_payload(true);
+    /// ```
     pub fn on_disk_payload(mut self, on_disk_payload: bool) -> Self {
         self.on_disk_payload = Some(on_disk_payload);
         self
     }
 
     /// Extra replicas a read is sent to, the first answer winning.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().read_fan_out_factor(1);
+    /// ```
     pub fn read_fan_out_factor(mut self, read_fan_out_factor: u32) -> Self {
         self.read_fan_out_factor = Some(read_fan_out_factor);
         self
     }
 
     /// Milliseconds before a read is also sent to another replica.
+    ///
+    /// ```
+    /// use qdrant_async::CollectionParamsDiff;
+    ///
+    /// let params = CollectionParamsDiff::new().read_fan_out_delay_ms(100);
+    /// ```
     pub fn read_fan_out_delay_ms(mut self, read_fan_out_delay_ms: u64) -> Self {
         self.read_fan_out_delay_ms = Some(read_fan_out_delay_ms);
         self
     }
 
     /// How payloads are stored (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{CollectionParamsDiff, Memory, PayloadStorageParams};
+    ///
+    /// let params = CollectionParamsDiff::new()
+    ///     .payload(PayloadStorageParams::new().memory(Memory::Cached));
+    /// ```
     pub fn payload(mut self, payload: PayloadStorageParams) -> Self {
         self.payload = Some(payload);
         self
     }
 
     /// How the point id mapping is stored (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{CollectionParamsDiff, IdTrackerParams, Memory};
+    ///
+    /// let params = CollectionParamsDiff::new().id_tracker(IdTrackerParams::new().memory(Memory::Pinned));
+    /// ```
     pub fn id_tracker(mut self, id_tracker: IdTrackerParams) -> Self {
         self.id_tracker = Some(id_tracker);
         self
@@ -562,6 +838,12 @@ impl From<proto::CollectionParamsDiff> for CollectionParamsDiff {
 }
 
 /// Strict mode limits of one multivector.
+///
+/// ```
+/// use qdrant_async::{StrictModeConfig, StrictModeMultivector};
+///
+/// let config = StrictModeConfig::new().multivector("colbert", StrictModeMultivector::new().max_vectors(256));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StrictModeMultivector {
@@ -571,11 +853,25 @@ pub struct StrictModeMultivector {
 
 impl StrictModeMultivector {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{StrictModeConfig, StrictModeMultivector};
+    ///
+    /// let config = StrictModeConfig::new()
+    ///     .enabled(true)
+    ///     .multivector("colbert", StrictModeMultivector::new().max_vectors(512));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Most vectors one point may hold.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeMultivector;
+    ///
+    /// let params = StrictModeMultivector::new().max_vectors(512);
+    /// ```
     pub fn max_vectors(mut self, max_vectors: u64) -> Self {
         self.max_vectors = Some(max_vectors);
         self
@@ -599,6 +895,12 @@ impl From<proto::StrictModeMultivector> for StrictModeMultivector {
 }
 
 /// Strict mode limits of one sparse vector.
+///
+/// ```
+/// use qdrant_async::{StrictModeConfig, StrictModeSparse};
+///
+/// let config = StrictModeConfig::new().sparse("keywords", StrictModeSparse::new().max_length(500));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StrictModeSparse {
@@ -608,11 +910,25 @@ pub struct StrictModeSparse {
 
 impl StrictModeSparse {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{StrictModeConfig, StrictModeSparse};
+    ///
+    /// let config = StrictModeConfig::new()
+    ///     .enabled(true)
+    ///     .sparse("keywords", StrictModeSparse::new().max_length(1_000));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Most non-zero dimensions one vector may have.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeSparse;
+    ///
+    /// let params = StrictModeSparse::new().max_length(1_000);
+    /// ```
     pub fn max_length(mut self, max_length: u64) -> Self {
         self.max_length = Some(max_length);
         self
@@ -690,107 +1006,220 @@ pub struct StrictModeConfig {
 
 impl StrictModeConfig {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// client
+    ///     .update_collection("my_collection")
+    ///     .strict_mode_config(StrictModeConfig::new().enabled(true).max_query_limit(100))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether strict mode is on.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).enabled(true);
+    /// ```
     pub fn enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
         self
     }
 
     /// Largest `limit` a query may ask for.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_query_limit(100);
+    /// ```
     pub fn max_query_limit(mut self, max_query_limit: u32) -> Self {
         self.max_query_limit = Some(max_query_limit);
         self
     }
 
     /// Longest timeout a request may ask for, in seconds.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_timeout(30);
+    /// ```
     pub fn max_timeout(mut self, max_timeout: u32) -> Self {
         self.max_timeout = Some(max_timeout);
         self
     }
 
     /// Allows reads to filter on keys without a payload index.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).unindexed_filtering_retrieve(true);
+    /// ```
     pub fn unindexed_filtering_retrieve(mut self, unindexed_filtering_retrieve: bool) -> Self {
         self.unindexed_filtering_retrieve = Some(unindexed_filtering_retrieve);
         self
     }
 
     /// Allows writes to filter on keys without a payload index.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).unindexed_filtering_update(true);
+    /// ```
     pub fn unindexed_filtering_update(mut self, unindexed_filtering_update: bool) -> Self {
         self.unindexed_filtering_update = Some(unindexed_filtering_update);
         self
     }
 
     /// Largest `hnsw_ef` a search may ask for.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).search_max_hnsw_ef(512);
+    /// ```
     pub fn search_max_hnsw_ef(mut self, search_max_hnsw_ef: u32) -> Self {
         self.search_max_hnsw_ef = Some(search_max_hnsw_ef);
         self
     }
 
     /// Allows exact (unindexed) search.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).search_allow_exact(true);
+    /// ```
     pub fn search_allow_exact(mut self, search_allow_exact: bool) -> Self {
         self.search_allow_exact = Some(search_allow_exact);
         self
     }
 
     /// Largest quantization oversampling a search may ask for.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).search_max_oversampling(4.0);
+    /// ```
     pub fn search_max_oversampling(mut self, search_max_oversampling: f32) -> Self {
         self.search_max_oversampling = Some(search_max_oversampling);
         self
     }
 
     /// Most points one upsert may carry.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).upsert_max_batchsize(1_000);
+    /// ```
     pub fn upsert_max_batchsize(mut self, upsert_max_batchsize: u64) -> Self {
         self.upsert_max_batchsize = Some(upsert_max_batchsize);
         self
     }
 
     /// Most searches one batch may carry.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).search_max_batchsize(100);
+    /// ```
     pub fn search_max_batchsize(mut self, search_max_batchsize: u64) -> Self {
         self.search_max_batchsize = Some(search_max_batchsize);
         self
     }
 
     /// Largest total size of the collection's vectors, in bytes.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_collection_vector_size_bytes(10_000_000_000);
+    /// ```
     pub fn max_collection_vector_size_bytes(mut self, max_collection_vector_size_bytes: u64) -> Self {
         self.max_collection_vector_size_bytes = Some(max_collection_vector_size_bytes);
         self
     }
 
     /// Most reads per minute.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).read_rate_limit(1_000);
+    /// ```
     pub fn read_rate_limit(mut self, read_rate_limit: u32) -> Self {
         self.read_rate_limit = Some(read_rate_limit);
         self
     }
 
     /// Most writes per minute.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).write_rate_limit(500);
+    /// ```
     pub fn write_rate_limit(mut self, write_rate_limit: u32) -> Self {
         self.write_rate_limit = Some(write_rate_limit);
         self
     }
 
     /// Largest total size of the collection's payloads, in bytes.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_collection_payload_size_bytes(1_000_000_000);
+    /// ```
     pub fn max_collection_payload_size_bytes(mut self, max_collection_payload_size_bytes: u64) -> Self {
         self.max_collection_payload_size_bytes = Some(max_collection_payload_size_bytes);
         self
     }
 
     /// Most conditions one filter may have.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).filter_max_conditions(10);
+    /// ```
     pub fn filter_max_conditions(mut self, filter_max_conditions: u64) -> Self {
         self.filter_max_conditions = Some(filter_max_conditions);
         self
     }
 
     /// Most values one condition may list.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).condition_max_size(100);
+    /// ```
     pub fn condition_max_size(mut self, condition_max_size: u64) -> Self {
         self.condition_max_size = Some(condition_max_size);
         self
     }
 
     /// Limits of the multivector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::{StrictModeConfig, StrictModeMultivector};
+    ///
+    /// let config = StrictModeConfig::new().multivector("colbert", StrictModeMultivector::new().max_vectors(256));
+    /// ```
     pub fn multivector(mut self, name: impl Into<String>, limits: StrictModeMultivector) -> Self {
         self.multivector_config
             .get_or_insert_with(HashMap::new)
@@ -799,6 +1228,12 @@ impl StrictModeConfig {
     }
 
     /// Limits of the sparse vector with this name.
+    ///
+    /// ```
+    /// use qdrant_async::{StrictModeConfig, StrictModeSparse};
+    ///
+    /// let config = StrictModeConfig::new().sparse("keywords", StrictModeSparse::new().max_length(500));
+    /// ```
     pub fn sparse(mut self, name: impl Into<String>, limits: StrictModeSparse) -> Self {
         self.sparse_config
             .get_or_insert_with(HashMap::new)
@@ -807,18 +1242,36 @@ impl StrictModeConfig {
     }
 
     /// Most points the collection may hold.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_points_count(1_000_000);
+    /// ```
     pub fn max_points_count(mut self, max_points_count: u64) -> Self {
         self.max_points_count = Some(max_points_count);
         self
     }
 
     /// Most payload indexes the collection may have.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_payload_index_count(20);
+    /// ```
     pub fn max_payload_index_count(mut self, max_payload_index_count: u64) -> Self {
         self.max_payload_index_count = Some(max_payload_index_count);
         self
     }
 
     /// Refuses writes above this share of memory in use. Deprecated in the protocol.
+    ///
+    /// ```
+    /// use qdrant_async::StrictModeConfig;
+    ///
+    /// let params = StrictModeConfig::new().enabled(true).max_resident_memory_percent(80);
+    /// ```
     pub fn max_resident_memory_percent(mut self, max_resident_memory_percent: u32) -> Self {
         self.max_resident_memory_percent = Some(max_resident_memory_percent);
         self

@@ -31,6 +31,18 @@ pub struct Filter {
 }
 
 /// At least `min_count` of `conditions` hold.
+///
+/// ```
+/// use qdrant_async::{Condition, Filter};
+///
+/// // A MinShould comes from Filter::min_should and and_min_should.
+/// let filter = Filter::min_should(2, [
+///     Condition::matches("tags", "a"),
+///     Condition::matches("tags", "b"),
+///     Condition::matches("tags", "c"),
+/// ]);
+/// assert_eq!(filter.min_should.map(|m| m.min_count), Some(2));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct MinShould {
@@ -42,6 +54,16 @@ pub struct MinShould {
 
 impl Filter {
     /// Every condition must hold.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, Range};
+    ///
+    /// // Red and cheaper than 100.
+    /// let filter = Filter::must([
+    ///     Condition::matches("color", "red"),
+    ///     Condition::range("price", Range::new().lt(100.0)),
+    /// ]);
+    /// ```
     pub fn must(conditions: impl IntoIterator<Item = Condition>) -> Self {
         Filter {
             must: conditions.into_iter().collect(),
@@ -50,6 +72,13 @@ impl Filter {
     }
 
     /// At least one condition must hold.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// // Red or green.
+    /// let filter = Filter::should([Condition::matches("color", "red"), Condition::matches("color", "green")]);
+    /// ```
     pub fn should(conditions: impl IntoIterator<Item = Condition>) -> Self {
         Filter {
             should: conditions.into_iter().collect(),
@@ -58,6 +87,12 @@ impl Filter {
     }
 
     /// No condition may hold.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let not_deleted = Filter::must_not([Condition::matches("deleted", true)]);
+    /// ```
     pub fn must_not(conditions: impl IntoIterator<Item = Condition>) -> Self {
         Filter {
             must_not: conditions.into_iter().collect(),
@@ -66,6 +101,20 @@ impl Filter {
     }
 
     /// At least `min_count` conditions must hold.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// // At least two of the three tags.
+    /// let filter = Filter::min_should(
+    ///     2,
+    ///     [
+    ///         Condition::matches("tags", "rust"),
+    ///         Condition::matches("tags", "async"),
+    ///         Condition::matches("tags", "grpc"),
+    ///     ],
+    /// );
+    /// ```
     pub fn min_should(min_count: u64, conditions: impl IntoIterator<Item = Condition>) -> Self {
         Filter {
             min_should: Some(MinShould {
@@ -77,24 +126,53 @@ impl Filter {
     }
 
     /// Adds conditions that must all hold.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let filter = Filter::should([Condition::matches("color", "red"), Condition::matches("color", "blue")])
+    ///     .and_must([Condition::matches("in_stock", true)]);
+    /// ```
     pub fn and_must(mut self, conditions: impl IntoIterator<Item = Condition>) -> Self {
         self.must.extend(conditions);
         self
     }
 
     /// Adds conditions of which at least one must hold.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let filter = Filter::must([Condition::matches("in_stock", true)])
+    ///     .and_should([Condition::matches("color", "red"), Condition::matches("color", "blue")]);
+    /// ```
     pub fn and_should(mut self, conditions: impl IntoIterator<Item = Condition>) -> Self {
         self.should.extend(conditions);
         self
     }
 
     /// Adds conditions none of which may hold.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let filter = Filter::must([Condition::matches("in_stock", true)]).and_must_not([Condition::is_null("price")]);
+    /// ```
     pub fn and_must_not(mut self, conditions: impl IntoIterator<Item = Condition>) -> Self {
         self.must_not.extend(conditions);
         self
     }
 
     /// Sets the min-should clause.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let filter = Filter::must([Condition::matches("in_stock", true)]).and_min_should(
+    ///     1,
+    ///     [Condition::matches("tags", "sale"), Condition::matches("tags", "new")],
+    /// );
+    /// ```
     pub fn and_min_should(mut self, min_count: u64, conditions: impl IntoIterator<Item = Condition>) -> Self {
         self.min_should = Some(MinShould {
             conditions: conditions.into_iter().collect(),
@@ -137,10 +215,30 @@ impl From<proto::Filter> for Filter {
 /// One condition of a [`Filter`]. Keys are payload paths: `"a.b"` for
 /// nested objects, `"a[].b"` for the objects of an array. A condition on
 /// an array holds if it holds for any element.
+///
+/// ```
+/// use qdrant_async::{Condition, Filter, GeoPoint, Range};
+///
+/// let filter = Filter::must([
+///     Condition::matches("color", "red"),
+///     Condition::matches_any("size", ["S", "M"]),
+///     Condition::range("price", Range::new().gte(10.0).lt(100.0)),
+///     Condition::geo_radius("location", GeoPoint::new(13.405, 52.52), 5_000.0),
+///     Condition::has_id([1, 2, 3]),
+/// ]);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Condition(pub(crate) proto::Condition);
 
 /// A value to match exactly: a keyword (string), an integer, or a bool.
+///
+/// ```
+/// use qdrant_async::Condition;
+///
+/// let by_text = Condition::matches("color", "red");
+/// let by_number = Condition::matches("year", 2024);
+/// let by_flag = Condition::matches("in_stock", true);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MatchValue {
@@ -184,6 +282,13 @@ impl From<bool> for MatchValue {
 }
 
 /// Values for `matches_any` and `matches_except`: keywords or integers.
+///
+/// ```
+/// use qdrant_async::Condition;
+///
+/// let any_size = Condition::matches_any("size", ["S", "M", "L"]);
+/// let not_these_years = Condition::matches_except("year", [2020, 2021]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MatchValues {
@@ -241,25 +346,56 @@ pub struct Range {
 
 impl Range {
     /// No bounds yet.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, Range};
+    ///
+    /// // 10 <= price < 100
+    /// let filter = Filter::must([Condition::range("price", Range::new().gte(10.0).lt(100.0))]);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
     /// Greater than.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Range};
+    ///
+    /// let positive = Condition::range("balance", Range::new().gt(0.0));
+    /// ```
     pub fn gt(mut self, v: f64) -> Self {
         self.gt = Some(v);
         self
     }
     /// Greater than or equal.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Range};
+    ///
+    /// let adults = Condition::range("age", Range::new().gte(18.0));
+    /// ```
     pub fn gte(mut self, v: f64) -> Self {
         self.gte = Some(v);
         self
     }
     /// Less than.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Range};
+    ///
+    /// let cheap = Condition::range("price", Range::new().lt(10.0));
+    /// ```
     pub fn lt(mut self, v: f64) -> Self {
         self.lt = Some(v);
         self
     }
     /// Less than or equal.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Range};
+    ///
+    /// let small = Condition::range("size", Range::new().lte(42.0));
+    /// ```
     pub fn lte(mut self, v: f64) -> Self {
         self.lte = Some(v);
         self
@@ -289,25 +425,61 @@ pub struct DatetimeRange {
 
 impl DatetimeRange {
     /// No bounds yet.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange, Filter};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let day_ago = SystemTime::now() - Duration::from_secs(24 * 3600);
+    /// let filter = Filter::must([Condition::datetime_range("created_at", DatetimeRange::new().gte(day_ago))]);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
     /// After.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let after_launch = Condition::datetime_range("created_at", DatetimeRange::new().gt(SystemTime::UNIX_EPOCH + Duration::from_secs(1_735_689_600)));
+    /// ```
     pub fn gt(mut self, t: SystemTime) -> Self {
         self.gt = Some(t);
         self
     }
     /// At or after.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let last_hour = Condition::datetime_range("created_at", DatetimeRange::new().gte(SystemTime::now() - Duration::from_secs(3600)));
+    /// ```
     pub fn gte(mut self, t: SystemTime) -> Self {
         self.gte = Some(t);
         self
     }
     /// Before.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange};
+    /// use std::time::SystemTime;
+    ///
+    /// let past = Condition::datetime_range("expires_at", DatetimeRange::new().lt(SystemTime::now()));
+    /// ```
     pub fn lt(mut self, t: SystemTime) -> Self {
         self.lt = Some(t);
         self
     }
     /// At or before.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange};
+    /// use std::time::SystemTime;
+    ///
+    /// let not_after_now = Condition::datetime_range("created_at", DatetimeRange::new().lte(SystemTime::now()));
+    /// ```
     pub fn lte(mut self, t: SystemTime) -> Self {
         self.lte = Some(t);
         self
@@ -320,6 +492,12 @@ pub(crate) fn timestamp(t: SystemTime) -> prost_types::Timestamp {
 }
 
 /// Bounds on how many values a payload key holds.
+///
+/// ```
+/// use qdrant_async::{Condition, ValuesCount};
+///
+/// let two_to_five_tags = Condition::values_count("tags", ValuesCount::new().gte(2).lte(5));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ValuesCount {
@@ -335,25 +513,56 @@ pub struct ValuesCount {
 
 impl ValuesCount {
     /// No bounds yet.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, ValuesCount};
+    ///
+    /// // Points with at least two comments.
+    /// let filter = Filter::must([Condition::values_count("comments", ValuesCount::new().gte(2))]);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
     /// More than.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, ValuesCount};
+    ///
+    /// let tagged = Condition::values_count("tags", ValuesCount::new().gt(0));
+    /// ```
     pub fn gt(mut self, n: u64) -> Self {
         self.gt = Some(n);
         self
     }
     /// At least.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, ValuesCount};
+    ///
+    /// let many_tags = Condition::values_count("tags", ValuesCount::new().gte(5));
+    /// ```
     pub fn gte(mut self, n: u64) -> Self {
         self.gte = Some(n);
         self
     }
     /// Fewer than.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, ValuesCount};
+    ///
+    /// let few_tags = Condition::values_count("tags", ValuesCount::new().lt(3));
+    /// ```
     pub fn lt(mut self, n: u64) -> Self {
         self.lt = Some(n);
         self
     }
     /// At most.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, ValuesCount};
+    ///
+    /// let at_most_one_owner = Condition::values_count("owners", ValuesCount::new().lte(1));
+    /// ```
     pub fn lte(mut self, n: u64) -> Self {
         self.lte = Some(n);
         self
@@ -361,6 +570,13 @@ impl ValuesCount {
 }
 
 /// A point on Earth, in degrees.
+///
+/// ```
+/// use qdrant_async::GeoPoint;
+///
+/// // Longitude, then latitude.
+/// let berlin = GeoPoint::new(13.405, 52.52);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GeoPoint {
@@ -372,6 +588,13 @@ pub struct GeoPoint {
 
 impl GeoPoint {
     /// A point by longitude and latitude.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, GeoPoint};
+    ///
+    /// // Within 1 km of Berlin's centre (longitude first).
+    /// let filter = Filter::must([Condition::geo_radius("location", GeoPoint::new(13.405, 52.52), 1_000.0)]);
+    /// ```
     pub fn new(lon: f64, lat: f64) -> Self {
         GeoPoint { lon, lat }
     }
@@ -462,31 +685,70 @@ impl Condition {
 
     /// Full-text match: every word of `text` (with a text index), or the
     /// substring (without one).
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// // Every word of the text (the field needs a full-text index).
+    /// let filter = Filter::must([Condition::matches_text("description", "wireless headphones")]);
+    /// ```
     pub fn matches_text(key: impl Into<String>, text: impl Into<String>) -> Self {
         Self::matching(key, proto::r#match::MatchValue::Text(text.into()))
     }
 
     /// Full-text match: any word of `text`.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// // Any word of the text (the field needs a full-text index).
+    /// let filter = Filter::must([Condition::matches_text_any("description", "wireless bluetooth")]);
+    /// ```
     pub fn matches_text_any(key: impl Into<String>, text: impl Into<String>) -> Self {
         Self::matching(key, proto::r#match::MatchValue::TextAny(text.into()))
     }
 
     /// Full-text match: the words of `phrase`, in order, next to each other.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// // The words in this order (a full-text index with phrase matching).
+    /// let filter = Filter::must([Condition::matches_phrase("description", "noise cancelling")]);
+    /// ```
     pub fn matches_phrase(key: impl Into<String>, phrase: impl Into<String>) -> Self {
         Self::matching(key, proto::r#match::MatchValue::Phrase(phrase.into()))
     }
 
     /// The string starts with `prefix`.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let filter = Filter::must([Condition::matches_prefix("sku", "HX-")]);
+    /// ```
     pub fn matches_prefix(key: impl Into<String>, prefix: impl Into<String>) -> Self {
         Self::matching(key, proto::r#match::MatchValue::Prefix(prefix.into()))
     }
 
     /// The string contains `substring`.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let filter = Filter::must([Condition::matches_substring("title", "phone")]);
+    /// ```
     pub fn matches_substring(key: impl Into<String>, substring: impl Into<String>) -> Self {
         Self::matching(key, proto::r#match::MatchValue::Substring(substring.into()))
     }
 
     /// The number lies within the range.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, Range};
+    ///
+    /// let filter = Filter::must([Condition::range("price", Range::new().gte(10.0).lte(20.0))]);
+    /// ```
     pub fn range(key: impl Into<String>, range: Range) -> Self {
         Self::field(key, |f| {
             f.range = Some(proto::Range {
@@ -499,6 +761,14 @@ impl Condition {
     }
 
     /// The date-time lies within the range.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, DatetimeRange, Filter};
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let week_ago = SystemTime::now() - Duration::from_secs(7 * 24 * 3600);
+    /// let filter = Filter::must([Condition::datetime_range("created_at", DatetimeRange::new().gte(week_ago))]);
+    /// ```
     pub fn datetime_range(key: impl Into<String>, range: DatetimeRange) -> Self {
         Self::field(key, |f| {
             f.datetime_range = Some(proto::DatetimeRange {
@@ -511,6 +781,17 @@ impl Condition {
     }
 
     /// The geo point lies within the box.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, GeoPoint};
+    ///
+    /// // Longitude first: the north-west corner, then the south-east one.
+    /// let filter = Filter::must([Condition::geo_bounding_box(
+    ///     "location",
+    ///     GeoPoint::new(13.08, 52.68),
+    ///     GeoPoint::new(13.76, 52.33),
+    /// )]);
+    /// ```
     pub fn geo_bounding_box(key: impl Into<String>, top_left: GeoPoint, bottom_right: GeoPoint) -> Self {
         Self::field(key, |f| {
             f.geo_bounding_box = Some(proto::GeoBoundingBox {
@@ -521,6 +802,12 @@ impl Condition {
     }
 
     /// The geo point lies within `radius` metres of `center`.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, GeoPoint};
+    ///
+    /// let filter = Filter::must([Condition::geo_radius("location", GeoPoint::new(13.405, 52.52), 1_000.0)]);
+    /// ```
     pub fn geo_radius(key: impl Into<String>, center: GeoPoint, radius: f32) -> Self {
         Self::field(key, |f| {
             f.geo_radius = Some(proto::GeoRadius {
@@ -531,6 +818,13 @@ impl Condition {
     }
 
     /// The geo point lies within the polygon and outside its holes.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, GeoPoint};
+    ///
+    /// let triangle = [GeoPoint::new(13.0, 52.0), GeoPoint::new(14.0, 52.0), GeoPoint::new(13.5, 53.0), GeoPoint::new(13.0, 52.0)];
+    /// let filter = Filter::must([Condition::geo_polygon("location", triangle, Vec::<Vec<GeoPoint>>::new())]);
+    /// ```
     pub fn geo_polygon(
         key: impl Into<String>,
         exterior: impl IntoIterator<Item = GeoPoint>,
@@ -545,6 +839,12 @@ impl Condition {
     }
 
     /// The key holds a number of values within the bounds.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, ValuesCount};
+    ///
+    /// let filter = Filter::must([Condition::values_count("tags", ValuesCount::new().gte(3))]);
+    /// ```
     pub fn values_count(key: impl Into<String>, count: ValuesCount) -> Self {
         Self::field(key, |f| {
             f.values_count = Some(proto::ValuesCount {
@@ -557,6 +857,12 @@ impl Condition {
     }
 
     /// The key is missing, `null`, or an empty array.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let untagged = Filter::must([Condition::is_empty("tags")]);
+    /// ```
     pub fn is_empty(key: impl Into<String>) -> Self {
         Condition(proto::Condition {
             condition_one_of: Some(proto::condition::ConditionOneOf::IsEmpty(
@@ -566,6 +872,12 @@ impl Condition {
     }
 
     /// The key is present with the value `null`.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let no_price = Filter::must([Condition::is_null("price")]);
+    /// ```
     pub fn is_null(key: impl Into<String>) -> Self {
         Condition(proto::Condition {
             condition_one_of: Some(proto::condition::ConditionOneOf::IsNull(proto::IsNullCondition {
@@ -575,6 +887,12 @@ impl Condition {
     }
 
     /// The point's id is one of these.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let some = Filter::must([Condition::has_id([1, 2, 3])]);
+    /// ```
     pub fn has_id<I: Into<PointId>>(ids: impl IntoIterator<Item = I>) -> Self {
         Condition(proto::Condition {
             condition_one_of: Some(proto::condition::ConditionOneOf::HasId(proto::HasIdCondition {
@@ -584,6 +902,12 @@ impl Condition {
     }
 
     /// The point has a vector by this name.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// let with_image = Filter::must([Condition::has_vector("image")]);
+    /// ```
     pub fn has_vector(name: impl Into<String>) -> Self {
         Condition(proto::Condition {
             condition_one_of: Some(proto::condition::ConditionOneOf::HasVector(
@@ -596,6 +920,19 @@ impl Condition {
 
     /// Some object of the array at `key` satisfies the whole filter (all of
     /// its conditions on the same element).
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, Range};
+    ///
+    /// // One element of `reviews` has both: a score of 5 and a verified author.
+    /// let filter = Filter::must([Condition::nested(
+    ///     "reviews",
+    ///     Filter::must([
+    ///         Condition::range("score", Range::new().gte(5.0)),
+    ///         Condition::matches("verified", true),
+    ///     ]),
+    /// )]);
+    /// ```
     pub fn nested(key: impl Into<String>, filter: Filter) -> Self {
         Condition(proto::Condition {
             condition_one_of: Some(proto::condition::ConditionOneOf::Nested(proto::NestedCondition {
@@ -606,6 +943,16 @@ impl Condition {
     }
 
     /// A sub-filter, as one condition.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// // (red or blue) and in stock
+    /// let filter = Filter::must([
+    ///     Condition::filter(Filter::should([Condition::matches("color", "red"), Condition::matches("color", "blue")])),
+    ///     Condition::matches("in_stock", true),
+    /// ]);
+    /// ```
     pub fn filter(filter: Filter) -> Self {
         Condition(proto::Condition {
             condition_one_of: Some(proto::condition::ConditionOneOf::Filter(filter.into())),
@@ -614,6 +961,18 @@ impl Condition {
 
     /// The point falls in slice `index` of `total` (a deterministic split
     /// of the points by id).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Condition, Filter};
+    ///
+    /// // Split a scan across 4 workers: this one reads the second quarter.
+    /// let count = client
+    ///     .count("my_collection")
+    ///     .filter(Filter::must([Condition::slice(1, 4)]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn slice(index: u32, total: u32) -> Self {
         Condition(proto::Condition {
             condition_one_of: Some(proto::condition::ConditionOneOf::Slice(proto::SliceCondition {

@@ -5,6 +5,19 @@ use crate::proto;
 use crate::types::point::{PointId, Record, ScoredPoint};
 
 /// The value points were grouped by.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::GroupId;
+///
+/// for group in client.query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5]).await? {
+///     match group.id {
+///         GroupId::String(s) => println!("document {s}"),
+///         other => println!("document {other:?}"),
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GroupId {
@@ -30,6 +43,16 @@ impl TryFrom<proto::GroupId> for GroupId {
 }
 
 /// One group of hits sharing a payload value.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let groups = client.query_points_groups("chunks", "document_id", vec![0.9, 0.1, 0.1, 0.5]).await?;
+/// for group in groups {
+///     let best = group.hits.first().map(|hit| hit.score);
+///     println!("{:?}: best {best:?}", group.id);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PointGroup {
@@ -64,6 +87,13 @@ impl PointGroup {
 }
 
 /// A payload value and how many points have it.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let hits = client.facet("my_collection", "color").await?;
+/// let total: u64 = hits.iter().map(|hit| hit.count).sum();
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FacetHit {
@@ -74,6 +104,18 @@ pub struct FacetHit {
 }
 
 /// A value counted by a facet.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::FacetValue;
+///
+/// for hit in client.facet("my_collection", "color").await? {
+///     if let FacetValue::String(color) = &hit.value {
+///         println!("{color}: {}", hit.count);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacetValue {
@@ -107,6 +149,14 @@ impl FacetHit {
 }
 
 /// A pair of points and their score, from `search_matrix_pairs`.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for pair in client.search_matrix_pairs("my_collection").sample(10).limit(2).await? {
+///     println!("{} ~ {}: {}", pair.a, pair.b, pair.score);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SearchMatrixPair {
@@ -138,6 +188,15 @@ impl SearchMatrixPair {
 
 /// A sparse distance matrix, from `search_matrix_offsets`: entry `k` is the
 /// score of `ids[offsets_row[k]]` against `ids[offsets_col[k]]`.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let m = client.search_matrix_offsets("my_collection").sample(10).limit(2).await?;
+/// for ((row, col), score) in m.offsets_row.iter().zip(&m.offsets_col).zip(&m.scores) {
+///     println!("{} ~ {}: {score}", m.ids[*row as usize], m.ids[*col as usize]);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SearchMatrixOffsets {

@@ -4,6 +4,14 @@ use crate::proto;
 use crate::types::config::Memory;
 
 /// The kind of a payload index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::FieldType;
+///
+/// client.create_payload_index("my_collection", "price", FieldType::Float).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FieldType {
@@ -41,6 +49,12 @@ impl From<FieldType> for proto::FieldType {
 }
 
 /// How text is split into words for a text index.
+///
+/// ```
+/// use qdrant_async::{TextIndexParams, TokenizerType};
+///
+/// let params = TextIndexParams::new(TokenizerType::Multilingual);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TokenizerType {
@@ -83,6 +97,12 @@ impl TokenizerType {
 }
 
 /// How a text index reduces words to their stems.
+///
+/// ```
+/// use qdrant_async::{Stemmer, TextIndexParams, TokenizerType};
+///
+/// let params = TextIndexParams::new(TokenizerType::Word).stemmer(Stemmer::snowball("english"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Stemmer {
@@ -97,6 +117,12 @@ pub enum Stemmer {
 
 impl Stemmer {
     /// The Snowball stemmer for this language.
+    ///
+    /// ```
+    /// use qdrant_async::Stemmer;
+    ///
+    /// let stemmer = Stemmer::snowball("german");
+    /// ```
     pub fn snowball(language: impl Into<String>) -> Self {
         Stemmer::Snowball {
             language: language.into(),
@@ -158,6 +184,17 @@ pub enum PayloadIndexParams {
 impl PayloadIndexParams {
     /// A full-text index with this tokenizer and the server's defaults for
     /// the rest ([`TextIndexParams`] sets more).
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, PayloadIndexParams, TokenizerType};
+    ///
+    /// client
+    ///     .create_payload_index("articles", "body", FieldType::Text)
+    ///     .field_index_params(PayloadIndexParams::text(TokenizerType::Word))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn text(tokenizer: TokenizerType) -> Self {
         PayloadIndexParams::Text(TextIndexParams::new(tokenizer))
     }
@@ -269,41 +306,90 @@ pub struct KeywordIndexParams {
 
 impl KeywordIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, KeywordIndexParams};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "tenant_id", FieldType::Keyword)
+    ///     .field_index_params(KeywordIndexParams::new().is_tenant(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Optimizes storage for this key dividing the collection by tenant.
+    ///
+    /// ```
+    /// use qdrant_async::KeywordIndexParams;
+    ///
+    /// // The field splits the collection by tenant: Qdrant lays data out by it.
+    /// let params = KeywordIndexParams::new().is_tenant(true);
+    /// ```
     pub fn is_tenant(mut self, is_tenant: bool) -> Self {
         self.is_tenant = Some(is_tenant);
         self
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::KeywordIndexParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = KeywordIndexParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Builds extra HNSW links for this key, for filtered search (default true).
+    ///
+    /// ```
+    /// use qdrant_async::KeywordIndexParams;
+    ///
+    /// let params = KeywordIndexParams::new().enable_hnsw(true);
+    /// ```
     pub fn enable_hnsw(mut self, enable_hnsw: bool) -> Self {
         self.enable_hnsw = Some(enable_hnsw);
         self
     }
 
     /// Also indexes prefixes of the values, for prefix matches.
+    ///
+    /// ```
+    /// use qdrant_async::KeywordIndexParams;
+    ///
+    /// let params = KeywordIndexParams::new().prefix(true);
+    /// ```
     pub fn prefix(mut self, prefix: bool) -> Self {
         self.prefix = prefix;
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{KeywordIndexParams, Memory};
+    ///
+    /// let params = KeywordIndexParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// Indexes the values inside this nested array of objects (the index's key is then relative to it).
+    ///
+    /// ```
+    /// use qdrant_async::KeywordIndexParams;
+    ///
+    /// let params = KeywordIndexParams::new().nested("items");
+    /// ```
     pub fn nested(mut self, nested: impl Into<String>) -> Self {
         self.nested = Some(nested.into());
         self
@@ -339,6 +425,17 @@ impl From<proto::KeywordIndexParams> for KeywordIndexParams {
 }
 
 /// Parameters of an integer index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, IntegerIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "year", FieldType::Integer)
+///     .field_index_params(IntegerIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IntegerIndexParams {
@@ -360,47 +457,103 @@ pub struct IntegerIndexParams {
 
 impl IntegerIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, IntegerIndexParams};
+    ///
+    /// // Only ranges, no exact lookups.
+    /// client
+    ///     .create_payload_index("my_collection", "year", FieldType::Integer)
+    ///     .field_index_params(IntegerIndexParams::new().lookup(false).range(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Supports exact matches (default true).
+    ///
+    /// ```
+    /// use qdrant_async::IntegerIndexParams;
+    ///
+    /// let params = IntegerIndexParams::new().lookup(true);
+    /// ```
     pub fn lookup(mut self, lookup: bool) -> Self {
         self.lookup = Some(lookup);
         self
     }
 
     /// Supports ranges and `order_by` (default true).
+    ///
+    /// ```
+    /// use qdrant_async::IntegerIndexParams;
+    ///
+    /// let params = IntegerIndexParams::new().range(true);
+    /// ```
     pub fn range(mut self, range: bool) -> Self {
         self.range = Some(range);
         self
     }
 
     /// Optimizes storage for this key being the main filter of most searches.
+    ///
+    /// ```
+    /// use qdrant_async::IntegerIndexParams;
+    ///
+    /// // Most filters use this field: Qdrant lays data out by it.
+    /// let params = IntegerIndexParams::new().is_principal(true);
+    /// ```
     pub fn is_principal(mut self, is_principal: bool) -> Self {
         self.is_principal = Some(is_principal);
         self
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::IntegerIndexParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = IntegerIndexParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Builds extra HNSW links for this key, for filtered search (default true).
+    ///
+    /// ```
+    /// use qdrant_async::IntegerIndexParams;
+    ///
+    /// let params = IntegerIndexParams::new().enable_hnsw(true);
+    /// ```
     pub fn enable_hnsw(mut self, enable_hnsw: bool) -> Self {
         self.enable_hnsw = Some(enable_hnsw);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{IntegerIndexParams, Memory};
+    ///
+    /// let params = IntegerIndexParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// Indexes the values inside this nested array of objects (the index's key is then relative to it).
+    ///
+    /// ```
+    /// use qdrant_async::IntegerIndexParams;
+    ///
+    /// let params = IntegerIndexParams::new().nested("items");
+    /// ```
     pub fn nested(mut self, nested: impl Into<String>) -> Self {
         self.nested = Some(nested.into());
         self
@@ -438,6 +591,17 @@ impl From<proto::IntegerIndexParams> for IntegerIndexParams {
 }
 
 /// Parameters of a float index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, FloatIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "price", FieldType::Float)
+///     .field_index_params(FloatIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FloatIndexParams {
@@ -455,35 +619,78 @@ pub struct FloatIndexParams {
 
 impl FloatIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, FloatIndexParams};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "price", FieldType::Float)
+    ///     .field_index_params(FloatIndexParams::new().on_disk(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::FloatIndexParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = FloatIndexParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Optimizes storage for this key being the main filter of most searches.
+    ///
+    /// ```
+    /// use qdrant_async::FloatIndexParams;
+    ///
+    /// // Most filters use this field: Qdrant lays data out by it.
+    /// let params = FloatIndexParams::new().is_principal(true);
+    /// ```
     pub fn is_principal(mut self, is_principal: bool) -> Self {
         self.is_principal = Some(is_principal);
         self
     }
 
     /// Builds extra HNSW links for this key, for filtered search (default true).
+    ///
+    /// ```
+    /// use qdrant_async::FloatIndexParams;
+    ///
+    /// let params = FloatIndexParams::new().enable_hnsw(true);
+    /// ```
     pub fn enable_hnsw(mut self, enable_hnsw: bool) -> Self {
         self.enable_hnsw = Some(enable_hnsw);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{FloatIndexParams, Memory};
+    ///
+    /// let params = FloatIndexParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// Indexes the values inside this nested array of objects (the index's key is then relative to it).
+    ///
+    /// ```
+    /// use qdrant_async::FloatIndexParams;
+    ///
+    /// let params = FloatIndexParams::new().nested("items");
+    /// ```
     pub fn nested(mut self, nested: impl Into<String>) -> Self {
         self.nested = Some(nested.into());
         self
@@ -517,6 +724,17 @@ impl From<proto::FloatIndexParams> for FloatIndexParams {
 }
 
 /// Parameters of a geo index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, GeoIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "location", FieldType::Geo)
+///     .field_index_params(GeoIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GeoIndexParams {
@@ -532,29 +750,65 @@ pub struct GeoIndexParams {
 
 impl GeoIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, GeoIndexParams};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "location", FieldType::Geo)
+    ///     .field_index_params(GeoIndexParams::new().on_disk(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::GeoIndexParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = GeoIndexParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Builds extra HNSW links for this key, for filtered search (default true).
+    ///
+    /// ```
+    /// use qdrant_async::GeoIndexParams;
+    ///
+    /// let params = GeoIndexParams::new().enable_hnsw(true);
+    /// ```
     pub fn enable_hnsw(mut self, enable_hnsw: bool) -> Self {
         self.enable_hnsw = Some(enable_hnsw);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{GeoIndexParams, Memory};
+    ///
+    /// let params = GeoIndexParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// Indexes the values inside this nested array of objects (the index's key is then relative to it).
+    ///
+    /// ```
+    /// use qdrant_async::GeoIndexParams;
+    ///
+    /// let params = GeoIndexParams::new().nested("items");
+    /// ```
     pub fn nested(mut self, nested: impl Into<String>) -> Self {
         self.nested = Some(nested.into());
         self
@@ -602,17 +856,36 @@ pub struct StopwordsSet {
 
 impl StopwordsSet {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```
+    /// use qdrant_async::{StopwordsSet, TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word)
+    ///     .stopwords(StopwordsSet::new().languages(["english"]).custom(["qdrant"]));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Languages whose built-in lists are used (`english`, ...).
+    ///
+    /// ```
+    /// use qdrant_async::StopwordsSet;
+    ///
+    /// let stopwords = StopwordsSet::new().languages(["english", "german"]);
+    /// ```
     pub fn languages<S: Into<String>>(mut self, languages: impl IntoIterator<Item = S>) -> Self {
         self.languages = languages.into_iter().map(Into::into).collect();
         self
     }
 
     /// More words to leave out.
+    ///
+    /// ```
+    /// use qdrant_async::StopwordsSet;
+    ///
+    /// let stopwords = StopwordsSet::new().languages(["english"]).custom(["acme", "inc"]);
+    /// ```
     pub fn custom<S: Into<String>>(mut self, custom: impl IntoIterator<Item = S>) -> Self {
         self.custom = custom.into_iter().map(Into::into).collect();
         self
@@ -678,6 +951,17 @@ pub struct TextIndexParams {
 
 impl TextIndexParams {
     /// A text index with this tokenizer, the rest left to the server.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, TextIndexParams, TokenizerType};
+    ///
+    /// client
+    ///     .create_payload_index("articles", "body", FieldType::Text)
+    ///     .field_index_params(TextIndexParams::new(TokenizerType::Word).lowercase(true).min_token_len(2))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(tokenizer: TokenizerType) -> Self {
         TextIndexParams {
             tokenizer,
@@ -697,72 +981,146 @@ impl TextIndexParams {
     }
 
     /// Lowercases words (default true).
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).lowercase(true);
+    /// ```
     pub fn lowercase(mut self, lowercase: bool) -> Self {
         self.lowercase = Some(lowercase);
         self
     }
 
     /// Shorter words are left out.
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).min_token_len(2);
+    /// ```
     pub fn min_token_len(mut self, min_token_len: u64) -> Self {
         self.min_token_len = Some(min_token_len);
         self
     }
 
     /// Longer words are left out.
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).max_token_len(40);
+    /// ```
     pub fn max_token_len(mut self, max_token_len: u64) -> Self {
         self.max_token_len = Some(max_token_len);
         self
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TokenizerType};
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = TextIndexParams::new(TokenizerType::Word).on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Words left out.
+    ///
+    /// ```
+    /// use qdrant_async::{StopwordsSet, TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word)
+    ///     .stopwords(StopwordsSet::new().languages(["english"]));
+    /// ```
     pub fn stopwords(mut self, stopwords: StopwordsSet) -> Self {
         self.stopwords = Some(stopwords);
         self
     }
 
     /// Keeps word positions, for phrase matches.
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).phrase_matching(true);
+    /// ```
     pub fn phrase_matching(mut self, phrase_matching: bool) -> Self {
         self.phrase_matching = Some(phrase_matching);
         self
     }
 
     /// Reduces words to their stems.
+    ///
+    /// ```
+    /// use qdrant_async::{Stemmer, TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).stemmer(Stemmer::snowball("english"));
+    /// ```
     pub fn stemmer(mut self, stemmer: Stemmer) -> Self {
         self.stemmer = Some(stemmer);
         self
     }
 
     /// Folds accented letters to ASCII (`é` to `e`).
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).ascii_folding(true);
+    /// ```
     pub fn ascii_folding(mut self, ascii_folding: bool) -> Self {
         self.ascii_folding = Some(ascii_folding);
         self
     }
 
     /// Builds extra HNSW links for this key, for filtered search (default true).
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).enable_hnsw(true);
+    /// ```
     pub fn enable_hnsw(mut self, enable_hnsw: bool) -> Self {
         self.enable_hnsw = Some(enable_hnsw);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// How text matches are scored (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TextScoring, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).scoring(TextScoring::Bm25);
+    /// ```
     pub fn scoring(mut self, scoring: TextScoring) -> Self {
         self.scoring = Some(scoring);
         self
     }
 
     /// Indexes the values inside this nested array of objects (the index's key is then relative to it).
+    ///
+    /// ```
+    /// use qdrant_async::{TextIndexParams, TokenizerType};
+    ///
+    /// let params = TextIndexParams::new(TokenizerType::Word).nested("items");
+    /// ```
     pub fn nested(mut self, nested: impl Into<String>) -> Self {
         self.nested = Some(nested.into());
         self
@@ -814,6 +1172,17 @@ impl From<proto::TextIndexParams> for TextIndexParams {
 }
 
 /// Parameters of a bool index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, BoolIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "in_stock", FieldType::Bool)
+///     .field_index_params(BoolIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BoolIndexParams {
@@ -829,29 +1198,65 @@ pub struct BoolIndexParams {
 
 impl BoolIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{BoolIndexParams, FieldType};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "in_stock", FieldType::Bool)
+    ///     .field_index_params(BoolIndexParams::new().on_disk(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::BoolIndexParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = BoolIndexParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Builds extra HNSW links for this key, for filtered search (default true).
+    ///
+    /// ```
+    /// use qdrant_async::BoolIndexParams;
+    ///
+    /// let params = BoolIndexParams::new().enable_hnsw(true);
+    /// ```
     pub fn enable_hnsw(mut self, enable_hnsw: bool) -> Self {
         self.enable_hnsw = Some(enable_hnsw);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{BoolIndexParams, Memory};
+    ///
+    /// let params = BoolIndexParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// Indexes the values inside this nested array of objects (the index's key is then relative to it).
+    ///
+    /// ```
+    /// use qdrant_async::BoolIndexParams;
+    ///
+    /// let params = BoolIndexParams::new().nested("items");
+    /// ```
     pub fn nested(mut self, nested: impl Into<String>) -> Self {
         self.nested = Some(nested.into());
         self
@@ -883,6 +1288,17 @@ impl From<proto::BoolIndexParams> for BoolIndexParams {
 }
 
 /// Parameters of a date-time index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, DatetimeIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "created_at", FieldType::Datetime)
+///     .field_index_params(DatetimeIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DatetimeIndexParams {
@@ -900,35 +1316,78 @@ pub struct DatetimeIndexParams {
 
 impl DatetimeIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{DatetimeIndexParams, FieldType};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "created_at", FieldType::Datetime)
+    ///     .field_index_params(DatetimeIndexParams::new().is_principal(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::DatetimeIndexParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = DatetimeIndexParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Optimizes storage for this key being the main filter of most searches.
+    ///
+    /// ```
+    /// use qdrant_async::DatetimeIndexParams;
+    ///
+    /// // Most filters use this field: Qdrant lays data out by it.
+    /// let params = DatetimeIndexParams::new().is_principal(true);
+    /// ```
     pub fn is_principal(mut self, is_principal: bool) -> Self {
         self.is_principal = Some(is_principal);
         self
     }
 
     /// Builds extra HNSW links for this key, for filtered search (default true).
+    ///
+    /// ```
+    /// use qdrant_async::DatetimeIndexParams;
+    ///
+    /// let params = DatetimeIndexParams::new().enable_hnsw(true);
+    /// ```
     pub fn enable_hnsw(mut self, enable_hnsw: bool) -> Self {
         self.enable_hnsw = Some(enable_hnsw);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{DatetimeIndexParams, Memory};
+    ///
+    /// let params = DatetimeIndexParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// Indexes the values inside this nested array of objects (the index's key is then relative to it).
+    ///
+    /// ```
+    /// use qdrant_async::DatetimeIndexParams;
+    ///
+    /// let params = DatetimeIndexParams::new().nested("items");
+    /// ```
     pub fn nested(mut self, nested: impl Into<String>) -> Self {
         self.nested = Some(nested.into());
         self
@@ -962,6 +1421,17 @@ impl From<proto::DatetimeIndexParams> for DatetimeIndexParams {
 }
 
 /// Parameters of a UUID index.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{FieldType, UuidIndexParams};
+///
+/// client
+///     .create_payload_index("my_collection", "user_id", FieldType::Uuid)
+///     .field_index_params(UuidIndexParams::new().on_disk(true))
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UuidIndexParams {
@@ -979,35 +1449,78 @@ pub struct UuidIndexParams {
 
 impl UuidIndexParams {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{FieldType, UuidIndexParams};
+    ///
+    /// client
+    ///     .create_payload_index("my_collection", "user_id", FieldType::Uuid)
+    ///     .field_index_params(UuidIndexParams::new().is_tenant(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Optimizes storage for this key dividing the collection by tenant.
+    ///
+    /// ```
+    /// use qdrant_async::UuidIndexParams;
+    ///
+    /// // The field splits the collection by tenant: Qdrant lays data out by it.
+    /// let params = UuidIndexParams::new().is_tenant(true);
+    /// ```
     pub fn is_tenant(mut self, is_tenant: bool) -> Self {
         self.is_tenant = Some(is_tenant);
         self
     }
 
     /// Keeps the index on disk. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::UuidIndexParams;
+    ///
+    /// // Kept on disk, read through the page cache.
+    /// let params = UuidIndexParams::new().on_disk(true);
+    /// ```
     pub fn on_disk(mut self, on_disk: bool) -> Self {
         self.on_disk = Some(on_disk);
         self
     }
 
     /// Builds extra HNSW links for this key, for filtered search (default true).
+    ///
+    /// ```
+    /// use qdrant_async::UuidIndexParams;
+    ///
+    /// let params = UuidIndexParams::new().enable_hnsw(true);
+    /// ```
     pub fn enable_hnsw(mut self, enable_hnsw: bool) -> Self {
         self.enable_hnsw = Some(enable_hnsw);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, UuidIndexParams};
+    ///
+    /// let params = UuidIndexParams::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
     }
 
     /// Indexes the values inside this nested array of objects (the index's key is then relative to it).
+    ///
+    /// ```
+    /// use qdrant_async::UuidIndexParams;
+    ///
+    /// let params = UuidIndexParams::new().nested("items");
+    /// ```
     pub fn nested(mut self, nested: impl Into<String>) -> Self {
         self.nested = Some(nested.into());
         self
@@ -1041,6 +1554,12 @@ impl From<proto::UuidIndexParams> for UuidIndexParams {
 }
 
 /// How text matches are scored.
+///
+/// ```
+/// use qdrant_async::{TextIndexParams, TextScoring, TokenizerType};
+///
+/// let params = TextIndexParams::new(TokenizerType::Word).scoring(TextScoring::Bm25);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TextScoring {

@@ -69,6 +69,23 @@ impl PointsUpdateOperation {
     }
 
     /// Inserts or replaces points.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Point, PointsUpdateOperation};
+    ///
+    /// // Several writes in one call, applied in order.
+    /// let results = client
+    ///     .batch_update_points(
+    ///         "my_collection",
+    ///         [
+    ///             PointsUpdateOperation::upsert([Point::new(1, vec![0.9, 0.1, 0.1, 0.5])]),
+    ///             PointsUpdateOperation::delete(vec![2, 3]),
+    ///         ],
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn upsert(points: impl IntoIterator<Item = Point>) -> Self {
         Self::new(Kind::Upsert {
             points: points.into_iter().collect(),
@@ -78,11 +95,25 @@ impl PointsUpdateOperation {
     }
 
     /// Deletes points by ids or by filter.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, PointsUpdateOperation};
+    ///
+    /// let by_ids = PointsUpdateOperation::delete(vec![1, 2, 3]);
+    /// let by_filter = PointsUpdateOperation::delete(Filter::must([Condition::matches("color", "red")]));
+    /// ```
     pub fn delete(points: impl Into<PointsSelector>) -> Self {
         Self::new(Kind::Delete(points.into()))
     }
 
     /// Sets payload keys, keeping the others.
+    ///
+    /// ```
+    /// use qdrant_async::PointsUpdateOperation;
+    /// use serde_json::json;
+    ///
+    /// let op = PointsUpdateOperation::set_payload(json!({"reviewed": true}), vec![1, 2]);
+    /// ```
     pub fn set_payload(payload: impl IntoPayload, points: impl Into<PointsSelector>) -> Self {
         Self::new(Kind::SetPayload {
             payload: payload.into_payload(),
@@ -92,6 +123,14 @@ impl PointsUpdateOperation {
     }
 
     /// Replaces the whole payload.
+    ///
+    /// ```
+    /// use qdrant_async::PointsUpdateOperation;
+    /// use serde_json::json;
+    ///
+    /// // Point 1's payload becomes exactly this.
+    /// let op = PointsUpdateOperation::overwrite_payload(json!({"color": "blue"}), vec![1]);
+    /// ```
     pub fn overwrite_payload(payload: impl IntoPayload, points: impl Into<PointsSelector>) -> Self {
         Self::new(Kind::OverwritePayload {
             payload: payload.into_payload(),
@@ -101,6 +140,12 @@ impl PointsUpdateOperation {
     }
 
     /// Deletes payload keys.
+    ///
+    /// ```
+    /// use qdrant_async::PointsUpdateOperation;
+    ///
+    /// let op = PointsUpdateOperation::delete_payload(["draft", "tmp"], vec![1, 2]);
+    /// ```
     pub fn delete_payload<K: Into<String>>(
         keys: impl IntoIterator<Item = K>,
         points: impl Into<PointsSelector>,
@@ -112,11 +157,23 @@ impl PointsUpdateOperation {
     }
 
     /// Removes every payload key.
+    ///
+    /// ```
+    /// use qdrant_async::PointsUpdateOperation;
+    ///
+    /// let op = PointsUpdateOperation::clear_payload(vec![1, 2]);
+    /// ```
     pub fn clear_payload(points: impl Into<PointsSelector>) -> Self {
         Self::new(Kind::ClearPayload(points.into()))
     }
 
     /// Replaces some vectors of existing points.
+    ///
+    /// ```
+    /// use qdrant_async::{PointVectors, PointsUpdateOperation};
+    ///
+    /// let op = PointsUpdateOperation::update_vectors([PointVectors::new(1, vec![0.2, 0.2, 0.3, 0.4])]);
+    /// ```
     pub fn update_vectors(points: impl IntoIterator<Item = PointVectors>) -> Self {
         Self::new(Kind::UpdateVectors {
             points: points.into_iter().collect(),
@@ -127,6 +184,12 @@ impl PointsUpdateOperation {
     /// Deletes named vectors from points (names first, as in
     /// [`delete_payload`](Self::delete_payload) and
     /// `Client::delete_vectors`).
+    ///
+    /// ```
+    /// use qdrant_async::PointsUpdateOperation;
+    ///
+    /// let op = PointsUpdateOperation::delete_vectors(["image"], vec![1, 2]);
+    /// ```
     pub fn delete_vectors<N: Into<String>>(
         vector_names: impl IntoIterator<Item = N>,
         points: impl Into<PointsSelector>,
@@ -138,6 +201,12 @@ impl PointsUpdateOperation {
     }
 
     /// Applies the operation only in the shards with these keys.
+    ///
+    /// ```
+    /// use qdrant_async::{Point, PointsUpdateOperation};
+    ///
+    /// let op = PointsUpdateOperation::upsert([Point::new(1, vec![0.9, 0.1, 0.1, 0.5])]).shard_key_selector("tenant_a");
+    /// ```
     pub fn shard_key_selector(mut self, selector: impl Into<ShardKeySelector>) -> Self {
         self.shard_key_selector = Some(selector.into());
         self
@@ -145,6 +214,14 @@ impl PointsUpdateOperation {
 
     /// For set and overwrite payload: writes under this nested key
     /// (`"a.b"`) instead of at the top level. Ignored by other kinds.
+    ///
+    /// ```
+    /// use qdrant_async::PointsUpdateOperation;
+    /// use serde_json::json;
+    ///
+    /// // Sets `address.city`, keeping the rest of `address`.
+    /// let op = PointsUpdateOperation::set_payload(json!({"city": "Berlin"}), vec![1]).key("address");
+    /// ```
     pub fn key(mut self, key: impl Into<String>) -> Self {
         if let Kind::SetPayload { key: k, .. } | Kind::OverwritePayload { key: k, .. } = &mut self.kind {
             *k = Some(key.into());
@@ -154,6 +231,14 @@ impl PointsUpdateOperation {
 
     /// For upserts and vector updates: changes existing points only if
     /// they match this filter. Ignored by other kinds.
+    ///
+    /// ```
+    /// use qdrant_async::{Condition, Filter, Point, PointsUpdateOperation};
+    ///
+    /// // Replace point 1 only if it is still at version 3.
+    /// let op = PointsUpdateOperation::upsert([Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+    ///     .update_filter(Filter::must([Condition::matches("version", 3)]));
+    /// ```
     pub fn update_filter(mut self, filter: impl Into<Filter>) -> Self {
         if let Kind::Upsert { update_filter, .. } | Kind::UpdateVectors { update_filter, .. } = &mut self.kind
         {
@@ -164,6 +249,12 @@ impl PointsUpdateOperation {
 
     /// For upserts: whether to insert, update or both (default both).
     /// Ignored by other kinds.
+    ///
+    /// ```
+    /// use qdrant_async::{Point, PointsUpdateOperation, UpdateMode};
+    ///
+    /// let op = PointsUpdateOperation::upsert([Point::new(1, vec![0.9, 0.1, 0.1, 0.5])]).update_mode(UpdateMode::InsertOnly);
+    /// ```
     pub fn update_mode(mut self, mode: UpdateMode) -> Self {
         if let Kind::Upsert { update_mode, .. } = &mut self.kind {
             *update_mode = Some(mode);

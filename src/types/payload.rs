@@ -10,6 +10,14 @@ use crate::proto;
 ///
 /// Unlike the crate's other public enums this one is exhaustive: it is the
 /// JSON data model, which does not grow.
+///
+/// ```
+/// use qdrant_async::Value;
+///
+/// let v = Value::from("red");
+/// assert_eq!(v, Value::String("red".to_string()));
+/// assert_eq!(Value::from(3).as_i64(), Some(3));
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Value {
     /// `null`.
@@ -31,6 +39,13 @@ pub enum Value {
 
 impl Value {
     /// The string, if this is one.
+    ///
+    /// ```
+    /// use qdrant_async::Value;
+    ///
+    /// assert_eq!(Value::from("red").as_str(), Some("red"));
+    /// assert_eq!(Value::from(1).as_str(), None);
+    /// ```
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
@@ -39,6 +54,12 @@ impl Value {
     }
 
     /// The integer, if this is one.
+    ///
+    /// ```
+    /// use qdrant_async::Value;
+    ///
+    /// assert_eq!(Value::from(42).as_i64(), Some(42));
+    /// ```
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::Integer(i) => Some(*i),
@@ -47,6 +68,12 @@ impl Value {
     }
 
     /// The number as a double, if this is an integer or a double.
+    ///
+    /// ```
+    /// use qdrant_async::Value;
+    ///
+    /// assert_eq!(Value::from(12.5).as_f64(), Some(12.5));
+    /// ```
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Integer(i) => Some(*i as f64),
@@ -56,6 +83,12 @@ impl Value {
     }
 
     /// The boolean, if this is one.
+    ///
+    /// ```
+    /// use qdrant_async::Value;
+    ///
+    /// assert_eq!(Value::from(true).as_bool(), Some(true));
+    /// ```
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
@@ -64,6 +97,13 @@ impl Value {
     }
 
     /// The elements, if this is an array.
+    ///
+    /// ```
+    /// use qdrant_async::Value;
+    ///
+    /// let tags = Value::List(vec![Value::from("a"), Value::from("b")]);
+    /// assert_eq!(tags.as_list().map(<[Value]>::len), Some(2));
+    /// ```
     pub fn as_list(&self) -> Option<&[Value]> {
         match self {
             Value::List(l) => Some(l),
@@ -72,6 +112,14 @@ impl Value {
     }
 
     /// The fields, if this is an object.
+    ///
+    /// ```
+    /// use qdrant_async::Value;
+    /// use std::collections::HashMap;
+    ///
+    /// let nested = Value::Object(HashMap::from([("city".to_string(), Value::from("Berlin"))]));
+    /// assert_eq!(nested.as_object().and_then(|o| o["city"].as_str()), Some("Berlin"));
+    /// ```
     pub fn as_object(&self) -> Option<&HashMap<String, Value>> {
         match self {
             Value::Object(o) => Some(o),
@@ -80,6 +128,13 @@ impl Value {
     }
 
     /// Whether this is `null`.
+    ///
+    /// ```
+    /// use qdrant_async::Value;
+    ///
+    /// assert!(Value::Null.is_null());
+    /// assert!(!Value::from(0).is_null());
+    /// ```
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -221,6 +276,16 @@ impl Received {
 
 impl Payload {
     /// An empty payload.
+    ///
+    /// ```
+    /// use qdrant_async::{Payload, Point};
+    ///
+    /// let mut payload = Payload::new();
+    /// payload.insert("color", "red");
+    /// payload.insert("price", 12.5);
+    /// assert_eq!(payload.len(), 2);
+    /// let point = Point::new(1, vec![0.9, 0.1, 0.1, 0.5]).payload(payload);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -266,36 +331,90 @@ impl Payload {
     }
 
     /// The value at a top-level key.
+    ///
+    /// ```
+    /// use qdrant_async::Payload;
+    ///
+    /// let payload = Payload::from([("color", "red")]);
+    /// assert_eq!(payload.get("color").and_then(|v| v.as_str()), Some("red"));
+    /// assert!(payload.get("size").is_none());
+    /// ```
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.map().get(key)
     }
 
     /// Sets a top-level key, returning the value it replaced.
+    ///
+    /// ```
+    /// use qdrant_async::Payload;
+    ///
+    /// let mut payload = Payload::new();
+    /// assert!(payload.insert("count", 1).is_none());
+    /// // Replacing a value hands back the old one.
+    /// assert_eq!(payload.insert("count", 2).and_then(|v| v.as_i64()), Some(1));
+    /// ```
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
         self.map_mut().insert(key.into(), value.into())
     }
 
     /// Removes a top-level key, returning its value.
+    ///
+    /// ```
+    /// use qdrant_async::Payload;
+    ///
+    /// let mut payload = Payload::from([("color", "red")]);
+    /// assert_eq!(payload.remove("color").and_then(|v| v.as_str().map(str::to_owned)).as_deref(), Some("red"));
+    /// assert!(payload.is_empty());
+    /// ```
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         self.map_mut().remove(key)
     }
 
     /// Number of top-level keys.
+    ///
+    /// ```
+    /// use qdrant_async::Payload;
+    ///
+    /// assert_eq!(Payload::from([("a", 1), ("b", 2)]).len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.map().len()
     }
 
     /// Whether the payload has no keys.
+    ///
+    /// ```
+    /// use qdrant_async::Payload;
+    ///
+    /// assert!(Payload::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.map().is_empty()
     }
 
     /// The top-level keys and their values, in no particular order.
+    ///
+    /// ```
+    /// use qdrant_async::Payload;
+    ///
+    /// let payload = Payload::from([("a", 1), ("b", 2)]);
+    /// let mut keys: Vec<&String> = payload.iter().map(|(key, _)| key).collect();
+    /// keys.sort();
+    /// assert_eq!(keys, ["a", "b"]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.map().iter()
     }
 
     /// The map of top-level keys to values.
+    ///
+    /// ```
+    /// use qdrant_async::{Payload, Value};
+    /// use std::collections::HashMap;
+    ///
+    /// let map: HashMap<String, Value> = Payload::from([("a", 1)]).into_inner();
+    /// assert_eq!(map["a"], Value::Integer(1));
+    /// ```
     pub fn into_inner(self) -> HashMap<String, Value> {
         self.into_map()
     }

@@ -37,6 +37,13 @@ enum Repr {
 
 impl PointId {
     /// The integer id, if this is one.
+    ///
+    /// ```
+    /// use qdrant_async::PointId;
+    ///
+    /// assert_eq!(PointId::from(42).as_u64(), Some(42));
+    /// assert_eq!(PointId::from("5c56c793-69f3-4fbf-87e6-c4bf54c28c26").as_u64(), None);
+    /// ```
     pub fn as_u64(&self) -> Option<u64> {
         match self.0 {
             Repr::Num(n) => Some(n),
@@ -45,6 +52,14 @@ impl PointId {
     }
 
     /// The UUID, if this is one.
+    ///
+    /// ```
+    /// use qdrant_async::PointId;
+    ///
+    /// let id = PointId::from("5c56c793-69f3-4fbf-87e6-c4bf54c28c26");
+    /// assert_eq!(id.as_uuid().map(|u| u.to_string()).as_deref(), Some("5c56c793-69f3-4fbf-87e6-c4bf54c28c26"));
+    /// assert_eq!(PointId::from(42).as_uuid(), None);
+    /// ```
     pub fn as_uuid(&self) -> Option<Uuid> {
         match self.0 {
             Repr::Uuid(u) => Some(u),
@@ -241,6 +256,15 @@ pub struct Point {
 impl Point {
     /// A point with an id (`u64`, `Uuid` or UUID string) and its vector or
     /// named vectors.
+    ///
+    /// ```
+    /// use qdrant_async::{Point, Vector, Vectors};
+    /// use serde_json::json;
+    ///
+    /// let plain = Point::new(1, vec![0.9, 0.1, 0.1, 0.5]).payload(json!({"color": "red"}));
+    /// let by_uuid = Point::new("5c56c793-69f3-4fbf-87e6-c4bf54c28c26", vec![0.1, 0.9, 0.3, 0.2]);
+    /// let named = Point::new(2, Vectors::named([("image", Vector::from(vec![0.1, 0.2]))]));
+    /// ```
     pub fn new(id: impl Into<PointId>, vectors: impl Into<Vectors>) -> Self {
         Point {
             id: id.into(),
@@ -254,6 +278,14 @@ impl Point {
     /// (`json!({...})`), or any `Serialize` value wrapped in `Json(..)` that
     /// serializes to an object. Anything else is reported as an invalid
     /// argument when the point is sent.
+    ///
+    /// ```
+    /// use qdrant_async::{Payload, Point};
+    /// use serde_json::json;
+    ///
+    /// let from_json = Point::new(1, vec![0.9, 0.1]).payload(json!({"color": "red", "price": 12.5}));
+    /// let from_pairs = Point::new(2, vec![0.1, 0.9]).payload(Payload::from([("color", "green")]));
+    /// ```
     pub fn payload(mut self, payload: impl IntoPayload) -> Self {
         match payload.into_payload() {
             Ok(p) => {
@@ -266,16 +298,38 @@ impl Point {
     }
 
     /// The point's id.
+    ///
+    /// ```
+    /// use qdrant_async::{Point, PointId};
+    ///
+    /// let point = Point::new(7, vec![0.9, 0.1]);
+    /// assert_eq!(point.id(), &PointId::from(7));
+    /// ```
     pub fn id(&self) -> &PointId {
         &self.id
     }
 
     /// The point's vectors.
+    ///
+    /// ```
+    /// use qdrant_async::Point;
+    ///
+    /// let point = Point::new(7, vec![0.9, 0.1]);
+    /// assert_eq!(point.vectors().get("").and_then(|v| v.as_dense()), Some(&[0.9, 0.1][..]));
+    /// ```
     pub fn vectors(&self) -> &Vectors {
         &self.vectors
     }
 
     /// The point's payload.
+    ///
+    /// ```
+    /// use qdrant_async::Point;
+    /// use serde_json::json;
+    ///
+    /// let point = Point::new(7, vec![0.9, 0.1]).payload(json!({"color": "red"}));
+    /// assert_eq!(point.payload_ref().get("color").and_then(|v| v.as_str()), Some("red"));
+    /// ```
     pub fn payload_ref(&self) -> &Payload {
         &self.payload
     }
@@ -340,6 +394,14 @@ pub(crate) fn vectors_argument(point: &str) -> String {
 }
 
 /// A point as a read returns it (retrieve, scroll).
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// for record in client.retrieve("my_collection", [1, 2]).await? {
+///     println!("{}: {:?}", record.id, record.payload.get("color"));
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Record {
@@ -355,6 +417,19 @@ pub struct Record {
 
 /// The payload value a point was ordered by (`order_by`): Qdrant orders
 /// integer and datetime keys as integers, others as floats.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{OrderBy, OrderValue};
+///
+/// let page = client.scroll("my_collection").order_by(OrderBy::new("price")).await?;
+/// for record in page.points {
+///     if let Some(OrderValue::Float(price)) = record.order_value {
+///         println!("{}: {price}", record.id);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum OrderValue {
@@ -374,6 +449,15 @@ impl OrderValue {
 }
 
 /// A point as a search returns it, with its score.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let hits = client.query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5]).with_payload(true).await?;
+/// for hit in hits {
+///     println!("{} scored {}: {:?}", hit.id, hit.score, hit.payload.get("color"));
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ScoredPoint {
@@ -543,6 +627,23 @@ pub struct PointVectors {
 
 impl PointVectors {
     /// The point's id and its new vectors.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PointVectors;
+    ///
+    /// // Replaces the vectors of points 1 and 2, keeping their payloads.
+    /// client
+    ///     .update_vectors(
+    ///         "my_collection",
+    ///         [
+    ///             PointVectors::new(1, vec![0.9, 0.1, 0.1, 0.5]),
+    ///             PointVectors::new(2, vec![0.1, 0.9, 0.3, 0.2]),
+    ///         ],
+    ///     )
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(id: impl Into<PointId>, vectors: impl Into<Vectors>) -> Self {
         PointVectors {
             id: id.into(),

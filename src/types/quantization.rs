@@ -4,6 +4,12 @@ use crate::proto;
 use crate::types::config::Memory;
 
 /// The type scalar quantization compresses values to.
+///
+/// ```
+/// use qdrant_async::{ScalarQuantization, ScalarType};
+///
+/// let quantization = ScalarQuantization::new().kind(ScalarType::Int8);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScalarType {
@@ -31,6 +37,12 @@ impl ScalarType {
 }
 
 /// Compression of product quantization.
+///
+/// ```
+/// use qdrant_async::{CompressionRatio, ProductQuantization};
+///
+/// let quantization = ProductQuantization::new(CompressionRatio::X32);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CompressionRatio {
@@ -73,6 +85,12 @@ impl CompressionRatio {
 }
 
 /// How binary quantization encodes each value.
+///
+/// ```
+/// use qdrant_async::{BinaryQuantization, BinaryQuantizationEncoding};
+///
+/// let quantization = BinaryQuantization::new().encoding(BinaryQuantizationEncoding::TwoBits);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BinaryQuantizationEncoding {
@@ -111,6 +129,12 @@ impl BinaryQuantizationEncoding {
 }
 
 /// How queries are encoded when searching binary-quantized vectors.
+///
+/// ```
+/// use qdrant_async::{BinaryQuantization, BinaryQuantizationQueryEncoding};
+///
+/// let quantization = BinaryQuantization::new().query_encoding(BinaryQuantizationQueryEncoding::Scalar8Bits);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BinaryQuantizationQueryEncoding {
@@ -165,6 +189,12 @@ impl BinaryQuantizationQueryEncoding {
 }
 
 /// Bits per value of TurboQuant quantization.
+///
+/// ```
+/// use qdrant_async::{TurboQuantBitSize, TurboQuantization};
+///
+/// let quantization = TurboQuantization::new().bits(TurboQuantBitSize::Bits2);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TurboQuantBitSize {
@@ -227,29 +257,64 @@ pub struct ScalarQuantization {
 
 impl ScalarQuantization {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, ScalarQuantization, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(768, Distance::Cosine))
+    ///     .quantization_config(ScalarQuantization::new().quantile(0.99).always_ram(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The type values are compressed to (`type` on the wire).
+    ///
+    /// ```
+    /// use qdrant_async::{ScalarQuantization, ScalarType};
+    ///
+    /// let params = ScalarQuantization::new().kind(ScalarType::Int8);
+    /// ```
     pub fn kind(mut self, kind: ScalarType) -> Self {
         self.kind = kind;
         self
     }
 
     /// Share of values kept within range, clipping outliers (default 1).
+    ///
+    /// ```
+    /// use qdrant_async::ScalarQuantization;
+    ///
+    /// let params = ScalarQuantization::new().quantile(0.99);
+    /// ```
     pub fn quantile(mut self, quantile: f32) -> Self {
         self.quantile = Some(quantile);
         self
     }
 
     /// Keeps the quantized vectors in memory. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::ScalarQuantization;
+    ///
+    /// let params = ScalarQuantization::new().always_ram(true);
+    /// ```
     pub fn always_ram(mut self, always_ram: bool) -> Self {
         self.always_ram = Some(always_ram);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, ScalarQuantization};
+    ///
+    /// let params = ScalarQuantization::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -299,6 +364,17 @@ pub struct ProductQuantization {
 
 impl ProductQuantization {
     /// Product quantization with this compression.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{CompressionRatio, Distance, ProductQuantization, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(768, Distance::Cosine))
+    ///     .quantization_config(ProductQuantization::new(CompressionRatio::X16))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(compression: CompressionRatio) -> Self {
         ProductQuantization {
             compression,
@@ -308,12 +384,24 @@ impl ProductQuantization {
     }
 
     /// Keeps the quantized vectors in memory. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::{CompressionRatio, ProductQuantization};
+    ///
+    /// let params = ProductQuantization::new(CompressionRatio::X16).always_ram(true);
+    /// ```
     pub fn always_ram(mut self, always_ram: bool) -> Self {
         self.always_ram = Some(always_ram);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{CompressionRatio, Memory, ProductQuantization};
+    ///
+    /// let params = ProductQuantization::new(CompressionRatio::X16).memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -363,29 +451,64 @@ pub struct BinaryQuantization {
 
 impl BinaryQuantization {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{BinaryQuantization, Distance, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(1536, Distance::Cosine))
+    ///     .quantization_config(BinaryQuantization::new().always_ram(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Keeps the quantized vectors in memory. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::BinaryQuantization;
+    ///
+    /// let params = BinaryQuantization::new().always_ram(true);
+    /// ```
     pub fn always_ram(mut self, always_ram: bool) -> Self {
         self.always_ram = Some(always_ram);
         self
     }
 
     /// Bits per stored value.
+    ///
+    /// ```
+    /// use qdrant_async::{BinaryQuantization, BinaryQuantizationEncoding};
+    ///
+    /// let params = BinaryQuantization::new().encoding(BinaryQuantizationEncoding::TwoBits);
+    /// ```
     pub fn encoding(mut self, encoding: BinaryQuantizationEncoding) -> Self {
         self.encoding = Some(encoding);
         self
     }
 
     /// How queries are encoded.
+    ///
+    /// ```
+    /// use qdrant_async::{BinaryQuantization, BinaryQuantizationQueryEncoding};
+    ///
+    /// let params = BinaryQuantization::new().query_encoding(BinaryQuantizationQueryEncoding::Scalar8Bits);
+    /// ```
     pub fn query_encoding(mut self, query_encoding: BinaryQuantizationQueryEncoding) -> Self {
         self.query_encoding = Some(query_encoding);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{BinaryQuantization, Memory};
+    ///
+    /// let params = BinaryQuantization::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self
@@ -425,6 +548,13 @@ impl From<proto::BinaryQuantization> for BinaryQuantization {
 }
 
 /// TurboQuant quantization (Qdrant 1.20).
+///
+/// ```
+/// use qdrant_async::{Distance, TurboQuantBitSize, TurboQuantization, VectorParams};
+///
+/// let params = VectorParams::new(768, Distance::Cosine)
+///     .quantization_config(TurboQuantization::new().bits(TurboQuantBitSize::Bits4).into());
+/// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TurboQuantization {
@@ -438,23 +568,52 @@ pub struct TurboQuantization {
 
 impl TurboQuantization {
     /// Nothing set: the server's defaults.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Distance, TurboQuantization, VectorParams};
+    ///
+    /// client
+    ///     .create_collection("my_collection", VectorParams::new(768, Distance::Cosine))
+    ///     .quantization_config(TurboQuantization::new().always_ram(true))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Keeps the quantized vectors in memory. Deprecated in the protocol; Qdrant 1.20 has `memory`.
+    ///
+    /// ```
+    /// use qdrant_async::TurboQuantization;
+    ///
+    /// let params = TurboQuantization::new().always_ram(true);
+    /// ```
     pub fn always_ram(mut self, always_ram: bool) -> Self {
         self.always_ram = Some(always_ram);
         self
     }
 
     /// Bits per value.
+    ///
+    /// ```
+    /// use qdrant_async::{TurboQuantBitSize, TurboQuantization};
+    ///
+    /// let params = TurboQuantization::new().bits(TurboQuantBitSize::Bits4);
+    /// ```
     pub fn bits(mut self, bits: TurboQuantBitSize) -> Self {
         self.bits = Some(bits);
         self
     }
 
     /// Where the data lives: on disk, cached, or pinned in memory (Qdrant 1.20).
+    ///
+    /// ```
+    /// use qdrant_async::{Memory, TurboQuantization};
+    ///
+    /// let params = TurboQuantization::new().memory(Memory::Cached);
+    /// ```
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memory = Some(memory);
         self

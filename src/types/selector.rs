@@ -29,11 +29,33 @@ pub enum PayloadSelector {
 
 impl PayloadSelector {
     /// Only these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PayloadSelector;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_payload(PayloadSelector::include(["title", "price"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn include<K: Into<String>>(keys: impl IntoIterator<Item = K>) -> Self {
         PayloadSelector::Include(keys.into_iter().map(Into::into).collect())
     }
 
     /// All but these keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::PayloadSelector;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .with_payload(PayloadSelector::exclude(["embedding_text"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn exclude<K: Into<String>>(keys: impl IntoIterator<Item = K>) -> Self {
         PayloadSelector::Exclude(keys.into_iter().map(Into::into).collect())
     }
@@ -100,6 +122,14 @@ pub enum VectorsSelector {
 
 impl VectorsSelector {
     /// Only the vectors with these names.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::VectorsSelector;
+    ///
+    /// let records = client.retrieve("products", [1, 2]).with_vectors(VectorsSelector::include(["image"])).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn include<K: Into<String>>(names: impl IntoIterator<Item = K>) -> Self {
         VectorsSelector::Include(names.into_iter().map(Into::into).collect())
     }
@@ -137,6 +167,17 @@ impl From<VectorsSelector> for proto::WithVectorsSelector {
 }
 
 /// How many replicas must answer a read.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::ReadConsistency;
+///
+/// let hits = client
+///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+///     .read_consistency(ReadConsistency::Majority)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReadConsistency {
@@ -164,6 +205,17 @@ impl From<ReadConsistency> for proto::ReadConsistency {
 }
 
 /// Ordering guarantee of a write across replicas.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, WriteOrdering};
+///
+/// client
+///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+///     .ordering(WriteOrdering::Strong)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum WriteOrdering {
@@ -190,6 +242,13 @@ impl From<WriteOrdering> for proto::WriteOrdering {
 }
 
 /// A shard key: a string or a number.
+///
+/// ```
+/// use qdrant_async::ShardKey;
+///
+/// let by_name = ShardKey::from("tenant_a");
+/// let by_number = ShardKey::from(7);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShardKey {
@@ -260,6 +319,17 @@ pub struct ShardKeySelector {
 
 impl ShardKeySelector {
     /// These keys.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::ShardKeySelector;
+    ///
+    /// let hits = client
+    ///     .query_points("my_collection", vec![0.9, 0.1, 0.1, 0.5])
+    ///     .shard_key_selector(ShardKeySelector::new(["tenant_a"]))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new<K: Into<ShardKey>>(keys: impl IntoIterator<Item = K>) -> Self {
         ShardKeySelector {
             shard_keys: keys.into_iter().map(Into::into).collect(),
@@ -268,6 +338,13 @@ impl ShardKeySelector {
     }
 
     /// The key to use when none of the keys exists.
+    ///
+    /// ```
+    /// use qdrant_async::ShardKeySelector;
+    ///
+    /// // Tenant a's shard; while it does not exist, the default shard.
+    /// let selector = ShardKeySelector::new(["tenant_a"]).fallback("default");
+    /// ```
     pub fn fallback(mut self, key: impl Into<ShardKey>) -> Self {
         self.fallback = Some(key.into());
         self

@@ -6,6 +6,13 @@ use crate::error::{Error, Result};
 use crate::proto;
 
 /// A snapshot, as the snapshot calls describe it.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// let snapshot = client.create_snapshot("my_collection").await?;
+/// println!("{}: {} bytes, {:?}", snapshot.name, snapshot.size, snapshot.creation_time);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SnapshotDescription {

@@ -5,6 +5,18 @@ use crate::proto;
 
 /// What an upsert does with each point, by whether its id exists
 /// (protocol 1.20; Qdrant 1.18.3 and 1.19.0 honour it).
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, UpdateMode};
+///
+/// // Only change points that already exist.
+/// client
+///     .upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])])
+///     .update_mode(UpdateMode::UpdateOnly)
+///     .await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateMode {
@@ -28,6 +40,16 @@ impl From<UpdateMode> for proto::UpdateMode {
 }
 
 /// How far a write got.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, UpdateStatus};
+///
+/// let result = client.upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])]).wait(false).await?;
+/// // Without waiting, the write is only acknowledged.
+/// assert_eq!(result.status, UpdateStatus::Acknowledged);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UpdateStatus {
@@ -56,6 +78,15 @@ impl From<i32> for UpdateStatus {
 }
 
 /// What a write returns.
+///
+/// ```no_run
+/// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+/// use qdrant_async::{Point, UpdateStatus};
+///
+/// let result = client.upsert("my_collection", [Point::new(1, vec![0.9, 0.1, 0.1, 0.5])]).await?;
+/// assert_eq!(result.status, UpdateStatus::Completed);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UpdateResult {

@@ -8,6 +8,15 @@ use crate::proto;
 use crate::types::payload::{Value, into_proto_map};
 
 /// One vector, as stored, sent or returned.
+///
+/// ```
+/// use qdrant_async::{SparseVector, Vector};
+///
+/// let dense = Vector::from(vec![0.1, 0.2, 0.3]);
+/// let sparse = Vector::from(SparseVector::new([3, 17], [0.5, 0.2]));
+/// let multi = Vector::from(vec![vec![0.1, 0.2], vec![0.3, 0.4]]);
+/// assert!(dense.as_dense().is_some() && sparse.as_sparse().is_some() && multi.as_multi_dense().is_some());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Vector {
@@ -43,6 +52,15 @@ pub struct SparseVector {
 
 impl SparseVector {
     /// A sparse vector from its indices and values (same length).
+    ///
+    /// ```
+    /// use qdrant_async::{Point, SparseVector};
+    /// use std::collections::HashMap;
+    ///
+    /// // Indices (for example of tokens) and their weights, of equal length.
+    /// let keywords = SparseVector::new([3, 17, 42], [0.5, 0.2, 0.1]);
+    /// let point = Point::new(1, HashMap::from([("keywords".to_string(), keywords.into())]));
+    /// ```
     pub fn new(indices: impl Into<Vec<u32>>, values: impl Into<Vec<f32>>) -> Self {
         SparseVector {
             indices: indices.into(),
@@ -70,6 +88,17 @@ pub struct Document {
 
 impl Document {
     /// Text for `model` to embed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Document, Query};
+    ///
+    /// // Qdrant makes the vector from the text (needs a server with inference).
+    /// let hits = client
+    ///     .query_points("my_collection", Query::nearest(Document::new("red shoes", "sentence-transformers/all-minilm-l6-v2")))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(text: impl Into<String>, model: impl Into<String>) -> Self {
         Document {
             text: text.into(),
@@ -79,6 +108,12 @@ impl Document {
     }
 
     /// Sets one model option.
+    ///
+    /// ```
+    /// use qdrant_async::Document;
+    ///
+    /// let doc = Document::new("red shoes", "qdrant/bm25").option("language", "english");
+    /// ```
     pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.options.insert(key.into(), value.into());
         self
@@ -86,6 +121,12 @@ impl Document {
 }
 
 /// An image (a URL or base64 data) that the server embeds with `model`.
+///
+/// ```
+/// use qdrant_async::{Image, Point};
+///
+/// let point = Point::new(1, Image::new("https://example.com/cat.png", "Qdrant/clip-ViT-B-32-vision"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Image {
@@ -99,6 +140,17 @@ pub struct Image {
 
 impl Image {
     /// An image for `model` to embed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{Image, Query};
+    ///
+    /// // Qdrant makes the vector from the image (needs a server with inference).
+    /// let hits = client
+    ///     .query_points("my_collection", Query::nearest(Image::new("https://example.com/cat.png", "Qdrant/clip-ViT-B-32-vision")))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(image: impl Into<Value>, model: impl Into<String>) -> Self {
         Image {
             image: image.into(),
@@ -108,6 +160,12 @@ impl Image {
     }
 
     /// Sets one model option.
+    ///
+    /// ```
+    /// use qdrant_async::Image;
+    ///
+    /// let image = Image::new("https://example.com/cat.png", "my-model").option("crop", true);
+    /// ```
     pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.options.insert(key.into(), value.into());
         self
@@ -115,6 +173,12 @@ impl Image {
 }
 
 /// Any object that the server embeds with `model`.
+///
+/// ```
+/// use qdrant_async::{InferenceObject, Query};
+///
+/// let query = Query::nearest(InferenceObject::new("red shoes", "my-model").option("normalize", true));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InferenceObject {
@@ -128,6 +192,17 @@ pub struct InferenceObject {
 
 impl InferenceObject {
     /// An object for `model` to embed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: qdrant_async::Client) -> anyhow::Result<()> {
+    /// use qdrant_async::{InferenceObject, Query};
+    ///
+    /// // Any input the model takes (needs a server with inference).
+    /// let hits = client
+    ///     .query_points("my_collection", Query::nearest(InferenceObject::new("red shoes", "my-model")))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn new(object: impl Into<Value>, model: impl Into<String>) -> Self {
         InferenceObject {
             object: object.into(),
@@ -137,6 +212,12 @@ impl InferenceObject {
     }
 
     /// Sets one model option.
+    ///
+    /// ```
+    /// use qdrant_async::InferenceObject;
+    ///
+    /// let object = InferenceObject::new("red shoes", "my-model").option("normalize", true);
+    /// ```
     pub fn option(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.options.insert(key.into(), value.into());
         self
@@ -199,6 +280,12 @@ impl From<InferenceObject> for Vector {
 
 impl Vector {
     /// The dense values, if this is a dense vector.
+    ///
+    /// ```
+    /// use qdrant_async::Vector;
+    ///
+    /// assert_eq!(Vector::from(vec![0.1, 0.2]).as_dense(), Some(&[0.1, 0.2][..]));
+    /// ```
     pub fn as_dense(&self) -> Option<&[f32]> {
         match self {
             Vector::Dense(v) => Some(v),
@@ -207,6 +294,14 @@ impl Vector {
     }
 
     /// The sparse vector, if this is one.
+    ///
+    /// ```
+    /// use qdrant_async::{SparseVector, Vector};
+    ///
+    /// let v = Vector::from(SparseVector::new([3, 17], [0.5, 0.2]));
+    /// assert_eq!(v.as_sparse().map(|s| s.indices.len()), Some(2));
+    /// assert_eq!(v.as_dense(), None);
+    /// ```
     pub fn as_sparse(&self) -> Option<&SparseVector> {
         match self {
             Vector::Sparse(v) => Some(v),
@@ -215,6 +310,13 @@ impl Vector {
     }
 
     /// The vectors, if this is a multi-dense vector.
+    ///
+    /// ```
+    /// use qdrant_async::Vector;
+    ///
+    /// let v = Vector::from(vec![vec![0.1, 0.2], vec![0.3, 0.4]]);
+    /// assert_eq!(v.as_multi_dense().map(<[Vec<f32>]>::len), Some(2));
+    /// ```
     pub fn as_multi_dense(&self) -> Option<&[Vec<f32>]> {
         match self {
             Vector::MultiDense(v) => Some(v),
@@ -425,11 +527,29 @@ pub enum Vectors {
 
 impl Vectors {
     /// Named vectors from `(name, vector)` pairs.
+    ///
+    /// ```
+    /// use qdrant_async::{Point, SparseVector, Vector, Vectors};
+    ///
+    /// let vectors = Vectors::named([
+    ///     ("dense", Vector::from(vec![0.9, 0.1, 0.1, 0.5])),
+    ///     ("keywords", Vector::from(SparseVector::new([3, 17], [0.5, 0.2]))),
+    /// ]);
+    /// let point = Point::new(1, vectors);
+    /// ```
     pub fn named<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Vector)>) -> Self {
         Vectors::Named(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// The vector with this name; the unnamed vector answers to `""`.
+    ///
+    /// ```
+    /// use qdrant_async::{Vector, Vectors};
+    ///
+    /// let vectors = Vectors::named([("image", Vector::from(vec![0.1, 0.2]))]);
+    /// assert!(vectors.get("image").is_some());
+    /// assert!(vectors.get("text").is_none());
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Vector> {
         match self {
             Vectors::Single(v) => name.is_empty().then_some(v),
@@ -438,6 +558,13 @@ impl Vectors {
     }
 
     /// The unnamed vector, if that is what this holds.
+    ///
+    /// ```
+    /// use qdrant_async::{Vector, Vectors};
+    ///
+    /// let single = Vectors::from(Vector::from(vec![0.1, 0.2]));
+    /// assert_eq!(single.as_single().and_then(|v| v.as_dense()), Some(&[0.1, 0.2][..]));
+    /// ```
     pub fn as_single(&self) -> Option<&Vector> {
         match self {
             Vectors::Single(v) => Some(v),

@@ -11,7 +11,7 @@ use prost_reflect::{
 
 /// The descriptors of every message and service in proto/.
 pub fn pool() -> DescriptorPool {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("proto");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../proto");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("proto/ is readable")
         .filter_map(|e| e.ok().map(|e| e.path()))

@@ -1,5 +1,5 @@
-//! A tonic codec for raw protobuf bytes: any method can be called, or
-//! answered, by its path, with bytes made from its descriptor.
+//! A tonic codec for raw protobuf bytes: any method can be answered, by
+//! its path, with bytes made from its descriptor.
 
 use bytes::{Buf, BufMut};
 use tonic::Status;

@@ -469,7 +469,7 @@ fn message_json<M: prost::Message>(sent: &M, name: &str) -> Json {
     use prost_reflect::{DynamicMessage, Kind, MapKey, Value};
     static POOL: std::sync::OnceLock<prost_reflect::DescriptorPool> = std::sync::OnceLock::new();
     let pool = POOL.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("proto");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../proto");
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .expect("proto/ is readable")
             .filter_map(|e| e.ok().map(|e| e.path()))

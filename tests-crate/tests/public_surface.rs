@@ -408,7 +408,7 @@ fn visit_file(scan: &mut Scan, module: &Path, exposure: &Exposure) {
     let mut proto_names = HashSet::new();
     file_proto_names(&parsed.items, &mut proto_names);
     let file = path
-        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
         .unwrap_or(&path)
         .display()
         .to_string();
@@ -483,7 +483,7 @@ fn check_impls(scan: &mut Scan) {
 
 #[test]
 fn no_generated_type_in_the_public_api() {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../src");
     let mut scan = Scan::default();
     let lib = syn::parse_file(&std::fs::read_to_string(src.join("lib.rs")).unwrap()).unwrap();
     let mut proto_names = HashSet::new();
