@@ -595,6 +595,11 @@ fn print_tables(
         query / floor_query,
         official_query / floor_query
     );
+    println!(
+        "  per query, every payload read: qdrant-async {:.2} × official, {:.2} × floor",
+        query_all / official_query,
+        query_all / floor_query
+    );
     let upsert = per_point_ratios(results, points);
     println!("query cpu vs official: {:.2}", query / official_query);
     println!("upsert cpu vs official: {upsert:.2}");
@@ -621,11 +626,6 @@ fn per_point_ratios(results: &mut Results, points: f64) -> f64 {
     } else {
         (upsert, "upsert")
     };
-    println!(
-        "  per query, every payload read: qdrant-async {:.2} × official, {:.2} × floor",
-        query_all / official_query,
-        query_all / floor_query
-    );
     println!(
         "  per point, upsert:  qdrant-async {:.2} × official, {:.2} × floor; official {:.2} × floor",
         upsert / official_point,

@@ -78,7 +78,11 @@ pub async fn queries(url: &str, sizes: Sizes, data: Shared, read_all: bool) -> a
                 .await?;
             if read_all {
                 let values: usize = hits.iter().map(|h| h.payload.iter().count()).sum();
-                anyhow::ensure!(values == 3 * hits.len(), "{values} payload values in {} hits", hits.len());
+                anyhow::ensure!(
+                    values == 3 * hits.len(),
+                    "{values} payload values in {} hits",
+                    hits.len()
+                );
             }
             let first = hits.first();
             check_hits(
