@@ -487,6 +487,13 @@ pub mod bench {
             .map(|part| part.bytes.message())
             .unwrap_or_default())
     }
+
+    /// Reads a `QueryResponse` message as [`crate::Client::query_points`]
+    /// reads its answer; `None` if it is not one.
+    pub fn decode_query_response(message: bytes::Bytes) -> Option<Vec<crate::ScoredPoint>> {
+        use crate::types::decode::{FromWire, QueryAnswer};
+        QueryAnswer::from_wire(message).ok()?.0.into_result().ok()
+    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,8 @@ OWNER_LAYERS = [
     (r"peers::clients::floor::(encode|put_|float_bytes|payload_lens|point_len|framed_len|key_len|varint_len)",
      "encode: floor (hand-written)"),
     (r"peers::clients::floor::(read_|check_update|Fields)", "decode: floor (in place)"),
+    (r"qdrant_async::types::decode|qdrant_async::types::payload::Received|qdrant_async::types::payload::Payload>::(map|get)",
+     "decode: qdrant-async (answers read from the wire, payloads on first use)"),
     (r"qdrant_async::upload::(encode|WirePoint)|qdrant_async::types::point::WirePoint|qdrant_async::.*encode",
      "encode: qdrant-async"),
     (r"qdrant_async::types::payload::json|qdrant_async::types::point::Point::payload",
