@@ -1122,18 +1122,24 @@ mod tests {
     /// valid.
     type Outcome<T> = Option<std::result::Result<T, String>>;
 
+    /// prost's outcome, then ours.
+    type Both<T> = (Outcome<T>, Outcome<T>);
+
+    /// Whether both readings of an answer agree (and, for some, succeed).
+    type Check = fn(&[u8]) -> bool;
+
     fn outcome<T>(read: std::result::Result<Result<T>, impl Sized>) -> Outcome<T> {
         read.ok().map(|r| r.map_err(|e| e.to_string()))
     }
 
-    fn query_both(bytes: &[u8]) -> (Outcome<Vec<ScoredPoint>>, Outcome<Vec<ScoredPoint>>) {
+    fn query_both(bytes: &[u8]) -> Both<Vec<ScoredPoint>> {
         let prost =
             outcome(proto::QueryResponse::decode(bytes).map(|r| ScoredPoint::from_list(r.result, "result")));
         let ours = outcome(QueryAnswer::from_wire(Bytes::copy_from_slice(bytes)).map(|a| a.0.into_result()));
         (prost, ours)
     }
 
-    fn get_both(bytes: &[u8]) -> (Outcome<Vec<Record>>, Outcome<Vec<Record>>) {
+    fn get_both(bytes: &[u8]) -> Both<Vec<Record>> {
         let prost = outcome(proto::GetResponse::decode(bytes).map(|r| Record::from_list(r.result, "result")));
         let ours = outcome(GetAnswer::from_wire(Bytes::copy_from_slice(bytes)).map(|a| a.0.into_result()));
         (prost, ours)
@@ -1141,7 +1147,7 @@ mod tests {
 
     type Page = (Vec<Record>, Option<PointId>);
 
-    fn scroll_both(bytes: &[u8]) -> (Outcome<Page>, Outcome<Page>) {
+    fn scroll_both(bytes: &[u8]) -> Both<Page> {
         let prost = outcome(proto::ScrollResponse::decode(bytes).map(|r| {
             let points = Record::from_list(r.result, "result")?;
             let offset = match r.next_page_offset {
@@ -1159,7 +1165,7 @@ mod tests {
         (prost, ours)
     }
 
-    fn batch_both(bytes: &[u8]) -> (Outcome<Vec<Vec<ScoredPoint>>>, Outcome<Vec<Vec<ScoredPoint>>>) {
+    fn batch_both(bytes: &[u8]) -> Both<Vec<Vec<ScoredPoint>>> {
         let prost = outcome(proto::QueryBatchResponse::decode(bytes).map(|r| {
             r.result
                 .into_iter()
@@ -1246,7 +1252,7 @@ mod tests {
 
     #[test]
     fn answers_read_as_prost_and_the_conversion_read_them() {
-        let checks: [(&str, Vec<u8>, fn(&[u8]) -> bool); 4] = [
+        let checks: [(&str, Vec<u8>, Check); 4] = [
             ("query", query_response(), |b| {
                 let (prost, ours) = query_both(b);
                 prost.as_ref().is_some_and(|p| p.is_ok()) && prost == ours
@@ -1342,7 +1348,7 @@ mod tests {
     /// read to the same points and errors when it reads them.
     #[test]
     fn truncated_and_corrupted_answers_fail_exactly_when_prost_fails() {
-        let answers: [(Vec<u8>, fn(&[u8]) -> bool); 4] = [
+        let answers: [(Vec<u8>, Check); 4] = [
             (query_response(), |b| {
                 let (prost, ours) = query_both(b);
                 prost == ours
