@@ -20,30 +20,10 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use quote::ToTokens;
-use syn::{Attribute, ImplItem, Item, UseTree, Visibility};
+use syn::{Attribute, ImplItem, Item};
 
-#[derive(Clone, Debug)]
-enum Exposure {
-    All,
-    Names(HashSet<String>),
-}
-
-impl Exposure {
-    fn shows(&self, name: &str) -> bool {
-        match self {
-            Exposure::All => true,
-            Exposure::Names(names) => names.contains(name),
-        }
-    }
-
-    fn narrow(&self, names: HashSet<String>) -> Exposure {
-        match self {
-            Exposure::All => Exposure::Names(names),
-            Exposure::Names(outer) => Exposure::Names(names.intersection(outer).cloned().collect()),
-        }
-    }
-}
+mod source_scan;
+use source_scan::{Exposure, is_pub, reexports, skipped};
 
 /// A public item and whether its doc comment holds a code block.
 #[derive(Default)]
@@ -52,25 +32,6 @@ struct Scan {
     items: Vec<(String, bool)>,
     public_types: HashSet<String>,
     impls: Vec<syn::ItemImpl>,
-}
-
-fn has_attr(attrs: &[Attribute], path: &str, arg: &str) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident(path)
-            && a.meta
-                .to_token_stream()
-                .to_string()
-                .replace(' ', "")
-                .contains(arg)
-    })
-}
-
-fn skipped(attrs: &[Attribute]) -> bool {
-    has_attr(attrs, "doc", "hidden") || has_attr(attrs, "cfg", "test")
-}
-
-fn is_pub(vis: &Visibility) -> bool {
-    matches!(vis, Visibility::Public(_))
 }
 
 /// Whether the item's doc comment (its `///` lines, or `#[doc = "..."]`)
@@ -93,58 +54,8 @@ fn has_example(attrs: &[Attribute]) -> bool {
     })
 }
 
-/// For `pub use m::...`: which child module it re-exports and which names
-/// (`None` for a glob).
-fn reexports_of(tree: &UseTree) -> Option<(String, Option<HashSet<String>>)> {
-    let UseTree::Path(p) = tree else { return None };
-    let (module, rest) = if p.ident == "self" {
-        let UseTree::Path(q) = &*p.tree else { return None };
-        (q.ident.to_string(), &*q.tree)
-    } else {
-        (p.ident.to_string(), &*p.tree)
-    };
-    let mut names = HashSet::new();
-    if defined_names(rest, &mut names) {
-        Some((module, None))
-    } else {
-        Some((module, Some(names)))
-    }
-}
-
-/// The names a `use` tree brings in, by their definition; true for a glob.
-fn defined_names(tree: &UseTree, out: &mut HashSet<String>) -> bool {
-    match tree {
-        UseTree::Path(p) => defined_names(&p.tree, out),
-        UseTree::Name(n) => {
-            out.insert(n.ident.to_string());
-            false
-        }
-        UseTree::Rename(r) => {
-            out.insert(r.ident.to_string());
-            false
-        }
-        UseTree::Glob(_) => true,
-        UseTree::Group(g) => {
-            // Every item, even after a glob: their names count too.
-            let mut glob = false;
-            for t in &g.items {
-                glob |= defined_names(t, out);
-            }
-            glob
-        }
-    }
-}
-
 fn visit_items(scan: &mut Scan, dir: &Path, items: &[Item], exposure: &Exposure) {
-    let mut reexported: Vec<(String, Option<HashSet<String>>)> = Vec::new();
-    for item in items {
-        if let Item::Use(u) = item
-            && is_pub(&u.vis)
-            && let Some(r) = reexports_of(&u.tree)
-        {
-            reexported.push(r);
-        }
-    }
+    let reexported = reexports(items);
     for item in items {
         match item {
             Item::Mod(m) => {
@@ -152,27 +63,7 @@ fn visit_items(scan: &mut Scan, dir: &Path, items: &[Item], exposure: &Exposure)
                     continue;
                 }
                 let name = m.ident.to_string();
-                let child = if is_pub(&m.vis) && exposure.shows(&name) {
-                    Some(Exposure::All)
-                } else {
-                    let mut child: Option<Exposure> = None;
-                    for (module, names) in &reexported {
-                        if *module != name {
-                            continue;
-                        }
-                        child = Some(match (names, child) {
-                            (None, _) => exposure.clone(),
-                            (Some(n), Some(Exposure::Names(mut prev))) => {
-                                prev.extend(n.iter().cloned());
-                                exposure.narrow(prev)
-                            }
-                            (Some(_), Some(Exposure::All)) => exposure.clone(),
-                            (Some(n), None) => exposure.narrow(n.clone()),
-                        });
-                    }
-                    child
-                };
-                let exposure = child.unwrap_or(Exposure::Names(HashSet::new()));
+                let exposure = exposure.of_child(&name, &m.vis, &reexported);
                 match &m.content {
                     Some((_, inner)) => visit_items(scan, &dir.join(&name), inner, &exposure),
                     None => visit_file(scan, &dir.join(&name), &exposure),

@@ -31,7 +31,10 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
-use syn::{Attribute, ImplItem, Item, UseTree, Visibility};
+use syn::{ImplItem, Item, UseTree};
+
+mod source_scan;
+use source_scan::{Exposure, is_pub, reexports, skipped};
 
 /// Public items allowed to name proto types (file, item or item prefix,
 /// why). Each must still match something, so that a stale entry fails the
@@ -41,28 +44,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[(
     "RawClients",
     "raw(): the generated stubs on the client's channels, the documented door to the protocol",
 )];
-
-#[derive(Clone, Debug)]
-enum Exposure {
-    All,
-    Names(HashSet<String>),
-}
-
-impl Exposure {
-    fn shows(&self, name: &str) -> bool {
-        match self {
-            Exposure::All => true,
-            Exposure::Names(names) => names.contains(name),
-        }
-    }
-
-    fn narrow(&self, names: HashSet<String>) -> Exposure {
-        match self {
-            Exposure::All => Exposure::Names(names),
-            Exposure::Names(outer) => Exposure::Names(names.intersection(outer).cloned().collect()),
-        }
-    }
-}
 
 struct ImplSite {
     file: String,
@@ -84,27 +65,6 @@ impl Scan {
     }
 }
 
-fn has_attr(attrs: &[Attribute], path: &str, arg: &str) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident(path)
-            && a.meta
-                .to_token_stream()
-                .to_string()
-                .replace(' ', "")
-                .contains(arg)
-    })
-}
-
-fn skipped(attrs: &[Attribute]) -> bool {
-    has_attr(attrs, "doc", "hidden") || has_attr(attrs, "cfg", "test")
-}
-
-fn is_pub(vis: &Visibility) -> bool {
-    matches!(vis, Visibility::Public(_))
-}
-
-/// Idents in `tokens` that name generated code: `proto`, `prost`, or a name
-/// this file imported from either.
 fn proto_mentions(tokens: TokenStream, proto_names: &HashSet<String>) -> Vec<String> {
     let mut out = Vec::new();
     for tt in tokens {
@@ -142,41 +102,6 @@ fn use_names(tree: &UseTree, through_proto: bool, out: &mut Vec<(String, bool)>)
 
 /// For `pub use m::...` in this file: which child module it re-exports and
 /// which names (`None` for a glob).
-fn reexports_of(tree: &UseTree) -> Option<(String, Option<HashSet<String>>)> {
-    let UseTree::Path(p) = tree else { return None };
-    let (module, rest) = if p.ident == "self" {
-        let UseTree::Path(q) = &*p.tree else { return None };
-        (q.ident.to_string(), &*q.tree)
-    } else {
-        (p.ident.to_string(), &*p.tree)
-    };
-    let mut names = Vec::new();
-    use_names(rest, false, &mut names);
-    if names.iter().any(|(n, _)| n == "*") {
-        Some((module, None))
-    } else {
-        // A renamed re-export is shown under its new name but defined under
-        // the old one; names are compared by definition.
-        let mut defs = HashSet::new();
-        collect_defined_names(rest, &mut defs);
-        Some((module, Some(defs)))
-    }
-}
-
-fn collect_defined_names(tree: &UseTree, out: &mut HashSet<String>) {
-    match tree {
-        UseTree::Path(p) => collect_defined_names(&p.tree, out),
-        UseTree::Name(n) => {
-            out.insert(n.ident.to_string());
-        }
-        UseTree::Rename(r) => {
-            out.insert(r.ident.to_string());
-        }
-        UseTree::Glob(_) => {}
-        UseTree::Group(g) => g.items.iter().for_each(|t| collect_defined_names(t, out)),
-    }
-}
-
 fn file_proto_names(items: &[Item], out: &mut HashSet<String>) {
     for item in items {
         match item {
@@ -255,15 +180,7 @@ fn visit_items(
     proto_names: &HashSet<String>,
 ) {
     // Which child modules this level re-exports, and how much of them.
-    let mut reexported: Vec<(String, Option<HashSet<String>>)> = Vec::new();
-    for item in items {
-        if let Item::Use(u) = item
-            && is_pub(&u.vis)
-            && let Some(r) = reexports_of(&u.tree)
-        {
-            reexported.push(r);
-        }
-    }
+    let reexported = reexports(items);
 
     for item in items {
         match item {
@@ -272,27 +189,7 @@ fn visit_items(
                     continue;
                 }
                 let name = m.ident.to_string();
-                let child = if is_pub(&m.vis) && exposure.shows(&name) {
-                    Some(Exposure::All)
-                } else {
-                    let mut child: Option<Exposure> = None;
-                    for (module, names) in &reexported {
-                        if *module != name {
-                            continue;
-                        }
-                        child = Some(match (names, child) {
-                            (None, _) => exposure.clone(),
-                            (Some(n), Some(Exposure::Names(mut prev))) => {
-                                prev.extend(n.iter().cloned());
-                                exposure.narrow(prev)
-                            }
-                            (Some(_), Some(Exposure::All)) => exposure.clone(),
-                            (Some(n), None) => exposure.narrow(n.clone()),
-                        });
-                    }
-                    child
-                };
-                let exposure = child.unwrap_or(Exposure::Names(HashSet::new()));
+                let exposure = exposure.of_child(&name, &m.vis, &reexported);
                 match &m.content {
                     Some((_, inner)) => {
                         visit_items(scan, file, &dir.join(&name), inner, &exposure, proto_names)
