@@ -223,12 +223,11 @@ pub(crate) fn from_proto_map(map: HashMap<String, proto::Value>) -> HashMap<Stri
 ///
 /// A payload that came in an answer (a hit of `query_points`, a record of
 /// `retrieve` or `scroll`) is checked when the answer arrives but turned
-/// into [`Value`]s only when first used, and
-/// [`payload_as`](crate::ScoredPoint::payload_as) reads your type straight
-/// from the answer's bytes. Until then it shares those bytes with the
-/// answer's other points, so keeping one such payload keeps the whole
-/// answer's buffer: [`into_inner`](Self::into_inner), or any change, gives
-/// it up.
+/// into [`Value`]s only when first used, and `payload_as::<T>()` (feature
+/// `serde`) reads your type straight from the answer's bytes. Until then it
+/// shares those bytes with the answer's other points, so keeping one such
+/// payload keeps the whole answer's buffer: [`into_inner`](Self::into_inner),
+/// or any change, gives it up.
 ///
 /// ```
 /// use qdrant_async::{Payload, Value};
