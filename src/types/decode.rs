@@ -203,37 +203,14 @@ fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::resul
     let depth = depth - 1;
     let mut r = Reader::new(buf);
     while let Some((tag, wire_type)) = r.field()? {
-        let value = match tag {
-            1 => {
-                expect(wire_type, VARINT)?;
-                r.varint()?;
-                Value::Null
-            }
-            2 => {
-                expect(wire_type, FIXED64)?;
-                Value::Double(f64::from_le_bytes(r.fixed()?))
-            }
-            3 => {
-                expect(wire_type, VARINT)?;
-                Value::Integer(r.varint()? as i64)
-            }
-            4 => {
-                expect(wire_type, LEN)?;
-                let s = r.string()?;
-                if out.is_none() {
-                    continue;
-                }
-                Value::String(s.to_owned())
-            }
-            5 => {
-                expect(wire_type, VARINT)?;
-                Value::Bool(r.varint()? != 0)
-            }
+        let Some(kind) = value_field(&mut r, tag, wire_type, depth)? else {
+            continue;
+        };
+        let value = match kind {
             // A struct or list merges into one already there, as protobuf
             // merges a message field that comes twice.
-            6 => {
-                expect(wire_type, LEN)?;
-                let merged = merge_nested(out.as_deref_mut(), r.bytes()?, depth, read_struct, |v| match v {
+            Kind::Struct(fields) => {
+                let merged = merge_nested(out.as_deref_mut(), fields, depth, read_struct, |v| match v {
                     Value::Object(map) => Some(map),
                     _ => None,
                 })?;
@@ -242,9 +219,8 @@ fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::resul
                     None => continue,
                 }
             }
-            7 => {
-                expect(wire_type, LEN)?;
-                let merged = merge_nested(out.as_deref_mut(), r.bytes()?, depth, read_list, |v| match v {
+            Kind::List(values) => {
+                let merged = merge_nested(out.as_deref_mut(), values, depth, read_list, |v| match v {
                     Value::List(list) => Some(list),
                     _ => None,
                 })?;
@@ -253,16 +229,77 @@ fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::resul
                     None => continue,
                 }
             }
-            _ => {
-                r.skip(tag, wire_type, depth)?;
-                continue;
-            }
+            _ if out.is_none() => continue,
+            Kind::Null => Value::Null,
+            Kind::Double(d) => Value::Double(d),
+            Kind::Integer(i) => Value::Integer(i),
+            Kind::String(s) => Value::String(s.to_owned()),
+            Kind::Bool(b) => Value::Bool(b),
         };
         if let Some(out) = out.as_deref_mut() {
             *out = value;
         }
     }
     Ok(())
+}
+
+/// One field of a `Value` message, as the wire has it: the case of its
+/// `kind` oneof (a struct or list still as its message's bytes).
+enum Kind<'a> {
+    Null,
+    Double(f64),
+    Integer(i64),
+    String(&'a str),
+    Bool(bool),
+    Struct(&'a [u8]),
+    List(&'a [u8]),
+}
+
+/// Reads field `tag` of a `Value` message: its kind, or `None` for a field
+/// `Value` does not declare, which is skipped (`depth` as for
+/// [`Reader::skip`]).
+fn value_field<'a>(
+    r: &mut Reader<'a>,
+    tag: u32,
+    wire_type: u8,
+    depth: u32,
+) -> std::result::Result<Option<Kind<'a>>, WireError> {
+    let kind = match tag {
+        1 => {
+            expect(wire_type, VARINT)?;
+            r.varint()?;
+            Kind::Null
+        }
+        2 => {
+            expect(wire_type, FIXED64)?;
+            Kind::Double(f64::from_le_bytes(r.fixed()?))
+        }
+        3 => {
+            expect(wire_type, VARINT)?;
+            Kind::Integer(r.varint()? as i64)
+        }
+        4 => {
+            expect(wire_type, LEN)?;
+            Kind::String(r.string()?)
+        }
+        5 => {
+            expect(wire_type, VARINT)?;
+            Kind::Bool(r.varint()? != 0)
+        }
+        6 => {
+            expect(wire_type, LEN)?;
+            Kind::Struct(r.bytes()?)
+        }
+        7 => {
+            expect(wire_type, LEN)?;
+            Kind::List(r.bytes()?)
+        }
+        _ => {
+            r.skip(tag, wire_type, depth)?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(kind))
 }
 
 /// A reader of a nested message into a container, or of its check only.
@@ -804,44 +841,21 @@ mod serde_wire {
     use serde::de::value::Error;
     use serde::de::{self, Error as _, IntoDeserializer, Visitor};
 
-    use super::{FIXED64, LEN, Reader, VARINT};
-
-    /// One `Value` message's kind.
-    enum Kind<'a> {
-        Null,
-        Double(f64),
-        Integer(i64),
-        String(&'a str),
-        Bool(bool),
-        Struct(&'a [u8]),
-        List(&'a [u8]),
-    }
+    use super::{Kind, LEN, NESTING_LIMIT, Reader, value_field};
 
     fn wire(e: super::WireError) -> Error {
         Error::custom(e)
     }
 
+    /// A `Value` message's one kind (a value with two, which protobuf
+    /// merges, is left to the map path).
     fn kind(buf: &[u8]) -> Result<Kind<'_>, Error> {
         let mut r = Reader::new(buf);
         let mut kind = None;
         while let Some((tag, wire_type)) = r.field().map_err(wire)? {
-            let k = match (tag, wire_type) {
-                (1, VARINT) => {
-                    r.varint().map_err(wire)?;
-                    Kind::Null
-                }
-                (2, FIXED64) => Kind::Double(f64::from_le_bytes(r.fixed().map_err(wire)?)),
-                (3, VARINT) => Kind::Integer(r.varint().map_err(wire)? as i64),
-                (4, LEN) => Kind::String(r.string().map_err(wire)?),
-                (5, VARINT) => Kind::Bool(r.varint().map_err(wire)? != 0),
-                (6, LEN) => Kind::Struct(r.bytes().map_err(wire)?),
-                (7, LEN) => Kind::List(r.bytes().map_err(wire)?),
-                _ => {
-                    r.skip(tag, wire_type, super::NESTING_LIMIT).map_err(wire)?;
-                    continue;
-                }
-            };
-            if kind.replace(k).is_some() {
+            if let Some(k) = value_field(&mut r, tag, wire_type, NESTING_LIMIT).map_err(wire)?
+                && kind.replace(k).is_some()
+            {
                 return Err(Error::custom("a value with two kinds"));
             }
         }
@@ -924,9 +938,7 @@ mod serde_wire {
         fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
             while let Some((tag, wire_type)) = self.fields.field().map_err(wire)? {
                 if tag != self.field || wire_type != LEN {
-                    self.fields
-                        .skip(tag, wire_type, super::NESTING_LIMIT)
-                        .map_err(wire)?;
+                    self.fields.skip(tag, wire_type, NESTING_LIMIT).map_err(wire)?;
                     continue;
                 }
                 let mut entry = Reader::new(self.fields.bytes().map_err(wire)?);
@@ -936,7 +948,7 @@ mod serde_wire {
                         (1, LEN) => key = Some(entry.string().map_err(wire)?),
                         (2, LEN) if value.is_none() => value = Some(entry.bytes().map_err(wire)?),
                         (2, LEN) => return Err(Error::custom("an entry with two values")),
-                        _ => entry.skip(tag, wire_type, super::NESTING_LIMIT).map_err(wire)?,
+                        _ => entry.skip(tag, wire_type, NESTING_LIMIT).map_err(wire)?,
                     }
                 }
                 self.value = value.unwrap_or_default();
@@ -989,7 +1001,7 @@ mod serde_wire {
                     let value = self.0.bytes().map_err(wire)?;
                     return seed.deserialize(ValueDe(value)).map(Some);
                 }
-                self.0.skip(tag, wire_type, super::NESTING_LIMIT).map_err(wire)?;
+                self.0.skip(tag, wire_type, NESTING_LIMIT).map_err(wire)?;
             }
             Ok(None)
         }
