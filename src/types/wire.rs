@@ -125,12 +125,16 @@ fn payload_len(payload: &Payload) -> usize {
 /// prost, an empty key is left out; a value never is, since every domain
 /// value sets the oneof, and so differs from the default message.
 fn value_entry_len(key: &str, value: &Value) -> usize {
-    let key = if key.is_empty() {
+    key_len(key) + field_len(2, value_len(value))
+}
+
+/// Length of an entry's `key = 1` field: nothing for an empty key.
+fn key_len(key: &str) -> usize {
+    if key.is_empty() {
         0
     } else {
         field_len(1, key.len())
-    };
-    key + field_len(2, value_len(value))
+    }
 }
 
 /// Length of a `Value` message: its oneof case, written even when it holds
@@ -163,13 +167,8 @@ fn list_len(values: &[Value]) -> usize {
 /// Writes a map entry as field `field`.
 fn encode_entry(field: u32, key: &str, value: &Value, buf: &mut Vec<u8>) {
     let value_len = value_len(value);
-    let key_len = if key.is_empty() {
-        0
-    } else {
-        field_len(1, key.len())
-    };
     write_key(field, buf);
-    encode_varint((key_len + field_len(2, value_len)) as u64, buf);
+    encode_varint((key_len(key) + field_len(2, value_len)) as u64, buf);
     if !key.is_empty() {
         write_key(1, buf);
         encode_varint(key.len() as u64, buf);
