@@ -315,6 +315,21 @@ mod tests {
         check::<Client>();
     }
 
+    /// The box of a query's future is allocated and filled on every call:
+    /// it keeps the encoded request, not the builder's options (1.8 KiB).
+    #[tokio::test]
+    async fn a_query_future_stays_small() {
+        let client = Client::builder("http://127.0.0.1:1")
+            .build_lazy()
+            .expect("a lazy client");
+        let vector = [0.5f32; 768];
+        let future = std::future::IntoFuture::into_future(
+            client.query_points("c", &vector[..]).limit(10).with_payload(true),
+        );
+        let size = future.boxed_size();
+        assert!(size <= 4096, "a query's future takes {size} bytes");
+    }
+
     #[test]
     fn version_check_accepts_neighbours() {
         // Only logs; it must not panic on any input.

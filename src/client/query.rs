@@ -1,6 +1,7 @@
 //! Reads: query (and its batch and group forms), retrieve, scroll, count,
 //! facet, search matrices, and the legacy search, recommend and discover.
 
+use std::future::Future;
 use std::time::Duration;
 
 use super::{Client, check_collection_name, request, timeout_secs};
@@ -8,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::proto;
 use crate::transport::{CallOptions, Rpc};
 use crate::types::decode::{GetAnswer, Points, QueryAnswer, QueryBatchAnswer, ScrollAnswer};
+use crate::types::wire;
 use crate::types::{
     FacetHit, Filter, LookupLocation, OrderBy, PayloadSelector, PointGroup, PointId, Prefetch, Query,
     ReadConsistency, Record, ScoredPoint, SearchMatrixOffsets, SearchMatrixPair, SearchParams,
@@ -173,7 +175,7 @@ pub struct QueryPoints<'a> {
 
 // The setters delegate to `QueryRequest`'s, which own the options; writing
 // them out keeps each one's documentation where rustdoc shows it.
-impl QueryPoints<'_> {
+impl<'a> QueryPoints<'a> {
     /// Most results to return (default 10).
     ///
     /// ```no_run
@@ -391,14 +393,31 @@ impl QueryPoints<'_> {
         self
     }
 
-    async fn send(self) -> Result<Vec<ScoredPoint>> {
-        check_collection_name(&self.collection_name, "collection_name")?;
-        self.request.options.check()?;
-        let mut request = self.request.options.into_proto(self.collection_name);
-        request.timeout = timeout_secs(self.call.timeout);
-        let call = QUERY.on(&request.collection_name).options(&self.call);
-        let answer: QueryAnswer = self.client.transport().unary(call, &request).await?;
-        answer.0.into_result()
+    /// Checks and encodes the request now, so that the future keeps only
+    /// its bytes, the collection's name and the call's options: the
+    /// request's options are a large struct, and a future holding them
+    /// would be copied whole into its box.
+    fn send(self) -> impl Future<Output = Result<Vec<ScoredPoint>>> + Send + 'a {
+        let QueryPoints {
+            client,
+            collection_name,
+            request,
+            call,
+        } = self;
+        let encoded = check_collection_name(&collection_name, "collection_name")
+            .and_then(|()| request.options.check())
+            .map(|()| {
+                let mut request = request.options.into_proto(collection_name);
+                request.timeout = timeout_secs(call.timeout);
+                let message = wire::encode_query_points(&mut request);
+                (std::mem::take(&mut request.collection_name), message)
+            });
+        async move {
+            let (collection_name, message) = encoded?;
+            let call_of = QUERY.on(&collection_name).options(&call);
+            let answer: QueryAnswer = client.transport().unary_encoded(call_of, message).await?;
+            answer.0.into_result()
+        }
     }
 }
 

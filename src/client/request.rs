@@ -41,6 +41,14 @@ impl<'a, T> ResponseFuture<'a, T> {
     }
 }
 
+#[cfg(test)]
+impl<T> ResponseFuture<'_, T> {
+    /// The size of the boxed future.
+    pub(crate) fn boxed_size(&self) -> usize {
+        std::mem::size_of_val(&*self.inner)
+    }
+}
+
 impl<T> Future for ResponseFuture<'_, T> {
     type Output = Result<T>;
 

@@ -594,12 +594,12 @@ impl Transport {
         if let Ok(mut last) = last_endpoint.lock() {
             *last = Some(index);
         }
-        // Boxed so that a call waiting for a stream holds only the small
-        // waiting state, not the space of a whole gRPC exchange.
+        // The gzip path (tonic's, rarely used) is boxed so that its state
+        // does not weigh on every call's future.
         let result = if self.settings.compression {
             Box::pin(self.send_compressed(lease, call, message, timeout, credential)).await
         } else {
-            Box::pin(self.send_on(&lease, call, message, timeout, credential)).await
+            self.send_on(&lease, call, message, timeout, credential).await
         };
         result.map_err(|error| {
             let endpoint = self.pool.endpoint_name(index);

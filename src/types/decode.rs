@@ -91,15 +91,39 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field's number and wire type, or `None` at the end.
+    #[inline]
     fn field(&mut self) -> std::result::Result<Option<(u32, u8)>, WireError> {
-        if self.buf.is_empty() {
-            return Ok(None);
+        match self.buf.split_first() {
+            None => Ok(None),
+            // A one-byte key of a field number from 1 to 15 and a valid
+            // wire type: every key of the answers this crate reads.
+            Some((&key, rest)) if key < 0x80 && key >= 8 && key & 7 <= FIXED32 => {
+                self.buf = rest;
+                Ok(Some((u32::from(key >> 3), key & 7)))
+            }
+            Some(_) => self.long_field(),
         }
+    }
+
+    /// A key of more than one byte, or one prost refuses (with its error).
+    #[cold]
+    fn long_field(&mut self) -> std::result::Result<Option<(u32, u8)>, WireError> {
         let (tag, wire_type) = decode_key(&mut self.buf)?;
         Ok(Some((tag, wire_type as u8)))
     }
 
+    #[inline]
     fn varint(&mut self) -> std::result::Result<u64, WireError> {
+        match self.buf.split_first() {
+            Some((&byte, rest)) if byte < 0x80 => {
+                self.buf = rest;
+                Ok(u64::from(byte))
+            }
+            _ => self.long_varint(),
+        }
+    }
+
+    fn long_varint(&mut self) -> std::result::Result<u64, WireError> {
         Ok(decode_varint(&mut self.buf)?)
     }
 
@@ -113,6 +137,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-delimited field's bytes.
+    #[inline]
     fn bytes(&mut self) -> std::result::Result<&'a [u8], WireError> {
         let len = self.varint()?;
         if len > self.buf.len() as u64 {
@@ -123,6 +148,7 @@ impl<'a> Reader<'a> {
         Ok(bytes)
     }
 
+    #[inline]
     fn string(&mut self) -> std::result::Result<&'a str, WireError> {
         std::str::from_utf8(self.bytes()?)
             .map_err(|_| wire_error("invalid string value: data is not UTF-8 encoded"))
@@ -556,6 +582,7 @@ fn read_point<'a>(
 }
 
 /// The domain values of a point message read by [`read_point`].
+#[inline]
 fn point_values(
     fields: PointFields<'_>,
     message: &Bytes,
@@ -587,67 +614,77 @@ impl<P> Points<P> {
         }
     }
 
-    fn push(&mut self, point: Result<P>) {
-        match point {
-            Ok(point) if self.invalid.is_none() => self.points.push(point),
-            Ok(_) => {}
-            Err(error) => {
-                self.invalid.get_or_insert(error);
-            }
+    /// Keeps a valid point, unless an invalid one came before it.
+    #[inline]
+    fn push(&mut self, point: P) {
+        if self.invalid.is_none() {
+            self.points.push(point);
         }
+    }
+
+    /// Notes a point that is not valid; the first one is reported.
+    fn invalid(&mut self, error: Error) {
+        self.invalid.get_or_insert(error);
     }
 }
 
 /// A kind of point an answer lists.
 trait PointKind: Sized {
+    /// Reads a point message into `points` (pushed in place: a point is a
+    /// few hundred bytes, and each move of it is a copy).
     fn read(
+        points: &mut Points<Self>,
         message: &Bytes,
         buf: &[u8],
         depth: u32,
         field: &dyn Fn() -> String,
-    ) -> std::result::Result<Result<Self>, WireError>;
+    ) -> std::result::Result<(), WireError>;
 }
 
 impl PointKind for ScoredPoint {
     fn read(
+        points: &mut Points<Self>,
         message: &Bytes,
         buf: &[u8],
         depth: u32,
         field: &dyn Fn() -> String,
-    ) -> std::result::Result<Result<Self>, WireError> {
+    ) -> std::result::Result<(), WireError> {
         let fields = read_point(buf, depth, &SCORED_POINT)?;
         let (score, version) = (fields.score, fields.version);
-        Ok(
-            point_values(fields, message, buf, field).map(|(id, payload, vectors, order_value)| {
-                ScoredPoint {
-                    id,
-                    score,
-                    version,
-                    payload,
-                    vectors,
-                    order_value,
-                }
+        match point_values(fields, message, buf, field) {
+            Ok((id, payload, vectors, order_value)) => points.push(ScoredPoint {
+                id,
+                score,
+                version,
+                payload,
+                vectors,
+                order_value,
             }),
-        )
+            Err(error) => points.invalid(error),
+        }
+        Ok(())
     }
 }
 
 impl PointKind for Record {
     fn read(
+        points: &mut Points<Self>,
         message: &Bytes,
         buf: &[u8],
         depth: u32,
         field: &dyn Fn() -> String,
-    ) -> std::result::Result<Result<Self>, WireError> {
+    ) -> std::result::Result<(), WireError> {
         let fields = read_point(buf, depth, &RETRIEVED_POINT)?;
-        Ok(
-            point_values(fields, message, buf, field).map(|(id, payload, vectors, order_value)| Record {
+        match point_values(fields, message, buf, field) {
+            Ok((id, payload, vectors, order_value)) => points.push(Record {
                 id,
                 payload,
                 vectors,
                 order_value,
             }),
-        )
+            Err(error) => points.invalid(error),
+        }
+        Ok(())
     }
 }
 
@@ -673,7 +710,7 @@ fn read_answer<'a, P: PointKind>(
     while let Some((tag, wire_type)) = r.field()? {
         if tag == layout.points {
             expect(wire_type, LEN)?;
-            points.push(P::read(message, r.bytes()?, depth, &|| name(read))?);
+            P::read(&mut points, message, r.bytes()?, depth, &|| name(read))?;
             read += 1;
         } else if Some(tag) == layout.offset {
             expect(wire_type, LEN)?;
