@@ -97,7 +97,7 @@ impl<'a> Reader<'a> {
             None => Ok(None),
             // A one-byte key of a field number from 1 to 15 and a valid
             // wire type: every key of the answers this crate reads.
-            Some((&key, rest)) if key < 0x80 && key >= 8 && key & 7 <= FIXED32 => {
+            Some((&key, rest)) if (8..0x80).contains(&key) && key & 7 <= FIXED32 => {
                 self.buf = rest;
                 Ok(Some((u32::from(key >> 3), key & 7)))
             }
@@ -427,23 +427,31 @@ fn read_entry(
 }
 
 /// The payload of a point message whose entries were checked when its
-/// answer was read (see [`Payload`]).
+/// answer was read, or were written by this crate (see [`Payload`]).
 pub(crate) fn read_payload(point: &[u8], entries: usize) -> HashMap<String, Value> {
     let mut map = HashMap::with_capacity(entries);
-    let mut r = Reader::new(point);
-    // Every byte was checked as the answer was read: nothing here fails.
-    while let Ok(Some((tag, wire_type))) = r.field() {
-        let read = if tag == PAYLOAD_FIELD && wire_type == LEN {
-            r.bytes()
-                .and_then(|entry| read_entry(entry, NESTING_LIMIT, Some(&mut map)))
-        } else {
-            r.skip(tag, wire_type, NESTING_LIMIT)
-        };
-        if read.is_err() {
+    for entry in payload_entries(point) {
+        // Every byte was checked: nothing here fails.
+        if read_entry(entry, NESTING_LIMIT, Some(&mut map)).is_err() {
             break;
         }
     }
     map
+}
+
+/// The bytes of each payload entry (field [`PAYLOAD_FIELD`]) of a point
+/// message, as they are.
+pub(crate) fn payload_entries(point: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut r = Reader::new(point);
+    std::iter::from_fn(move || {
+        loop {
+            match r.field() {
+                Ok(Some((PAYLOAD_FIELD, LEN))) => return r.bytes().ok(),
+                Ok(Some((tag, wire_type))) => r.skip(tag, wire_type, NESTING_LIMIT).ok()?,
+                _ => return None,
+            }
+        }
+    })
 }
 
 /// A `PointId` as the wire has it.

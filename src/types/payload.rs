@@ -289,8 +289,9 @@ impl Payload {
         Self::default()
     }
 
-    /// The payload of a point in an answer, read when first used. `point`
-    /// is the point's message, whose `entries` payload entries were checked.
+    /// A payload kept as protobuf bytes, read when first used: `point` is
+    /// a point's message from an answer, whose `entries` payload entries
+    /// were checked, or a message of payload entries this crate wrote.
     pub(crate) fn received(point: bytes::Bytes, entries: usize) -> Self {
         Payload {
             map: HashMap::new(),
@@ -300,6 +301,15 @@ impl Payload {
                 read: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// The bytes of each map entry, while the payload is kept as protobuf
+    /// bytes and has not been changed since: they go into a request as
+    /// they are.
+    pub(crate) fn entry_bytes(&self) -> Option<impl Iterator<Item = &[u8]>> {
+        self.received
+            .as_ref()
+            .map(|received| crate::types::decode::payload_entries(&received.point))
     }
 
     /// Whether this payload keeps the bytes of an answer, unread or not.
@@ -512,8 +522,6 @@ impl IntoPayload for &Payload {
 
 #[cfg(feature = "serde")]
 mod json {
-    use std::collections::HashMap;
-
     use super::{IntoPayload, Payload, Value};
     use crate::error::{Error, Result};
 
@@ -608,11 +616,11 @@ mod json {
 
         /// Accepts a JSON object; anything else is an invalid payload.
         fn try_from(value: serde_json::Value) -> Result<Self> {
-            match Value::from(value) {
-                Value::Object(map) => Ok(Payload::from(map)),
+            match value {
+                serde_json::Value::Object(map) => Ok(Payload::from(map)),
                 other => Err(Error::invalid_argument(
                     "payload",
-                    format!("must be a JSON object, got {}", kind_name(&other)),
+                    format!("must be a JSON object, got {}", kind_name(&Value::from(other))),
                 )),
             }
         }
@@ -675,13 +683,12 @@ mod json {
         }
     }
 
+    /// The object is written as protobuf once, here: a point's payload is
+    /// mostly sent, not read, and its bytes go into the request as they
+    /// are (it is read into values if it is used or changed).
     impl From<serde_json::Map<String, serde_json::Value>> for Payload {
         fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
-            Payload::from(
-                map.into_iter()
-                    .map(|(k, v)| (k, v.into()))
-                    .collect::<HashMap<_, _>>(),
-            )
+            crate::types::wire::encoded_payload(map.into_iter().map(|(k, v)| (k, v.into())))
         }
     }
 

@@ -61,9 +61,7 @@ impl<'a> WirePoint<'a> {
         write_key(1, buf);
         encode_varint(id_len(id) as u64, buf);
         encode_id(id, buf);
-        for (key, value) in payload.iter() {
-            encode_entry(3, key, value, buf);
-        }
+        encode_payload(3, payload, buf);
         write_key(4, buf);
         encode_varint(vectors_len(vectors) as u64, buf);
         encode_vectors(vectors, buf)
@@ -115,10 +113,59 @@ const TAG_BOOL: u8 = 5 << 3;
 
 /// Length of a payload as field 3 of `PointStruct`: one map entry per key.
 fn payload_len(payload: &Payload) -> usize {
-    payload
-        .iter()
-        .map(|(key, value)| field_len(3, value_entry_len(key, value)))
-        .sum()
+    match payload.entry_bytes() {
+        Some(entries) => entries.map(|entry| field_len(3, entry.len())).sum(),
+        None => payload
+            .iter()
+            .map(|(key, value)| field_len(3, value_entry_len(key, value)))
+            .sum(),
+    }
+}
+
+/// Writes a payload as field `field`, one map entry per key.
+fn encode_payload(field: u32, payload: &Payload, buf: &mut Vec<u8>) {
+    match payload.entry_bytes() {
+        Some(entries) => {
+            for entry in entries {
+                write_key(field, buf);
+                encode_varint(entry.len() as u64, buf);
+                buf.extend_from_slice(entry);
+            }
+        }
+        None => {
+            for (key, value) in payload.iter() {
+                encode_entry(field, key, value, buf);
+            }
+        }
+    }
+}
+
+/// A payload kept as the protobuf bytes of its entries, written once: they
+/// go into each request that carries the payload as they are, and are read
+/// back into values only if the payload is used or changed.
+///
+/// The entries are written into a buffer kept by the thread, then copied
+/// into one allocation of their exact length (a `Bytes` made from a vector
+/// with room to spare would allocate a second time).
+#[cfg(feature = "serde")]
+pub(crate) fn encoded_payload(entries: impl ExactSizeIterator<Item = (String, Value)>) -> Payload {
+    use std::cell::Cell;
+    thread_local! {
+        static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    }
+    /// A larger buffer is not kept for the next payload.
+    const KEPT: usize = 64 * 1024;
+    let count = entries.len();
+    let mut buf = SCRATCH.take();
+    buf.clear();
+    for (key, value) in entries {
+        encode_entry(crate::types::decode::PAYLOAD_FIELD, &key, &value, &mut buf);
+    }
+    let bytes = bytes::Bytes::copy_from_slice(&buf);
+    if buf.capacity() <= KEPT {
+        SCRATCH.set(buf);
+    }
+    Payload::received(bytes, count)
 }
 
 /// Length of a `map<string, Value>` entry (`key = 1`, `value = 2`). As in
@@ -694,6 +741,41 @@ mod tests {
             .payload(Payload::from([("color", "red")])),
             Point::new(4, vec![vec![1.0f32, 2.0], vec![3.0, 4.0]]),
         ]
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn a_json_payload_is_written_once_and_sent_as_its_map_would_be() {
+        let json = serde_json::json!({
+            "n": 7, "big": u64::MAX, "w": 0.125, "tag": "tag-1", "ok": true, "none": null,
+            "list": [1, "a", [2.5], {"k": "v"}, []], "obj": {"inner": {"deep": [null]}, "e": {}},
+            "": "empty key",
+        });
+        let from_json = Payload::try_from(json.clone()).expect("an object");
+        assert!(from_json.entry_bytes().is_some(), "kept as bytes");
+        let Value::Object(map) = Value::from(json) else {
+            panic!("an object")
+        };
+        let from_map = Payload::from(map);
+        assert_eq!(from_json, from_map, "read back, the same values");
+        let base = proto::UpsertPoints {
+            collection_name: "c".into(),
+            ..Default::default()
+        };
+        let points = [Point::new(1, [1.0f32]).payload(from_json.clone())];
+        let wire: Vec<WirePoint> = points.iter().map(WirePoint::new).collect();
+        let bytes = encode_upsert(&base, &wire, &BufferPool::default()).expect("finite");
+        let decoded = proto::UpsertPoints::decode(bytes.message()).expect("decodes");
+        let expected = Point::new(1, [1.0f32]).payload(from_map).into_proto();
+        assert_eq!(decoded.points, vec![expected]);
+        // A change goes back to a map, which is what is sent then.
+        let mut changed = from_json;
+        changed.insert("n", 8);
+        assert!(changed.entry_bytes().is_none());
+        assert_eq!(changed.get("n"), Some(&Value::Integer(8)));
+        assert_eq!(changed.get("tag").and_then(Value::as_str), Some("tag-1"));
+        let empty = Payload::try_from(serde_json::json!({})).expect("an object");
+        assert!(empty.is_empty());
     }
 
     #[test]
