@@ -589,6 +589,17 @@ fn read_point<'a>(
     Ok(point)
 }
 
+/// The domain values of a point message.
+struct PointParts {
+    id: PointId,
+    /// A `ScoredPoint`'s only, as `version`.
+    score: f32,
+    version: u64,
+    payload: Payload,
+    vectors: Option<Vectors>,
+    order_value: Option<OrderValue>,
+}
+
 /// The domain values of a point message read by [`read_point`].
 #[inline]
 fn point_values(
@@ -596,14 +607,20 @@ fn point_values(
     message: &Bytes,
     buf: &[u8],
     field: &dyn Fn() -> String,
-) -> Result<(PointId, Payload, Option<Vectors>, Option<OrderValue>)> {
+) -> Result<PointParts> {
     let id = point_id(fields.id, &|| format!("{}.id", field()))?;
     let vectors = match fields.vectors {
         None => None,
         Some(v) => Vectors::from_output(v, &|| format!("{}.vectors", field()))?,
     };
-    let payload = Payload::received(message.slice_ref(buf), fields.payload_entries);
-    Ok((id, payload, vectors, OrderValue::from_proto(fields.order_value)))
+    Ok(PointParts {
+        id,
+        score: fields.score,
+        version: fields.version,
+        payload: Payload::received(message.slice_ref(buf), fields.payload_entries),
+        vectors,
+        order_value: OrderValue::from_proto(fields.order_value),
+    })
 }
 
 /// Points read from an answer, and the first that is not a valid point
@@ -638,6 +655,12 @@ impl<P> Points<P> {
 
 /// A kind of point an answer lists.
 trait PointKind: Sized {
+    /// The field numbers of its message.
+    const LAYOUT: Layout;
+
+    /// The point from its parts.
+    fn new(parts: PointParts) -> Self;
+
     /// Reads a point message into `points` (pushed in place: a point is a
     /// few hundred bytes, and each move of it is a copy).
     fn read(
@@ -646,53 +669,43 @@ trait PointKind: Sized {
         buf: &[u8],
         depth: u32,
         field: &dyn Fn() -> String,
-    ) -> std::result::Result<(), WireError>;
-}
-
-impl PointKind for ScoredPoint {
-    fn read(
-        points: &mut Points<Self>,
-        message: &Bytes,
-        buf: &[u8],
-        depth: u32,
-        field: &dyn Fn() -> String,
     ) -> std::result::Result<(), WireError> {
-        let fields = read_point(buf, depth, &SCORED_POINT)?;
-        let (score, version) = (fields.score, fields.version);
+        let fields = read_point(buf, depth, &Self::LAYOUT)?;
         match point_values(fields, message, buf, field) {
-            Ok((id, payload, vectors, order_value)) => points.push(ScoredPoint {
-                id,
-                score,
-                version,
-                payload,
-                vectors,
-                order_value,
-            }),
+            Ok(parts) => points.push(Self::new(parts)),
             Err(error) => points.invalid(error),
         }
         Ok(())
     }
 }
 
-impl PointKind for Record {
-    fn read(
-        points: &mut Points<Self>,
-        message: &Bytes,
-        buf: &[u8],
-        depth: u32,
-        field: &dyn Fn() -> String,
-    ) -> std::result::Result<(), WireError> {
-        let fields = read_point(buf, depth, &RETRIEVED_POINT)?;
-        match point_values(fields, message, buf, field) {
-            Ok((id, payload, vectors, order_value)) => points.push(Record {
-                id,
-                payload,
-                vectors,
-                order_value,
-            }),
-            Err(error) => points.invalid(error),
+impl PointKind for ScoredPoint {
+    const LAYOUT: Layout = SCORED_POINT;
+
+    #[inline]
+    fn new(parts: PointParts) -> Self {
+        ScoredPoint {
+            id: parts.id,
+            score: parts.score,
+            version: parts.version,
+            payload: parts.payload,
+            vectors: parts.vectors,
+            order_value: parts.order_value,
         }
-        Ok(())
+    }
+}
+
+impl PointKind for Record {
+    const LAYOUT: Layout = RETRIEVED_POINT;
+
+    #[inline]
+    fn new(parts: PointParts) -> Self {
+        Record {
+            id: parts.id,
+            payload: parts.payload,
+            vectors: parts.vectors,
+            order_value: parts.order_value,
+        }
     }
 }
 
