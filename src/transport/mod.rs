@@ -661,7 +661,8 @@ impl Transport {
             }
         }
         if let Some(limit) = timeout {
-            headers.insert("grpc-timeout", grpc_timeout(limit));
+            static GRPC_TIMEOUT: http::HeaderName = http::HeaderName::from_static("grpc-timeout");
+            headers.insert(&GRPC_TIMEOUT, grpc_timeout(limit));
         }
         Ok(request)
     }
@@ -684,7 +685,12 @@ impl Transport {
             .await
             .map_err(Failure::Fault)?;
         let (parts, mut body) = response.into_parts();
-        if let Some(status) = Status::from_header_map(&parts.headers) {
+        // A name made once: a `&str` key is parsed and checked on every
+        // lookup.
+        static GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
+        if parts.headers.contains_key(&GRPC_STATUS)
+            && let Some(status) = Status::from_header_map(&parts.headers)
+        {
             // A trailers-only answer.
             return Err(Failure::Status(if status.code() == tonic::Code::Ok {
                 Status::internal("Missing response message.")
@@ -724,7 +730,7 @@ impl Transport {
             .trailers()
             .await
             .map_err(|e| Failure::Fault(lease.fault(e)))?;
-        let status = trailers.as_ref().and_then(|t| t.get("grpc-status"));
+        let status = trailers.as_ref().and_then(|t| t.get(&GRPC_STATUS));
         // The common answer, checked without building a `Status` (which
         // copies the trailers into its metadata).
         if status.is_none_or(|code| code.as_bytes() != b"0") {
