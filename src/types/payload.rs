@@ -686,9 +686,38 @@ mod json {
     /// The object is written as protobuf once, here: a point's payload is
     /// mostly sent, not read, and its bytes go into the request as they
     /// are (it is read into values if it is used or changed).
+    ///
+    /// An object nested deeper than [`MAX_ENCODED_DEPTH`] stays a map: the
+    /// reader of protobuf bytes stops at prost's nesting limit, and the
+    /// payload must read back whole whatever it holds.
     impl From<serde_json::Map<String, serde_json::Value>> for Payload {
         fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
+            if map.values().any(|v| nesting(v, 0) > MAX_ENCODED_DEPTH) {
+                let entries = map.into_iter().map(|(k, v)| (k, v.into()));
+                return Payload::from(entries.collect::<std::collections::HashMap<_, _>>());
+            }
             crate::types::wire::encoded_payload(map.into_iter().map(|(k, v)| (k, v.into())))
+        }
+    }
+
+    /// Most levels of arrays and objects in a value written as protobuf
+    /// bytes: each level is at most three levels of messages (`Value`,
+    /// `Struct`, map entry), well inside prost's limit of 100.
+    const MAX_ENCODED_DEPTH: usize = 24;
+
+    /// Levels of arrays and objects in `value`, counted up to just past
+    /// [`MAX_ENCODED_DEPTH`].
+    fn nesting(value: &serde_json::Value, level: usize) -> usize {
+        if level > MAX_ENCODED_DEPTH {
+            return level;
+        }
+        let inner = |values: &mut dyn Iterator<Item = &serde_json::Value>| {
+            values.map(|v| nesting(v, level + 1)).max().unwrap_or(level + 1)
+        };
+        match value {
+            serde_json::Value::Array(values) => inner(&mut values.iter()),
+            serde_json::Value::Object(map) => inner(&mut map.values()),
+            _ => level,
         }
     }
 

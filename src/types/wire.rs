@@ -776,6 +776,29 @@ mod tests {
         assert_eq!(changed.get("tag").and_then(Value::as_str), Some("tag-1"));
         let empty = Payload::try_from(serde_json::json!({})).expect("an object");
         assert!(empty.is_empty());
+        // Nested past what the reader of bytes takes: kept as a map, and
+        // read back whole.
+        let mut deep = serde_json::json!("leaf");
+        for i in 0..60 {
+            deep = if i % 2 == 0 {
+                serde_json::json!({ "k": deep })
+            } else {
+                serde_json::json!([deep])
+            };
+        }
+        let payload =
+            Payload::try_from(serde_json::json!({ "deep": deep.clone(), "n": 1 })).expect("an object");
+        assert!(payload.entry_bytes().is_none());
+        assert_eq!(payload.get("deep"), Some(&Value::from(deep)));
+        assert_eq!(payload.len(), 2);
+        // As deep as is written as bytes: read back whole.
+        let mut deep = serde_json::json!(null);
+        for _ in 0..24 {
+            deep = serde_json::json!({ "k": deep, "s": "x" });
+        }
+        let payload = Payload::try_from(serde_json::json!({ "deep": deep.clone() })).expect("an object");
+        assert!(payload.entry_bytes().is_some());
+        assert_eq!(payload.get("deep"), Some(&Value::from(deep)));
     }
 
     #[test]
