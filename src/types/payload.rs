@@ -683,13 +683,12 @@ mod json {
         }
     }
 
-    /// The object is written as protobuf once, here: a point's payload is
-    /// mostly sent, not read, and its bytes go into the request as they
-    /// are (it is read into values if it is used or changed).
-    ///
-    /// An object nested deeper than [`MAX_ENCODED_DEPTH`] stays a map: the
-    /// reader of protobuf bytes stops at prost's nesting limit, and the
-    /// payload must read back whole whatever it holds.
+    // The object is written as protobuf once, here: a point's payload is
+    // mostly sent, not read, and its bytes go into the request as they are
+    // (it is read into values if it is used or changed). An object nested
+    // deeper than `MAX_ENCODED_DEPTH` stays a map: the reader of protobuf
+    // bytes stops at prost's nesting limit, and the payload must read back
+    // whole whatever it holds.
     impl From<serde_json::Map<String, serde_json::Value>> for Payload {
         fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
             if map.values().any(|v| nesting(v, 0) > MAX_ENCODED_DEPTH) {
