@@ -441,17 +441,32 @@ pub(crate) fn read_payload(point: &[u8], entries: usize) -> HashMap<String, Valu
 
 /// The bytes of each payload entry (field [`PAYLOAD_FIELD`]) of a point
 /// message, as they are.
-pub(crate) fn payload_entries(point: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut r = Reader::new(point);
-    std::iter::from_fn(move || {
+pub(crate) fn payload_entries(point: &[u8]) -> Entries<'_> {
+    Entries {
+        fields: Reader::new(point),
+        field: PAYLOAD_FIELD,
+    }
+}
+
+/// The bytes of each occurrence of a length-delimited field of a message
+/// that was checked (the entries of a map, the values of a list): it stops
+/// at the end, or at a field it cannot read.
+pub(crate) struct Entries<'a> {
+    fields: Reader<'a>,
+    field: u32,
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
         loop {
-            match r.field() {
-                Ok(Some((PAYLOAD_FIELD, LEN))) => return r.bytes().ok(),
-                Ok(Some((tag, wire_type))) => r.skip(tag, wire_type, NESTING_LIMIT).ok()?,
-                _ => return None,
+            match self.fields.field().ok()?? {
+                (tag, LEN) if tag == self.field => return self.fields.bytes().ok(),
+                (tag, wire_type) => self.fields.skip(tag, wire_type, NESTING_LIMIT).ok()?,
             }
         }
-    })
+    }
 }
 
 /// A `PointId` as the wire has it.
@@ -888,8 +903,7 @@ pub(crate) fn deserialize_payload<T: serde::de::DeserializeOwned>(
     point: &[u8],
 ) -> std::result::Result<T, serde::de::value::Error> {
     T::deserialize(serde_wire::Object {
-        fields: Reader::new(point),
-        field: PAYLOAD_FIELD,
+        entries: payload_entries(point),
         value: &[],
     })
 }
@@ -899,7 +913,7 @@ mod serde_wire {
     use serde::de::value::Error;
     use serde::de::{self, Error as _, IntoDeserializer, Visitor};
 
-    use super::{Kind, LEN, NESTING_LIMIT, Reader, value_field};
+    use super::{Entries, Kind, LEN, NESTING_LIMIT, Reader, value_field};
 
     fn wire(e: super::WireError) -> Error {
         Error::custom(e)
@@ -938,11 +952,16 @@ mod serde_wire {
                 Kind::String(s) => visitor.visit_str(s),
                 Kind::Bool(b) => visitor.visit_bool(b),
                 Kind::Struct(fields) => visitor.visit_map(Object {
-                    fields: Reader::new(fields),
-                    field: 1,
+                    entries: Entries {
+                        fields: Reader::new(fields),
+                        field: 1,
+                    },
                     value: &[],
                 }),
-                Kind::List(values) => visitor.visit_seq(List(Reader::new(values))),
+                Kind::List(values) => visitor.visit_seq(List(Entries {
+                    fields: Reader::new(values),
+                    field: 1,
+                })),
             }
         }
 
@@ -984,8 +1003,7 @@ mod serde_wire {
     /// The entries of a `map<string, Value>`: the occurrences of `field`
     /// in a message, each an entry message.
     pub(super) struct Object<'a> {
-        pub(super) fields: Reader<'a>,
-        pub(super) field: u32,
+        pub(super) entries: Entries<'a>,
         /// The value of the entry whose key was just given.
         pub(super) value: &'a [u8],
     }
@@ -994,26 +1012,22 @@ mod serde_wire {
         type Error = Error;
 
         fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
-            while let Some((tag, wire_type)) = self.fields.field().map_err(wire)? {
-                if tag != self.field || wire_type != LEN {
-                    self.fields.skip(tag, wire_type, NESTING_LIMIT).map_err(wire)?;
-                    continue;
+            let Some(entry) = self.entries.next() else {
+                return Ok(None);
+            };
+            let mut entry = Reader::new(entry);
+            let (mut key, mut value) = (None, None);
+            while let Some((tag, wire_type)) = entry.field().map_err(wire)? {
+                match (tag, wire_type) {
+                    (1, LEN) => key = Some(entry.string().map_err(wire)?),
+                    (2, LEN) if value.is_none() => value = Some(entry.bytes().map_err(wire)?),
+                    (2, LEN) => return Err(Error::custom("an entry with two values")),
+                    _ => entry.skip(tag, wire_type, NESTING_LIMIT).map_err(wire)?,
                 }
-                let mut entry = Reader::new(self.fields.bytes().map_err(wire)?);
-                let (mut key, mut value) = (None, None);
-                while let Some((tag, wire_type)) = entry.field().map_err(wire)? {
-                    match (tag, wire_type) {
-                        (1, LEN) => key = Some(entry.string().map_err(wire)?),
-                        (2, LEN) if value.is_none() => value = Some(entry.bytes().map_err(wire)?),
-                        (2, LEN) => return Err(Error::custom("an entry with two values")),
-                        _ => entry.skip(tag, wire_type, NESTING_LIMIT).map_err(wire)?,
-                    }
-                }
-                self.value = value.unwrap_or_default();
-                let key: &str = key.unwrap_or_default();
-                return seed.deserialize(key.into_deserializer()).map(Some);
             }
-            Ok(None)
+            self.value = value.unwrap_or_default();
+            let key: &str = key.unwrap_or_default();
+            seed.deserialize(key.into_deserializer()).map(Some)
         }
 
         fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
@@ -1045,7 +1059,7 @@ mod serde_wire {
     }
 
     /// The values of a `ListValue`.
-    struct List<'a>(Reader<'a>);
+    struct List<'a>(Entries<'a>);
 
     impl<'de> de::SeqAccess<'de> for List<'_> {
         type Error = Error;
@@ -1054,14 +1068,10 @@ mod serde_wire {
             &mut self,
             seed: T,
         ) -> Result<Option<T::Value>, Error> {
-            while let Some((tag, wire_type)) = self.0.field().map_err(wire)? {
-                if (tag, wire_type) == (1, LEN) {
-                    let value = self.0.bytes().map_err(wire)?;
-                    return seed.deserialize(ValueDe(value)).map(Some);
-                }
-                self.0.skip(tag, wire_type, NESTING_LIMIT).map_err(wire)?;
-            }
-            Ok(None)
+            self.0
+                .next()
+                .map(|value| seed.deserialize(ValueDe(value)))
+                .transpose()
         }
     }
 }

@@ -238,20 +238,31 @@ pub(crate) fn from_proto_map(map: HashMap<String, proto::Value>) -> HashMap<Stri
 /// assert_eq!(payload.get("color").and_then(Value::as_str), Some("red"));
 /// assert_eq!(payload.get("count"), Some(&Value::Integer(3)));
 /// ```
-#[derive(Clone, Default)]
-pub struct Payload {
-    map: HashMap<String, Value>,
-    /// A payload as an answer carried it, read on first use: most callers
-    /// of a search read a few payloads, or a few keys of each, and reading
-    /// every key and value of every hit into its own allocations was most
-    /// of the client's allocations per query.
-    received: Option<Received>,
+#[derive(Clone)]
+pub struct Payload(Entries);
+
+/// What a payload holds: a map, or protobuf bytes read into one on first
+/// use. Most callers of a search read a few payloads, or a few keys of
+/// each, and reading every key and value of every hit into its own
+/// allocations was most of the client's allocations per query; a payload
+/// built from JSON is mostly sent, not read.
+#[derive(Clone)]
+enum Entries {
+    Map(HashMap<String, Value>),
+    Bytes(Received),
 }
 
-/// The payload of a point in an answer: the message of the point
-/// (`ScoredPoint` or `RetrievedPoint`), whose entries of field
-/// [`PAYLOAD_FIELD`](crate::types::decode::PAYLOAD_FIELD) were checked when
-/// the answer was read, so reading them later cannot fail.
+impl Default for Payload {
+    fn default() -> Self {
+        Payload(Entries::Map(HashMap::new()))
+    }
+}
+
+/// A payload as protobuf bytes: the message of a point in an answer
+/// (`ScoredPoint` or `RetrievedPoint`), or a message this crate wrote,
+/// whose entries of field
+/// [`PAYLOAD_FIELD`](crate::types::decode::PAYLOAD_FIELD) were checked (or
+/// written here), so reading them later cannot fail.
 #[derive(Clone)]
 struct Received {
     point: bytes::Bytes,
@@ -293,49 +304,53 @@ impl Payload {
     /// a point's message from an answer, whose `entries` payload entries
     /// were checked, or a message of payload entries this crate wrote.
     pub(crate) fn received(point: bytes::Bytes, entries: usize) -> Self {
-        Payload {
-            map: HashMap::new(),
-            received: (entries > 0).then(|| Received {
-                point,
-                entries,
-                read: std::sync::OnceLock::new(),
-            }),
+        if entries == 0 {
+            return Payload::default();
         }
+        Payload(Entries::Bytes(Received {
+            point,
+            entries,
+            read: std::sync::OnceLock::new(),
+        }))
     }
 
     /// The bytes of each map entry, while the payload is kept as protobuf
     /// bytes and has not been changed since: they go into a request as
     /// they are.
-    pub(crate) fn entry_bytes(&self) -> Option<impl Iterator<Item = &[u8]>> {
-        self.received
-            .as_ref()
-            .map(|received| crate::types::decode::payload_entries(&received.point))
+    pub(crate) fn entry_bytes(&self) -> Option<crate::types::decode::Entries<'_>> {
+        match &self.0 {
+            Entries::Bytes(received) => Some(crate::types::decode::payload_entries(&received.point)),
+            Entries::Map(_) => None,
+        }
     }
 
     /// Whether this payload keeps the bytes of an answer, unread or not.
     #[cfg(test)]
     pub(crate) fn holds_answer_bytes(&self) -> bool {
-        self.received.is_some()
+        self.entry_bytes().is_some()
     }
 
     fn map(&self) -> &HashMap<String, Value> {
-        match &self.received {
-            Some(received) => received.map(),
-            None => &self.map,
+        match &self.0 {
+            Entries::Bytes(received) => received.map(),
+            Entries::Map(map) => map,
         }
     }
 
     fn map_mut(&mut self) -> &mut HashMap<String, Value> {
-        if let Some(received) = self.received.take() {
-            self.map = received.into_map();
+        if let Entries::Bytes(_) = self.0 {
+            self.0 = Entries::Map(std::mem::take(self).into_map());
         }
-        &mut self.map
+        match &mut self.0 {
+            Entries::Map(map) => map,
+            Entries::Bytes(_) => unreachable!("the bytes were read into a map just above"),
+        }
     }
 
     fn into_map(self) -> HashMap<String, Value> {
-        match self.received {
-            Some(received) => received.into_map(),
-            None => self.map,
+        match self.0 {
+            Entries::Bytes(received) => received.into_map(),
+            Entries::Map(map) => map,
         }
     }
 
@@ -453,7 +468,7 @@ impl std::fmt::Debug for Payload {
 
 impl From<HashMap<String, Value>> for Payload {
     fn from(map: HashMap<String, Value>) -> Self {
-        Payload { map, received: None }
+        Payload(Entries::Map(map))
     }
 }
 
@@ -666,7 +681,7 @@ mod json {
         pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
             // A payload as an answer carried it is read straight from its
             // bytes; what that reading does not take on goes the long way.
-            if let Some(received) = &self.received
+            if let super::Entries::Bytes(received) = &self.0
                 && let Ok(value) = crate::types::decode::deserialize_payload(&received.point)
             {
                 return Ok(value);

@@ -39,7 +39,7 @@ pub(crate) struct WirePoint<'a> {
 impl<'a> WirePoint<'a> {
     pub(crate) fn new(point: &'a Point) -> Self {
         let len = field_len(1, id_len(&point.id))
-            + payload_len(&point.payload)
+            + payload_len(3, &point.payload)
             + field_len(4, vectors_len(&point.vectors));
         WirePoint { point, len }
     }
@@ -111,13 +111,13 @@ const TAG_DOUBLE: u8 = (2 << 3) | 1;
 const TAG_INTEGER: u8 = 3 << 3;
 const TAG_BOOL: u8 = 5 << 3;
 
-/// Length of a payload as field 3 of `PointStruct`: one map entry per key.
-fn payload_len(payload: &Payload) -> usize {
+/// Length of a payload as field `field`: one map entry per key.
+fn payload_len(field: u32, payload: &Payload) -> usize {
     match payload.entry_bytes() {
-        Some(entries) => entries.map(|entry| field_len(3, entry.len())).sum(),
+        Some(entries) => entries.map(|entry| field_len(field, entry.len())).sum(),
         None => payload
             .iter()
-            .map(|(key, value)| field_len(3, value_entry_len(key, value)))
+            .map(|(key, value)| field_len(field, value_entry_len(key, value)))
             .sum(),
     }
 }
