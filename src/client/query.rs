@@ -404,14 +404,17 @@ impl<'a> QueryPoints<'a> {
             request,
             call,
         } = self;
+        let mut options = request.options;
         let encoded = check_collection_name(&collection_name, "collection_name")
-            .and_then(|()| request.options.check())
+            .and_then(|()| options.check())
             .map(|()| {
-                let mut request = request.options.into_proto(collection_name);
+                options.fill(collection_name);
+                let request = &mut options.request;
                 request.timeout = timeout_secs(call.timeout);
-                let message = wire::encode_query_points(&mut request);
+                let message = wire::encode_query_points(request);
                 (std::mem::take(&mut request.collection_name), message)
             });
+        drop(options);
         async move {
             let (collection_name, message) = encoded?;
             let call_of = QUERY.on(&collection_name).options(&call);
@@ -919,13 +922,21 @@ impl QueryOptions {
         Ok(())
     }
 
+    /// Completes the message in place for `collection_name` (without its
+    /// timeout): the query and prefetches are moved into it.
+    fn fill(&mut self, collection_name: String) {
+        self.request.collection_name = collection_name;
+        self.request.query = self.query.take().map(Into::into);
+        self.request.prefetch = std::mem::take(&mut self.prefetch)
+            .into_iter()
+            .map(Into::into)
+            .collect();
+    }
+
     /// The message for `collection_name`, without its timeout.
-    fn into_proto(self, collection_name: String) -> proto::QueryPoints {
-        let mut request = self.request;
-        request.collection_name = collection_name;
-        request.query = self.query.map(Into::into);
-        request.prefetch = self.prefetch.into_iter().map(Into::into).collect();
-        request
+    fn into_proto(mut self: Box<Self>, collection_name: String) -> proto::QueryPoints {
+        self.fill(collection_name);
+        self.request
     }
 }
 
@@ -939,7 +950,9 @@ impl QueryOptions {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct QueryRequest {
-    options: QueryOptions,
+    // Boxed: the options are 1.7 KiB, and a builder is moved by value at
+    // every setter and into its future.
+    options: Box<QueryOptions>,
 }
 
 impl QueryRequest {
@@ -965,7 +978,7 @@ impl QueryRequest {
     /// ```
     pub fn new(query: impl Into<Query>) -> Self {
         QueryRequest {
-            options: QueryOptions::new(Some(query.into())),
+            options: Box::new(QueryOptions::new(Some(query.into()))),
         }
     }
 

@@ -189,16 +189,22 @@ impl<'a> Reader<'a> {
 }
 
 /// Checks a field's wire type against the one its declaration gives.
+#[inline]
 fn expect(wire_type: u8, expected: u8) -> std::result::Result<(), WireError> {
     if wire_type == expected {
         Ok(())
     } else {
-        Err(WireError(format!(
-            "invalid wire type: {} (expected {})",
-            type_name(wire_type),
-            type_name(expected)
-        )))
+        Err(wrong_type(wire_type, expected))
     }
+}
+
+#[cold]
+fn wrong_type(wire_type: u8, expected: u8) -> WireError {
+    WireError(format!(
+        "invalid wire type: {} (expected {})",
+        type_name(wire_type),
+        type_name(expected)
+    ))
 }
 
 fn type_name(wire_type: u8) -> &'static str {
@@ -214,12 +220,14 @@ fn type_name(wire_type: u8) -> &'static str {
 
 /// prost's recursion check: a nested message may be read while `depth`
 /// (what is left of [`NESTING_LIMIT`]) is above zero.
+#[inline]
 fn check_depth(depth: u32) -> std::result::Result<(), WireError> {
-    if depth == 0 {
-        Err(wire_error("recursion limit reached"))
-    } else {
-        Ok(())
-    }
+    if depth == 0 { Err(too_deep()) } else { Ok(()) }
+}
+
+#[cold]
+fn too_deep() -> WireError {
+    wire_error("recursion limit reached")
 }
 
 /// Reads a `Value` message into `out` (merging, as protobuf does), or only
@@ -256,11 +264,7 @@ fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::resul
                 }
             }
             _ if out.is_none() => continue,
-            Kind::Null => Value::Null,
-            Kind::Double(d) => Value::Double(d),
-            Kind::Integer(i) => Value::Integer(i),
-            Kind::String(s) => Value::String(s.to_owned()),
-            Kind::Bool(b) => Value::Bool(b),
+            scalar => scalar.scalar().unwrap_or_default(),
         };
         if let Some(out) = out.as_deref_mut() {
             *out = value;
@@ -396,6 +400,92 @@ fn read_list(buf: &[u8], depth: u32, mut out: Option<&mut Vec<Value>>) -> std::r
     Ok(())
 }
 
+/// A payload entry as Qdrant and this crate write it: its key, then a
+/// value of one scalar kind, each length in one byte. Returns the key and
+/// the value when `buf` is exactly that and valid (all of it checked as
+/// prost checks it), and `None` for anything else, which [`read_entry`]
+/// then reads: it accepts the same, and refuses with prost's errors.
+#[inline]
+fn plain_entry(buf: &[u8]) -> Option<(&str, Kind<'_>)> {
+    let [KEY_FIELD, key_len, rest @ ..] = buf else {
+        return None;
+    };
+    let key_len = usize::from(*key_len);
+    if key_len >= 0x80 || key_len > rest.len() {
+        return None;
+    }
+    let (key, rest) = rest.split_at(key_len);
+    let key = std::str::from_utf8(key).ok()?;
+    let [VALUE_FIELD, value_len, value @ ..] = rest else {
+        return None;
+    };
+    if *value_len >= 0x80 || usize::from(*value_len) != value.len() {
+        return None;
+    }
+    let kind = match value {
+        [NULL_KEY, v] if *v < 0x80 => Kind::Null,
+        [DOUBLE_KEY, d @ ..] => Kind::Double(f64::from_le_bytes(<[u8; 8]>::try_from(d).ok()?)),
+        [INTEGER_KEY, v @ ..] => Kind::Integer(plain_varint(v)? as i64),
+        [STRING_KEY, len, text @ ..] if *len < 0x80 && usize::from(*len) == text.len() => {
+            Kind::String(std::str::from_utf8(text).ok()?)
+        }
+        [BOOL_KEY, v] if *v < 0x80 => Kind::Bool(*v != 0),
+        _ => return None,
+    };
+    Some((key, kind))
+}
+
+// The one-byte keys of a map entry's fields and of a `Value`'s scalar
+// kinds (field number << 3 | wire type).
+const KEY_FIELD: u8 = 1 << 3 | LEN;
+const VALUE_FIELD: u8 = 2 << 3 | LEN;
+const NULL_KEY: u8 = 1 << 3 | VARINT;
+const DOUBLE_KEY: u8 = 2 << 3 | FIXED64;
+const INTEGER_KEY: u8 = 3 << 3 | VARINT;
+const STRING_KEY: u8 = 4 << 3 | LEN;
+const BOOL_KEY: u8 = 5 << 3 | VARINT;
+
+/// `buf` as exactly one varint of up to 9 bytes (63 bits: no overflow to
+/// check), or `None`.
+#[inline]
+fn plain_varint(buf: &[u8]) -> Option<u64> {
+    let (last, high) = buf.split_last()?;
+    if *last >= 0x80 || high.len() > 8 {
+        return None;
+    }
+    let mut value = u64::from(*last) << (7 * high.len());
+    for (i, byte) in high.iter().enumerate() {
+        if *byte < 0x80 {
+            return None;
+        }
+        value |= u64::from(byte & 0x7f) << (7 * i);
+    }
+    Some(value)
+}
+
+impl Kind<'_> {
+    /// The value of a scalar kind (`None` for a struct or list).
+    fn scalar(self) -> Option<Value> {
+        Some(match self {
+            Kind::Null => Value::Null,
+            Kind::Double(d) => Value::Double(d),
+            Kind::Integer(i) => Value::Integer(i),
+            Kind::String(s) => Value::String(s.to_owned()),
+            Kind::Bool(b) => Value::Bool(b),
+            Kind::Struct(_) | Kind::List(_) => return None,
+        })
+    }
+}
+
+/// Checks one entry of a `map<string, Value>`.
+#[inline]
+fn check_entry(buf: &[u8], depth: u32) -> std::result::Result<(), WireError> {
+    match plain_entry(buf) {
+        Some(_) => Ok(()),
+        None => read_entry(buf, depth, None),
+    }
+}
+
 /// Reads one entry of a `map<string, Value>` into `out`, or checks it.
 fn read_entry(
     buf: &[u8],
@@ -431,8 +521,10 @@ fn read_entry(
 pub(crate) fn read_payload(point: &[u8], entries: usize) -> HashMap<String, Value> {
     let mut map = HashMap::with_capacity(entries);
     for entry in payload_entries(point) {
+        if let Some((key, value)) = plain_entry(entry).and_then(|(key, kind)| Some((key, kind.scalar()?))) {
+            map.insert(key.to_owned(), value);
         // Every byte was checked: nothing here fails.
-        if read_entry(entry, NESTING_LIMIT, Some(&mut map)).is_err() {
+        } else if read_entry(entry, NESTING_LIMIT, Some(&mut map)).is_err() {
             break;
         }
     }
@@ -575,7 +667,7 @@ fn read_point<'a>(
             }
             PAYLOAD_FIELD => {
                 expect(wire_type, LEN)?;
-                read_entry(r.bytes()?, depth, None)?;
+                check_entry(r.bytes()?, depth)?;
                 point.payload_entries += 1;
             }
             3 if layout.scored => {
@@ -1470,6 +1562,96 @@ mod tests {
         }
         // The corruptions reached the checks, not only the happy path.
         assert!(refused > 1000, "{refused}");
+    }
+
+    /// Payload entries near the edges of the form read without the general
+    /// reader (`plain_entry`): each is accepted or refused as prost does,
+    /// and reads back to the same values.
+    #[test]
+    fn payload_entries_at_the_edges_of_the_plain_form_read_as_prost() {
+        let varint = |v: u64| {
+            let mut out = Vec::new();
+            prost::encoding::encode_varint(v, &mut out);
+            out
+        };
+        let values: Vec<Vec<u8>> = vec![
+            vec![],
+            vec![NULL_KEY, 0],
+            vec![NULL_KEY, 0x80, 0x01],
+            vec![NULL_KEY],
+            [vec![DOUBLE_KEY], 1.5f64.to_le_bytes().to_vec()].concat(),
+            [vec![DOUBLE_KEY], vec![0; 7]].concat(),
+            [vec![DOUBLE_KEY], vec![0; 9]].concat(),
+            [vec![INTEGER_KEY], varint(0)].concat(),
+            [vec![INTEGER_KEY], varint(300)].concat(),
+            [vec![INTEGER_KEY], varint(1 << 62)].concat(),
+            [vec![INTEGER_KEY], varint(1 << 63)].concat(),
+            [vec![INTEGER_KEY], varint(u64::MAX)].concat(),
+            vec![
+                INTEGER_KEY,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0x02,
+            ],
+            vec![
+                INTEGER_KEY,
+                0x80,
+                0x80,
+                0x80,
+                0x80,
+                0x80,
+                0x80,
+                0x80,
+                0x80,
+                0x80,
+                0x80,
+                0x01,
+            ],
+            vec![INTEGER_KEY, 0x80],
+            vec![INTEGER_KEY, 0x85, 0x00],
+            [vec![INTEGER_KEY], varint(7), vec![NULL_KEY, 0]].concat(),
+            field(4, LEN, b"red"),
+            field(4, LEN, "Größe ✓".as_bytes()),
+            field(4, LEN, &[b'a', 0xff]),
+            field(4, LEN, &[0xc3]),
+            field(4, LEN, &[b'x'; 200]),
+            vec![STRING_KEY, 3, b'a', b'b'],
+            vec![STRING_KEY, 1, b'a', b'b'],
+            vec![BOOL_KEY, 1],
+            vec![BOOL_KEY, 2],
+            vec![BOOL_KEY, 0x81, 0x00],
+            vec![6 << 3 | LEN, 0],
+            vec![9 << 3 | VARINT, 1],
+            vec![1 << 3 | LEN, 0],
+        ];
+        let keys: [&[u8]; 4] = [b"n", b"", &[0xff], &[b'k'; 130]];
+        let mut compared = 0;
+        for key in keys {
+            for value in &values {
+                let entries = [
+                    [field(1, LEN, key), field(2, LEN, value)].concat(),
+                    field(2, LEN, value),
+                    field(1, LEN, key),
+                    [field(1, LEN, key), field(2, LEN, value), field(1, LEN, b"m")].concat(),
+                    [field(2, LEN, value), field(1, LEN, key)].concat(),
+                ];
+                for entry in entries {
+                    let point = [field(1, LEN, &field(1, VARINT, &[7])), field(2, LEN, &entry)].concat();
+                    let answer = field(1, LEN, &point);
+                    let (prost, ours) = query_both(&answer);
+                    assert_eq!(prost, ours, "entry {entry:?}");
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 4 * values.len() * 5);
     }
 
     #[test]

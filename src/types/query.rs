@@ -692,21 +692,22 @@ impl Decay {
 pub struct Query {
     inner: proto::Query,
     /// The first input that is not valid, kept to report it, named, when
-    /// the query is sent (the constructors cannot fail).
-    invalid: Option<VectorInput>,
+    /// the query is sent (the constructors cannot fail). Boxed: it is
+    /// rare, and a query is moved by value into its request.
+    invalid: Option<Box<VectorInput>>,
 }
 
 /// Converts a query's inputs to the wire, keeping the first that is not
 /// valid (valid ones are not copied: a query's vector is converted once).
 #[derive(Default)]
 struct Inputs {
-    invalid: Option<VectorInput>,
+    invalid: Option<Box<VectorInput>>,
 }
 
 impl Inputs {
     fn convert(&mut self, input: VectorInput) -> proto::VectorInput {
         if self.invalid.is_none() && input.check("").is_err() {
-            self.invalid = Some(input.clone());
+            self.invalid = Some(Box::new(input.clone()));
         }
         input.into_proto()
     }
