@@ -264,7 +264,11 @@ fn read_value(buf: &[u8], depth: u32, mut out: Option<&mut Value>) -> std::resul
                 }
             }
             _ if out.is_none() => continue,
-            scalar => scalar.scalar().unwrap_or_default(),
+            Kind::Null => Value::Null,
+            Kind::Double(d) => Value::Double(d),
+            Kind::Integer(i) => Value::Integer(i),
+            Kind::String(s) => Value::String(s.to_owned()),
+            Kind::Bool(b) => Value::Bool(b),
         };
         if let Some(out) = out.as_deref_mut() {
             *out = value;
@@ -403,10 +407,11 @@ fn read_list(buf: &[u8], depth: u32, mut out: Option<&mut Vec<Value>>) -> std::r
 /// A payload entry as Qdrant and this crate write it: its key, then a
 /// value of one scalar kind, each length in one byte. Returns the key and
 /// the value when `buf` is exactly that and valid (all of it checked as
-/// prost checks it), and `None` for anything else, which [`read_entry`]
-/// then reads: it accepts the same, and refuses with prost's errors.
+/// prost checks it, text as UTF-8), and `None` for anything else, which
+/// [`read_entry`] then reads: it accepts the same, and refuses with
+/// prost's errors.
 #[inline]
-fn plain_entry(buf: &[u8]) -> Option<(&str, Kind<'_>)> {
+fn plain_entry(buf: &[u8]) -> Option<(&[u8], Scalar<'_>)> {
     let [KEY_FIELD, key_len, rest @ ..] = buf else {
         return None;
     };
@@ -415,24 +420,39 @@ fn plain_entry(buf: &[u8]) -> Option<(&str, Kind<'_>)> {
         return None;
     }
     let (key, rest) = rest.split_at(key_len);
-    let key = std::str::from_utf8(key).ok()?;
+    if !is_text(key) {
+        return None;
+    }
     let [VALUE_FIELD, value_len, value @ ..] = rest else {
         return None;
     };
     if *value_len >= 0x80 || usize::from(*value_len) != value.len() {
         return None;
     }
-    let kind = match value {
-        [NULL_KEY, v] if *v < 0x80 => Kind::Null,
-        [DOUBLE_KEY, d @ ..] => Kind::Double(f64::from_le_bytes(<[u8; 8]>::try_from(d).ok()?)),
-        [INTEGER_KEY, v @ ..] => Kind::Integer(plain_varint(v)? as i64),
-        [STRING_KEY, len, text @ ..] if *len < 0x80 && usize::from(*len) == text.len() => {
-            Kind::String(std::str::from_utf8(text).ok()?)
+    let scalar = match value {
+        [NULL_KEY, v] if *v < 0x80 => Scalar::Null,
+        [DOUBLE_KEY, d @ ..] => Scalar::Double(f64::from_le_bytes(<[u8; 8]>::try_from(d).ok()?)),
+        [INTEGER_KEY, v @ ..] => Scalar::Integer(plain_varint(v)? as i64),
+        [STRING_KEY, len, text @ ..] if *len < 0x80 && usize::from(*len) == text.len() && is_text(text) => {
+            Scalar::Text(text)
         }
-        [BOOL_KEY, v] if *v < 0x80 => Kind::Bool(*v != 0),
+        [BOOL_KEY, v] if *v < 0x80 => Scalar::Bool(*v != 0),
         _ => return None,
     };
-    Some((key, kind))
+    Some((key, scalar))
+}
+
+/// Whether `bytes` are UTF-8 (ASCII checked inline: keys and short
+/// strings mostly are).
+#[inline]
+fn is_text(bytes: &[u8]) -> bool {
+    bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()
+}
+
+/// Text [`is_text`] checked, as a `String`.
+fn checked_text(bytes: &[u8]) -> String {
+    // Checked: nothing is replaced.
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 // The one-byte keys of a map entry's fields and of a `Value`'s scalar
@@ -463,17 +483,25 @@ fn plain_varint(buf: &[u8]) -> Option<u64> {
     Some(value)
 }
 
-impl Kind<'_> {
-    /// The value of a scalar kind (`None` for a struct or list).
-    fn scalar(self) -> Option<Value> {
-        Some(match self {
-            Kind::Null => Value::Null,
-            Kind::Double(d) => Value::Double(d),
-            Kind::Integer(i) => Value::Integer(i),
-            Kind::String(s) => Value::String(s.to_owned()),
-            Kind::Bool(b) => Value::Bool(b),
-            Kind::Struct(_) | Kind::List(_) => return None,
-        })
+/// The value of a plain payload entry, its text checked.
+#[derive(Clone, Copy)]
+pub(crate) enum Scalar<'a> {
+    Null,
+    Double(f64),
+    Integer(i64),
+    Text(&'a [u8]),
+    Bool(bool),
+}
+
+impl Scalar<'_> {
+    pub(crate) fn value(self) -> Value {
+        match self {
+            Scalar::Null => Value::Null,
+            Scalar::Double(d) => Value::Double(d),
+            Scalar::Integer(i) => Value::Integer(i),
+            Scalar::Text(text) => Value::String(checked_text(text)),
+            Scalar::Bool(b) => Value::Bool(b),
+        }
     }
 }
 
@@ -521,14 +549,40 @@ fn read_entry(
 pub(crate) fn read_payload(point: &[u8], entries: usize) -> HashMap<String, Value> {
     let mut map = HashMap::with_capacity(entries);
     for entry in payload_entries(point) {
-        if let Some((key, value)) = plain_entry(entry).and_then(|(key, kind)| Some((key, kind.scalar()?))) {
-            map.insert(key.to_owned(), value);
+        if let Some((key, value)) = plain_entry(entry) {
+            map.insert(checked_text(key), value.value());
         // Every byte was checked: nothing here fails.
         } else if read_entry(entry, NESTING_LIMIT, Some(&mut map)).is_err() {
             break;
         }
     }
     map
+}
+
+/// Where a key is among the payload entries of a point message whose
+/// entries were checked.
+pub(crate) enum Lookup<'a> {
+    /// The last entry with the key (a protobuf map keeps the last): its
+    /// index among the entries, and its value.
+    Found(usize, Scalar<'a>),
+    Missing,
+    /// An entry is not in the plain form ([`plain_entry`]): the whole map
+    /// has to be read.
+    NotPlain,
+}
+
+/// Finds `key` among the payload entries of `point` without reading them
+/// into values.
+pub(crate) fn find_entry<'a>(point: &'a [u8], key: &str) -> Lookup<'a> {
+    let mut found = Lookup::Missing;
+    for (i, entry) in payload_entries(point).enumerate() {
+        match plain_entry(entry) {
+            Some((k, value)) if k == key.as_bytes() => found = Lookup::Found(i, value),
+            Some(_) => {}
+            None => return Lookup::NotPlain,
+        }
+    }
+    found
 }
 
 /// The bytes of each payload entry (field [`PAYLOAD_FIELD`]) of a point

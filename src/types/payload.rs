@@ -2,6 +2,7 @@
 //! distinction between integers and doubles.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::proto;
 
@@ -268,7 +269,12 @@ struct Received {
     point: bytes::Bytes,
     /// Number of entries, for the map's capacity.
     entries: usize,
-    read: std::sync::OnceLock<HashMap<String, Value>>,
+    /// The whole map, once a caller needed all of it.
+    read: OnceLock<HashMap<String, Value>>,
+    /// Values read one by one by [`Payload::get`] before the whole map,
+    /// by entry: reading one key of a hit does not allocate every key and
+    /// value of it.
+    values: OnceLock<Box<[OnceLock<Value>]>>,
 }
 
 impl Received {
@@ -277,8 +283,27 @@ impl Received {
             .get_or_init(|| crate::types::decode::read_payload(&self.point, self.entries))
     }
 
+    fn get(&self, key: &str) -> Option<&Value> {
+        use crate::types::decode::{Lookup, find_entry};
+        if let Some(map) = self.read.get() {
+            return map.get(key);
+        }
+        match find_entry(&self.point, key) {
+            Lookup::Missing => None,
+            Lookup::NotPlain => self.map().get(key),
+            Lookup::Found(index, value) => {
+                let values = self
+                    .values
+                    .get_or_init(|| std::iter::repeat_with(OnceLock::new).take(self.entries).collect());
+                Some(values.get(index)?.get_or_init(|| value.value()))
+            }
+        }
+    }
+
     fn into_map(self) -> HashMap<String, Value> {
-        let Received { point, entries, read } = self;
+        let Received {
+            point, entries, read, ..
+        } = self;
         read.into_inner()
             .unwrap_or_else(|| crate::types::decode::read_payload(&point, entries))
     }
@@ -310,7 +335,8 @@ impl Payload {
         Payload(Entries::Bytes(Received {
             point,
             entries,
-            read: std::sync::OnceLock::new(),
+            read: OnceLock::new(),
+            values: OnceLock::new(),
         }))
     }
 
@@ -364,7 +390,10 @@ impl Payload {
     /// assert!(payload.get("size").is_none());
     /// ```
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.map().get(key)
+        match &self.0 {
+            Entries::Map(map) => map.get(key),
+            Entries::Bytes(received) => received.get(key),
+        }
     }
 
     /// Sets a top-level key, returning the value it replaced.
@@ -800,6 +829,59 @@ mod tests {
         ]));
         let back = Value::from(proto::Value::from(value.clone()));
         assert_eq!(back, value);
+    }
+
+    /// A payload kept as the bytes of a point message whose entries are
+    /// `entries` (each a key and a value).
+    fn received(entries: &[(&str, proto::Value)]) -> Payload {
+        use prost::Message;
+        let mut point = Vec::new();
+        for (key, value) in entries {
+            let entry = proto::ScoredPoint {
+                payload: HashMap::from([(key.to_string(), value.clone())]),
+                ..Default::default()
+            };
+            entry.encode(&mut point).expect("a Vec grows");
+        }
+        Payload::received(bytes::Bytes::from(point), entries.len())
+    }
+
+    /// `get` reads one key of a received payload without the whole map,
+    /// and answers as the map does: the last entry of a key wins, a nested
+    /// value or a missing key reads as from the map, and the map read
+    /// later agrees.
+    #[test]
+    fn get_on_received_bytes_reads_as_the_map() {
+        let int = |i| proto::Value::from(Value::Integer(i));
+        let text = |s: &str| proto::Value::from(Value::from(s));
+        let plain = [
+            ("n", int(1)),
+            ("tag", text("red")),
+            ("n", int(2)),
+            ("w", proto::Value::from(Value::Double(0.5))),
+        ];
+        let payload = received(&plain);
+        assert_eq!(payload.get("n"), Some(&Value::Integer(2)));
+        assert_eq!(payload.get("tag").and_then(Value::as_str), Some("red"));
+        assert!(payload.get("nope").is_none());
+        // The same value each time, read once.
+        assert!(std::ptr::eq(
+            payload.get("tag").unwrap(),
+            payload.get("tag").unwrap()
+        ));
+        assert_eq!(payload.len(), 3);
+        assert_eq!(payload.get("w"), Some(&Value::Double(0.5)));
+        assert!(payload.holds_answer_bytes());
+
+        let nested = Value::Object(HashMap::from([("a".to_string(), Value::Integer(1))]));
+        let mixed = received(&[("n", int(1)), ("obj", proto::Value::from(nested.clone()))]);
+        assert_eq!(mixed.get("n"), Some(&Value::Integer(1)));
+        assert_eq!(mixed.get("obj"), Some(&nested));
+        assert!(mixed.get("nope").is_none());
+
+        for (key, value) in received(&plain).iter() {
+            assert_eq!(payload.get(key), Some(value));
+        }
     }
 
     #[test]
