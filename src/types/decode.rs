@@ -123,7 +123,15 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A varint of more than one byte: up to 9 read here, longer ones and
+    /// errors by prost.
     fn long_varint(&mut self) -> std::result::Result<u64, WireError> {
+        if let Some(end) = self.buf.iter().take(9).position(|byte| *byte < 0x80)
+            && let Some(value) = plain_varint(&self.buf[..=end])
+        {
+            self.buf = &self.buf[end + 1..];
+            return Ok(value);
+        }
         Ok(decode_varint(&mut self.buf)?)
     }
 
@@ -464,6 +472,8 @@ const DOUBLE_KEY: u8 = 2 << 3 | FIXED64;
 const INTEGER_KEY: u8 = 3 << 3 | VARINT;
 const STRING_KEY: u8 = 4 << 3 | LEN;
 const BOOL_KEY: u8 = 5 << 3 | VARINT;
+/// The key of a `PointId`'s number.
+const NUM_KEY: u8 = 1 << 3 | VARINT;
 
 /// `buf` as exactly one varint of up to 9 bytes (63 bits: no overflow to
 /// check), or `None`.
@@ -623,6 +633,13 @@ enum WireId<'a> {
 
 fn read_id<'a>(buf: &'a [u8], depth: u32, id: &mut Option<WireId<'a>>) -> std::result::Result<(), WireError> {
     check_depth(depth)?;
+    // The common form: a number alone.
+    if let [NUM_KEY, number @ ..] = buf
+        && let Some(n) = plain_varint(number)
+    {
+        *id = Some(WireId::Num(n));
+        return Ok(());
+    }
     let depth = depth - 1;
     let mut r = Reader::new(buf);
     while let Some((tag, wire_type)) = r.field()? {
@@ -1616,6 +1633,40 @@ mod tests {
         }
         // The corruptions reached the checks, not only the happy path.
         assert!(refused > 1000, "{refused}");
+    }
+
+    /// Point ids and versions of every varint length, and ids not in the
+    /// plain form, read as prost reads them.
+    #[test]
+    fn varints_of_every_length_read_as_prost() {
+        let mut numbers: Vec<Vec<u8>> = (0..64)
+            .map(|shift| {
+                let mut out = Vec::new();
+                prost::encoding::encode_varint((1u64 << shift) | 1, &mut out);
+                out
+            })
+            .collect();
+        numbers.extend([
+            vec![0x80, 0x00],
+            vec![0xff; 9],
+            [vec![0xff; 9], vec![0x01]].concat(),
+            [vec![0xff; 9], vec![0x02]].concat(),
+            [vec![0x80; 10], vec![0x00]].concat(),
+            vec![],
+        ]);
+        for number in &numbers {
+            let ids = [
+                [vec![NUM_KEY], number.clone()].concat(),
+                [vec![NUM_KEY], number.clone(), vec![NUM_KEY, 3]].concat(),
+                [vec![NUM_KEY], number.clone(), field(2, LEN, b"x")].concat(),
+            ];
+            for id in ids {
+                let point = [field(1, LEN, &id), field(5, VARINT, number)].concat();
+                let answer = field(1, LEN, &point);
+                let (prost, ours) = query_both(&answer);
+                assert_eq!(prost, ours, "id {id:?}");
+            }
+        }
     }
 
     /// Payload entries near the edges of the form read without the general
