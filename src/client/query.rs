@@ -394,9 +394,8 @@ impl<'a> QueryPoints<'a> {
     }
 
     /// Checks and encodes the request now, so that the future keeps only
-    /// its bytes, the collection's name and the call's options: the
-    /// request's options are a large struct, and a future holding them
-    /// would be copied whole into its box.
+    /// its bytes, the collection's name and the call's options, and the
+    /// options' box is freed before the call waits for its answer.
     fn send(self) -> impl Future<Output = Result<Vec<ScoredPoint>>> + Send + 'a {
         let QueryPoints {
             client,
