@@ -13,6 +13,7 @@
 //! child process. See README.md for the columns.
 
 mod clients;
+mod latency;
 mod measure;
 mod workload;
 
@@ -143,6 +144,16 @@ fn main() -> anyhow::Result<()> {
         None => 3,
     };
     anyhow::ensure!(rounds >= 1, "--rounds must be at least 1");
+    if let Some(blocks) = value("--latency") {
+        // The clients' latency side by side in this process (latency.rs).
+        return runtime.block_on(async {
+            let url =
+                std::env::var("QDRANT_URL").map_err(|_| anyhow::anyhow!("--latency needs QDRANT_URL"))?;
+            let admin = Client::connect(&url).await?;
+            prepare_query_collection(&admin, Sizes::new(quick)).await?;
+            latency::run(&url, Arc::new(Data::new()), blocks.parse()?).await
+        });
+    }
     if flag("--prepare-only") {
         // For profiling: the collections the children use, left in place.
         return runtime.block_on(async {

@@ -156,12 +156,14 @@ pub struct Measured {
 
 impl Measured {
     pub fn percentile(&self, p: f64) -> Option<Duration> {
-        if self.latencies.is_empty() {
-            return None;
-        }
-        let i = ((self.latencies.len() - 1) as f64 * p).round() as usize;
-        self.latencies.get(i).copied()
+        percentile(&self.latencies, p)
     }
+}
+
+/// The `p` percentile (0 to 1) of sorted latencies, the nearest rank.
+pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
+    let last = sorted.len().checked_sub(1)?;
+    sorted.get((last as f64 * p).round() as usize).copied()
 }
 
 /// Runs `calls` calls of `op` (numbered from 0), `in_flight` at a time,

@@ -18,7 +18,7 @@ use h2::client::SendRequest;
 use http::{HeaderValue, Method, Request, Uri};
 use tokio::net::TcpStream;
 
-use super::{QueryPhases, Shared, check_hits, query_phases};
+use super::{QueryOp, QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
     DIM, Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, UpsertSplit, batch_ids,
     drive, measure_sync, tag, weight,
@@ -151,7 +151,7 @@ const I64: u32 = 1;
 const I32: u32 = 5;
 
 fn varint_len(v: u64) -> usize {
-    ((64 - (v | 1).leading_zeros() as usize) + 6) / 7
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 fn put_varint(buf: &mut BytesMut, mut v: u64) {
@@ -486,14 +486,26 @@ pub async fn queries(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<Qu
     let floor = Floor::connect(url).await?;
     query_phases(sizes, move |q| {
         let (floor, data) = (floor.clone(), data.clone());
-        async move {
-            let request = encode_query(data.query_vector(q), QUERY_COLLECTION);
-            let answer = floor.unary(&floor.query_uri, request).await?;
-            let (hits, id, n) = read_query_response(&answer)?;
-            check_hits(hits, id, n)
-        }
+        async move { query_once(&floor, &data, q).await }
     })
     .await
+}
+
+/// The same query, boxed, for the interleaved latency mode.
+pub async fn query_op(url: &str, data: Shared) -> anyhow::Result<QueryOp> {
+    check_encodings(&data)?;
+    let floor = Floor::connect(url).await?;
+    Ok(Arc::new(move |q| {
+        let (floor, data) = (floor.clone(), data.clone());
+        Box::pin(async move { query_once(&floor, &data, q).await })
+    }))
+}
+
+async fn query_once(floor: &Floor, data: &Shared, q: u64) -> anyhow::Result<()> {
+    let request = encode_query(data.query_vector(q), QUERY_COLLECTION);
+    let answer = floor.unary(&floor.query_uri, request).await?;
+    let (hits, id, n) = read_query_response(&answer)?;
+    check_hits(hits, id, n)
 }
 
 /// The hand-written requests decode, with prost, to the very messages that

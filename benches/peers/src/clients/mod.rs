@@ -4,6 +4,8 @@ pub mod floor;
 pub mod official;
 pub mod qdrant_async;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::workload::{Data, Measured, QUERY_IN_FLIGHT, Sizes, drive};
@@ -55,3 +57,7 @@ pub fn check_hits(hits: usize, first_id: Option<u64>, first_n: Option<i64>) -> a
 }
 
 pub type Shared = Arc<Data>;
+
+/// One client's query call, boxed so that the interleaved latency mode can
+/// hold the three clients side by side.
+pub type QueryOp = Arc<dyn Fn(u64) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;

@@ -11,7 +11,7 @@ use qdrant_client::qdrant::{
     PointStruct, Query, QueryPointsBuilder, UpsertPoints, UpsertPointsBuilder, point_id,
 };
 
-use super::{QueryPhases, Shared, check_hits, query_phases};
+use super::{QueryOp, QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
     Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, UpsertSplit, batch_ids,
     drive, measure_sync, payload_json,
@@ -54,30 +54,41 @@ pub async fn queries(url: &str, sizes: Sizes, data: Shared) -> anyhow::Result<Qu
     let client = connect(url)?;
     query_phases(sizes, move |q| {
         let (client, data) = (client.clone(), data.clone());
-        async move {
-            let response = client
-                .query(
-                    QueryPointsBuilder::new(QUERY_COLLECTION)
-                        .query(Query::new_nearest(data.query_vector(q).to_vec()))
-                        .limit(TOP)
-                        .with_payload(true),
-                )
-                .await?;
-            let first = response.result.first();
-            let id = first
-                .and_then(|h| h.id.as_ref())
-                .and_then(|id| match id.point_id_options {
-                    Some(point_id::PointIdOptions::Num(n)) => Some(n),
-                    _ => None,
-                });
-            let n = first.and_then(|h| h.payload.get("n")).and_then(|v| match v.kind {
-                Some(Kind::IntegerValue(n)) => Some(n),
-                _ => None,
-            });
-            check_hits(response.result.len(), id, n)
-        }
+        async move { query_once(&client, &data, q).await }
     })
     .await
+}
+
+/// The same query, boxed, for the interleaved latency mode.
+pub fn query_op(url: &str, data: Shared) -> anyhow::Result<QueryOp> {
+    let client = connect(url)?;
+    Ok(Arc::new(move |q| {
+        let (client, data) = (client.clone(), data.clone());
+        Box::pin(async move { query_once(&client, &data, q).await })
+    }))
+}
+
+async fn query_once(client: &Qdrant, data: &Shared, q: u64) -> anyhow::Result<()> {
+    let response = client
+        .query(
+            QueryPointsBuilder::new(QUERY_COLLECTION)
+                .query(Query::new_nearest(data.query_vector(q).to_vec()))
+                .limit(TOP)
+                .with_payload(true),
+        )
+        .await?;
+    let first = response.result.first();
+    let id = first
+        .and_then(|h| h.id.as_ref())
+        .and_then(|id| match id.point_id_options {
+            Some(point_id::PointIdOptions::Num(n)) => Some(n),
+            _ => None,
+        });
+    let n = first.and_then(|h| h.payload.get("n")).and_then(|v| match v.kind {
+        Some(Kind::IntegerValue(n)) => Some(n),
+        _ => None,
+    });
+    check_hits(response.result.len(), id, n)
 }
 
 /// Building the points, then building and encoding them as `upsert_points`

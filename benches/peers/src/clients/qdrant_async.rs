@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use qdrant_async::{Client, Point};
 
-use super::{QueryPhases, Shared, check_hits, query_phases};
+use super::{QueryOp, QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
     BATCH, Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, UpsertSplit,
     batch_ids, drive, measure_one, measure_sync, payload_json,
@@ -70,29 +70,40 @@ pub async fn queries(url: &str, sizes: Sizes, data: Shared, read_all: bool) -> a
     let client = Arc::new(Client::connect(url).await?);
     query_phases(sizes, move |q| {
         let (client, data) = (client.clone(), data.clone());
-        async move {
-            let hits = client
-                .query_points(QUERY_COLLECTION, data.query_vector(q))
-                .limit(TOP)
-                .with_payload(true)
-                .await?;
-            if read_all {
-                let values: usize = hits.iter().map(|h| h.payload.iter().count()).sum();
-                anyhow::ensure!(
-                    values == 3 * hits.len(),
-                    "{values} payload values in {} hits",
-                    hits.len()
-                );
-            }
-            let first = hits.first();
-            check_hits(
-                hits.len(),
-                first.and_then(|h| h.id.as_u64()),
-                first.and_then(|h| h.payload.get("n")).and_then(|n| n.as_i64()),
-            )
-        }
+        async move { query_once(&client, &data, q, read_all).await }
     })
     .await
+}
+
+/// The same query, boxed, for the interleaved latency mode.
+pub async fn query_op(url: &str, data: Shared, read_all: bool) -> anyhow::Result<QueryOp> {
+    let client = Arc::new(Client::connect(url).await?);
+    Ok(Arc::new(move |q| {
+        let (client, data) = (client.clone(), data.clone());
+        Box::pin(async move { query_once(&client, &data, q, read_all).await })
+    }))
+}
+
+async fn query_once(client: &Client, data: &Shared, q: u64, read_all: bool) -> anyhow::Result<()> {
+    let hits = client
+        .query_points(QUERY_COLLECTION, data.query_vector(q))
+        .limit(TOP)
+        .with_payload(true)
+        .await?;
+    if read_all {
+        let values: usize = hits.iter().map(|h| h.payload.iter().count()).sum();
+        anyhow::ensure!(
+            values == 3 * hits.len(),
+            "{values} payload values in {} hits",
+            hits.len()
+        );
+    }
+    let first = hits.first();
+    check_hits(
+        hits.len(),
+        first.and_then(|h| h.id.as_u64()),
+        first.and_then(|h| h.payload.get("n")).and_then(|n| n.as_i64()),
+    )
 }
 
 /// Building the points, then building and encoding them as `upsert` does
