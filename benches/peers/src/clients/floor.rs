@@ -458,6 +458,17 @@ fn check_update(message: &[u8]) -> anyhow::Result<()> {
 // --- the phases -------------------------------------------------------------
 
 async fn upsert_batch(floor: &Floor, data: &Shared, b: u64, points: u64) -> anyhow::Result<()> {
+    if std::env::var_os("FLOOR_BUILDS_POINTS").is_some() {
+        // An experiment, not a client: the floor also builds (and drops)
+        // the owned points the other clients build, to show what that
+        // building costs beside the floor's sending.
+        let built: Vec<qdrant_async::Point> = batch_ids(b, points)
+            .map(|id| {
+                qdrant_async::Point::new(id, data.point_vector(id)).payload(crate::workload::payload_json(id))
+            })
+            .collect();
+        drop(std::hint::black_box(built));
+    }
     let request = encode_upsert(data, UPSERT_COLLECTION, batch_ids(b, points));
     let answer = floor.unary(&floor.upsert_uri, request).await?;
     check_update(&answer)
