@@ -295,7 +295,12 @@ impl Received {
                 let values = self
                     .values
                     .get_or_init(|| std::iter::repeat_with(OnceLock::new).take(self.entries).collect());
-                Some(values.get(index)?.get_or_init(|| value.value()))
+                match values.get(index) {
+                    Some(slot) => Some(slot.get_or_init(|| value.value())),
+                    // More entries than counted: cannot happen, but the
+                    // map reads them all.
+                    None => self.map().get(key),
+                }
             }
         }
     }
