@@ -1654,6 +1654,7 @@ mod tests {
             [vec![0x80; 10], vec![0x00]].concat(),
             vec![],
         ]);
+        let mut read = 0;
         for number in &numbers {
             let ids = [
                 [vec![NUM_KEY], number.clone()].concat(),
@@ -1665,8 +1666,11 @@ mod tests {
                 let answer = field(1, LEN, &point);
                 let (prost, ours) = query_both(&answer);
                 assert_eq!(prost, ours, "id {id:?}");
+                read += usize::from(matches!(ours, Some(Ok(_))));
             }
         }
+        // Most of them are valid answers, not only refusals.
+        assert!(read >= 64, "{read} answers read");
     }
 
     /// Payload entries near the edges of the form read without the general
@@ -1737,7 +1741,9 @@ mod tests {
             vec![1 << 3 | LEN, 0],
         ];
         let keys: [&[u8]; 4] = [b"n", b"", &[0xff], &[b'k'; 130]];
-        let mut compared = 0;
+        // Both sides of each check are reached: entries read on the plain
+        // path, entries accepted by the general reader, entries refused.
+        let (mut plain, mut accepted, mut refused) = (0, 0, 0);
         for key in keys {
             for value in &values {
                 let entries = [
@@ -1752,11 +1758,18 @@ mod tests {
                     let answer = field(1, LEN, &point);
                     let (prost, ours) = query_both(&answer);
                     assert_eq!(prost, ours, "entry {entry:?}");
-                    compared += 1;
+                    match (&ours, plain_entry(&entry)) {
+                        (Some(Ok(_)), Some(_)) => plain += 1,
+                        (Some(Ok(_)), None) => accepted += 1,
+                        _ => refused += 1,
+                    }
                 }
             }
         }
-        assert_eq!(compared, 4 * values.len() * 5);
+        assert!(
+            plain >= 10 && accepted >= 10 && refused >= 10,
+            "{plain} {accepted} {refused}"
+        );
     }
 
     #[test]

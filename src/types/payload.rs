@@ -740,11 +740,12 @@ mod json {
     // whole whatever it holds.
     impl From<serde_json::Map<String, serde_json::Value>> for Payload {
         fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
-            if map.values().any(|v| nesting(v, 0) > MAX_ENCODED_DEPTH) {
-                let entries = map.into_iter().map(|(k, v)| (k, v.into()));
+            let deep = map.values().any(|v| nesting(v, 0) > MAX_ENCODED_DEPTH);
+            let entries = map.into_iter().map(|(k, v)| (k, Value::from(v)));
+            if deep {
                 return Payload::from(entries.collect::<std::collections::HashMap<_, _>>());
             }
-            crate::types::wire::encoded_payload(map.into_iter().map(|(k, v)| (k, v.into())))
+            crate::types::wire::encoded_payload(entries)
         }
     }
 
