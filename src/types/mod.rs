@@ -11,6 +11,8 @@ mod group;
 mod index;
 mod operation;
 mod payload;
+#[cfg(feature = "serde")]
+mod payload_serializer;
 mod point;
 mod quantization;
 mod query;

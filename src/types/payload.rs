@@ -569,10 +569,18 @@ impl IntoPayload for &Payload {
     }
 }
 
+/// Most levels of arrays and objects in a payload value written as
+/// protobuf bytes: each level is at most three levels of messages
+/// (`Value`, `Struct`, map entry), well inside prost's limit of 100. A
+/// payload nested deeper stays a map.
+#[cfg(feature = "serde")]
+pub(crate) const MAX_ENCODED_DEPTH: usize = 24;
+
 #[cfg(feature = "serde")]
 mod json {
     use super::{IntoPayload, Payload, Value};
     use crate::error::{Error, Result};
+    use crate::types::payload_serializer::{Written, write_payload};
 
     impl From<serde_json::Value> for Value {
         fn from(value: serde_json::Value) -> Self {
@@ -698,7 +706,12 @@ mod json {
         /// # Ok::<(), qdrant_async::Error>(())
         /// ```
         pub fn from_serialize<T: serde::Serialize + ?Sized>(value: &T) -> Result<Self> {
-            serde_json::to_value(value)?.try_into()
+            // Straight to protobuf bytes; what that writer does not take on
+            // goes through `serde_json::Value`, as serde_json has it.
+            match write_payload(value)? {
+                Written::Payload(payload) => Ok(payload),
+                Written::Fallback => serde_json::to_value(value)?.try_into(),
+            }
         }
 
         /// Deserializes the payload into `T`.
@@ -734,39 +747,21 @@ mod json {
 
     // The object is written as protobuf once, here: a point's payload is
     // mostly sent, not read, and its bytes go into the request as they are
-    // (it is read into values if it is used or changed). An object nested
-    // deeper than `MAX_ENCODED_DEPTH` stays a map: the reader of protobuf
-    // bytes stops at prost's nesting limit, and the payload must read back
-    // whole whatever it holds.
+    // (it is read into values if it is used or changed). What the writer
+    // hands back (an object nested deeper than `MAX_ENCODED_DEPTH`, keys
+    // that are not text) stays a map.
     impl From<serde_json::Map<String, serde_json::Value>> for Payload {
         fn from(map: serde_json::Map<String, serde_json::Value>) -> Self {
-            let deep = map.values().any(|v| nesting(v, 0) > MAX_ENCODED_DEPTH);
-            let entries = map.into_iter().map(|(k, v)| (k, Value::from(v)));
-            if deep {
-                return Payload::from(entries.collect::<std::collections::HashMap<_, _>>());
+            match write_payload(&map) {
+                Ok(Written::Payload(payload)) => payload,
+                // A map of JSON values always serializes; the writer hands
+                // back only what must stay a map.
+                Ok(Written::Fallback) | Err(_) => Payload::from(
+                    map.into_iter()
+                        .map(|(k, v)| (k, Value::from(v)))
+                        .collect::<std::collections::HashMap<_, _>>(),
+                ),
             }
-            crate::types::wire::encoded_payload(entries)
-        }
-    }
-
-    /// Most levels of arrays and objects in a value written as protobuf
-    /// bytes: each level is at most three levels of messages (`Value`,
-    /// `Struct`, map entry), well inside prost's limit of 100.
-    const MAX_ENCODED_DEPTH: usize = 24;
-
-    /// Levels of arrays and objects in `value`, counted up to just past
-    /// [`MAX_ENCODED_DEPTH`].
-    fn nesting(value: &serde_json::Value, level: usize) -> usize {
-        if level > MAX_ENCODED_DEPTH {
-            return level;
-        }
-        let inner = |values: &mut dyn Iterator<Item = &serde_json::Value>| {
-            values.map(|v| nesting(v, level + 1)).max().unwrap_or(level + 1)
-        };
-        match value {
-            serde_json::Value::Array(values) => inner(&mut values.iter()),
-            serde_json::Value::Object(map) => inner(&mut map.values()),
-            _ => level,
         }
     }
 
@@ -780,7 +775,7 @@ mod json {
 
     impl IntoPayload for &serde_json::Value {
         fn into_payload(self) -> std::result::Result<Payload, String> {
-            self.clone().into_payload()
+            Payload::from_serialize(self).map_err(reason)
         }
     }
 

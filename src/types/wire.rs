@@ -106,10 +106,10 @@ fn encode_id(id: &PointId, buf: &mut Vec<u8>) {
 /// (int64 varint), `bool_value = 5`; its other cases (`string_value = 4`,
 /// `struct_value = 6`, `list_value = 7`) are length-delimited.
 const TAG_ID_NUM: u8 = 1 << 3;
-const TAG_NULL: u8 = 1 << 3;
-const TAG_DOUBLE: u8 = (2 << 3) | 1;
-const TAG_INTEGER: u8 = 3 << 3;
-const TAG_BOOL: u8 = 5 << 3;
+pub(crate) const TAG_NULL: u8 = 1 << 3;
+pub(crate) const TAG_DOUBLE: u8 = (2 << 3) | 1;
+pub(crate) const TAG_INTEGER: u8 = 3 << 3;
+pub(crate) const TAG_BOOL: u8 = 5 << 3;
 
 /// Length of a payload as field `field`: one map entry per key.
 fn payload_len(field: u32, payload: &Payload) -> usize {
@@ -138,34 +138,6 @@ fn encode_payload(field: u32, payload: &Payload, buf: &mut Vec<u8>) {
             }
         }
     }
-}
-
-/// A payload kept as the protobuf bytes of its entries, written once: they
-/// go into each request that carries the payload as they are, and are read
-/// back into values only if the payload is used or changed.
-///
-/// The entries are written into a buffer kept by the thread, then copied
-/// into one allocation of their exact length (a `Bytes` made from a vector
-/// with room to spare would allocate a second time).
-#[cfg(feature = "serde")]
-pub(crate) fn encoded_payload(entries: impl ExactSizeIterator<Item = (String, Value)>) -> Payload {
-    use std::cell::Cell;
-    thread_local! {
-        static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-    }
-    /// A larger buffer is not kept for the next payload.
-    const KEPT: usize = 64 * 1024;
-    let count = entries.len();
-    let mut buf = SCRATCH.take();
-    buf.clear();
-    for (key, value) in entries {
-        encode_entry(crate::types::decode::PAYLOAD_FIELD, &key, &value, &mut buf);
-    }
-    let bytes = bytes::Bytes::copy_from_slice(&buf);
-    if buf.capacity() <= KEPT {
-        SCRATCH.set(buf);
-    }
-    Payload::received(bytes, count)
 }
 
 /// Length of a `map<string, Value>` entry (`key = 1`, `value = 2`). As in
@@ -268,7 +240,7 @@ fn field_len(field: u32, len: usize) -> usize {
     encoded_len_varint(u64::from(field << 3 | 2)) + encoded_len_varint(len as u64) + len
 }
 
-fn write_key(field: u32, buf: &mut Vec<u8>) {
+pub(crate) fn write_key(field: u32, buf: &mut Vec<u8>) {
     encode_varint(u64::from(field << 3 | 2), buf);
 }
 
