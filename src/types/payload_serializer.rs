@@ -20,7 +20,7 @@ use serde::ser::{self, Serialize};
 
 use crate::types::decode::PAYLOAD_FIELD;
 use crate::types::payload::{MAX_ENCODED_DEPTH, Payload};
-use crate::types::wire::{TAG_BOOL, TAG_DOUBLE, TAG_INTEGER, TAG_NULL, write_key};
+use crate::types::wire::{TAG_BOOL, TAG_DOUBLE, TAG_INTEGER, TAG_NULL, put_varint, write_key};
 
 type Error = serde_json::Error;
 type Result<T = ()> = std::result::Result<T, Error>;
@@ -119,7 +119,7 @@ impl Writer {
     fn key(&mut self, key: &str) {
         if !key.is_empty() {
             write_key(1, &mut self.buf);
-            encode_varint(key.len() as u64, &mut self.buf);
+            put_varint(key.len() as u64, &mut self.buf);
             self.buf.extend_from_slice(key.as_bytes());
         }
     }
@@ -131,7 +131,7 @@ impl Writer {
 
     fn integer(&mut self, v: i64) {
         self.buf.push(TAG_INTEGER);
-        encode_varint(v as u64, &mut self.buf);
+        put_varint(v as u64, &mut self.buf);
     }
 
     /// A double, or null if it is not finite, as serde_json has it.
@@ -146,7 +146,7 @@ impl Writer {
 
     fn string(&mut self, s: &str) {
         write_key(4, &mut self.buf);
-        encode_varint(s.len() as u64, &mut self.buf);
+        put_varint(s.len() as u64, &mut self.buf);
         self.buf.extend_from_slice(s.as_bytes());
     }
 

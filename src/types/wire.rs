@@ -57,13 +57,13 @@ impl<'a> WirePoint<'a> {
             id, payload, vectors, ..
         } = self.point;
         write_key(field, buf);
-        encode_varint(self.len as u64, buf);
+        put_varint(self.len as u64, buf);
         write_key(1, buf);
-        encode_varint(id_len(id) as u64, buf);
+        put_varint(id_len(id) as u64, buf);
         encode_id(id, buf);
         encode_payload(3, payload, buf);
         write_key(4, buf);
-        encode_varint(vectors_len(vectors) as u64, buf);
+        put_varint(vectors_len(vectors) as u64, buf);
         encode_vectors(vectors, buf)
     }
 
@@ -90,10 +90,10 @@ fn id_len(id: &PointId) -> usize {
 fn encode_id(id: &PointId, buf: &mut Vec<u8>) {
     if let Some(n) = id.as_u64() {
         buf.push(TAG_ID_NUM);
-        encode_varint(n, buf);
+        put_varint(n, buf);
     } else if let Some(uuid) = id.as_uuid() {
         write_key(2, buf);
-        encode_varint(uuid::fmt::Hyphenated::LENGTH as u64, buf);
+        put_varint(uuid::fmt::Hyphenated::LENGTH as u64, buf);
         let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
         buf.extend_from_slice(uuid.hyphenated().encode_lower(&mut text).as_bytes());
     } else {
@@ -128,7 +128,7 @@ fn encode_payload(field: u32, payload: &Payload, buf: &mut Vec<u8>) {
         Some(entries) => {
             for entry in entries {
                 write_key(field, buf);
-                encode_varint(entry.len() as u64, buf);
+                put_varint(entry.len() as u64, buf);
                 buf.extend_from_slice(entry);
             }
         }
@@ -187,14 +187,14 @@ fn list_len(values: &[Value]) -> usize {
 fn encode_entry(field: u32, key: &str, value: &Value, buf: &mut Vec<u8>) {
     let value_len = value_len(value);
     write_key(field, buf);
-    encode_varint((key_len(key) + field_len(2, value_len)) as u64, buf);
+    put_varint((key_len(key) + field_len(2, value_len)) as u64, buf);
     if !key.is_empty() {
         write_key(1, buf);
-        encode_varint(key.len() as u64, buf);
+        put_varint(key.len() as u64, buf);
         buf.extend_from_slice(key.as_bytes());
     }
     write_key(2, buf);
-    encode_varint(value_len as u64, buf);
+    put_varint(value_len as u64, buf);
     encode_value(value, buf);
 }
 
@@ -205,7 +205,7 @@ fn encode_value(value: &Value, buf: &mut Vec<u8>) {
         Value::Bool(b) => buf.extend_from_slice(&[TAG_BOOL, u8::from(*b)]),
         Value::Integer(i) => {
             buf.push(TAG_INTEGER);
-            encode_varint(*i as u64, buf);
+            put_varint(*i as u64, buf);
         }
         Value::Double(d) => {
             buf.push(TAG_DOUBLE);
@@ -213,22 +213,22 @@ fn encode_value(value: &Value, buf: &mut Vec<u8>) {
         }
         Value::String(s) => {
             write_key(4, buf);
-            encode_varint(s.len() as u64, buf);
+            put_varint(s.len() as u64, buf);
             buf.extend_from_slice(s.as_bytes());
         }
         Value::Object(fields) => {
             write_key(6, buf);
-            encode_varint(struct_len(fields) as u64, buf);
+            put_varint(struct_len(fields) as u64, buf);
             for (key, value) in fields {
                 encode_entry(1, key, value, buf);
             }
         }
         Value::List(values) => {
             write_key(7, buf);
-            encode_varint(list_len(values) as u64, buf);
+            put_varint(list_len(values) as u64, buf);
             for value in values {
                 write_key(1, buf);
-                encode_varint(value_len(value) as u64, buf);
+                put_varint(value_len(value) as u64, buf);
                 encode_value(value, buf);
             }
         }
@@ -240,8 +240,19 @@ fn field_len(field: u32, len: usize) -> usize {
     encoded_len_varint(u64::from(field << 3 | 2)) + encoded_len_varint(len as u64) + len
 }
 
+/// prost's `encode_varint` with the one-byte case inline: most keys and
+/// lengths of a payload take one byte, and prost's loop is a call.
+#[inline(always)]
+pub(crate) fn put_varint(value: u64, buf: &mut Vec<u8>) {
+    if value < 0x80 {
+        buf.push(value as u8);
+    } else {
+        encode_varint(value, buf);
+    }
+}
+
 pub(crate) fn write_key(field: u32, buf: &mut Vec<u8>) {
-    encode_varint(u64::from(field << 3 | 2), buf);
+    put_varint(u64::from(field << 3 | 2), buf);
 }
 
 /// Length of a packed `repeated float` field's payload.
@@ -297,7 +308,7 @@ fn encode_dense_message(data: &[f32], buf: &mut Vec<u8>) -> bool {
         return true;
     }
     write_key(1, buf);
-    encode_varint(floats_len(data) as u64, buf);
+    put_varint(floats_len(data) as u64, buf);
     write_floats(data, buf)
 }
 
@@ -305,29 +316,29 @@ fn encode_dense_message(data: &[f32], buf: &mut Vec<u8>) -> bool {
 fn encode_vector(vector: &Vector, buf: &mut Vec<u8>) -> bool {
     match vector {
         Vector::Dense(data) => {
-            encode_varint(TAG_VECTOR_DENSE, buf);
-            encode_varint(dense_message_len(data) as u64, buf);
+            put_varint(TAG_VECTOR_DENSE, buf);
+            put_varint(dense_message_len(data) as u64, buf);
             encode_dense_message(data, buf)
         }
         Vector::Sparse(sparse) => {
-            encode_varint(TAG_VECTOR_SPARSE, buf);
-            encode_varint(sparse_message_len(sparse) as u64, buf);
+            put_varint(TAG_VECTOR_SPARSE, buf);
+            put_varint(sparse_message_len(sparse) as u64, buf);
             let finite = encode_dense_message(&sparse.values, buf);
             if !sparse.indices.is_empty() {
                 write_key(2, buf);
-                encode_varint(indices_len(&sparse.indices) as u64, buf);
+                put_varint(indices_len(&sparse.indices) as u64, buf);
                 for &i in &sparse.indices {
-                    encode_varint(u64::from(i), buf);
+                    put_varint(u64::from(i), buf);
                 }
             }
             finite
         }
         Vector::MultiDense(rows) => {
-            encode_varint(TAG_VECTOR_MULTI_DENSE, buf);
-            encode_varint(multi_dense_message_len(rows) as u64, buf);
+            put_varint(TAG_VECTOR_MULTI_DENSE, buf);
+            put_varint(multi_dense_message_len(rows) as u64, buf);
             rows.iter().fold(true, |finite, row| {
                 write_key(1, buf);
-                encode_varint(dense_message_len(row) as u64, buf);
+                put_varint(dense_message_len(row) as u64, buf);
                 encode_dense_message(row, buf) & finite
             })
         }
@@ -366,22 +377,22 @@ fn encode_vectors(vectors: &Vectors, buf: &mut Vec<u8>) -> bool {
     match vectors {
         Vectors::Single(v) => {
             write_key(1, buf);
-            encode_varint(vector_len(v) as u64, buf);
+            put_varint(vector_len(v) as u64, buf);
             encode_vector(v, buf)
         }
         Vectors::Named(map) => {
             write_key(2, buf);
-            encode_varint(named_len(map) as u64, buf);
+            put_varint(named_len(map) as u64, buf);
             map.iter().fold(true, |finite, (name, v)| {
                 write_key(1, buf);
-                encode_varint(entry_len(name, v) as u64, buf);
+                put_varint(entry_len(name, v) as u64, buf);
                 if !name.is_empty() {
                     write_key(1, buf);
-                    encode_varint(name.len() as u64, buf);
+                    put_varint(name.len() as u64, buf);
                     buf.extend_from_slice(name.as_bytes());
                 }
                 write_key(2, buf);
-                encode_varint(vector_len(v) as u64, buf);
+                put_varint(vector_len(v) as u64, buf);
                 encode_vector(v, buf) & finite
             })
         }
@@ -459,18 +470,18 @@ pub(crate) fn encode_query_points(request: &mut proto::QueryPoints) -> Framed {
     let mut buf = Framed::buffer(name_len + prefetch_len + field_len(3, query_len) + request.encoded_len());
     if !name.is_empty() {
         write_key(1, &mut buf);
-        encode_varint(name.len() as u64, &mut buf);
+        put_varint(name.len() as u64, &mut buf);
         buf.extend_from_slice(name.as_bytes());
     }
     for p in &prefetch {
         prost::encoding::message::encode(2, p, &mut buf);
     }
     write_key(3, &mut buf);
-    encode_varint(query_len as u64, &mut buf);
+    put_varint(query_len as u64, &mut buf);
     write_key(1, &mut buf);
-    encode_varint(input_len as u64, &mut buf);
+    put_varint(input_len as u64, &mut buf);
     write_key(2, &mut buf);
-    encode_varint(dense_len as u64, &mut buf);
+    put_varint(dense_len as u64, &mut buf);
     // The query's values were checked when it was built.
     encode_dense_message(data, &mut buf);
     request.encode_raw(&mut buf);

@@ -52,7 +52,8 @@ OWNER_LAYERS = [
      "decode: qdrant-async (answers read from the wire, payloads on first use)"),
     (r"qdrant_async::upload::(encode|WirePoint)|qdrant_async::types::point::WirePoint|qdrant_async::.*encode",
      "encode: qdrant-async"),
-    (r"qdrant_async::types::payload::json|qdrant_async::types::point::Point::payload",
+    (r"qdrant_async::types::payload::json|qdrant_async::types::payload_serializer|"
+     r"qdrant_async::types::point::Point::payload",
      "conversion: JSON -> qdrant-async Payload (caller's input)"),
     (r"qdrant_async::types::.*(into_proto|to_proto|::wire|check|encode)", "encode: qdrant-async"),
     (r"qdrant_async::types", "conversion: proto -> qdrant-async types"),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Counts the user-space instructions a client executes per query, under
+# Counts the user-space instructions a client executes per query (or per
+# upserted point, for the upsert runners), under
 # valgrind's callgrind: the difference between a run of 1,500 queries and
 # one of 500, divided by 1,000, so that start-up, the connection and the
 # warm-up cancel out. Unlike CPU time on a shared 2-vCPU machine, the count
@@ -21,17 +22,26 @@ command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 
 
 "$bin" --prepare-only
 
-count() { # runner, queries -> instructions of the whole run
+count() { # runner, calls -> instructions of the whole run
+  case $1 in
+    *-query) args=(--throughput-only --queries "$2") ;;
+    *) args=(--no-split --points "$2") ;;
+  esac
   valgrind --tool=callgrind --callgrind-out-file="$out/$1.$2.out" \
-    "$bin" --child "$1" --url "$QDRANT_URL" --throughput-only --queries "$2" \
+    "$bin" --child "$1" --url "$QDRANT_URL" "${args[@]}" \
     > /dev/null 2> "$out/$1.$2.log"
   grep -o 'Collected : [0-9]*' "$out/$1.$2.log" | awk '{print $3}'
 }
 
 for runner in "${@:-async-query floor-query official-query}"; do
   for r in $runner; do
-    small=$(count "$r" 500)
-    large=$(count "$r" 1500)
-    echo "$r: $(( (large - small) / 1000 )) instructions per query"
+    case $r in
+      # Queries: 500 and 1,500. Upserts: 10 and 30 batches of 256 points.
+      *-query) small=500 large=1500 unit=query ;;
+      *) small=2560 large=7680 unit=point ;;
+    esac
+    a=$(count "$r" $small)
+    b=$(count "$r" $large)
+    echo "$r: $(( (b - a) / (large - small) )) instructions per $unit"
   done
 done

@@ -120,9 +120,34 @@ impl Data {
 pub fn payload_json(id: u64) -> serde_json::Value {
     serde_json::json!({
         "n": id,
-        "tag": TAGS[id as usize % TAGS.len()],
-        "w": id as f64 / 8.0 + 0.125,
+        "tag": tag(id),
+        "w": weight(id),
     })
+}
+
+/// Point `id`'s payload as a caller's own type holds it: the same three
+/// values as [`payload_json`].
+#[derive(serde::Serialize)]
+pub struct Doc {
+    pub n: u64,
+    pub tag: &'static str,
+    pub w: f64,
+}
+
+pub fn payload_doc(id: u64) -> Doc {
+    Doc {
+        n: id,
+        tag: tag(id),
+        w: weight(id),
+    }
+}
+
+/// How the callers hold each point's payload before handing it to their
+/// client: a `json!` value (the default), or, with `PEERS_PAYLOAD=struct`,
+/// a [`Doc`] that each client takes through its serde support.
+pub fn struct_payloads() -> bool {
+    static STRUCT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *STRUCT.get_or_init(|| std::env::var("PEERS_PAYLOAD").is_ok_and(|v| v == "struct"))
 }
 
 /// The keyword of point `id`.

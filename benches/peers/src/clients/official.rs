@@ -14,18 +14,29 @@ use qdrant_client::qdrant::{
 use super::{QueryOp, QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
     Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, UpsertSplit, batch_ids,
-    drive, measure_sync, payload_json,
+    drive, measure_sync, payload_doc, payload_json, struct_payloads,
 };
 
 fn connect(url: &str) -> anyhow::Result<Arc<Qdrant>> {
     Ok(Arc::new(Qdrant::from_url(url).build()?))
 }
 
+/// Point `id` as the official client takes it. Its only route from a
+/// `Serialize` type is through `serde_json::Value`.
+fn point(data: &Shared, id: u64) -> anyhow::Result<PointStruct> {
+    let json = if struct_payloads() {
+        serde_json::to_value(payload_doc(id))?
+    } else {
+        payload_json(id)
+    };
+    let payload = qdrant_client::Payload::try_from(json)?;
+    Ok(PointStruct::new(id, data.point_vector(id), payload))
+}
+
 async fn upsert_batch(client: &Qdrant, data: &Shared, b: u64, points: u64) -> anyhow::Result<()> {
     let mut batch = Vec::with_capacity(crate::workload::BATCH);
     for id in batch_ids(b, points) {
-        let payload = qdrant_client::Payload::try_from(payload_json(id))?;
-        batch.push(PointStruct::new(id, data.point_vector(id), payload));
+        batch.push(point(data, id)?);
     }
     client
         .upsert_points(UpsertPointsBuilder::new(UPSERT_COLLECTION, batch).wait(true))
@@ -97,12 +108,7 @@ async fn query_once(client: &Qdrant, data: &Shared, q: u64) -> anyhow::Result<()
 pub fn upsert_split(sizes: Sizes, data: &Shared) -> anyhow::Result<UpsertSplit> {
     use prost::Message;
     let points = |b| -> anyhow::Result<Vec<PointStruct>> {
-        batch_ids(b, sizes.points)
-            .map(|id| {
-                let payload = qdrant_client::Payload::try_from(payload_json(id))?;
-                Ok(PointStruct::new(id, data.point_vector(id), payload))
-            })
-            .collect()
+        batch_ids(b, sizes.points).map(|id| point(data, id)).collect()
     };
     let mut result = Ok(());
     let build = measure_sync(sizes.points, || {

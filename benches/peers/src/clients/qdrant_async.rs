@@ -5,16 +5,21 @@
 
 use std::sync::Arc;
 
-use qdrant_async::{Client, Point};
+use qdrant_async::{Client, Json, Point};
 
 use super::{QueryOp, QueryPhases, Shared, check_hits, query_phases};
 use crate::workload::{
     BATCH, Measured, QUERY_COLLECTION, Sizes, TOP, UPSERT_COLLECTION, UPSERT_IN_FLIGHT, UpsertSplit,
-    batch_ids, drive, measure_one, measure_sync, payload_json,
+    batch_ids, drive, measure_one, measure_sync, payload_doc, payload_json, struct_payloads,
 };
 
 fn point(data: &Shared, id: u64) -> Point {
-    Point::new(id, data.point_vector(id)).payload(payload_json(id))
+    let point = Point::new(id, data.point_vector(id));
+    if struct_payloads() {
+        point.payload(Json(payload_doc(id)))
+    } else {
+        point.payload(payload_json(id))
+    }
 }
 
 async fn upsert_batch(client: &Client, data: &Shared, b: u64, points: u64) -> anyhow::Result<()> {
