@@ -267,6 +267,9 @@ impl Default for Payload {
 #[derive(Clone)]
 struct Received {
     point: bytes::Bytes,
+    /// Whether `point` holds nothing but payload entries (written by this
+    /// crate), so that it goes into a request as one block.
+    entries_only: bool,
     /// Number of entries, for the map's capacity.
     entries: usize,
     /// The whole map, once a caller needed all of it.
@@ -334,11 +337,23 @@ impl Payload {
     /// a point's message from an answer, whose `entries` payload entries
     /// were checked, or a message of payload entries this crate wrote.
     pub(crate) fn received(point: bytes::Bytes, entries: usize) -> Self {
+        Self::from_bytes(point, entries, false)
+    }
+
+    /// A payload this crate wrote as `entries` payload entries and nothing
+    /// else.
+    #[cfg(feature = "serde")]
+    pub(crate) fn written(entries_bytes: bytes::Bytes, entries: usize) -> Self {
+        Self::from_bytes(entries_bytes, entries, true)
+    }
+
+    fn from_bytes(point: bytes::Bytes, entries: usize, entries_only: bool) -> Self {
         if entries == 0 {
             return Payload::default();
         }
         Payload(Entries::Bytes(Received {
             point,
+            entries_only,
             entries,
             read: OnceLock::new(),
             values: OnceLock::new(),
@@ -352,6 +367,16 @@ impl Payload {
         match &self.0 {
             Entries::Bytes(received) => Some(crate::types::decode::payload_entries(&received.point)),
             Entries::Map(_) => None,
+        }
+    }
+
+    /// The payload's entries as one block of bytes, each of field
+    /// [`PAYLOAD_FIELD`](crate::types::decode::PAYLOAD_FIELD), while the
+    /// payload is as this crate wrote it.
+    pub(crate) fn entries_block(&self) -> Option<&[u8]> {
+        match &self.0 {
+            Entries::Bytes(received) if received.entries_only => Some(&received.point),
+            _ => None,
         }
     }
 

@@ -51,8 +51,7 @@ pub(crate) fn write_payload<T: Serialize + ?Sized>(value: &T) -> Result<Written>
     let written = if fallback {
         Ok(Written::Fallback)
     } else {
-        result
-            .map(|entries| Written::Payload(Payload::received(bytes::Bytes::copy_from_slice(&buf), entries)))
+        result.map(|entries| Written::Payload(Payload::written(bytes::Bytes::copy_from_slice(&buf), entries)))
     };
     if buf.capacity() <= KEPT {
         SCRATCH.set(buf);

@@ -113,6 +113,9 @@ pub(crate) const TAG_BOOL: u8 = 5 << 3;
 
 /// Length of a payload as field `field`: one map entry per key.
 fn payload_len(field: u32, payload: &Payload) -> usize {
+    if let Some(block) = retaggable_block(field, payload) {
+        return block.len();
+    }
     match payload.entry_bytes() {
         Some(entries) => entries.map(|entry| field_len(field, entry.len())).sum(),
         None => payload
@@ -124,6 +127,12 @@ fn payload_len(field: u32, payload: &Payload) -> usize {
 
 /// Writes a payload as field `field`, one map entry per key.
 fn encode_payload(field: u32, payload: &Payload, buf: &mut Vec<u8>) {
+    if let Some(block) = retaggable_block(field, payload) {
+        let start = buf.len();
+        buf.extend_from_slice(block);
+        retag(field, &mut buf[start..]);
+        return;
+    }
     match payload.entry_bytes() {
         Some(entries) => {
             for entry in entries {
@@ -137,6 +146,33 @@ fn encode_payload(field: u32, payload: &Payload, buf: &mut Vec<u8>) {
                 encode_entry(field, key, value, buf);
             }
         }
+    }
+}
+
+/// The entries of a payload this crate wrote, when they can go into a
+/// request as one block with only their keys changed to `field`'s: both
+/// keys take one byte.
+fn retaggable_block(field: u32, payload: &Payload) -> Option<&[u8]> {
+    const _: () = assert!(crate::types::decode::PAYLOAD_FIELD < 16);
+    if field >= 16 {
+        return None;
+    }
+    payload.entries_block()
+}
+
+/// Gives each length-delimited entry of `block` the key of `field` (one
+/// byte): the block was written by this crate, so every entry is a key
+/// byte, a length and that many bytes.
+fn retag(field: u32, mut block: &mut [u8]) {
+    let key = (field << 3 | 2) as u8;
+    while let Some((first, rest)) = block.split_first_mut() {
+        *first = key;
+        let mut lengths = &rest[..];
+        let Ok(len) = prost::encoding::decode_varint(&mut lengths) else {
+            return;
+        };
+        let skip = (rest.len() - lengths.len()).saturating_add(len as usize);
+        block = rest.get_mut(skip..).unwrap_or_default();
     }
 }
 
@@ -733,9 +769,12 @@ mod tests {
             "n": 7, "big": u64::MAX, "w": 0.125, "tag": "tag-1", "ok": true, "none": null,
             "list": [1, "a", [2.5], {"k": "v"}, []], "obj": {"inner": {"deep": [null]}, "e": {}},
             "": "empty key",
+            // Entries whose lengths take two and three bytes.
+            "long": "x".repeat(300), "longer": ["y".repeat(20_000)],
         });
         let from_json = Payload::try_from(json.clone()).expect("an object");
         assert!(from_json.entry_bytes().is_some(), "kept as bytes");
+        assert!(from_json.entries_block().is_some(), "sent as one block");
         let Value::Object(map) = Value::from(json) else {
             panic!("an object")
         };
