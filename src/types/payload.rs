@@ -720,7 +720,9 @@ mod json {
     }
 
     impl Payload {
-        /// Serializes any `Serialize` value that serializes to a JSON object.
+        /// Serializes any `Serialize` value that serializes to a JSON object,
+        /// straight to protobuf bytes (as `serde_json::to_value` would have
+        /// it, without building one).
         ///
         /// ```
         /// #[derive(serde::Serialize)]
@@ -806,7 +808,9 @@ mod json {
 
     /// Any `Serialize` value as a payload argument: it must serialize to a
     /// JSON object (a struct, a map), or it is reported as an invalid
-    /// argument when the request is sent.
+    /// argument when the request is sent. It is written straight to the
+    /// protobuf bytes sent, with the meaning `serde_json::to_value` gives
+    /// it, and no `serde_json::Value` in between.
     ///
     /// ```
     /// use qdrant_async::{Json, Point};
