@@ -17,6 +17,7 @@ use tokio::net::TcpStream;
 use tonic::body::Body;
 
 use super::endpoint::Url;
+use super::gather::Gather;
 use super::tls::TlsConnector;
 use rustls::pki_types::ServerName;
 
@@ -254,6 +255,10 @@ async fn handshake<T>(
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    // What h2 writes during one poll of the connection leaves in one
+    // write at the end of that poll (see `gather`).
+    let io = Gather::new(io);
+    let drain = io.handle();
     let (send, mut driver) = h2::client::Builder::new()
         .initial_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
@@ -286,6 +291,11 @@ where
         let mut seen = usize::MAX;
         let result = std::future::poll_fn(|cx| {
             let poll = Pin::new(&mut driver).poll(cx);
+            // A failed write is kept for h2's next read or write: poll it
+            // again so that it ends the connection on it.
+            if poll.is_pending() && matches!(drain.poll_drain(cx), Poll::Ready(Err(_))) {
+                cx.waker().wake_by_ref();
+            }
             // The server's SETTINGS arrive after the handshake and may change.
             let server_max = driver.max_concurrent_send_streams();
             if server_max != seen {

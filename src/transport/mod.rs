@@ -8,6 +8,7 @@
 pub(crate) mod auth;
 pub(crate) mod connection;
 pub(crate) mod endpoint;
+mod gather;
 pub(crate) mod pool;
 pub(crate) mod tls;
 
