@@ -71,29 +71,31 @@ impl<T: AsyncWrite + Unpin> Gather<T> {
 
 impl<T: AsyncWrite + Unpin> Inner<T> {
     fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let Some(kind) = self.failed {
-            return Poll::Ready(Err(kind.into()));
-        }
+        self.check()?;
         while self.sent < self.buf.len() {
-            let written = match Pin::new(&mut self.io).poll_write(cx, &self.buf[self.sent..]) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(0)) => Err(io::ErrorKind::WriteZero.into()),
-                Poll::Ready(written) => written,
-            };
-            match written {
+            match ready!(Pin::new(&mut self.io).poll_write(cx, &self.buf[self.sent..])) {
+                Ok(0) => return self.fail(io::ErrorKind::WriteZero.into()),
                 Ok(n) => self.sent += n,
-                Err(e) => {
-                    self.failed = Some(e.kind());
-                    return Poll::Ready(Err(e));
-                }
+                Err(e) => return self.fail(e),
             }
         }
         self.buf.clear();
         self.sent = 0;
-        ready!(Pin::new(&mut self.io).poll_flush(cx)).inspect_err(|e| self.failed = Some(e.kind()))?;
+        if let Err(e) = ready!(Pin::new(&mut self.io).poll_flush(cx)) {
+            return self.fail(e);
+        }
         Poll::Ready(Ok(()))
     }
+}
 
+impl<T> Inner<T> {
+    /// Keeps a write's error for every later call.
+    fn fail(&mut self, error: io::Error) -> Poll<io::Result<()>> {
+        self.failed = Some(error.kind());
+        Poll::Ready(Err(error))
+    }
+
+    /// The error of a write that failed, if one did.
     fn check(&self) -> io::Result<()> {
         self.failed.map_or(Ok(()), |kind| Err(kind.into()))
     }
@@ -140,9 +142,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Gather<T> {
 impl<T: AsyncRead + Unpin> AsyncRead for Gather<T> {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let mut inner = self.lock();
-        if let Some(kind) = inner.failed {
-            return Poll::Ready(Err(kind.into()));
-        }
+        inner.check()?;
         Pin::new(&mut inner.io).poll_read(cx, buf)
     }
 }

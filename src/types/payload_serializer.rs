@@ -20,7 +20,9 @@ use serde::ser::{self, Serialize};
 
 use crate::types::decode::PAYLOAD_FIELD;
 use crate::types::payload::{MAX_ENCODED_DEPTH, Payload};
-use crate::types::wire::{TAG_BOOL, TAG_DOUBLE, TAG_INTEGER, TAG_NULL, put_varint, write_key};
+use crate::types::wire::{
+    write_bool, write_double, write_entry_key, write_integer, write_key, write_null, write_string,
+};
 
 type Error = serde_json::Error;
 type Result<T = ()> = std::result::Result<T, Error>;
@@ -116,37 +118,20 @@ impl Writer {
     }
 
     fn key(&mut self, key: &str) {
-        if !key.is_empty() {
-            write_key(1, &mut self.buf);
-            put_varint(key.len() as u64, &mut self.buf);
-            self.buf.extend_from_slice(key.as_bytes());
-        }
+        write_entry_key(key, &mut self.buf);
     }
 
     fn null(&mut self) {
-        self.buf
-            .extend_from_slice(&[TAG_NULL, crate::proto::NullValue::NullValue as u8]);
-    }
-
-    fn integer(&mut self, v: i64) {
-        self.buf.push(TAG_INTEGER);
-        put_varint(v as u64, &mut self.buf);
+        write_null(&mut self.buf);
     }
 
     /// A double, or null if it is not finite, as serde_json has it.
     fn double(&mut self, v: f64) {
         if v.is_finite() {
-            self.buf.push(TAG_DOUBLE);
-            self.buf.extend_from_slice(&v.to_le_bytes());
+            write_double(v, &mut self.buf);
         } else {
             self.null();
         }
-    }
-
-    fn string(&mut self, s: &str) {
-        write_key(4, &mut self.buf);
-        put_varint(s.len() as u64, &mut self.buf);
-        self.buf.extend_from_slice(s.as_bytes());
     }
 
     /// Opens `{variant: …}` (externally tagged enums) and the value's
@@ -353,7 +338,7 @@ impl<'a> ser::Serializer for ValueWriter<'a> {
     type SerializeStructVariant = Entries<'a>;
 
     fn serialize_bool(self, v: bool) -> Result<usize> {
-        self.0.buf.extend_from_slice(&[TAG_BOOL, u8::from(v)]);
+        write_bool(v, &mut self.0.buf);
         Ok(0)
     }
 
@@ -368,14 +353,14 @@ impl<'a> ser::Serializer for ValueWriter<'a> {
     }
 
     fn serialize_i64(self, v: i64) -> Result<usize> {
-        self.0.integer(v);
+        write_integer(v, &mut self.0.buf);
         Ok(0)
     }
 
     /// Above `i64::MAX`, a double, as Qdrant keeps such numbers.
     fn serialize_u64(self, v: u64) -> Result<usize> {
         match i64::try_from(v) {
-            Ok(i) => self.0.integer(i),
+            Ok(i) => write_integer(i, &mut self.0.buf),
             Err(_) => self.0.double(v as f64),
         }
         Ok(0)
@@ -399,7 +384,7 @@ impl<'a> ser::Serializer for ValueWriter<'a> {
     }
 
     fn serialize_str(self, v: &str) -> Result<usize> {
-        self.0.string(v);
+        write_string(v, &mut self.0.buf);
         Ok(0)
     }
 

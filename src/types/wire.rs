@@ -106,10 +106,10 @@ fn encode_id(id: &PointId, buf: &mut Vec<u8>) {
 /// (int64 varint), `bool_value = 5`; its other cases (`string_value = 4`,
 /// `struct_value = 6`, `list_value = 7`) are length-delimited.
 const TAG_ID_NUM: u8 = 1 << 3;
-pub(crate) const TAG_NULL: u8 = 1 << 3;
-pub(crate) const TAG_DOUBLE: u8 = (2 << 3) | 1;
-pub(crate) const TAG_INTEGER: u8 = 3 << 3;
-pub(crate) const TAG_BOOL: u8 = 5 << 3;
+const TAG_NULL: u8 = 1 << 3;
+const TAG_DOUBLE: u8 = (2 << 3) | 1;
+const TAG_INTEGER: u8 = 3 << 3;
+const TAG_BOOL: u8 = 5 << 3;
 
 /// Length of a payload as field `field`: one map entry per key.
 fn payload_len(field: u32, payload: &Payload) -> usize {
@@ -224,11 +224,7 @@ fn encode_entry(field: u32, key: &str, value: &Value, buf: &mut Vec<u8>) {
     let value_len = value_len(value);
     write_key(field, buf);
     put_varint((key_len(key) + field_len(2, value_len)) as u64, buf);
-    if !key.is_empty() {
-        write_key(1, buf);
-        put_varint(key.len() as u64, buf);
-        buf.extend_from_slice(key.as_bytes());
-    }
+    write_entry_key(key, buf);
     write_key(2, buf);
     put_varint(value_len as u64, buf);
     encode_value(value, buf);
@@ -237,21 +233,11 @@ fn encode_entry(field: u32, key: &str, value: &Value, buf: &mut Vec<u8>) {
 /// Writes a `Value` message's field.
 fn encode_value(value: &Value, buf: &mut Vec<u8>) {
     match value {
-        Value::Null => buf.extend_from_slice(&[TAG_NULL, proto::NullValue::NullValue as u8]),
-        Value::Bool(b) => buf.extend_from_slice(&[TAG_BOOL, u8::from(*b)]),
-        Value::Integer(i) => {
-            buf.push(TAG_INTEGER);
-            put_varint(*i as u64, buf);
-        }
-        Value::Double(d) => {
-            buf.push(TAG_DOUBLE);
-            buf.extend_from_slice(&d.to_le_bytes());
-        }
-        Value::String(s) => {
-            write_key(4, buf);
-            put_varint(s.len() as u64, buf);
-            buf.extend_from_slice(s.as_bytes());
-        }
+        Value::Null => write_null(buf),
+        Value::Bool(b) => write_bool(*b, buf),
+        Value::Integer(i) => write_integer(*i, buf),
+        Value::Double(d) => write_double(*d, buf),
+        Value::String(s) => write_string(s, buf),
         Value::Object(fields) => {
             write_key(6, buf);
             put_varint(struct_len(fields) as u64, buf);
@@ -269,6 +255,47 @@ fn encode_value(value: &Value, buf: &mut Vec<u8>) {
             }
         }
     }
+}
+
+/// A map entry's `key = 1` field; an empty key is left out, as prost
+/// leaves it out.
+#[inline]
+pub(crate) fn write_entry_key(key: &str, buf: &mut Vec<u8>) {
+    if !key.is_empty() {
+        write_key(1, buf);
+        put_varint(key.len() as u64, buf);
+        buf.extend_from_slice(key.as_bytes());
+    }
+}
+
+/// The scalar cases of a `Value` message, each its one field.
+#[inline]
+pub(crate) fn write_null(buf: &mut Vec<u8>) {
+    buf.extend_from_slice(&[TAG_NULL, proto::NullValue::NullValue as u8]);
+}
+
+#[inline]
+pub(crate) fn write_bool(b: bool, buf: &mut Vec<u8>) {
+    buf.extend_from_slice(&[TAG_BOOL, u8::from(b)]);
+}
+
+#[inline]
+pub(crate) fn write_integer(i: i64, buf: &mut Vec<u8>) {
+    buf.push(TAG_INTEGER);
+    put_varint(i as u64, buf);
+}
+
+#[inline]
+pub(crate) fn write_double(d: f64, buf: &mut Vec<u8>) {
+    buf.push(TAG_DOUBLE);
+    buf.extend_from_slice(&d.to_le_bytes());
+}
+
+#[inline]
+pub(crate) fn write_string(s: &str, buf: &mut Vec<u8>) {
+    write_key(4, buf);
+    put_varint(s.len() as u64, buf);
+    buf.extend_from_slice(s.as_bytes());
 }
 
 /// Length of a length-delimited field of `len` bytes, with its key.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Counts the user-space instructions a client executes per query (or per
-# upserted point, for the upsert runners), under
-# valgrind's callgrind: the difference between a run of 1,500 queries and
-# one of 500, divided by 1,000, so that start-up, the connection and the
-# warm-up cancel out. Unlike CPU time on a shared 2-vCPU machine, the count
+# upserted point, for the upsert runners), under valgrind's callgrind: the
+# difference between a run of 1,500 queries and one of 500 (30 and 10
+# batches of 256 points), divided by the difference in calls, so that
+# start-up, the connection and the warm-up cancel out. Unlike CPU time on a shared 2-vCPU machine, the count
 # moves by a few hundred instructions from run to run, so a change of 1 %
 # shows. It leaves out the kernel, and it counts a `rep movsb` copy one
 # instruction per byte, which makes large copies look dearer than they are.
