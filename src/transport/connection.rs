@@ -17,7 +17,7 @@ use tokio::net::TcpStream;
 use tonic::body::Body;
 
 use super::endpoint::Url;
-use super::gather::Gather;
+use super::gather::{Gather, Lender, Lent};
 use super::tls::TlsConnector;
 use rustls::pki_types::ServerName;
 
@@ -48,7 +48,10 @@ const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 /// with no channel hop and no task per request.
 #[derive(Debug)]
 pub(crate) struct Connection {
-    send: h2::client::SendRequest<Bytes>,
+    send: h2::client::SendRequest<Lent>,
+    /// Lends large bodies to the connection's IO, which then writes them
+    /// without copying them (see `gather`).
+    lender: Arc<Lender>,
     pub(crate) in_flight: AtomicUsize,
     /// The most streams opened at once: the client's cap, lowered to the
     /// server's `SETTINGS_MAX_CONCURRENT_STREAMS` once it is known.
@@ -108,7 +111,9 @@ impl Connection {
             .await
             .map_err(|e| self.fault(e, false))?;
         let (response, mut stream) = send.send_request(head, false).map_err(|e| self.fault(e, false))?;
-        stream.send_data(body, true).map_err(|e| self.fault(e, true))?;
+        stream
+            .send_data(self.lender.lend(body), true)
+            .map_err(|e| self.fault(e, true))?;
         response.await.map_err(|e| self.fault(e, true))
     }
 
@@ -259,17 +264,19 @@ where
     // write at the end of that poll (see `gather`).
     let io = Gather::new(io);
     let drain = io.handle();
+    let lender = io.lender();
     let (send, mut driver) = h2::client::Builder::new()
         .initial_window_size(STREAM_WINDOW)
         .initial_connection_window_size(CONNECTION_WINDOW)
         .enable_push(false)
-        .handshake::<_, Bytes>(io)
+        .handshake::<_, Lent>(io)
         .await
         .map_err(|e| {
             ConnectFailure::new(super::endpoint::error_chain(&e), FailureStage::Http2).caused_by(e)
         })?;
     let connection = Arc::new(Connection {
         send,
+        lender,
         in_flight: AtomicUsize::new(0),
         max_streams: AtomicUsize::new(settings.max_streams),
         closed: AtomicBool::new(false),
