@@ -52,7 +52,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The large bodies h2 holds on one connection, whose bytes [`Gather`] may
 /// queue by reference instead of copying them.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Lender {
     lent: Mutex<Vec<(u64, Bytes)>>,
     next: AtomicU64,
@@ -86,10 +86,27 @@ impl Lender {
 /// A request body as h2 sends it. While h2 holds a large one, its bytes
 /// are registered with the connection's [`Lender`]; dropping it (h2 wrote
 /// it, or the stream was reset) takes it back.
-#[derive(Debug)]
 pub(crate) struct Lent {
     body: Bytes,
     loan: Option<(Arc<Lender>, u64)>,
+}
+
+// Sizes only: a body is the caller's data.
+impl std::fmt::Debug for Lender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lender")
+            .field("lent", &lock(&self.lent).len())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Lent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lent")
+            .field("remaining", &self.body.len())
+            .field("lent", &self.loan.is_some())
+            .finish()
+    }
 }
 
 impl Buf for Lent {
@@ -451,7 +468,10 @@ mod tests {
         let lender = gather.lender();
         let small = lender.lend(Bytes::from(vec![1u8; LEND_FROM - 1]));
         assert!(lock(&lender.lent).is_empty());
-        let _large = lender.lend(Bytes::from(vec![2u8; LEND_FROM]));
+        let large = lender.lend(Bytes::from(vec![2u8; LEND_FROM]));
+        // Debug shows sizes, never the caller's bytes.
+        assert_eq!(format!("{large:?}"), "Lent { remaining: 16384, lent: true }");
+        assert_eq!(format!("{lender:?}"), "Lender { lent: 1 }");
         // Equal bytes elsewhere are not the lent body's.
         let foreign = vec![2u8; LEND_FROM];
         gather.write_all(small.chunk()).await.unwrap();
