@@ -538,3 +538,110 @@ impl Fault {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::oneshot;
+
+    use super::*;
+
+    fn settings() -> ConnectSettings {
+        ConnectSettings {
+            connect_timeout: Duration::from_secs(5),
+            keepalive_interval: None,
+            keepalive_timeout: Duration::from_secs(5),
+            max_streams: 10,
+        }
+    }
+
+    fn head() -> http::Request<()> {
+        http::Request::post("http://test/qdrant.Points/Upsert")
+            .body(())
+            .expect("a valid request head")
+    }
+
+    /// A body large enough to be lent (and above h2's default window of
+    /// 64 KiB: it leaves over several polls), its bytes telling their place.
+    fn body() -> Bytes {
+        (0..300_000u32)
+            .map(|i| (i % 251) as u8)
+            .collect::<Vec<u8>>()
+            .into()
+    }
+
+    /// An h2 server on `io` that hands its first request to `handle`.
+    fn serve<F, Fut>(io: tokio::io::DuplexStream, handle: F)
+    where
+        F: FnOnce(http::Request<h2::RecvStream>, h2::server::SendResponse<Bytes>) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        tokio::spawn(async move {
+            let mut connection = h2::server::handshake(io).await.expect("server handshake");
+            let Some(Ok((request, respond))) = connection.accept().await else {
+                return;
+            };
+            tokio::spawn(handle(request, respond));
+            while connection.accept().await.is_some() {}
+        });
+    }
+
+    /// Waits until the connection has no body lent (h2 drops a body from
+    /// its task), for at most a second.
+    async fn no_body_lent(connection: &Connection) -> bool {
+        for _ in 0..100 {
+            if connection.lender.lent() == 0 {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn a_lent_body_arrives_whole_and_its_loan_ends() {
+        let (client_io, server_io) = tokio::io::duplex(16 * 1024);
+        let (got_tx, got_rx) = oneshot::channel();
+        serve(server_io, |request, mut respond| async move {
+            let mut body = request.into_body();
+            let mut got = Vec::new();
+            while let Some(chunk) = body.data().await {
+                let chunk = chunk.expect("a DATA frame");
+                let _ = body.flow_control().release_capacity(chunk.len());
+                got.extend_from_slice(&chunk);
+            }
+            let _ = respond.send_response(http::Response::new(()), true);
+            let _ = got_tx.send(got);
+        });
+        let connection = handshake(client_io, &settings(), || {}).await.expect("handshake");
+        let response = connection.send_unary(head(), body()).await.expect("an answer");
+        assert_eq!(response.status(), http::StatusCode::OK);
+        assert!(
+            got_rx.await.expect("the body read") == body(),
+            "the body arrived changed"
+        );
+        assert!(no_body_lent(&connection).await, "the loan outlived the write");
+    }
+
+    #[tokio::test]
+    async fn a_body_reset_mid_write_is_taken_back() {
+        let (client_io, server_io) = tokio::io::duplex(16 * 1024);
+        serve(server_io, |request, mut respond| async move {
+            let mut body = request.into_body();
+            // The first frame, then the stream is reset: the rest of the
+            // body is still queued in h2, waiting for window.
+            let _ = body.data().await;
+            respond.send_reset(h2::Reason::CANCEL);
+            // Keep the stream's handle until the client has seen it.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        });
+        let connection = handshake(client_io, &settings(), || {}).await.expect("handshake");
+        let fault = connection
+            .send_unary(head(), body())
+            .await
+            .expect_err("the stream was reset");
+        assert!(matches!(fault.kind, FaultKind::StreamReset), "{fault}");
+        assert!(no_body_lent(&connection).await, "the loan outlived the reset");
+        // The connection still carries requests.
+        assert!(connection.is_open());
+    }
+}

@@ -72,6 +72,12 @@ impl Lender {
         }
     }
 
+    /// How many bodies are lent now.
+    #[cfg(test)]
+    pub(crate) fn lent(&self) -> usize {
+        lock(&self.lent).len()
+    }
+
     /// `slice` as a reference into the lent body that holds it, if one
     /// does.
     fn borrow(&self, slice: &[u8]) -> Option<Bytes> {
