@@ -148,6 +148,16 @@ enum Piece {
     Borrowed(Bytes),
 }
 
+impl Piece {
+    /// The piece's bytes; `copied` is `Inner::copied`.
+    fn bytes<'a>(&'a self, copied: &'a [u8]) -> &'a [u8] {
+        match self {
+            Piece::Copied(range) => &copied[range.clone()],
+            Piece::Borrowed(bytes) => bytes,
+        }
+    }
+}
+
 /// The connection's IO, shared by h2 and the task that drives it (one
 /// task: the lock is never contended).
 pub(crate) struct Gather<T>(Arc<Mutex<Inner<T>>>);
@@ -215,10 +225,7 @@ impl<T: AsyncWrite + Unpin> Inner<T> {
             let mut slices = [IoSlice::new(&[]); MAX_SLICES];
             let mut count = 0;
             for (i, piece) in self.queue.iter().take(MAX_SLICES).enumerate() {
-                let bytes = match piece {
-                    Piece::Copied(range) => &self.copied[range.clone()],
-                    Piece::Borrowed(bytes) => &bytes[..],
-                };
+                let bytes = piece.bytes(&self.copied);
                 slices[i] = IoSlice::new(if i == 0 { &bytes[self.sent..] } else { bytes });
                 count += 1;
             }
@@ -242,10 +249,7 @@ impl<T> Inner<T> {
     fn consume(&mut self, mut written: usize) {
         self.queued -= written;
         while let Some(piece) = self.queue.front() {
-            let len = match piece {
-                Piece::Copied(range) => range.len(),
-                Piece::Borrowed(bytes) => bytes.len(),
-            } - self.sent;
+            let len = piece.bytes(&self.copied).len() - self.sent;
             if written < len {
                 self.sent += written;
                 return;
@@ -338,6 +342,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for Gather<T> {
         Pin::new(&mut inner.io).poll_read(cx, buf)
     }
 }
+
 #[cfg(test)]
 mod tests {
     use std::future::poll_fn;

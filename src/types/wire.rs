@@ -367,12 +367,19 @@ fn vector_len(vector: &Vector) -> usize {
 /// Writes a `DenseVector`'s fields (or a `SparseVector`'s values); false if
 /// a value is not finite.
 fn encode_dense_message(data: &[f32], buf: &mut Vec<u8>) -> bool {
+    dense_message(data, buf, true)
+}
+
+/// [`encode_dense_message`], checking the values only when `check` is set
+/// (a query's values were checked when it was built).
+#[inline(always)]
+fn dense_message(data: &[f32], buf: &mut Vec<u8>, check: bool) -> bool {
     if data.is_empty() {
         return true;
     }
     write_key(1, buf);
     put_varint(floats_len(data) as u64, buf);
-    write_floats(data, buf)
+    put_floats(data, buf, check)
 }
 
 /// Writes a `Vector` message's fields; false if a value is not finite.
@@ -462,7 +469,7 @@ fn encode_vectors(vectors: &Vectors, buf: &mut Vec<u8>) -> bool {
     }
 }
 
-/// Floats copied per block by [`write_floats`].
+/// Floats copied per block by [`put_floats`].
 const BLOCK: usize = 16;
 
 /// Appends floats as little-endian bytes and returns whether all of them
@@ -474,26 +481,25 @@ const BLOCK: usize = 16;
 /// header, so it is rarely aligned, and libc's `rep movsb` copy is markedly
 /// slower into an unaligned destination on some CPUs (a third slower on the
 /// AMD EPYC the benchmarks ran on).
-fn write_floats(data: &[f32], buf: &mut Vec<u8>) -> bool {
+///
+/// Without `check` the values are copied only, and reported finite.
+#[inline(always)]
+fn put_floats(data: &[f32], buf: &mut Vec<u8>, check: bool) -> bool {
     buf.reserve(floats_len(data));
     let mut blocks = data.chunks_exact(BLOCK);
     let mut finite = true;
     for block in &mut blocks {
-        finite &= block.iter().fold(true, |all, v| all & v.is_finite());
+        if check {
+            finite &= block.iter().fold(true, |all, v| all & v.is_finite());
+        }
         write_block(block, buf);
     }
     let rest = blocks.remainder();
-    finite &= rest.iter().all(|v| v.is_finite());
+    if check {
+        finite &= rest.iter().all(|v| v.is_finite());
+    }
     write_block(rest, buf);
     finite
-}
-
-/// [`write_floats`] for values already checked.
-fn copy_floats(data: &[f32], buf: &mut Vec<u8>) {
-    buf.reserve(floats_len(data));
-    for block in data.chunks(BLOCK) {
-        write_block(block, buf);
-    }
 }
 
 fn write_block(block: &[f32], buf: &mut Vec<u8>) {
@@ -555,11 +561,7 @@ pub(crate) fn encode_query_points(request: &mut proto::QueryPoints) -> Framed {
     put_varint(dense_len as u64, &mut buf);
     // The query's values were checked when it was built: copied without
     // a second look.
-    if !data.is_empty() {
-        write_key(1, &mut buf);
-        put_varint(floats_len(data) as u64, &mut buf);
-        copy_floats(data, &mut buf);
-    }
+    dense_message(data, &mut buf, false);
     request.encode_raw(&mut buf);
     request.collection_name = name;
     request.prefetch = prefetch;
