@@ -332,7 +332,7 @@ impl<'a> Sender<'a> {
                 .options(&self.call)
                 .idempotent(true);
             if self.own_retries {
-                call = call.retry(RetryPolicy::disabled());
+                call = call.once();
             }
             let error = match self
                 .transport

@@ -315,10 +315,12 @@ mod tests {
         check::<Client>();
     }
 
-    /// The box of a query's future is allocated and filled on every call:
-    /// it keeps the encoded request, not the builder's options. The
+    /// The box of a query's future is allocated and filled on every call,
+    /// and read at every poll: it keeps the encoded request and the state
+    /// of one attempt, not the builder's options, and the transport keeps
+    /// the call and the message once (1,168 bytes; 2,520 before). The
     /// builder itself is moved by value at every setter: its options
-    /// (1.7 KiB) stay in one box.
+    /// (1.6 KiB) stay in one box.
     #[tokio::test]
     async fn a_query_future_stays_small() {
         let builder = std::mem::size_of::<QueryPoints<'static>>();
@@ -331,7 +333,17 @@ mod tests {
             client.query_points("c", &vector[..]).limit(10).with_payload(true),
         );
         let size = future.boxed_size();
-        assert!(size <= 4096, "a query's future takes {size} bytes");
+        assert!(size <= 1280, "a query's future takes {size} bytes");
+    }
+
+    /// Every hit of an answer is written once and read by the caller: a
+    /// payload kept as bytes holds its lazily read forms in boxes.
+    #[test]
+    fn a_hit_stays_small() {
+        let payload = std::mem::size_of::<crate::Payload>();
+        assert!(payload <= 80, "a payload takes {payload} bytes");
+        let hit = std::mem::size_of::<crate::ScoredPoint>();
+        assert!(hit <= 272, "a hit takes {hit} bytes");
     }
 
     #[test]

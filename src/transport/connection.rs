@@ -103,18 +103,30 @@ impl Connection {
         head: http::Request<()>,
         body: Bytes,
     ) -> Result<http::Response<h2::RecvStream>, Fault> {
+        let response = self.start_unary(head, body)?;
+        response.await.map_err(|e| self.fault(e, true))
+    }
+
+    /// Queues a request whose whole body is `body` (as
+    /// [`send_unary`](Self::send_unary)) without waiting: h2's future of
+    /// the answer's head. Nothing here waits, so a call's future keeps only
+    /// that future while the request is in flight.
+    pub(crate) fn start_unary(
+        &self,
+        head: http::Request<()>,
+        body: Bytes,
+    ) -> Result<h2::client::ResponseFuture, Fault> {
         self.sent.fetch_add(1, Ordering::Relaxed);
+        // A fresh clone has no stream of its own waiting to open, so it is
+        // ready (`poll_ready` would only take the lock to say so), and
+        // `send_request` reports a connection that has failed. The stream
+        // cap is the pool's.
         let mut send = self.send.clone();
-        // A fresh clone has no stream pending, so this only reports a
-        // connection that has failed; the stream cap is the pool's.
-        std::future::poll_fn(|cx| send.poll_ready(cx))
-            .await
-            .map_err(|e| self.fault(e, false))?;
         let (response, mut stream) = send.send_request(head, false).map_err(|e| self.fault(e, false))?;
         stream
             .send_data(self.lender.lend(body), true)
             .map_err(|e| self.fault(e, true))?;
-        response.await.map_err(|e| self.fault(e, true))
+        Ok(response)
     }
 
     /// Sends a request of the raw stubs with this origin: its body (one

@@ -185,7 +185,7 @@ impl Rpc {
             timeout: None,
             options: None,
             idempotent: self.idempotent,
-            retry: None,
+            once: false,
         }
     }
 
@@ -197,7 +197,7 @@ impl Rpc {
             timeout: None,
             options: None,
             idempotent: self.idempotent,
-            retry: None,
+            once: false,
         }
     }
 }
@@ -257,8 +257,8 @@ pub(crate) struct Call<'a> {
     /// The caller's options, headers included.
     options: Option<&'a CallOptions>,
     idempotent: bool,
-    /// Overrides the client's retry policy for this call.
-    retry: Option<RetryPolicy>,
+    /// This call is sent once, whatever the client's retry policy.
+    once: bool,
 }
 
 impl<'a> Call<'a> {
@@ -275,9 +275,9 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// Retries this call by `policy` instead of the client's.
-    pub(crate) fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+    /// Sends this call once: its caller retries by itself.
+    pub(crate) fn once(mut self) -> Self {
+        self.once = true;
         self
     }
 }
@@ -404,6 +404,29 @@ fn jitter() -> f64 {
     })
 }
 
+/// `grpc-status`, a name made once: a `&str` key is parsed and checked on
+/// every lookup.
+static GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
+
+/// The head of an answer: an error for a trailers-only answer or an HTTP
+/// status other than 200.
+fn check_head(parts: &http::response::Parts) -> std::result::Result<(), Failure> {
+    if parts.headers.contains_key(&GRPC_STATUS)
+        && let Some(status) = Status::from_header_map(&parts.headers)
+    {
+        // A trailers-only answer.
+        return Err(Failure::Status(if status.code() == tonic::Code::Ok {
+            Status::internal("Missing response message.")
+        } else {
+            status
+        }));
+    }
+    if parts.status != http::StatusCode::OK {
+        return Err(Failure::Status(http_status(parts.status)));
+    }
+    Ok(())
+}
+
 /// The longest deadline a call can have; longer ones are clamped to it
 /// (`grpc-timeout` and timers would overflow on `Duration::MAX`).
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -426,7 +449,25 @@ impl Transport {
     }
 
     /// Like [`unary`](Self::unary), for a request already encoded.
-    pub(crate) async fn unary_encoded<Resp>(&self, call: Call<'_>, message: Framed) -> Result<Resp>
+    ///
+    /// The call and the message are kept once, in this future; everything
+    /// below takes them by reference (an `async fn` keeps its arguments
+    /// twice, and every call's future is allocated and read at each poll).
+    // Not an `async fn`, on purpose: see above.
+    #[allow(clippy::manual_async_fn)]
+    pub(crate) fn unary_encoded<'a, Resp>(
+        &'a self,
+        call: Call<'a>,
+        message: Framed,
+    ) -> impl Future<Output = Result<Resp>> + Send + 'a
+    where
+        Resp: FromWire,
+    {
+        async move { self.exchange(&call, &message).await }
+    }
+
+    /// The call's attempts, within its deadline.
+    async fn exchange<Resp>(&self, call: &Call<'_>, message: &Framed) -> Result<Resp>
     where
         Resp: FromWire,
     {
@@ -466,8 +507,8 @@ impl Transport {
         // the span.
         let last_endpoint: std::sync::Mutex<Option<usize>> = std::sync::Mutex::new(None);
         let attempts = async {
-            let policy = call.retry.as_ref().unwrap_or(&self.settings.retry);
-            let max_attempts = policy.max_attempts.max(1);
+            let policy = &self.settings.retry;
+            let max_attempts = if call.once { 1 } else { policy.max_attempts.max(1) };
             let mut attempt = 1;
             let mut avoid = None;
             // A credential the server refused is fetched anew, and the call
@@ -483,14 +524,7 @@ impl Transport {
                     None => None,
                 };
                 let result = self
-                    .send::<Resp>(
-                        call,
-                        &message,
-                        timeout,
-                        avoid,
-                        &last_endpoint,
-                        credential.as_ref(),
-                    )
+                    .send::<Resp>(call, message, timeout, avoid, &last_endpoint, credential.as_ref())
                     .await;
                 match result {
                     Err((error, _))
@@ -580,7 +614,7 @@ impl Transport {
     /// error comes with the index of the endpoint it happened at.
     async fn send<Resp>(
         &self,
-        call: Call<'_>,
+        call: &Call<'_>,
         message: &Framed,
         timeout: Option<Duration>,
         avoid: Option<usize>,
@@ -598,7 +632,7 @@ impl Transport {
         // The gzip path (tonic's, rarely used) is boxed so that its state
         // does not weigh on every call's future.
         let result = if self.settings.compression {
-            Box::pin(self.send_compressed(lease, call, message, timeout, credential)).await
+            Box::pin(self.send_compressed(lease, *call, message, timeout, credential)).await
         } else {
             self.send_on(&lease, call, message, timeout, credential).await
         };
@@ -627,7 +661,7 @@ impl Transport {
     fn request_head(
         &self,
         lease: &pool::Lease,
-        call: Call<'_>,
+        call: &Call<'_>,
         timeout: Option<Duration>,
         credential: Option<&Credential>,
     ) -> std::result::Result<http::Request<()>, Failure> {
@@ -672,7 +706,7 @@ impl Transport {
     async fn send_on<Resp>(
         &self,
         lease: &pool::Lease,
-        call: Call<'_>,
+        call: &Call<'_>,
         message: &Framed,
         timeout: Option<Duration>,
         credential: Option<&Credential>,
@@ -682,26 +716,17 @@ impl Transport {
     {
         let head = self.request_head(lease, call, timeout, credential)?;
         let response = lease
-            .send_unary(head, message.framed())
+            .start_unary(head, message.framed())
+            .map_err(Failure::Fault)?
             .await
-            .map_err(Failure::Fault)?;
-        let (parts, mut body) = response.into_parts();
-        // A name made once: a `&str` key is parsed and checked on every
-        // lookup.
-        static GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
-        if parts.headers.contains_key(&GRPC_STATUS)
-            && let Some(status) = Status::from_header_map(&parts.headers)
-        {
-            // A trailers-only answer.
-            return Err(Failure::Status(if status.code() == tonic::Code::Ok {
-                Status::internal("Missing response message.")
-            } else {
-                status
-            }));
-        }
-        if parts.status != http::StatusCode::OK {
-            return Err(Failure::Status(http_status(parts.status)));
-        }
+            .map_err(|e| Failure::Fault(lease.fault(e)))?;
+        // The head is read and dropped before the body is awaited: the
+        // future does not keep it.
+        let mut body = {
+            let (parts, body) = response.into_parts();
+            check_head(&parts)?;
+            body
+        };
         let limit = self.settings.max_decoding_message_size;
         let mut first: Option<Bytes> = None;
         let mut rest = bytes::BytesMut::new();

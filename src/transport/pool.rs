@@ -487,16 +487,16 @@ impl Lease {
         &self.shared.endpoints[self.endpoint].origin
     }
 
-    /// Sends a request whose whole body is `body` on the leased stream;
-    /// the lease stays with the caller until the answer is read.
-    pub(crate) async fn send_unary(
+    /// Queues a request whose whole body is `body` on the leased stream
+    /// (see [`Connection::start_unary`]); the lease stays with the caller
+    /// until the answer is read.
+    pub(crate) fn start_unary(
         &self,
         head: http::Request<()>,
         body: Bytes,
-    ) -> std::result::Result<http::Response<h2::RecvStream>, Fault> {
+    ) -> std::result::Result<h2::client::ResponseFuture, Fault> {
         self.connection
-            .send_unary(head, body)
-            .await
+            .start_unary(head, body)
             .inspect_err(|fault| self.failed(fault))
     }
 

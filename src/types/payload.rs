@@ -271,9 +271,12 @@ struct Received {
     /// crate), so that it goes into a request as one block.
     entries_only: bool,
     /// Number of entries, for the map's capacity.
-    entries: usize,
-    /// The whole map, once a caller needed all of it.
-    read: OnceLock<HashMap<String, Value>>,
+    entries: u32,
+    /// The whole map, once a caller needed all of it. Boxed, like the
+    /// values below: a payload is in every hit, and most are never read
+    /// whole (`Payload` is 80 bytes instead of 128).
+    #[allow(clippy::box_collection)] // the box is the point: see above
+    read: OnceLock<Box<HashMap<String, Value>>>,
     /// Values read one by one by [`Payload::get`] before the whole map,
     /// by entry: reading one key of a hit does not allocate every key and
     /// value of it.
@@ -282,8 +285,12 @@ struct Received {
 
 impl Received {
     fn map(&self) -> &HashMap<String, Value> {
-        self.read
-            .get_or_init(|| crate::types::decode::read_payload(&self.point, self.entries))
+        self.read.get_or_init(|| {
+            Box::new(crate::types::decode::read_payload(
+                &self.point,
+                self.entries as usize,
+            ))
+        })
     }
 
     fn get(&self, key: &str) -> Option<&Value> {
@@ -295,9 +302,11 @@ impl Received {
             Lookup::Missing => None,
             Lookup::NotPlain => self.map().get(key),
             Lookup::Found(index, value) => {
-                let values = self
-                    .values
-                    .get_or_init(|| std::iter::repeat_with(OnceLock::new).take(self.entries).collect());
+                let values = self.values.get_or_init(|| {
+                    std::iter::repeat_with(OnceLock::new)
+                        .take(self.entries as usize)
+                        .collect()
+                });
                 match values.get(index) {
                     Some(slot) => Some(slot.get_or_init(|| value.value())),
                     // More entries than counted: cannot happen, but the
@@ -312,8 +321,10 @@ impl Received {
         let Received {
             point, entries, read, ..
         } = self;
-        read.into_inner()
-            .unwrap_or_else(|| crate::types::decode::read_payload(&point, entries))
+        read.into_inner().map_or_else(
+            || crate::types::decode::read_payload(&point, entries as usize),
+            |map| *map,
+        )
     }
 }
 
@@ -354,7 +365,8 @@ impl Payload {
         Payload(Entries::Bytes(Received {
             point,
             entries_only,
-            entries,
+            // Entries are 2 bytes at least and messages 4 GiB at most.
+            entries: u32::try_from(entries).unwrap_or(u32::MAX),
             read: OnceLock::new(),
             values: OnceLock::new(),
         }))
