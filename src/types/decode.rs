@@ -680,13 +680,56 @@ fn merge_message<M: Message + Default>(
 }
 
 /// The fields of a point message that both kinds of point share, read.
+/// Nested messages are kept as their bytes: most answers have none, and
+/// reading them into prost messages here would make every point carry
+/// (and copy) their empty forms.
 struct PointFields<'a> {
     id: Option<WireId<'a>>,
     payload_entries: usize,
-    vectors: Option<proto::VectorsOutput>,
-    order_value: Option<proto::OrderValue>,
     score: f32,
     version: u64,
+    vectors: Nested<'a>,
+    shard_key: Nested<'a>,
+    order_value: Nested<'a>,
+}
+
+/// A nested message field of a point: its last occurrence, and whether it
+/// came more than once (then every occurrence is merged, as prost does).
+#[derive(Clone, Copy, Default)]
+struct Nested<'a> {
+    last: Option<&'a [u8]>,
+    repeated: bool,
+}
+
+impl<'a> Nested<'a> {
+    #[inline]
+    fn push(&mut self, bytes: &'a [u8]) {
+        self.repeated |= self.last.is_some();
+        self.last = Some(bytes);
+    }
+
+    /// The message, merged from its occurrences (field `tag` of `point`),
+    /// as prost reads it.
+    fn read<M: Message + Default>(
+        self,
+        point: &[u8],
+        tag: u32,
+        depth: u32,
+    ) -> std::result::Result<Option<M>, WireError> {
+        let mut message = None;
+        match self.last {
+            None => {}
+            Some(bytes) if !self.repeated => merge_message(&mut message, bytes, depth)?,
+            Some(_) => {
+                let mut fields = Entries {
+                    fields: Reader::new(point),
+                    field: tag,
+                };
+                fields.try_for_each(|bytes| merge_message(&mut message, bytes, depth))?;
+            }
+        }
+        Ok(message)
+    }
 }
 
 /// The field numbers of a point message.
@@ -712,7 +755,9 @@ const RETRIEVED_POINT: Layout = Layout {
     scored: false,
 };
 
-/// Reads a `ScoredPoint` or `RetrievedPoint` message.
+/// Reads a `ScoredPoint` or `RetrievedPoint` message (inlined into each
+/// kind's reader, where its layout is a constant).
+#[inline(always)]
 fn read_point<'a>(
     buf: &'a [u8],
     depth: u32,
@@ -723,12 +768,12 @@ fn read_point<'a>(
     let mut point = PointFields {
         id: None,
         payload_entries: 0,
-        vectors: None,
-        order_value: None,
         score: 0.0,
         version: 0,
+        vectors: Nested::default(),
+        shard_key: Nested::default(),
+        order_value: Nested::default(),
     };
-    let mut shard_key: Option<proto::ShardKey> = None;
     let mut r = Reader::new(buf);
     while let Some((tag, wire_type)) = r.field()? {
         match tag {
@@ -751,15 +796,15 @@ fn read_point<'a>(
             }
             tag if tag == layout.vectors => {
                 expect(wire_type, LEN)?;
-                merge_message(&mut point.vectors, r.bytes()?, depth)?;
+                point.vectors.push(r.bytes()?);
             }
             tag if tag == layout.shard_key => {
                 expect(wire_type, LEN)?;
-                merge_message(&mut shard_key, r.bytes()?, depth)?;
+                point.shard_key.push(r.bytes()?);
             }
             tag if tag == layout.order_value => {
                 expect(wire_type, LEN)?;
-                merge_message(&mut point.order_value, r.bytes()?, depth)?;
+                point.order_value.push(r.bytes()?);
             }
             _ => r.skip(tag, wire_type, depth)?,
         }
@@ -778,27 +823,46 @@ struct PointParts {
     order_value: Option<OrderValue>,
 }
 
-/// The domain values of a point message read by [`read_point`].
+/// The domain values of a point message read by [`read_point`]: the outer
+/// error is the answer's (a nested message prost refuses), the inner one
+/// this point's (see [`Points`]).
 #[inline]
 fn point_values(
     fields: PointFields<'_>,
     message: &Bytes,
     buf: &[u8],
+    depth: u32,
+    layout: &Layout,
     field: &dyn Fn() -> String,
-) -> Result<PointParts> {
-    let id = point_id(fields.id, &|| format!("{}.id", field()))?;
-    let vectors = match fields.vectors {
-        None => None,
-        Some(v) => Vectors::from_output(v, &|| format!("{}.vectors", field()))?,
+) -> std::result::Result<Result<PointParts>, WireError> {
+    // Read only to be checked, as prost would.
+    let depth = depth - 1;
+    fields
+        .shard_key
+        .read::<proto::ShardKey>(buf, layout.shard_key, depth)?;
+    let order_value = fields
+        .order_value
+        .read::<proto::OrderValue>(buf, layout.order_value, depth)?;
+    let vectors = fields
+        .vectors
+        .read::<proto::VectorsOutput>(buf, layout.vectors, depth)?;
+    let id = match point_id(fields.id, &|| format!("{}.id", field())) {
+        Ok(id) => id,
+        Err(error) => return Ok(Err(error)),
     };
-    Ok(PointParts {
+    let vectors = match vectors.map(|v| Vectors::from_output(v, &|| format!("{}.vectors", field()))) {
+        None => None,
+        Some(Ok(vectors)) => vectors,
+        Some(Err(error)) => return Ok(Err(error)),
+    };
+    Ok(Ok(PointParts {
         id,
         score: fields.score,
         version: fields.version,
         payload: Payload::received(message.slice_ref(buf), fields.payload_entries),
         vectors,
-        order_value: OrderValue::from_proto(fields.order_value),
-    })
+        order_value: OrderValue::from_proto(order_value),
+    }))
 }
 
 /// Points read from an answer, and the first that is not a valid point
@@ -849,7 +913,7 @@ trait PointKind: Sized {
         field: &dyn Fn() -> String,
     ) -> std::result::Result<(), WireError> {
         let fields = read_point(buf, depth, &Self::LAYOUT)?;
-        match point_values(fields, message, buf, field) {
+        match point_values(fields, message, buf, depth, &Self::LAYOUT, field)? {
             Ok(parts) => points.push(Self::new(parts)),
             Err(error) => points.invalid(error),
         }
@@ -1568,6 +1632,55 @@ mod tests {
         let hit = &ours.unwrap().unwrap()[0];
         assert_eq!(hit.id, PointId::from(2));
         assert_eq!(hit.score, 2.0);
+    }
+
+    /// Nested messages that come more than once are merged as prost
+    /// merges them: named vectors from two occurrences, the last order
+    /// value, a shard key checked twice. Between them come other fields.
+    #[test]
+    fn nested_messages_that_come_twice_merge_as_prost() {
+        use proto::vectors_output::VectorsOptions;
+        let named = |name: &str, data: Vec<f32>| proto::VectorsOutput {
+            vectors_options: Some(VectorsOptions::Vectors(proto::NamedVectorsOutput {
+                vectors: HashMap::from([(name.to_owned(), dense(data))]),
+            })),
+        };
+        let order = |n: i64| proto::OrderValue {
+            variant: Some(proto::order_value::Variant::Int(n)),
+        };
+        let shard = proto::ShardKey {
+            key: Some(proto::shard_key::Key::Number(3)),
+        };
+        let mut point = proto::ScoredPoint {
+            id: Some(PointId::from(1).to_proto()),
+            payload: payload(),
+            score: 1.0,
+            ..Default::default()
+        }
+        .encode_to_vec();
+        point.extend(field(6, LEN, &named("a", vec![0.5]).encode_to_vec()));
+        point.extend(field(8, LEN, &order(1).encode_to_vec()));
+        point.extend(field(7, LEN, &shard.encode_to_vec()));
+        point.extend(unknown_fields());
+        point.extend(field(6, LEN, &named("b", vec![0.25, 0.75]).encode_to_vec()));
+        point.extend(field(8, LEN, &order(2).encode_to_vec()));
+        point.extend(field(7, LEN, &shard.encode_to_vec()));
+        let answer = field(1, LEN, &point);
+        let (prost, ours) = query_both(&answer);
+        assert!(prost.as_ref().is_some_and(|p| p.is_ok()), "{prost:?}");
+        assert_eq!(prost, ours);
+        let hit = &ours.unwrap().unwrap()[0];
+        let Some(Vectors::Named(vectors)) = &hit.vectors else {
+            panic!("named vectors: {:?}", hit.vectors);
+        };
+        assert_eq!(vectors.len(), 2, "both occurrences merged: {vectors:?}");
+        assert_eq!(hit.order_value, Some(OrderValue::Int(2)));
+
+        // A broken second occurrence fails the answer, as prost fails it.
+        let mut broken = point.clone();
+        broken.extend(field(6, LEN, &[0xff]));
+        let (prost, ours) = query_both(&field(1, LEN, &broken));
+        assert!(prost.is_none() && ours.is_none(), "{prost:?} {ours:?}");
     }
 
     /// Deterministic pseudo-random numbers for the corruption test.
