@@ -414,10 +414,15 @@ impl<'a> QueryPoints<'a> {
                 (std::mem::take(&mut request.collection_name), message)
             });
         drop(options);
+        // The name and the message are used where they are, not moved
+        // out: a future keeps both a moved-from value and its new place.
         async move {
-            let (collection_name, message) = encoded?;
-            let call_of = QUERY.on(&collection_name).options(&call);
-            let answer: QueryAnswer = client.transport().unary_encoded(call_of, message).await?;
+            let (collection_name, message) = match &encoded {
+                Ok((collection_name, message)) => (collection_name, message),
+                Err(_) => return encoded.map(|_| Vec::new()),
+            };
+            let call_of = QUERY.on(collection_name).options(&call);
+            let answer: QueryAnswer = client.transport().exchange(&call_of, message).await?;
             answer.0.into_result()
         }
     }

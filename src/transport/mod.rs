@@ -14,6 +14,8 @@ pub(crate) mod tls;
 
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Buf, BufMut, Bytes};
@@ -427,6 +429,24 @@ fn check_head(parts: &http::response::Parts) -> std::result::Result<(), Failure>
     Ok(())
 }
 
+/// The endpoint of a call's last attempt, for its timeout error and its
+/// span: its index in the pool plus one, 0 before the first attempt.
+#[derive(Default)]
+struct LastEndpoint(AtomicUsize);
+
+impl LastEndpoint {
+    fn set(&self, index: usize) {
+        self.0.store(index + 1, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> Option<usize> {
+        match self.0.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n - 1),
+        }
+    }
+}
+
 /// The longest deadline a call can have; longer ones are clamped to it
 /// (`grpc-timeout` and timers would overflow on `Duration::MAX`).
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -466,12 +486,13 @@ impl Transport {
         async move { self.exchange(&call, &message).await }
     }
 
-    /// The call's attempts, within its deadline.
-    async fn exchange<Resp>(&self, call: &Call<'_>, message: &Framed) -> Result<Resp>
+    /// The call's attempts, within its deadline: what
+    /// [`unary_encoded`](Self::unary_encoded) runs, for a caller whose own
+    /// future keeps the call and the message.
+    pub(crate) async fn exchange<Resp>(&self, call: &Call<'_>, message: &Framed) -> Result<Resp>
     where
         Resp: FromWire,
     {
-        let rpc = call.rpc;
         if let Some(name) = call.options.and_then(|o| o.invalid.as_deref()) {
             return Err(Error::invalid_argument(
                 format!("header `{name}`"),
@@ -483,7 +504,7 @@ impl Transport {
                 "request",
                 format!(
                     "{} encodes to {} bytes, above the limit of {} bytes; send it in smaller parts",
-                    rpc.name(),
+                    call.rpc.name(),
                     message.len(),
                     self.settings.max_encoding_message_size
                 ),
@@ -496,7 +517,7 @@ impl Transport {
             "qdrant.rpc",
             otel.kind = "client",
             db.system.name = "qdrant",
-            db.operation.name = rpc.name(),
+            db.operation.name = call.rpc.name(),
             db.collection.name = call.collection,
             server.address = tracing::field::Empty,
             server.port = tracing::field::Empty,
@@ -505,7 +526,7 @@ impl Transport {
         );
         // The endpoint of the last attempt sent, for the timeout error and
         // the span.
-        let last_endpoint: std::sync::Mutex<Option<usize>> = std::sync::Mutex::new(None);
+        let last_endpoint = LastEndpoint::default();
         let attempts = async {
             let policy = &self.settings.retry;
             let max_attempts = if call.once { 1 } else { policy.max_attempts.max(1) };
@@ -519,7 +540,7 @@ impl Transport {
                     Some(auth) => Some(
                         auth.header()
                             .await
-                            .map_err(|e| e.with_call(rpc.name(), call.collection))?,
+                            .map_err(|e| e.with_call(call.rpc.name(), call.collection))?,
                     ),
                     None => None,
                 };
@@ -561,17 +582,26 @@ impl Transport {
             // The server learns the deadline from `grpc-timeout`; the local
             // timer covers waiting for a stream, the attempts and the
             // pauses between them.
-            Some(limit) => match tokio::time::timeout(limit, attempts).await {
-                Ok(result) => result,
-                Err(_) => {
-                    let error = Error::timeout(rpc.name(), call.collection, Some(limit));
-                    let last = last_endpoint.lock().ok().and_then(|e| *e);
-                    Err(match last {
-                        Some(index) => error.with_endpoint(&*self.pool.endpoint_name(index)),
-                        None => error,
-                    })
+            // The timer is boxed: a call without a deadline (the default)
+            // keeps no room for one in its future.
+            Some(limit) => {
+                let mut attempts = std::pin::pin!(attempts);
+                let mut timer = Box::pin(tokio::time::sleep(limit));
+                let within = std::future::poll_fn(|cx| match attempts.as_mut().poll(cx) {
+                    Poll::Ready(result) => Poll::Ready(Some(result)),
+                    Poll::Pending => timer.as_mut().poll(cx).map(|()| None),
+                });
+                match within.await {
+                    Some(result) => result,
+                    None => {
+                        let error = Error::timeout(call.rpc.name(), call.collection, Some(limit));
+                        Err(match last_endpoint.get() {
+                            Some(index) => error.with_endpoint(&*self.pool.endpoint_name(index)),
+                            None => error,
+                        })
+                    }
                 }
-            },
+            }
             None => attempts.await,
         };
         if !span.is_disabled() {
@@ -581,13 +611,8 @@ impl Transport {
     }
 
     /// Records the endpoint of the last attempt and the outcome on `span`.
-    fn record_outcome<T>(
-        &self,
-        span: &tracing::Span,
-        result: &Result<T>,
-        last_endpoint: &std::sync::Mutex<Option<usize>>,
-    ) {
-        if let Some(index) = last_endpoint.lock().ok().and_then(|e| *e) {
+    fn record_outcome<T>(&self, span: &tracing::Span, result: &Result<T>, last_endpoint: &LastEndpoint) {
+        if let Some(index) = last_endpoint.get() {
             let (host, port) = self.pool.endpoint_address(index);
             span.record("server.address", host);
             span.record("server.port", port);
@@ -618,7 +643,7 @@ impl Transport {
         message: &Framed,
         timeout: Option<Duration>,
         avoid: Option<usize>,
-        last_endpoint: &std::sync::Mutex<Option<usize>>,
+        last_endpoint: &LastEndpoint,
         credential: Option<&Credential>,
     ) -> std::result::Result<Resp, (Error, Option<usize>)>
     where
@@ -626,9 +651,7 @@ impl Transport {
     {
         let lease = self.pool.acquire(avoid).await.map_err(|e| (e, None))?;
         let index = lease.endpoint();
-        if let Ok(mut last) = last_endpoint.lock() {
-            *last = Some(index);
-        }
+        last_endpoint.set(index);
         // The gzip path (tonic's, rarely used) is boxed so that its state
         // does not weigh on every call's future.
         let result = if self.settings.compression {
