@@ -338,14 +338,15 @@ mod tests {
         assert!(size <= 1032, "a query's future takes {size} bytes");
     }
 
-    /// Every hit of an answer is written once and read by the caller: a
-    /// payload kept as bytes holds its lazily read forms in boxes.
+    /// Every hit of an answer is written once and read by the caller. A
+    /// payload kept as bytes keeps the map it may be read into inline (a
+    /// box would cost an allocation for every payload read whole).
     #[test]
     fn a_hit_stays_small() {
         let payload = std::mem::size_of::<crate::Payload>();
-        assert!(payload <= 80, "a payload takes {payload} bytes");
+        assert!(payload <= 120, "a payload takes {payload} bytes");
         let hit = std::mem::size_of::<crate::ScoredPoint>();
-        assert!(hit <= 272, "a hit takes {hit} bytes");
+        assert!(hit <= 312, "a hit takes {hit} bytes");
     }
 
     #[test]

@@ -272,11 +272,8 @@ struct Received {
     entries_only: bool,
     /// Number of entries, for the map's capacity.
     entries: u32,
-    /// The whole map, once a caller needed all of it. Boxed, like the
-    /// values below: a payload is in every hit, and most are never read
-    /// whole (`Payload` is 80 bytes instead of 128).
-    #[allow(clippy::box_collection)] // the box is the point: see above
-    read: OnceLock<Box<HashMap<String, Value>>>,
+    /// The whole map, once a caller needed all of it.
+    read: OnceLock<HashMap<String, Value>>,
     /// Values read one by one by [`Payload::get`] before the whole map,
     /// by entry: reading one key of a hit does not allocate every key and
     /// value of it.
@@ -285,12 +282,8 @@ struct Received {
 
 impl Received {
     fn map(&self) -> &HashMap<String, Value> {
-        self.read.get_or_init(|| {
-            Box::new(crate::types::decode::read_payload(
-                &self.point,
-                self.entries as usize,
-            ))
-        })
+        self.read
+            .get_or_init(|| crate::types::decode::read_payload(&self.point, self.entries as usize))
     }
 
     fn get(&self, key: &str) -> Option<&Value> {
@@ -321,10 +314,8 @@ impl Received {
         let Received {
             point, entries, read, ..
         } = self;
-        read.into_inner().map_or_else(
-            || crate::types::decode::read_payload(&point, entries as usize),
-            |map| *map,
-        )
+        read.into_inner()
+            .unwrap_or_else(|| crate::types::decode::read_payload(&point, entries as usize))
     }
 }
 
