@@ -1586,17 +1586,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn unknown_and_repeated_fields_inside_points_and_values_read_as_prost() {
-        // A point with unknown fields, a second id, a second score and a
-        // payload entry whose value comes twice (structs merge).
-        let mut point = proto::ScoredPoint {
+    /// Point 1 with the payload of [`payload`] and a score of 1, encoded.
+    fn first_point() -> Vec<u8> {
+        proto::ScoredPoint {
             id: Some(PointId::from(1).to_proto()),
             payload: payload(),
             score: 1.0,
             ..Default::default()
         }
-        .encode_to_vec();
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn unknown_and_repeated_fields_inside_points_and_values_read_as_prost() {
+        // A point with unknown fields, a second id, a second score and a
+        // payload entry whose value comes twice (structs merge).
+        let mut point = first_point();
         point.extend(unknown_fields());
         point.extend(field(1, LEN, &PointId::from(2).to_proto().encode_to_vec()));
         point.extend(field(1, LEN, &[]));
@@ -1651,13 +1656,7 @@ mod tests {
         let shard = proto::ShardKey {
             key: Some(proto::shard_key::Key::Number(3)),
         };
-        let mut point = proto::ScoredPoint {
-            id: Some(PointId::from(1).to_proto()),
-            payload: payload(),
-            score: 1.0,
-            ..Default::default()
-        }
-        .encode_to_vec();
+        let mut point = first_point();
         point.extend(field(6, LEN, &named("a", vec![0.5]).encode_to_vec()));
         point.extend(field(8, LEN, &order(1).encode_to_vec()));
         point.extend(field(7, LEN, &shard.encode_to_vec()));
