@@ -460,12 +460,20 @@ impl Transport {
     ///
     /// The request is encoded once; a transient failure of an idempotent
     /// call is retried with the same bytes, within the call's deadline.
-    pub(crate) async fn unary<Req, Resp>(&self, call: Call<'_>, request: &Req) -> Result<Resp>
+    ///
+    /// The request is encoded here, before the future is first polled: the
+    /// future is [`unary_encoded`](Self::unary_encoded)'s, with no layer
+    /// of its own that would keep the call a second time.
+    pub(crate) fn unary<'a, Req, Resp>(
+        &'a self,
+        call: Call<'a>,
+        request: &Req,
+    ) -> impl Future<Output = Result<Resp>> + Send + use<'a, Req, Resp>
     where
         Req: Message,
         Resp: FromWire,
     {
-        self.unary_encoded(call, Framed::encode(request)).await
+        self.unary_encoded(call, Framed::encode(request))
     }
 
     /// Like [`unary`](Self::unary), for a request already encoded.
