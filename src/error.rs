@@ -4,7 +4,7 @@
 //! [`Error::code`], [`Error::is_not_found`], ...) instead of matching on
 //! fields, so that new kinds and new facts can be added without breaking
 //! them. The cause (the server's `tonic::Status`, the socket's
-//! `std::io::Error`, h2's error, ...) stays reachable through
+//! `std::io::Error`, the HTTP/2 error, ...) stays reachable through
 //! [`std::error::Error::source`].
 //!
 //! This file imports nothing else of the crate: data that a layer above
@@ -43,8 +43,9 @@ use tonic::Code;
 /// Its `Display` is one line that names the RPC, the collection and the
 /// endpoint where they are known, and already includes the cause's text;
 /// walk [`source`](std::error::Error::source) for the cause as a value
-/// (downcast it to `tonic::Status`, `std::io::Error`, `h2::Error`,
-/// `serde_json::Error`, or, for an upload, this crate's `Error`).
+/// (downcast it to `tonic::Status`, `std::io::Error`,
+/// `serde_json::Error`, or, for an upload, this crate's `Error`; an
+/// HTTP/2 failure's text names its error code).
 pub struct Error(Box<Inner>);
 
 /// What kind of failure an [`Error`] is, grouped by what the caller can do

@@ -3,10 +3,9 @@
 //! telling how a request that failed on it failed.
 
 use std::future::Future;
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,7 +16,7 @@ use tokio::net::TcpStream;
 use tonic::body::Body;
 
 use super::endpoint::Url;
-use super::gather::{Gather, Lender, Lent};
+use super::http2;
 use super::tls::TlsConnector;
 use rustls::pki_types::ServerName;
 
@@ -35,23 +34,18 @@ pub(crate) struct ConnectSettings {
 /// HTTP/2 receive window of each stream. Large enough that a big response
 /// is not throttled by WINDOW_UPDATE round trips.
 const STREAM_WINDOW: u32 = 4 * 1024 * 1024;
-/// HTTP/2 receive window of the whole connection. h2 allows half of it as
-/// buffered framing overhead of small DATA frames before it tears the
-/// connection down (ENHANCE_YOUR_CALM); with the stream cap this can not
-/// be reached by answers the client has asked for.
+/// HTTP/2 receive window of the whole connection.
 const CONNECTION_WINDOW: u32 = 16 * 1024 * 1024;
 
 /// One open HTTP/2 connection and its count of requests in flight.
 ///
-/// Requests are sent on h2 directly from the caller's task: HEADERS and
-/// DATA are queued together and leave in one flush of the connection task,
-/// with no channel hop and no task per request.
+/// Requests are queued on the connection directly from the caller's task
+/// (see [`http2`]): HEADERS and DATA together, a large body without a
+/// copy, written by the connection's task with no channel hop and no task
+/// per request.
 #[derive(Debug)]
 pub(crate) struct Connection {
-    send: h2::client::SendRequest<Lent>,
-    /// Lends large bodies to the connection's IO, which then writes them
-    /// without copying them (see `gather`).
-    lender: Arc<Lender>,
+    send: http2::Handle,
     pub(crate) in_flight: AtomicUsize,
     /// The most streams opened at once: the client's cap, lowered to the
     /// server's `SETTINGS_MAX_CONCURRENT_STREAMS` once it is known.
@@ -95,38 +89,28 @@ impl Connection {
         )
     }
 
-    /// Sends a request whose whole body is `body`: the HEADERS and one DATA
-    /// frame ending the stream. `head`'s URI must be absolute (scheme and
-    /// authority). The stream must have been taken.
+    /// Sends a request whose whole body is `body`. `head`'s URI must be
+    /// absolute (scheme and authority). The stream must have been taken.
     pub(crate) async fn send_unary(
         &self,
         head: http::Request<()>,
         body: Bytes,
-    ) -> Result<http::Response<h2::RecvStream>, Fault> {
-        let response = self.start_unary(head, body)?;
+    ) -> Result<http::Response<http2::RecvBody>, Fault> {
+        let response = self.start_unary(&head, body)?;
         response.await.map_err(|e| self.fault(e, true))
     }
 
     /// Queues a request whose whole body is `body` (as
-    /// [`send_unary`](Self::send_unary)) without waiting: h2's future of
+    /// [`send_unary`](Self::send_unary)) without waiting: the future of
     /// the answer's head. Nothing here waits, so a call's future keeps only
     /// that future while the request is in flight.
     pub(crate) fn start_unary(
         &self,
-        head: http::Request<()>,
+        head: &http::Request<()>,
         body: Bytes,
-    ) -> Result<h2::client::ResponseFuture, Fault> {
+    ) -> Result<http2::ResponseFuture, Fault> {
         self.sent.fetch_add(1, Ordering::Relaxed);
-        // A fresh clone has no stream of its own waiting to open, so it is
-        // ready (`poll_ready` would only take the lock to say so), and
-        // `send_request` reports a connection that has failed. The stream
-        // cap is the pool's.
-        let mut send = self.send.clone();
-        let (response, mut stream) = send.send_request(head, false).map_err(|e| self.fault(e, false))?;
-        stream
-            .send_data(self.lender.lend(body), true)
-            .map_err(|e| self.fault(e, true))?;
-        Ok(response)
+        self.send.start(head, body).map_err(|e| self.fault(e, false))
     }
 
     /// Sends a request of the raw stubs with this origin: its body (one
@@ -137,7 +121,7 @@ impl Connection {
         &self,
         origin: &Origin,
         request: http::Request<Body>,
-    ) -> Result<http::Response<h2::RecvStream>, Fault> {
+    ) -> Result<http::Response<http2::RecvBody>, Fault> {
         let (mut parts, body) = request.into_parts();
         let body = collect(body).await?;
         let path = parts
@@ -154,8 +138,8 @@ impl Connection {
     }
 
     /// Classifies `error`, and closes the connection when it is unusable.
-    pub(crate) fn fault(&self, error: h2::Error, may_be_sent: bool) -> Fault {
-        let fault = Fault::from_h2(&error, may_be_sent).caused_by(error);
+    pub(crate) fn fault(&self, error: http2::Error, may_be_sent: bool) -> Fault {
+        let fault = Fault::from_http2(&error, may_be_sent).caused_by(error);
         if fault.closes_connection() {
             self.close();
         }
@@ -262,8 +246,9 @@ pub(crate) async fn open(
     }
 }
 
-/// The HTTP/2 handshake over `io`, and the task that drives the connection
-/// and sends its keepalive pings.
+/// Starts HTTP/2 over `io`, and the task that drives the connection
+/// (reads, writes, keepalive pings). Nothing is awaited here: a server that
+/// does not speak HTTP/2 fails the health check that follows.
 async fn handshake<T>(
     io: T,
     settings: &ConnectSettings,
@@ -272,23 +257,18 @@ async fn handshake<T>(
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    // What h2 writes during one poll of the connection leaves in one
-    // write at the end of that poll (see `gather`).
-    let io = Gather::new(io);
-    let drain = io.handle();
-    let lender = io.lender();
-    let (send, mut driver) = h2::client::Builder::new()
-        .initial_window_size(STREAM_WINDOW)
-        .initial_connection_window_size(CONNECTION_WINDOW)
-        .enable_push(false)
-        .handshake::<_, Lent>(io)
-        .await
-        .map_err(|e| {
-            ConnectFailure::new(super::endpoint::error_chain(&e), FailureStage::Http2).caused_by(e)
-        })?;
+    let (send, mut driver) = http2::client(
+        io,
+        http2::Config {
+            stream_window: STREAM_WINDOW,
+            connection_window: CONNECTION_WINDOW,
+            keepalive: settings
+                .keepalive_interval
+                .map(|interval| (interval, settings.keepalive_timeout)),
+        },
+    );
     let connection = Arc::new(Connection {
         send,
-        lender,
         in_flight: AtomicUsize::new(0),
         max_streams: AtomicUsize::new(settings.max_streams),
         closed: AtomicBool::new(false),
@@ -296,27 +276,12 @@ where
     });
     let weak = Arc::downgrade(&connection);
     let cap = settings.max_streams;
-    let pings = settings
-        .keepalive_interval
-        .zip(driver.ping_pong())
-        .map(|(interval, pings)| keepalive(pings, interval, settings.keepalive_timeout));
     tokio::spawn(async move {
-        let mut pings = pin!(async move {
-            match pings {
-                Some(pings) => pings.await,
-                None => std::future::pending().await,
-            }
-        });
         let mut seen = usize::MAX;
         let result = std::future::poll_fn(|cx| {
             let poll = Pin::new(&mut driver).poll(cx);
-            // A failed write is kept for h2's next read or write: poll it
-            // again so that it ends the connection on it.
-            if poll.is_pending() && matches!(drain.poll_drain(cx), Poll::Ready(Err(_))) {
-                cx.waker().wake_by_ref();
-            }
             // The server's SETTINGS arrive after the handshake and may change.
-            let server_max = driver.max_concurrent_send_streams();
+            let server_max = driver.max_send_streams();
             if server_max != seen {
                 seen = server_max;
                 if let Some(connection) = weak.upgrade() {
@@ -325,39 +290,18 @@ where
                         .store(cap.min(server_max).max(1), Ordering::Relaxed);
                 }
             }
-            if poll.is_pending()
-                && let Poll::Ready(reason) = pings.as_mut().poll(cx)
-            {
-                return Poll::Ready(Err(reason));
-            }
-            poll.map_err(|e| super::endpoint::error_chain(&e))
+            poll
         })
         .await;
         if let Some(connection) = weak.upgrade() {
             connection.close();
         }
-        // Dropping the driver fails the streams still open on it.
-        drop(driver);
-        if let Err(reason) = result {
-            tracing::debug!(error = %reason, "connection closed");
+        if let Err(error) = result {
+            tracing::debug!(error = %error, "connection closed");
         }
         on_close();
     });
     Ok(connection)
-}
-
-/// Pings every `interval`; ends when a ping goes unanswered for `timeout`,
-/// or cannot be sent, with the reason.
-async fn keepalive(mut pings: h2::PingPong, interval: Duration, timeout: Duration) -> String {
-    loop {
-        tokio::time::sleep(interval).await;
-        match tokio::time::timeout(timeout, pings.ping(h2::Ping::opaque())).await {
-            Ok(Ok(_)) => {}
-            // The connection failed: its driver reports why.
-            Ok(Err(_)) => return std::future::pending().await,
-            Err(_) => return format!("keepalive ping unanswered for {timeout:?}"),
-        }
-    }
 }
 
 /// Sends a health check on the new connection. Any gRPC answer, even an
@@ -403,10 +347,9 @@ async fn health_check(connection: &Arc<Connection>, origin: &Origin) -> Result<(
     }
     // Read the answer to its end, so the stream closes cleanly.
     let mut body = response.into_body();
-    let error = |e: h2::Error| failed(Fault::from_h2(&e, true).to_string());
+    let error = |e: http2::Error| failed(Fault::from_http2(&e, true).to_string());
     while let Some(chunk) = body.data().await {
-        let chunk = chunk.map_err(error)?;
-        let _ = body.flow_control().release_capacity(chunk.len());
+        chunk.map_err(error)?;
     }
     body.trailers().await.map_err(error)?;
     Ok(())
@@ -524,29 +467,31 @@ impl Fault {
         )
     }
 
-    /// Classifies an h2 error. `may_be_sent` is false when the request
+    /// Classifies an HTTP/2 error. `may_be_sent` is false when the request
     /// cannot have left the client (the stream was never opened).
-    pub(crate) fn from_h2(error: &h2::Error, may_be_sent: bool) -> Fault {
-        let detail = super::endpoint::error_chain(error);
+    pub(crate) fn from_http2(error: &http2::Error, may_be_sent: bool) -> Fault {
+        use http2::{Error, Reason};
         let fault = |kind, sent: bool| Fault {
             kind,
             sent: sent && may_be_sent,
-            detail: detail.clone(),
+            detail: error.to_string(),
             source: None,
         };
-        if error.is_io() {
-            return fault(FaultKind::ConnectionLost, true);
-        }
-        if error.is_go_away() && error.is_remote() {
+        match error {
             // Streams above the GOAWAY's last id were not processed.
-            return fault(FaultKind::GoAway, error.reason() != Some(h2::Reason::NO_ERROR));
-        }
-        match error.reason() {
-            Some(h2::Reason::REFUSED_STREAM) => fault(FaultKind::Refused, false),
-            Some(h2::Reason::ENHANCE_YOUR_CALM) => fault(FaultKind::Calm, true),
-            _ if error.is_go_away() => fault(FaultKind::ConnectionLost, true),
-            _ if error.is_reset() => fault(FaultKind::StreamReset, true),
-            _ => fault(FaultKind::ConnectionLost, true),
+            Error::GoAway { processed, .. } => fault(FaultKind::GoAway, *processed),
+            Error::Reset { reason, .. } if *reason == Reason::REFUSED_STREAM => {
+                fault(FaultKind::Refused, false)
+            }
+            Error::Reset { reason, .. } | Error::Protocol { reason, .. }
+                if *reason == Reason::ENHANCE_YOUR_CALM =>
+            {
+                fault(FaultKind::Calm, true)
+            }
+            Error::Reset { .. } => fault(FaultKind::StreamReset, true),
+            Error::Io(_) | Error::Closed | Error::Protocol { .. } | Error::Keepalive(_) | Error::Shutdown => {
+                fault(FaultKind::ConnectionLost, true)
+            }
         }
     }
 }
@@ -572,8 +517,8 @@ mod tests {
             .expect("a valid request head")
     }
 
-    /// A body large enough to be lent (and above h2's default window of
-    /// 64 KiB: it leaves over several polls), its bytes telling their place.
+    /// A body above the server's default window of 64 KiB (it leaves in
+    /// several writes), its bytes telling their place.
     fn body() -> Bytes {
         (0..300_000u32)
             .map(|i| (i % 251) as u8)
@@ -597,20 +542,8 @@ mod tests {
         });
     }
 
-    /// Waits until the connection has no body lent (h2 drops a body from
-    /// its task), for at most a second.
-    async fn no_body_lent(connection: &Connection) -> bool {
-        for _ in 0..100 {
-            if connection.lender.lent() == 0 {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        false
-    }
-
     #[tokio::test]
-    async fn a_lent_body_arrives_whole_and_its_loan_ends() {
+    async fn a_large_body_arrives_whole() {
         let (client_io, server_io) = tokio::io::duplex(16 * 1024);
         let (got_tx, got_rx) = oneshot::channel();
         serve(server_io, |request, mut respond| async move {
@@ -631,16 +564,15 @@ mod tests {
             got_rx.await.expect("the body read") == body(),
             "the body arrived changed"
         );
-        assert!(no_body_lent(&connection).await, "the loan outlived the write");
     }
 
     #[tokio::test]
-    async fn a_body_reset_mid_write_is_taken_back() {
+    async fn a_body_reset_mid_write_fails_its_stream_only() {
         let (client_io, server_io) = tokio::io::duplex(16 * 1024);
         serve(server_io, |request, mut respond| async move {
             let mut body = request.into_body();
             // The first frame, then the stream is reset: the rest of the
-            // body is still queued in h2, waiting for window.
+            // body is still queued, waiting for window.
             let _ = body.data().await;
             respond.send_reset(h2::Reason::CANCEL);
             // Keep the stream's handle until the client has seen it.
@@ -652,7 +584,6 @@ mod tests {
             .await
             .expect_err("the stream was reset");
         assert!(matches!(fault.kind, FaultKind::StreamReset), "{fault}");
-        assert!(no_body_lent(&connection).await, "the loan outlived the reset");
         // The connection still carries requests.
         assert!(connection.is_open());
     }

@@ -8,7 +8,7 @@
 pub(crate) mod auth;
 pub(crate) mod connection;
 pub(crate) mod endpoint;
-mod gather;
+pub(crate) mod http2;
 pub(crate) mod pool;
 pub(crate) mod tls;
 
@@ -745,12 +745,15 @@ impl Transport {
     where
         Resp: FromWire,
     {
-        let head = self.request_head(lease, call, timeout, credential)?;
-        let response = lease
-            .start_unary(head, message.framed())
-            .map_err(Failure::Fault)?
-            .await
-            .map_err(|e| Failure::Fault(lease.fault(e)))?;
+        // The head is dropped once the request is queued: the future does
+        // not keep it while the answer comes.
+        let pending = {
+            let head = self.request_head(lease, call, timeout, credential)?;
+            lease
+                .start_unary(&head, message.framed())
+                .map_err(Failure::Fault)?
+        };
+        let response = pending.await.map_err(|e| Failure::Fault(lease.fault(e)))?;
         // The head is read and dropped before the body is awaited: the
         // future does not keep it.
         let mut body = {
@@ -763,7 +766,6 @@ impl Transport {
         let mut rest = bytes::BytesMut::new();
         while let Some(chunk) = body.data().await {
             let chunk = chunk.map_err(|e| Failure::Fault(lease.fault(e)))?;
-            let _ = body.flow_control().release_capacity(chunk.len());
             let len = if first.is_none() && rest.is_empty() {
                 let len = frame_len(&chunk);
                 first = Some(chunk);

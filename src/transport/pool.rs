@@ -37,6 +37,7 @@ use tower_service::Service;
 
 use super::connection::{self, ConnectFailure, ConnectSettings, Connection, FailureStage, Fault, Origin};
 use super::endpoint::{self, Url};
+use super::http2;
 use super::tls::TlsConnector;
 use crate::error::{Error, Result};
 
@@ -492,16 +493,16 @@ impl Lease {
     /// until the answer is read.
     pub(crate) fn start_unary(
         &self,
-        head: http::Request<()>,
+        head: &http::Request<()>,
         body: Bytes,
-    ) -> std::result::Result<h2::client::ResponseFuture, Fault> {
+    ) -> std::result::Result<http2::ResponseFuture, Fault> {
         self.connection
             .start_unary(head, body)
             .inspect_err(|fault| self.failed(fault))
     }
 
     /// Classifies a failure while reading the answer.
-    pub(crate) fn fault(&self, error: h2::Error) -> Fault {
+    pub(crate) fn fault(&self, error: http2::Error) -> Fault {
         let fault = self.connection.fault(error, true);
         self.failed(&fault);
         fault
@@ -549,7 +550,7 @@ impl Drop for Lease {
 /// A response body that reports transport failures as [`Fault`]s and
 /// holds the stream's lease until it is done.
 pub struct LeasedBody {
-    inner: h2::RecvStream,
+    inner: http2::RecvBody,
     /// Every DATA frame was read; the trailers are next.
     data_done: bool,
     done: bool,
@@ -563,11 +564,11 @@ impl std::fmt::Debug for LeasedBody {
 }
 
 impl LeasedBody {
-    fn failed(&mut self, error: h2::Error) -> Box<dyn std::error::Error + Send + Sync> {
+    fn failed(&mut self, error: http2::Error) -> Box<dyn std::error::Error + Send + Sync> {
         self.done = true;
         let fault = match self.lease.take() {
             Some(lease) => lease.fault(error),
-            None => Fault::from_h2(&error, true).caused_by(error),
+            None => Fault::from_http2(&error, true).caused_by(error),
         };
         Box::new(fault)
     }
@@ -588,10 +589,7 @@ impl HttpBody for LeasedBody {
         }
         if !this.data_done {
             match this.inner.poll_data(cx) {
-                Poll::Ready(Some(Ok(chunk))) => {
-                    let _ = this.inner.flow_control().release_capacity(chunk.len());
-                    return Poll::Ready(Some(Ok(Frame::data(chunk))));
-                }
+                Poll::Ready(Some(Ok(chunk))) => return Poll::Ready(Some(Ok(Frame::data(chunk)))),
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(this.failed(e)))),
                 Poll::Ready(None) => this.data_done = true,
                 Poll::Pending => return Poll::Pending,

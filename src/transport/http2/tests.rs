@@ -1,0 +1,463 @@
+//! The client against h2's server over an in-memory pipe: what each side
+//! sees of the other, windows, resets, GOAWAY, a dropped call, a server
+//! that breaks the protocol, keepalive.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+
+use super::*;
+
+fn config() -> Config {
+    Config {
+        stream_window: 4 * 1024 * 1024,
+        connection_window: 16 * 1024 * 1024,
+        keepalive: None,
+    }
+}
+
+/// A client on one end of a pipe, its driver spawned; the other end.
+fn pipe(config: Config) -> (Handle, tokio::task::JoinHandle<Result<(), Error>>, DuplexStream) {
+    let (client, server) = tokio::io::duplex(1 << 20);
+    let (handle, driver) = super::client(client, config);
+    (handle, tokio::spawn(driver), server)
+}
+
+fn request(path: &str) -> http::Request<()> {
+    let mut request = http::Request::post(format!("http://127.0.0.1:6334{path}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .expect("a request");
+    let mut secret = HeaderValue::from_static("secret-key");
+    secret.set_sensitive(true);
+    request.headers_mut().insert("api-key", secret);
+    request
+}
+
+/// Reads a request's whole body on h2's server side.
+async fn read_body(body: &mut h2::RecvStream) -> Vec<u8> {
+    let mut all = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.expect("a chunk");
+        let _ = body.flow_control().release_capacity(chunk.len());
+        all.extend_from_slice(&chunk);
+    }
+    all
+}
+
+/// Reads an answer's body and trailers on the client.
+async fn read_answer(
+    response: http::Response<RecvBody>,
+) -> Result<(StatusCode, Vec<u8>, Option<HeaderMap>), Error> {
+    let status = response.status();
+    let mut body = response.into_body();
+    let mut all = Vec::new();
+    while let Some(chunk) = body.data().await {
+        all.extend_from_slice(&chunk?);
+    }
+    Ok((status, all, body.trailers().await?))
+}
+
+/// Serves every stream with `answer` (the request's head and body ->
+/// the answer's body and `grpc-status`).
+fn serve(
+    server: DuplexStream,
+    builder: h2::server::Builder,
+    answer: fn(&http::request::Parts, Vec<u8>) -> (Vec<u8>, &'static str),
+) {
+    tokio::spawn(async move {
+        let mut connection = builder.handshake::<_, Bytes>(server).await.expect("a handshake");
+        while let Some(accepted) = connection.accept().await {
+            let Ok((request, mut respond)) = accepted else {
+                break;
+            };
+            tokio::spawn(async move {
+                let (parts, mut body) = request.into_parts();
+                let got = read_body(&mut body).await;
+                let (reply, status) = answer(&parts, got);
+                let response = http::Response::builder()
+                    .status(200)
+                    .header("content-type", "application/grpc")
+                    .body(())
+                    .expect("a response");
+                let mut send = respond.send_response(response, false).expect("a head");
+                send.reserve_capacity(reply.len());
+                send.send_data(Bytes::from(reply), false).expect("data");
+                let mut trailers = HeaderMap::new();
+                trailers.insert("grpc-status", HeaderValue::from_static(status));
+                trailers.insert("grpc-message", HeaderValue::from_static("all%20good"));
+                send.send_trailers(trailers).expect("trailers");
+            });
+        }
+    });
+}
+
+#[tokio::test]
+async fn a_call_arrives_as_sent_and_its_answer_as_answered() {
+    let (handle, _driver, server) = pipe(config());
+    serve(server, h2::server::Builder::new(), |parts, body| {
+        assert_eq!(parts.method, http::Method::POST);
+        assert_eq!(parts.uri.path(), "/qdrant.Points/Query");
+        assert_eq!(parts.uri.authority().map(|a| a.as_str()), Some("127.0.0.1:6334"));
+        assert_eq!(parts.headers["content-type"], "application/grpc");
+        assert_eq!(parts.headers["te"], "trailers");
+        assert_eq!(parts.headers["api-key"], "secret-key");
+        let mut reply = b"echo:".to_vec();
+        reply.extend_from_slice(&body);
+        (reply, "0")
+    });
+    for i in 0..3u8 {
+        let response = handle
+            .start(&request("/qdrant.Points/Query"), Bytes::from(vec![i; 10]))
+            .expect("sent")
+            .await
+            .expect("a head");
+        assert_eq!(response.headers()["content-type"], "application/grpc");
+        let (status, body, trailers) = read_answer(response).await.expect("an answer");
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(&body[..5], b"echo:");
+        assert_eq!(&body[5..], &[i; 10]);
+        let trailers = trailers.expect("trailers");
+        assert_eq!(trailers["grpc-status"], "0");
+        assert_eq!(trailers["grpc-message"], "all%20good");
+    }
+}
+
+#[tokio::test]
+async fn bodies_larger_than_every_window_go_both_ways() {
+    let (handle, _driver, server) = pipe(Config {
+        stream_window: 100_000,
+        connection_window: 200_000,
+        keepalive: None,
+    });
+    // The server keeps h2's default windows (64 KiB): the request waits
+    // for its WINDOW_UPDATEs; the answer for the client's.
+    serve(server, h2::server::Builder::new(), |_, body| {
+        assert_eq!(body.len(), 3_000_000);
+        assert!(body.iter().enumerate().all(|(i, b)| *b == (i % 251) as u8));
+        (body.iter().rev().copied().collect(), "0")
+    });
+    let body: Vec<u8> = (0..3_000_000).map(|i| (i % 251) as u8).collect();
+    let calls = (0..4).map(|_| {
+        let handle = handle.clone();
+        let body = Bytes::from(body.clone());
+        tokio::spawn(async move {
+            let response = handle
+                .start(&request("/big"), body)
+                .expect("sent")
+                .await
+                .expect("a head");
+            read_answer(response).await.expect("an answer")
+        })
+    });
+    for call in calls {
+        let (_, answer, _) = call.await.expect("no panic");
+        assert_eq!(answer.len(), 3_000_000);
+        assert!(
+            answer
+                .iter()
+                .rev()
+                .enumerate()
+                .all(|(i, b)| *b == (i % 251) as u8)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_thousand_calls_at_once_each_get_their_own_answer() {
+    let (handle, _driver, server) = pipe(config());
+    serve(server, h2::server::Builder::new(), |_, body| (body, "0"));
+    let calls: Vec<_> = (0..1000u32)
+        .map(|i| {
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                let body = Bytes::from(i.to_be_bytes().repeat(50));
+                let response = handle
+                    .start(&request("/echo"), body.clone())
+                    .expect("sent")
+                    .await
+                    .expect("a head");
+                let (_, answer, _) = read_answer(response).await.expect("an answer");
+                assert_eq!(answer, body);
+            })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("no panic");
+    }
+}
+
+#[tokio::test]
+async fn a_reset_stream_fails_its_call_only() {
+    let (handle, _driver, server) = pipe(config());
+    tokio::spawn(async move {
+        let mut connection = h2::server::handshake(server).await.expect("a handshake");
+        while let Some(Ok((request, mut respond))) = connection.accept().await {
+            if request.uri().path() == "/refuse" {
+                respond.send_reset(h2::Reason::REFUSED_STREAM);
+            } else {
+                let response = http::Response::builder()
+                    .status(200)
+                    .body(())
+                    .expect("a response");
+                let mut send = respond.send_response(response, false).expect("a head");
+                let mut trailers = HeaderMap::new();
+                trailers.insert("grpc-status", HeaderValue::from_static("0"));
+                send.send_trailers(trailers).expect("trailers");
+            }
+        }
+    });
+    let refused = handle
+        .start(&request("/refuse"), Bytes::from_static(b"x"))
+        .expect("sent")
+        .await;
+    match refused {
+        Err(Error::Reset { reason, remote: true }) => assert_eq!(reason, Reason::REFUSED_STREAM),
+        other => panic!("expected a reset, got {other:?}"),
+    }
+    let fine = handle
+        .start(&request("/fine"), Bytes::from_static(b"x"))
+        .expect("sent")
+        .await
+        .expect("a head");
+    let (_, body, trailers) = read_answer(fine).await.expect("an answer");
+    assert!(body.is_empty());
+    assert_eq!(trailers.expect("trailers")["grpc-status"], "0");
+}
+
+#[tokio::test]
+async fn a_dropped_call_resets_its_stream() {
+    let (handle, _driver, server) = pipe(config());
+    let (reset_tx, reset_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut connection = h2::server::handshake(server).await.expect("a handshake");
+        let (_request, mut respond) = connection.accept().await.expect("a stream").expect("a request");
+        tokio::spawn(async move {
+            let reason = std::future::poll_fn(|cx| respond.poll_reset(cx))
+                .await
+                .expect("a reset");
+            let _ = reset_tx.send(reason);
+        });
+        while connection.accept().await.is_some() {}
+    });
+    let call = handle
+        .start(&request("/slow"), Bytes::from_static(b"x"))
+        .expect("sent");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    drop(call);
+    let reason = tokio::time::timeout(Duration::from_secs(5), reset_rx)
+        .await
+        .expect("in time")
+        .expect("a reason");
+    assert_eq!(reason, h2::Reason::CANCEL);
+}
+
+#[tokio::test]
+async fn after_goaway_new_calls_fail_as_not_processed() {
+    let (handle, driver, server) = pipe(config());
+    tokio::spawn(async move {
+        let mut connection = h2::server::handshake(server).await.expect("a handshake");
+        let (_request, mut respond) = connection.accept().await.expect("a stream").expect("a request");
+        connection.graceful_shutdown();
+        let response = http::Response::builder()
+            .status(200)
+            .body(())
+            .expect("a response");
+        let mut send = respond.send_response(response, false).expect("a head");
+        let mut trailers = HeaderMap::new();
+        trailers.insert("grpc-status", HeaderValue::from_static("0"));
+        send.send_trailers(trailers).expect("trailers");
+        while connection.accept().await.is_some() {}
+    });
+    let first = handle
+        .start(&request("/first"), Bytes::from_static(b"x"))
+        .expect("sent")
+        .await
+        .expect("a head");
+    let (_, _, trailers) = read_answer(first).await.expect("the first call is answered");
+    assert!(trailers.is_some());
+    // The GOAWAY has arrived once the connection ends.
+    let ended = tokio::time::timeout(Duration::from_secs(5), driver)
+        .await
+        .expect("in time")
+        .expect("no panic");
+    assert!(
+        ended.is_ok(),
+        "a graceful GOAWAY ends the driver cleanly: {ended:?}"
+    );
+    match handle.start(&request("/second"), Bytes::from_static(b"x")) {
+        Err(Error::GoAway { processed: false, .. } | Error::Shutdown) => {}
+        other => panic!("expected GOAWAY, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_closes_fails_the_calls_in_flight() {
+    let (handle, driver, mut server) = pipe(config());
+    let call = handle
+        .start(&request("/x"), Bytes::from_static(b"x"))
+        .expect("sent");
+    // Read the preface and the request, then close.
+    let mut buf = vec![0; 1024];
+    let _ = server.read(&mut buf).await;
+    drop(server);
+    match tokio::time::timeout(Duration::from_secs(5), call)
+        .await
+        .expect("in time")
+    {
+        Err(Error::Closed | Error::Io(_)) => {}
+        other => panic!("expected a closed connection, got {other:?}"),
+    }
+    assert!(driver.await.expect("no panic").is_err());
+    assert!(handle.start(&request("/y"), Bytes::from_static(b"x")).is_err());
+}
+
+#[tokio::test]
+async fn a_server_breaking_the_protocol_fails_the_connection_with_its_code() {
+    let (handle, driver, mut server) = pipe(config());
+    let call = handle
+        .start(&request("/x"), Bytes::from_static(b"x"))
+        .expect("sent");
+    let mut buf = vec![0; 1024];
+    let _ = server.read(&mut buf).await;
+    // SETTINGS, then DATA on stream 0.
+    let mut frames = Vec::new();
+    frame::put_settings(&mut frames, &[]);
+    frame::put_head(&mut frames, 1, frame::DATA, 0, 0);
+    frames.push(0);
+    server.write_all(&frames).await.expect("written");
+    match tokio::time::timeout(Duration::from_secs(5), call)
+        .await
+        .expect("in time")
+    {
+        Err(Error::Protocol { reason, .. }) => assert_eq!(reason, Reason::PROTOCOL_ERROR),
+        other => panic!("expected a protocol error, got {other:?}"),
+    }
+    assert!(matches!(
+        driver.await.expect("no panic"),
+        Err(Error::Protocol { .. })
+    ));
+    // The client said why: a GOAWAY with PROTOCOL_ERROR follows its SETTINGS ack.
+    let mut seen = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_millis(200), server.read_to_end(&mut seen)).await;
+    let goaway = seen.windows(2).position(|w| w == [0, 8]).is_some() || seen.contains(&frame::GOAWAY);
+    assert!(goaway, "no GOAWAY in {seen:?}");
+}
+
+#[tokio::test]
+async fn garbage_from_the_server_never_panics() {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for round in 0..200 {
+        let (handle, driver, mut server) = pipe(config());
+        let call = handle
+            .start(&request("/x"), Bytes::from_static(b"x"))
+            .expect("sent");
+        let mut buf = vec![0; 1024];
+        let _ = server.read(&mut buf).await;
+        let mut frames = Vec::new();
+        frame::put_settings(&mut frames, &[]);
+        // Valid frame headers with random types, flags, streams and payloads.
+        for _ in 0..20 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            let kind = (seed >> 8) as u8 % 11;
+            let flags = (seed >> 16) as u8;
+            let stream = ((seed >> 24) % 4) as u32;
+            frame::put_head(&mut frames, len, kind, flags, stream);
+            frames.extend((0..len).map(|i| (seed >> (i % 56)) as u8));
+        }
+        if round % 2 == 0 {
+            // Sometimes cut short.
+            frames.truncate(frames.len() / 2);
+        }
+        let _ = server.write_all(&frames).await;
+        drop(server);
+        let outcome = tokio::time::timeout(Duration::from_secs(5), async {
+            if let Ok(response) = call.await {
+                let _ = read_answer(response).await;
+            }
+        })
+        .await;
+        assert!(outcome.is_ok(), "round {round} hung");
+        assert!(
+            tokio::time::timeout(Duration::from_secs(5), driver)
+                .await
+                .expect("ends")
+                .is_ok()
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unanswered_keepalive_ping_fails_the_connection() {
+    let (handle, driver, mut server) = pipe(Config {
+        keepalive: Some((Duration::from_millis(50), Duration::from_millis(100))),
+        ..config()
+    });
+    // The server reads everything and answers nothing.
+    tokio::spawn(async move {
+        let mut buf = vec![0; 4096];
+        while server.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+    });
+    let ended = tokio::time::timeout(Duration::from_secs(5), driver)
+        .await
+        .expect("in time")
+        .expect("no panic");
+    assert!(matches!(ended, Err(Error::Keepalive(_))), "{ended:?}");
+    assert!(handle.start(&request("/x"), Bytes::from_static(b"x")).is_err());
+}
+
+#[tokio::test]
+async fn answered_keepalive_pings_keep_the_connection() {
+    let (handle, driver, server) = pipe(Config {
+        keepalive: Some((Duration::from_millis(20), Duration::from_millis(200))),
+        ..config()
+    });
+    serve(server, h2::server::Builder::new(), |_, body| (body, "0"));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!driver.is_finished());
+    let response = handle
+        .start(&request("/x"), Bytes::from_static(b"x"))
+        .expect("sent")
+        .await
+        .expect("a head");
+    assert!(read_answer(response).await.is_ok());
+}
+
+#[tokio::test]
+async fn dropping_every_handle_ends_the_driver() {
+    let (handle, driver, server) = pipe(config());
+    serve(server, h2::server::Builder::new(), |_, body| (body, "0"));
+    let response = handle
+        .start(&request("/x"), Bytes::from_static(b"x"))
+        .expect("sent")
+        .await
+        .expect("a head");
+    drop(handle);
+    // The stream still reads to its end.
+    assert!(read_answer(response).await.is_ok());
+    let ended = tokio::time::timeout(Duration::from_secs(5), driver)
+        .await
+        .expect("in time")
+        .expect("no panic");
+    assert!(ended.is_ok(), "{ended:?}");
+}
+
+#[tokio::test]
+async fn the_servers_stream_limit_is_published() {
+    let (handle, _driver, server) = pipe(config());
+    let mut builder = h2::server::Builder::new();
+    builder.max_concurrent_streams(7);
+    serve(server, builder, |_, body| (body, "0"));
+    let response = handle
+        .start(&request("/x"), Bytes::from_static(b"x"))
+        .expect("sent")
+        .await
+        .expect("a head");
+    let _ = read_answer(response).await;
+    assert_eq!(handle.max_send_streams(), 7);
+}
