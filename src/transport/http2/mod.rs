@@ -353,7 +353,7 @@ impl State {
         let Some(stream) = self.streams.remove(id) else {
             return;
         };
-        let buffered: usize = stream.data.iter().map(Bytes::len).sum();
+        let buffered = stream.data.len();
         if buffered > 0 {
             self.release_connection(buffered);
         }
@@ -417,7 +417,7 @@ struct Stream {
     head: Option<(StatusCode, HeaderMap)>,
     /// Whether a final head came.
     head_seen: bool,
-    data: VecDeque<Bytes>,
+    data: Chunks,
     trailers: Option<HeaderMap>,
     /// The server ended the stream.
     recv_end: bool,
@@ -441,6 +441,33 @@ impl Stream {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             _ => self.waker = Some(cx.waker().clone()),
         }
+    }
+}
+
+/// The body chunks of an answer not yet read: most answers come in one
+/// DATA frame, kept without a queue.
+#[derive(Default)]
+struct Chunks {
+    first: Option<Bytes>,
+    rest: VecDeque<Bytes>,
+}
+
+impl Chunks {
+    fn push(&mut self, chunk: Bytes) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(chunk);
+        } else {
+            self.rest.push_back(chunk);
+        }
+    }
+
+    fn pop(&mut self) -> Option<Bytes> {
+        self.first.take().or_else(|| self.rest.pop_front())
+    }
+
+    /// Bytes held.
+    fn len(&self) -> usize {
+        self.first.as_ref().map_or(0, Bytes::len) + self.rest.iter().map(Bytes::len).sum::<usize>()
     }
 }
 
@@ -658,7 +685,7 @@ impl Handle {
             end_pending: !empty,
             head: None,
             head_seen: false,
-            data: VecDeque::new(),
+            data: Chunks::default(),
             trailers: None,
             recv_end: false,
             error: None,
@@ -769,7 +796,7 @@ impl RecvBody {
             self.done = true;
             return Poll::Ready(Some(Err(Error::Shutdown)));
         };
-        if let Some(chunk) = stream.data.pop_front() {
+        if let Some(chunk) = stream.data.pop() {
             // The window goes back as the caller reads.
             let n = chunk.len();
             stream.unacked = stream.unacked.saturating_add(n as u32);
@@ -1163,7 +1190,7 @@ fn on_frame(
                         stream_error(state, id, Reason::FLOW_CONTROL_ERROR);
                     } else {
                         if !data.is_empty() {
-                            stream.data.push_back(Bytes::copy_from_slice(data));
+                            stream.data.push(Bytes::copy_from_slice(data));
                         }
                         if head.flags & END_STREAM != 0 {
                             stream.recv_end = true;
@@ -1418,6 +1445,25 @@ fn stream_error(state: &mut State, id: u32, reason: Reason) {
     }
 }
 
+/// A header's name, without an allocation for those of every answer.
+fn header_name(name: &[u8]) -> Result<HeaderName, http::header::InvalidHeaderName> {
+    match name {
+        b"content-type" => Ok(http::header::CONTENT_TYPE),
+        b"grpc-status" => Ok(HeaderName::from_static("grpc-status")),
+        b"grpc-message" => Ok(HeaderName::from_static("grpc-message")),
+        _ => HeaderName::from_bytes(name),
+    }
+}
+
+/// A header's value, without an allocation for those of every answer.
+fn header_value(value: &[u8]) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    match value {
+        b"0" => Ok(HeaderValue::from_static("0")),
+        b"application/grpc" => Ok(HeaderValue::from_static("application/grpc")),
+        _ => HeaderValue::from_bytes(value),
+    }
+}
+
 /// Handles a whole header block of stream `id`.
 fn on_headers(
     state: &mut State,
@@ -1454,7 +1500,7 @@ fn on_headers(
                 malformed = true;
                 return;
             }
-            match (HeaderName::from_bytes(name), HeaderValue::from_bytes(value)) {
+            match (header_name(name), header_value(value)) {
                 (Ok(name), Ok(value)) => {
                     map.append(name, value);
                 }
