@@ -216,6 +216,7 @@ where
         decoder: hpack::Decoder::new(4096),
         continuation: None,
         keepalive,
+        started: false,
     };
     (
         Handle {
@@ -357,7 +358,9 @@ impl State {
         if buffered > 0 {
             self.release_connection(buffered);
         }
-        if !stream.recv_end && stream.error.is_none() && self.error.is_none() {
+        // Open on either side (an answer can end before its request was
+        // sent whole): the server is told the stream is over.
+        if (!stream.recv_end || stream.end_pending) && stream.error.is_none() && self.error.is_none() {
             frame::put_reset(&mut self.out.buf, id, Reason::CANCEL);
             self.wake_driver();
         }
@@ -901,6 +904,8 @@ pub(crate) struct Driver<T> {
     decoder: hpack::Decoder,
     continuation: Option<Continuation>,
     keepalive: Option<Keepalive>,
+    /// Whether the server's first frame (its SETTINGS) was read.
+    started: bool,
 }
 
 impl<T: AsyncRead + AsyncWrite + Unpin> Future for Driver<T> {
@@ -1097,6 +1102,21 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             let rest = &self.read[at..self.filled];
             if rest.len() < HEADER_LEN {
                 break Ok(());
+            }
+            if !self.started {
+                if rest.starts_with(b"HTTP/") {
+                    break Err(Error::protocol(
+                        Reason::PROTOCOL_ERROR,
+                        "the server answered in HTTP/1, not HTTP/2: is this a gRPC port?",
+                    ));
+                }
+                if rest[3] != frame::SETTINGS {
+                    break Err(Error::protocol(
+                        Reason::PROTOCOL_ERROR,
+                        "the server did not start with SETTINGS: it does not speak HTTP/2",
+                    ));
+                }
+                self.started = true;
             }
             let head = Head::read(rest);
             if head.len > frame::DEFAULT_MAX_FRAME {
@@ -1328,6 +1348,7 @@ fn on_frame(
                 }
             }
             put_head(&mut state.out.buf, 0, SETTINGS, ACK, 0);
+            check_acks(state)?;
             state.send_blocked();
         }
         PUSH_PROMISE => return protocol("PUSH_PROMISE, though push is disabled"),
@@ -1344,6 +1365,7 @@ fn on_frame(
             let data: [u8; 8] = payload.try_into().unwrap_or_default();
             if head.flags & ACK == 0 {
                 put_ping(&mut state.out.buf, data, true);
+                check_acks(state)?;
             } else if let Some(keepalive) = keepalive
                 && data == PING_PAYLOAD
                 && keepalive.sent.take().is_some()
@@ -1428,6 +1450,22 @@ fn on_frame(
     Ok(())
 }
 
+/// Acknowledgements queued but not written pile up only when the server
+/// asks for them faster than it reads them: past this, it is a flood.
+const MAX_QUEUED_CONTROL: usize = 1 << 20;
+
+/// Fails the connection when the server floods it with frames that each
+/// ask for an acknowledgement (PING, SETTINGS) without reading them.
+fn check_acks(state: &State) -> Result<(), Error> {
+    if state.out.buf.len() > MAX_QUEUED_CONTROL {
+        return Err(Error::protocol(
+            Reason::ENHANCE_YOUR_CALM,
+            "the server asks for acknowledgements faster than it reads them",
+        ));
+    }
+    Ok(())
+}
+
 /// Resets a stream for a protocol error of the server's on it.
 fn stream_error(state: &mut State, id: u32, reason: Reason) {
     if let Some(stream) = state.streams.get_mut(id) {
@@ -1501,9 +1539,8 @@ fn on_headers(
                 return;
             }
             match (header_name(name), header_value(value)) {
-                (Ok(name), Ok(value)) => {
-                    map.append(name, value);
-                }
+                // More fields than a map holds is a malformed answer too.
+                (Ok(name), Ok(value)) => malformed |= map.try_append(name, value).is_err(),
                 _ => malformed = true,
             }
         })

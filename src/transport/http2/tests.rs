@@ -461,3 +461,144 @@ async fn the_servers_stream_limit_is_published() {
     let _ = read_answer(response).await;
     assert_eq!(handle.max_send_streams(), 7);
 }
+
+/// A client whose server end is driven by hand: the client's preface and
+/// request are read, then `frames` are written.
+async fn scripted(
+    frames: Vec<u8>,
+) -> (
+    ResponseFuture,
+    tokio::task::JoinHandle<Result<(), Error>>,
+    DuplexStream,
+) {
+    let (handle, driver, mut server) = pipe(config());
+    let call = handle
+        .start(&request("/x"), Bytes::from_static(b"x"))
+        .expect("sent");
+    let mut buf = vec![0; 4096];
+    let _ = server.read(&mut buf).await;
+    server.write_all(&frames).await.expect("written");
+    (call, driver, server)
+}
+
+#[tokio::test]
+async fn an_http1_server_is_named_as_such() {
+    let (call, driver, _server) = scripted(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()).await;
+    let error = tokio::time::timeout(Duration::from_secs(5), call)
+        .await
+        .expect("in time")
+        .expect_err("no answer");
+    assert!(error.to_string().contains("HTTP/1, not HTTP/2"), "{error}");
+    assert!(driver.await.expect("no panic").is_err());
+}
+
+#[tokio::test]
+async fn a_flood_of_pings_the_server_does_not_read_ends_the_connection() {
+    let mut frames = Vec::new();
+    frame::put_settings(&mut frames, &[]);
+    for i in 0..200_000u64 {
+        frame::put_ping(&mut frames, i.to_be_bytes(), false);
+    }
+    // Written from a task: the client stops reading once it gives up.
+    let (handle, driver, mut server) = pipe(config());
+    let call = handle
+        .start(&request("/x"), Bytes::from_static(b"x"))
+        .expect("sent");
+    let mut buf = vec![0; 4096];
+    let _ = server.read(&mut buf).await;
+    tokio::spawn(async move {
+        let _ = server.write_all(&frames).await;
+        // Never read: the acknowledgements pile up.
+        std::future::pending::<()>().await;
+    });
+    let ended = tokio::time::timeout(Duration::from_secs(10), driver)
+        .await
+        .expect("in time")
+        .expect("no panic");
+    match ended {
+        Err(Error::Protocol { reason, .. }) => assert_eq!(reason, Reason::ENHANCE_YOUR_CALM),
+        other => panic!("expected ENHANCE_YOUR_CALM, got {other:?}"),
+    }
+    assert!(call.await.is_err());
+}
+
+#[tokio::test]
+async fn a_head_of_more_names_than_a_map_holds_resets_its_stream() {
+    let mut frames = Vec::new();
+    frame::put_settings(&mut frames, &[]);
+    // `:status: 200`, then 40,000 fields of distinct names (literals
+    // without indexing): more than a header map holds. Sent in a HEADERS
+    // and CONTINUATIONs.
+    let mut block = vec![0x88];
+    for i in 0..40_000 {
+        let name = format!("x{i}");
+        block.extend_from_slice(&[0, name.len() as u8]);
+        block.extend_from_slice(name.as_bytes());
+        block.push(0);
+    }
+    let mut chunks = block.chunks(16_384).peekable();
+    let first = chunks.next().expect("a chunk");
+    frame::put_head(&mut frames, first.len(), frame::HEADERS, 0, 1);
+    frames.extend_from_slice(first);
+    while let Some(chunk) = chunks.next() {
+        let flags = if chunks.peek().is_none() {
+            frame::END_HEADERS
+        } else {
+            0
+        };
+        frame::put_head(&mut frames, chunk.len(), frame::CONTINUATION, flags, 1);
+        frames.extend_from_slice(chunk);
+    }
+    let (call, _driver, _server) = scripted(frames).await;
+    match tokio::time::timeout(Duration::from_secs(5), call)
+        .await
+        .expect("in time")
+    {
+        Err(Error::Reset {
+            reason,
+            remote: false,
+        }) => assert_eq!(reason, Reason::PROTOCOL_ERROR),
+        Err(other) => panic!("expected a reset, got {other:?}"),
+        Ok(response) => panic!(
+            "expected a reset, got a head of {} fields",
+            response.headers().len()
+        ),
+    }
+}
+
+#[tokio::test]
+async fn an_answer_that_ends_before_its_request_is_sent_resets_the_stream() {
+    let (handle, _driver, server) = pipe(config());
+    let (reset_tx, reset_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut connection = h2::server::handshake(server).await.expect("a handshake");
+        let (_request, mut respond) = connection.accept().await.expect("a stream").expect("a request");
+        // The answer, whole, without reading the (large) request.
+        let response = http::Response::builder()
+            .status(200)
+            .body(())
+            .expect("a response");
+        let mut send = respond.send_response(response, false).expect("a head");
+        let mut trailers = HeaderMap::new();
+        trailers.insert("grpc-status", HeaderValue::from_static("8"));
+        send.send_trailers(trailers).expect("trailers");
+        tokio::spawn(async move {
+            let reason = std::future::poll_fn(|cx| send.poll_reset(cx)).await;
+            let _ = reset_tx.send(reason.ok());
+        });
+        while connection.accept().await.is_some() {}
+    });
+    let body = Bytes::from(vec![7u8; 1_000_000]);
+    let response = handle
+        .start(&request("/big"), body)
+        .expect("sent")
+        .await
+        .expect("a head");
+    let (_, _, trailers) = read_answer(response).await.expect("an answer");
+    assert_eq!(trailers.expect("trailers")["grpc-status"], "8");
+    let reason = tokio::time::timeout(Duration::from_secs(5), reset_rx)
+        .await
+        .expect("in time")
+        .expect("sent");
+    assert!(reason.is_some(), "the stream was left open on the server");
+}
