@@ -369,7 +369,7 @@ pub(crate) enum FailureStage {
 pub(crate) struct ConnectFailure {
     pub reason: String,
     pub stage: FailureStage,
-    /// The error behind the reason (the socket's, h2's), shared by every
+    /// The error behind the reason (the socket's, HTTP/2's), shared by every
     /// call that the failure is reported to.
     pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
@@ -426,7 +426,7 @@ pub(crate) struct Fault {
     /// Whether the request may have reached the server.
     pub sent: bool,
     pub detail: String,
-    /// The transport's error (h2's, with the socket's below it), kept for the caller's error.
+    /// The transport's error (HTTP/2's, with the socket's below it), kept for the caller's error.
     pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 

@@ -209,7 +209,8 @@ impl Rpc {
 #[derive(Clone, Default)]
 pub(crate) struct CallOptions {
     pub(crate) timeout: Option<Duration>,
-    /// As HTTP headers: the facade's requests are sent on h2 directly.
+    /// As HTTP headers: the facade's requests are sent on the client's own
+    /// HTTP/2 directly.
     headers: Vec<Credential>,
     /// The name of a header that is not a valid one, reported when the call
     /// is sent (its value is never quoted).
@@ -733,7 +734,8 @@ impl Transport {
         Ok(request)
     }
 
-    /// The request and its answer on a leased stream, on h2 directly.
+    /// The request and its answer on a leased stream, on the client's own
+    /// HTTP/2 directly.
     async fn send_on<Resp>(
         &self,
         lease: &pool::Lease,
@@ -1004,8 +1006,8 @@ impl From<Status> for Error {
     }
 }
 
-/// Sends pre-encoded request bytes and decodes the response as the h2 path
-/// does ([`FromWire`]): the request is encoded once, whatever happens to
+/// Sends pre-encoded request bytes and decodes the response as the direct
+/// path does ([`FromWire`]): the request is encoded once, whatever happens to
 /// the call.
 struct BytesCodec<Resp>(PhantomData<fn() -> Resp>);
 

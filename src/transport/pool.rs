@@ -5,9 +5,8 @@
 //!   `max_concurrent_streams` requests at once (default 100), and never
 //!   more than the server's own `SETTINGS_MAX_CONCURRENT_STREAMS`. Requests
 //!   beyond what the connections carry wait in the client, in order, until a
-//!   stream is free: they do not fail, and the client's own HTTP/2 flood
-//!   protections (h2 closes a connection on which too many small answers
-//!   wait unread) cannot be reached.
+//!   stream is free: they do not fail, and the server's stream limit is
+//!   never passed.
 //! - **More connections as load rises.** When every connection of an
 //!   endpoint is full, another is opened, up to `max_connections` per
 //!   endpoint. A request goes to the least loaded connection of the least

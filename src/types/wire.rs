@@ -622,8 +622,8 @@ impl Framed {
 }
 
 /// Encode buffers of large requests, kept for the next request once the
-/// last copy of the bytes sent from them is dropped (h2 has written them
-/// and the call is over).
+/// last copy of the bytes sent from them is dropped (the connection has
+/// written them and the call is over).
 ///
 /// A request of several hundred KiB in a fresh allocation costs a page
 /// fault per 4 KiB page as it is written: glibc serves such blocks from

@@ -17,6 +17,40 @@ fn config() -> Config {
     }
 }
 
+/// Answers a stream with a head, no body and `grpc-status` in its
+/// trailers; the stream's sending half.
+fn answer_empty(
+    respond: &mut h2::server::SendResponse<Bytes>,
+    status: &'static str,
+) -> h2::SendStream<Bytes> {
+    let response = http::Response::builder()
+        .status(200)
+        .body(())
+        .expect("a response");
+    let mut send = respond.send_response(response, false).expect("a head");
+    let mut trailers = HeaderMap::new();
+    trailers.insert("grpc-status", HeaderValue::from_static(status));
+    send.send_trailers(trailers).expect("trailers");
+    send
+}
+
+/// A client with one call started, and the server's end of the pipe once
+/// the client's preface and request were read from it.
+async fn started() -> (
+    Handle,
+    ResponseFuture,
+    tokio::task::JoinHandle<Result<(), Error>>,
+    DuplexStream,
+) {
+    let (handle, driver, mut server) = pipe(config());
+    let call = handle
+        .start(&request("/x"), Bytes::from_static(b"x"))
+        .expect("sent");
+    let mut buf = vec![0; 4096];
+    let _ = server.read(&mut buf).await;
+    (handle, call, driver, server)
+}
+
 /// A client on one end of a pipe, its driver spawned; the other end.
 fn pipe(config: Config) -> (Handle, tokio::task::JoinHandle<Result<(), Error>>, DuplexStream) {
     let (client, server) = tokio::io::duplex(1 << 20);
@@ -198,14 +232,7 @@ async fn a_reset_stream_fails_its_call_only() {
             if request.uri().path() == "/refuse" {
                 respond.send_reset(h2::Reason::REFUSED_STREAM);
             } else {
-                let response = http::Response::builder()
-                    .status(200)
-                    .body(())
-                    .expect("a response");
-                let mut send = respond.send_response(response, false).expect("a head");
-                let mut trailers = HeaderMap::new();
-                trailers.insert("grpc-status", HeaderValue::from_static("0"));
-                send.send_trailers(trailers).expect("trailers");
+                answer_empty(&mut respond, "0");
             }
         }
     });
@@ -261,14 +288,7 @@ async fn after_goaway_new_calls_fail_as_not_processed() {
         let mut connection = h2::server::handshake(server).await.expect("a handshake");
         let (_request, mut respond) = connection.accept().await.expect("a stream").expect("a request");
         connection.graceful_shutdown();
-        let response = http::Response::builder()
-            .status(200)
-            .body(())
-            .expect("a response");
-        let mut send = respond.send_response(response, false).expect("a head");
-        let mut trailers = HeaderMap::new();
-        trailers.insert("grpc-status", HeaderValue::from_static("0"));
-        send.send_trailers(trailers).expect("trailers");
+        answer_empty(&mut respond, "0");
         while connection.accept().await.is_some() {}
     });
     let first = handle
@@ -316,12 +336,7 @@ async fn a_server_that_closes_fails_the_calls_in_flight() {
 
 #[tokio::test]
 async fn a_server_breaking_the_protocol_fails_the_connection_with_its_code() {
-    let (handle, driver, mut server) = pipe(config());
-    let call = handle
-        .start(&request("/x"), Bytes::from_static(b"x"))
-        .expect("sent");
-    let mut buf = vec![0; 1024];
-    let _ = server.read(&mut buf).await;
+    let (_handle, call, driver, mut server) = started().await;
     // SETTINGS, then DATA on stream 0.
     let mut frames = Vec::new();
     frame::put_settings(&mut frames, &[]);
@@ -350,12 +365,7 @@ async fn a_server_breaking_the_protocol_fails_the_connection_with_its_code() {
 async fn garbage_from_the_server_never_panics() {
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     for round in 0..200 {
-        let (handle, driver, mut server) = pipe(config());
-        let call = handle
-            .start(&request("/x"), Bytes::from_static(b"x"))
-            .expect("sent");
-        let mut buf = vec![0; 1024];
-        let _ = server.read(&mut buf).await;
+        let (_handle, call, driver, mut server) = started().await;
         let mut frames = Vec::new();
         frame::put_settings(&mut frames, &[]);
         // Valid frame headers with random types, flags, streams and payloads.
@@ -471,12 +481,7 @@ async fn scripted(
     tokio::task::JoinHandle<Result<(), Error>>,
     DuplexStream,
 ) {
-    let (handle, driver, mut server) = pipe(config());
-    let call = handle
-        .start(&request("/x"), Bytes::from_static(b"x"))
-        .expect("sent");
-    let mut buf = vec![0; 4096];
-    let _ = server.read(&mut buf).await;
+    let (_handle, call, driver, mut server) = started().await;
     server.write_all(&frames).await.expect("written");
     (call, driver, server)
 }
@@ -500,12 +505,7 @@ async fn a_flood_of_pings_the_server_does_not_read_ends_the_connection() {
         frame::put_ping(&mut frames, i.to_be_bytes(), false);
     }
     // Written from a task: the client stops reading once it gives up.
-    let (handle, driver, mut server) = pipe(config());
-    let call = handle
-        .start(&request("/x"), Bytes::from_static(b"x"))
-        .expect("sent");
-    let mut buf = vec![0; 4096];
-    let _ = server.read(&mut buf).await;
+    let (_handle, call, driver, mut server) = started().await;
     tokio::spawn(async move {
         let _ = server.write_all(&frames).await;
         // Never read: the acknowledgements pile up.
@@ -574,14 +574,7 @@ async fn an_answer_that_ends_before_its_request_is_sent_resets_the_stream() {
         let mut connection = h2::server::handshake(server).await.expect("a handshake");
         let (_request, mut respond) = connection.accept().await.expect("a stream").expect("a request");
         // The answer, whole, without reading the (large) request.
-        let response = http::Response::builder()
-            .status(200)
-            .body(())
-            .expect("a response");
-        let mut send = respond.send_response(response, false).expect("a head");
-        let mut trailers = HeaderMap::new();
-        trailers.insert("grpc-status", HeaderValue::from_static("8"));
-        send.send_trailers(trailers).expect("trailers");
+        let mut send = answer_empty(&mut respond, "8");
         tokio::spawn(async move {
             let reason = std::future::poll_fn(|cx| send.poll_reset(cx)).await;
             let _ = reset_tx.send(reason.ok());
