@@ -300,7 +300,7 @@ impl State {
         if self.error.is_none() {
             self.error = Some(error.clone());
         }
-        for stream in self.streams.slots.iter_mut().flatten() {
+        for stream in self.streams.iter_mut() {
             if stream.error.is_none() && !stream.recv_end {
                 stream.error = Some(error.clone());
             }
@@ -367,13 +367,22 @@ impl State {
     }
 }
 
+/// The most slots the ring keeps: a stream still open when this many
+/// newer ones came after it (a long call among many short ones) moves to
+/// [`Streams::old`], so the ring does not grow with the calls made while
+/// it waits.
+const RING_SLOTS: usize = 512;
+
 /// The open streams, by id: ids are given in order, so a ring of slots
-/// from the oldest open one.
+/// from the oldest recent one, and a map of the few long-lived ones that
+/// left the ring.
 #[derive(Default)]
 struct Streams {
     /// The id of `slots[0]`.
     base: u32,
     slots: VecDeque<Option<Stream>>,
+    /// Streams older than `base`.
+    old: std::collections::HashMap<u32, Stream>,
     open: usize,
 }
 
@@ -385,26 +394,62 @@ impl Streams {
         debug_assert_eq!(id, self.base + 2 * self.slots.len() as u32);
         self.slots.push_back(Some(stream));
         self.open += 1;
-    }
-
-    fn index(&self, id: u32) -> Option<usize> {
-        (!id.is_multiple_of(2) && id >= self.base).then(|| ((id - self.base) / 2) as usize)
+        while self.slots.len() > RING_SLOTS {
+            if let Some(Some(stream)) = self.slots.pop_front() {
+                self.old.insert(self.base, stream);
+            }
+            self.base += 2;
+            self.pop_closed();
+        }
     }
 
     fn get_mut(&mut self, id: u32) -> Option<&mut Stream> {
-        let index = self.index(id)?;
-        self.slots.get_mut(index)?.as_mut()
+        if id.is_multiple_of(2) {
+            return None;
+        }
+        if id < self.base {
+            return self.old.get_mut(&id);
+        }
+        self.slots.get_mut(((id - self.base) / 2) as usize)?.as_mut()
     }
 
     fn remove(&mut self, id: u32) -> Option<Stream> {
-        let index = self.index(id)?;
-        let stream = self.slots.get_mut(index)?.take()?;
+        if id.is_multiple_of(2) {
+            return None;
+        }
+        let stream = if id < self.base {
+            self.old.remove(&id)?
+        } else {
+            let stream = self.slots.get_mut(((id - self.base) / 2) as usize)?.take()?;
+            self.pop_closed();
+            stream
+        };
         self.open -= 1;
+        Some(stream)
+    }
+
+    /// Drops the ring's closed slots at its front.
+    fn pop_closed(&mut self) {
         while let Some(None) = self.slots.front() {
             self.slots.pop_front();
             self.base += 2;
         }
-        Some(stream)
+    }
+
+    /// Every open stream.
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Stream> {
+        self.slots.iter_mut().flatten().chain(self.old.values_mut())
+    }
+
+    /// Every open stream, with its id.
+    fn iter_with_ids(&mut self) -> impl Iterator<Item = (u32, &mut Stream)> {
+        let base = self.base;
+        let recent = self
+            .slots
+            .iter_mut()
+            .enumerate()
+            .filter_map(move |(i, slot)| slot.as_mut().map(|stream| (base + 2 * i as u32, stream)));
+        recent.chain(self.old.iter_mut().map(|(id, stream)| (*id, stream)))
     }
 }
 
@@ -597,6 +642,12 @@ impl Handle {
     #[cfg(test)]
     pub(crate) fn max_send_streams(&self) -> usize {
         self.inner.shared.max_send_streams.load(Ordering::Relaxed)
+    }
+
+    /// How many slots the ring of recent streams holds.
+    #[cfg(test)]
+    pub(crate) fn ring_len(&self) -> usize {
+        self.inner.shared.lock().streams.slots.len()
     }
 
     /// Queues a request with its whole body: `head`'s URI must be
@@ -1029,9 +1080,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
 
     /// The server closed the socket.
     fn ended(&mut self) -> Result<(), Error> {
-        let state = self.shared.lock();
+        let mut state = self.shared.lock();
         // Answers read whole but not yet taken by their calls are not lost.
-        let receiving = state.streams.slots.iter().flatten().any(|s| !s.recv_end);
+        let receiving = state.streams.iter_mut().any(|s| !s.recv_end);
         if !receiving && (state.closing || state.go_away.is_some()) {
             return Ok(());
         }
@@ -1328,7 +1379,7 @@ fn on_frame(
                         }
                         let delta = i64::from(value) - state.peer_initial_window;
                         state.peer_initial_window = i64::from(value);
-                        for stream in state.streams.slots.iter_mut().flatten() {
+                        for stream in state.streams.iter_mut() {
                             stream.send_window += delta;
                             if stream.send_window > MAX_WINDOW {
                                 return Err(Error::protocol(
@@ -1391,12 +1442,8 @@ fn on_frame(
                 .as_ref()
                 .map_or(last, |(before, ..)| last.min(*before));
             state.go_away = Some((last, reason, debug.clone()));
-            for (i, slot) in state.streams.slots.iter_mut().enumerate() {
-                let id = state.streams.base + 2 * i as u32;
-                if let Some(stream) = slot
-                    && id > last
-                    && stream.error.is_none()
-                {
+            for (id, stream) in state.streams.iter_with_ids() {
+                if id > last && stream.error.is_none() {
                     stream.error = Some(Error::GoAway {
                         reason,
                         debug: debug.clone(),

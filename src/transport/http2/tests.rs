@@ -595,3 +595,45 @@ async fn an_answer_that_ends_before_its_request_is_sent_resets_the_stream() {
         .expect("sent");
     assert!(reason.is_some(), "the stream was left open on the server");
 }
+
+#[tokio::test]
+async fn a_long_call_among_many_short_ones_keeps_the_ring_small() {
+    let (handle, _driver, server) = pipe(config());
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let mut connection = h2::server::handshake(server).await.expect("a handshake");
+        let mut release = Some(release_rx);
+        while let Some(Ok((request, mut respond))) = connection.accept().await {
+            let wait = (request.uri().path() == "/slow")
+                .then(|| release.take())
+                .flatten();
+            tokio::spawn(async move {
+                if let Some(wait) = wait {
+                    let _ = wait.await;
+                }
+                answer_empty(&mut respond, "0");
+            });
+        }
+    });
+    let slow = handle
+        .start(&request("/slow"), Bytes::from_static(b"x"))
+        .expect("sent");
+    for _ in 0..3 * RING_SLOTS {
+        let response = handle
+            .start(&request("/quick"), Bytes::from_static(b"x"))
+            .expect("sent")
+            .await
+            .expect("a head");
+        read_answer(response).await.expect("an answer");
+    }
+    assert!(handle.ring_len() <= RING_SLOTS, "{} slots", handle.ring_len());
+    // The long call, out of the ring, still gets its answer.
+    let _ = release_tx.send(());
+    let response = tokio::time::timeout(Duration::from_secs(5), slow)
+        .await
+        .expect("in time")
+        .expect("a head");
+    let (_, _, trailers) = read_answer(response).await.expect("an answer");
+    assert_eq!(trailers.expect("trailers")["grpc-status"], "0");
+    assert_eq!(handle.ring_len(), 0);
+}
