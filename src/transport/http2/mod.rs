@@ -195,6 +195,7 @@ where
             conn_recv: i64::from(config.connection_window.max(frame::DEFAULT_WINDOW)),
             conn_unacked: 0,
             max_streams: None,
+            acks_queued: 0,
             config,
         }),
         max_send_streams: AtomicUsize::new(usize::MAX),
@@ -275,6 +276,8 @@ struct State {
     conn_unacked: u32,
     /// A SETTINGS_MAX_CONCURRENT_STREAMS received, to publish.
     max_streams: Option<usize>,
+    /// Bytes of acknowledgements queued since the driver last took `out`.
+    acks_queued: usize,
     config: Config,
 }
 
@@ -1116,6 +1119,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                     break;
                 }
                 std::mem::swap(&mut self.writing, &mut state.out);
+                state.acks_queued = 0;
             }
             let total = self.writing.len();
             let mut slices = [IoSlice::new(&[]); 32];
@@ -1399,7 +1403,7 @@ fn on_frame(
                 }
             }
             put_head(&mut state.out.buf, 0, SETTINGS, ACK, 0);
-            check_acks(state)?;
+            check_acks(state, HEADER_LEN)?;
             state.send_blocked();
         }
         PUSH_PROMISE => return protocol("PUSH_PROMISE, though push is disabled"),
@@ -1416,7 +1420,7 @@ fn on_frame(
             let data: [u8; 8] = payload.try_into().unwrap_or_default();
             if head.flags & ACK == 0 {
                 put_ping(&mut state.out.buf, data, true);
-                check_acks(state)?;
+                check_acks(state, HEADER_LEN + 8)?;
             } else if let Some(keepalive) = keepalive
                 && data == PING_PAYLOAD
                 && keepalive.sent.take().is_some()
@@ -1499,12 +1503,14 @@ fn on_frame(
 
 /// Acknowledgements queued but not written pile up only when the server
 /// asks for them faster than it reads them: past this, it is a flood.
-const MAX_QUEUED_CONTROL: usize = 1 << 20;
+const MAX_QUEUED_ACKS: usize = 1 << 20;
 
-/// Fails the connection when the server floods it with frames that each
-/// ask for an acknowledgement (PING, SETTINGS) without reading them.
-fn check_acks(state: &State) -> Result<(), Error> {
-    if state.out.buf.len() > MAX_QUEUED_CONTROL {
+/// Counts an acknowledgement of `len` bytes just queued, and fails the
+/// connection when the server floods it with frames that each ask for one
+/// (PING, SETTINGS) without reading them. Requests queued do not count.
+fn check_acks(state: &mut State, len: usize) -> Result<(), Error> {
+    state.acks_queued += len;
+    if state.acks_queued > MAX_QUEUED_ACKS {
         return Err(Error::protocol(
             Reason::ENHANCE_YOUR_CALM,
             "the server asks for acknowledgements faster than it reads them",

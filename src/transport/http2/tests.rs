@@ -637,3 +637,48 @@ async fn a_long_call_among_many_short_ones_keeps_the_ring_small() {
     assert_eq!(trailers.expect("trailers")["grpc-status"], "0");
     assert_eq!(handle.ring_len(), 0);
 }
+
+#[tokio::test]
+async fn many_requests_queued_behind_a_slow_server_are_not_a_flood() {
+    // A server that opens its windows wide and reads nothing yet: 2 MiB
+    // of small requests queue up behind a full pipe. Then it sends a PING,
+    // whose acknowledgement queues behind the requests: that is no flood.
+    let (client, mut server) = tokio::io::duplex(64 * 1024);
+    let (handle, driver) = super::client(client, config());
+    let driver = tokio::spawn(driver);
+    // Windows for all of it first.
+    let mut frames = Vec::new();
+    frame::put_settings(&mut frames, &[(frame::SETTINGS_INITIAL_WINDOW_SIZE, 1 << 22)]);
+    frame::put_window_update(&mut frames, 0, 1 << 24);
+    server.write_all(&frames).await.expect("written");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let start = |n| {
+        (0..n)
+            .map(|_| {
+                handle
+                    .start(&request("/x"), Bytes::from(vec![1u8; 3500]))
+                    .expect("sent")
+            })
+            .collect::<Vec<_>>()
+    };
+    // The first calls fill the pipe, so the driver's write waits; the
+    // rest queue behind it.
+    let mut calls = start(30);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    calls.extend(start(600));
+    let mut frames = Vec::new();
+    frame::put_ping(&mut frames, [1; 8], false);
+    server.write_all(&frames).await.expect("written");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!driver.is_finished(), "{:?}", driver.await);
+    // The server reads it all: every request, and the acknowledgements.
+    let mut seen = 0;
+    let mut buf = vec![0; 64 * 1024];
+    while seen < 600 * 3500 {
+        match tokio::time::timeout(Duration::from_secs(5), server.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => seen += n,
+            other => panic!("the requests stopped after {seen} bytes: {other:?}"),
+        }
+    }
+    drop(calls);
+}
