@@ -1097,12 +1097,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
     /// socket takes it without waiting.
     fn abort(&mut self, error: Error) -> Result<(), Error> {
         if let Some(reason) = error.reason() {
+            // The last stream of the server's this client acted on: none,
+            // as the server opens none.
             let mut goaway = Vec::new();
-            let last = {
-                let state = self.shared.lock();
-                state.next_id.saturating_sub(2)
-            };
-            frame::put_goaway(&mut goaway, last & !1, reason);
+            frame::put_goaway(&mut goaway, 0, reason);
             let mut cx = Context::from_waker(Waker::noop());
             let _ = Pin::new(&mut self.io).poll_write(&mut cx, &goaway);
         }
