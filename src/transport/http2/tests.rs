@@ -682,3 +682,25 @@ async fn many_requests_queued_behind_a_slow_server_are_not_a_flood() {
     }
     drop(calls);
 }
+
+#[tokio::test]
+async fn a_header_block_larger_than_a_frame_goes_out_in_continuations() {
+    let (handle, _driver, server) = pipe(config());
+    serve(server, h2::server::Builder::new(), |parts, _| {
+        let token = parts.headers["authorization"].as_bytes();
+        assert_eq!(token.len(), 40_000);
+        assert!(token.iter().all(|b| *b == b'a'));
+        (Vec::new(), "0")
+    });
+    let mut head = request("/x");
+    let mut token = HeaderValue::from_str(&"a".repeat(40_000)).expect("a value");
+    token.set_sensitive(true);
+    head.headers_mut().insert("authorization", token);
+    let response = handle
+        .start(&head, Bytes::from_static(b"x"))
+        .expect("sent")
+        .await
+        .expect("a head");
+    let (_, _, trailers) = read_answer(response).await.expect("an answer");
+    assert_eq!(trailers.expect("trailers")["grpc-status"], "0");
+}
