@@ -413,9 +413,10 @@ static GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-statu
 
 /// The head of an answer: an error for a trailers-only answer or an HTTP
 /// status other than 200.
-fn check_head(parts: &http::response::Parts) -> std::result::Result<(), Failure> {
-    if parts.headers.contains_key(&GRPC_STATUS)
-        && let Some(status) = Status::from_header_map(&parts.headers)
+fn check_head(code: http::StatusCode, headers: Option<&http::HeaderMap>) -> std::result::Result<(), Failure> {
+    if let Some(headers) = headers
+        && headers.contains_key(&GRPC_STATUS)
+        && let Some(status) = Status::from_header_map(headers)
     {
         // A trailers-only answer.
         return Err(Failure::Status(if status.code() == tonic::Code::Ok {
@@ -424,8 +425,8 @@ fn check_head(parts: &http::response::Parts) -> std::result::Result<(), Failure>
             status
         }));
     }
-    if parts.status != http::StatusCode::OK {
-        return Err(Failure::Status(http_status(parts.status)));
+    if code != http::StatusCode::OK {
+        return Err(Failure::Status(http_status(code)));
     }
     Ok(())
 }
@@ -755,12 +756,15 @@ impl Transport {
                 .start_unary(&head, message.framed())
                 .map_err(Failure::Fault)?
         };
-        let response = pending.await.map_err(|e| Failure::Fault(lease.fault(e)))?;
         // The head is read and dropped before the body is awaited: the
-        // future does not keep it.
+        // future does not keep it. The common head (`content-type` alone)
+        // comes without a header map.
         let mut body = {
-            let (parts, body) = response.into_parts();
-            check_head(&parts)?;
+            let (status, fields, body) = pending.head().await.map_err(|e| Failure::Fault(lease.fault(e)))?;
+            match fields {
+                http2::Fields::GrpcContent => check_head(status, None)?,
+                fields => check_head(status, Some(&fields.into_map()))?,
+            }
             body
         };
         let limit = self.settings.max_decoding_message_size;
@@ -787,14 +791,21 @@ impl Transport {
                 return Err(Failure::Status(too_large(len, limit)));
             }
         }
-        let trailers = body
-            .trailers()
+        let trailers = match body
+            .trailer_fields()
             .await
-            .map_err(|e| Failure::Fault(lease.fault(e)))?;
-        let status = trailers.as_ref().and_then(|t| t.get(&GRPC_STATUS));
-        // The common answer, checked without building a `Status` (which
-        // copies the trailers into its metadata).
-        if status.is_none_or(|code| code.as_bytes() != b"0") {
+            .map_err(|e| Failure::Fault(lease.fault(e)))?
+        {
+            // The common answer: `grpc-status: 0` alone, without a map.
+            Some(http2::Fields::GrpcOk) => None,
+            fields => Some(fields.map(http2::Fields::into_map)),
+        };
+        if let Some(trailers) = trailers
+            && let status = trailers.as_ref().and_then(|t| t.get(&GRPC_STATUS))
+            // Checked without building a `Status` (which copies the
+            // trailers into its metadata).
+            && status.is_none_or(|code| code.as_bytes() != b"0")
+        {
             return Err(Failure::Status(
                 match trailers.as_ref().and_then(Status::from_header_map) {
                     Some(status) if status.code() == tonic::Code::Ok => {

@@ -465,11 +465,11 @@ struct Stream {
     /// Whether END_STREAM is still to be sent.
     end_pending: bool,
     /// The answer's head, until the call takes it.
-    head: Option<(StatusCode, HeaderMap)>,
+    head: Option<(StatusCode, Fields)>,
     /// Whether a final head came.
     head_seen: bool,
     data: Chunks,
-    trailers: Option<HeaderMap>,
+    trailers: Option<Fields>,
     /// The server ended the stream.
     recv_end: bool,
     error: Option<Error>,
@@ -786,37 +786,55 @@ impl fmt::Debug for ResponseFuture {
     }
 }
 
-impl Future for ResponseFuture {
-    type Output = Result<http::Response<RecvBody>, Error>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        let mut state = this.shared.lock();
-        let id = this.id;
+impl ResponseFuture {
+    /// The answer's status, head fields and body, once its head came.
+    pub(crate) fn poll_head(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(StatusCode, Fields, RecvBody), Error>> {
+        let mut state = self.shared.lock();
+        let id = self.id;
         let Some(stream) = state.streams.get_mut(id) else {
-            this.done = true;
+            self.done = true;
             return Poll::Ready(Err(Error::Shutdown));
         };
-        if let Some((status, headers)) = stream.head.take() {
+        if let Some((status, fields)) = stream.head.take() {
             drop(state);
-            this.done = true;
-            let mut response = http::Response::new(RecvBody {
-                shared: this.shared.clone(),
+            self.done = true;
+            let body = RecvBody {
+                shared: self.shared.clone(),
                 id,
                 done: false,
-            });
-            *response.status_mut() = status;
-            *response.headers_mut() = headers;
-            *response.version_mut() = http::Version::HTTP_2;
-            return Poll::Ready(Ok(response));
+            };
+            return Poll::Ready(Ok((status, fields, body)));
         }
         if let Some(error) = stream.error.clone() {
-            this.done = true;
+            self.done = true;
             state.cancel(id);
             return Poll::Ready(Err(error));
         }
         stream.register(cx);
         Poll::Pending
+    }
+
+    /// The answer's status, head fields and body, without a header map
+    /// for the common head.
+    pub(crate) async fn head(mut self) -> Result<(StatusCode, Fields, RecvBody), Error> {
+        std::future::poll_fn(|cx| self.poll_head(cx)).await
+    }
+}
+
+impl Future for ResponseFuture {
+    type Output = Result<http::Response<RecvBody>, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.poll_head(cx).map_ok(|(status, fields, body)| {
+            let mut response = http::Response::new(body);
+            *response.status_mut() = status;
+            *response.headers_mut() = fields.into_map();
+            *response.version_mut() = http::Version::HTTP_2;
+            response
+        })
     }
 }
 
@@ -881,6 +899,16 @@ impl RecvBody {
     /// The trailers, once the body was read; `None` when the answer ended
     /// without any.
     pub(crate) fn poll_trailers(&mut self, cx: &mut Context<'_>) -> Poll<Result<Option<HeaderMap>, Error>> {
+        self.poll_trailer_fields(cx)
+            .map_ok(|fields| fields.map(Fields::into_map))
+    }
+
+    /// The trailers' fields, once the body was read; `None` when the
+    /// answer ended without any.
+    pub(crate) fn poll_trailer_fields(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<Fields>, Error>> {
         if self.done {
             return Poll::Ready(Ok(None));
         }
@@ -913,6 +941,11 @@ impl RecvBody {
     /// The trailers, once the body was read.
     pub(crate) async fn trailers(&mut self) -> Result<Option<HeaderMap>, Error> {
         std::future::poll_fn(|cx| self.poll_trailers(cx)).await
+    }
+
+    /// The trailers' fields, once the body was read.
+    pub(crate) async fn trailer_fields(&mut self) -> Result<Option<Fields>, Error> {
+        std::future::poll_fn(|cx| self.poll_trailer_fields(cx)).await
     }
 }
 
@@ -1553,6 +1586,51 @@ fn header_value(value: &[u8]) -> Result<HeaderValue, http::header::InvalidHeader
     }
 }
 
+/// The header fields of an answer's head or trailers. Most gRPC answers
+/// carry one field there (`content-type: application/grpc` in the head,
+/// `grpc-status: 0` in the trailers), kept without building a map.
+#[derive(Debug)]
+pub(crate) enum Fields {
+    /// `content-type: application/grpc`, alone.
+    GrpcContent,
+    /// `grpc-status: 0`, alone.
+    GrpcOk,
+    /// Any other fields.
+    Map(HeaderMap),
+}
+
+impl Fields {
+    /// The one field a lone known field stands for, by name and value.
+    fn lone(name: &[u8], value: &[u8]) -> Option<Fields> {
+        match (name, value) {
+            (b"content-type", b"application/grpc") => Some(Fields::GrpcContent),
+            (b"grpc-status", b"0") => Some(Fields::GrpcOk),
+            _ => None,
+        }
+    }
+
+    /// The fields as a map.
+    pub(crate) fn into_map(self) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        match self {
+            Fields::GrpcContent => {
+                map.insert(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/grpc"),
+                );
+            }
+            Fields::GrpcOk => {
+                map.insert(
+                    HeaderName::from_static("grpc-status"),
+                    HeaderValue::from_static("0"),
+                );
+            }
+            Fields::Map(fields) => map = fields,
+        }
+        map
+    }
+}
+
 /// Handles a whole header block of stream `id`.
 fn on_headers(
     state: &mut State,
@@ -1569,6 +1647,9 @@ fn on_headers(
     let trailers = known && state.streams.get_mut(id).is_some_and(|s| s.head_seen);
     let mut status = None;
     let mut map = HeaderMap::new();
+    // The first regular field, while it is the only one and a known one.
+    let mut lone = None;
+    let mut regular = false;
     let mut malformed = false;
     decoder
         .decode(block, |name, value| {
@@ -1577,13 +1658,22 @@ fn on_headers(
             }
             if let Some(pseudo) = name.strip_prefix(b":") {
                 // Pseudo-headers come first, and only `:status`, in a head.
-                if trailers || pseudo != b"status" || status.is_some() || !map.is_empty() {
+                if trailers || pseudo != b"status" || status.is_some() || regular {
                     malformed = true;
                 } else {
                     status = StatusCode::from_bytes(value).ok();
                     malformed |= status.is_none();
                 }
                 return;
+            }
+            if !regular {
+                regular = true;
+                lone = Fields::lone(name, value);
+                if lone.is_some() {
+                    return;
+                }
+            } else if let Some(first) = lone.take() {
+                map = first.into_map();
             }
             if name.iter().any(u8::is_ascii_uppercase) {
                 malformed = true;
@@ -1622,10 +1712,10 @@ fn on_headers(
             return Ok(());
         }
         Some(status) => {
-            stream.head = Some((status, map));
+            stream.head = Some((status, lone.unwrap_or(Fields::Map(map))));
             stream.head_seen = true;
         }
-        None => stream.trailers = Some(map),
+        None => stream.trailers = Some(lone.unwrap_or(Fields::Map(map))),
     }
     if end_stream {
         stream.recv_end = true;

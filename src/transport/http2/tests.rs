@@ -704,3 +704,84 @@ async fn a_header_block_larger_than_a_frame_goes_out_in_continuations() {
     let (_, _, trailers) = read_answer(response).await.expect("an answer");
     assert_eq!(trailers.expect("trailers")["grpc-status"], "0");
 }
+
+#[tokio::test]
+async fn the_common_head_and_trailers_come_without_a_map_and_others_whole() {
+    // `:status: 200` and `content-type: application/grpc` (static name 31,
+    // literal value), then, on a second stream, the same with `x-a: 1`;
+    // trailers `grpc-status: 0` alone, then with `grpc-message: m`.
+    let field = |name: &[u8], value: &[u8]| {
+        let mut f = vec![0, name.len() as u8];
+        f.extend_from_slice(name);
+        f.push(value.len() as u8);
+        f.extend_from_slice(value);
+        f
+    };
+    let head = |extra: bool| {
+        let mut block = vec![0x88];
+        block.extend(field(b"content-type", b"application/grpc"));
+        if extra {
+            block.extend(field(b"x-a", b"1"));
+        }
+        block
+    };
+    let trailers = |extra: bool| {
+        let mut block = field(b"grpc-status", b"0");
+        if extra {
+            block.extend(field(b"grpc-message", b"m"));
+        }
+        block
+    };
+    let (handle, _driver, mut server) = pipe(config());
+    let first = handle
+        .start(&request("/a"), Bytes::from_static(b"x"))
+        .expect("sent");
+    let second = handle
+        .start(&request("/b"), Bytes::from_static(b"x"))
+        .expect("sent");
+    let mut buf = vec![0; 4096];
+    let _ = server.read(&mut buf).await;
+    let mut frames = Vec::new();
+    frame::put_settings(&mut frames, &[]);
+    for (stream, extra) in [(1, false), (3, true)] {
+        let block = head(extra);
+        frame::put_head(
+            &mut frames,
+            block.len(),
+            frame::HEADERS,
+            frame::END_HEADERS,
+            stream,
+        );
+        frames.extend_from_slice(&block);
+        let block = trailers(extra);
+        frame::put_head(
+            &mut frames,
+            block.len(),
+            frame::HEADERS,
+            frame::END_HEADERS | frame::END_STREAM,
+            stream,
+        );
+        frames.extend_from_slice(&block);
+    }
+    server.write_all(&frames).await.expect("written");
+
+    let (status, fields, mut body) = first.head().await.expect("a head");
+    assert_eq!(status, StatusCode::OK);
+    assert!(matches!(fields, Fields::GrpcContent), "{fields:?}");
+    assert!(body.data().await.is_none());
+    let fields = body.trailer_fields().await.expect("trailers");
+    assert!(matches!(fields, Some(Fields::GrpcOk)), "{fields:?}");
+
+    let (_, fields, mut body) = second.head().await.expect("a head");
+    let Fields::Map(map) = fields else {
+        panic!("expected a map, got {fields:?}");
+    };
+    assert_eq!(map.len(), 2);
+    assert_eq!(map["content-type"], "application/grpc");
+    assert_eq!(map["x-a"], "1");
+    assert!(body.data().await.is_none());
+    let map = body.trailers().await.expect("trailers").expect("some");
+    assert_eq!(map.len(), 2);
+    assert_eq!(map["grpc-status"], "0");
+    assert_eq!(map["grpc-message"], "m");
+}
