@@ -51,6 +51,13 @@ async fn started() -> (
     (handle, call, driver, server)
 }
 
+/// `future`'s output, failing the test if it takes more than 5 seconds.
+async fn in_time<F: Future>(future: F) -> F::Output {
+    tokio::time::timeout(Duration::from_secs(5), future)
+        .await
+        .expect("in time")
+}
+
 /// A client on one end of a pipe, its driver spawned; the other end.
 fn pipe(config: Config) -> (Handle, tokio::task::JoinHandle<Result<(), Error>>, DuplexStream) {
     let (client, server) = tokio::io::duplex(1 << 20);
@@ -274,10 +281,7 @@ async fn a_dropped_call_resets_its_stream() {
         .expect("sent");
     tokio::time::sleep(Duration::from_millis(20)).await;
     drop(call);
-    let reason = tokio::time::timeout(Duration::from_secs(5), reset_rx)
-        .await
-        .expect("in time")
-        .expect("a reason");
+    let reason = in_time(reset_rx).await.expect("a reason");
     assert_eq!(reason, h2::Reason::CANCEL);
 }
 
@@ -299,10 +303,7 @@ async fn after_goaway_new_calls_fail_as_not_processed() {
     let (_, _, trailers) = read_answer(first).await.expect("the first call is answered");
     assert!(trailers.is_some());
     // The GOAWAY has arrived once the connection ends.
-    let ended = tokio::time::timeout(Duration::from_secs(5), driver)
-        .await
-        .expect("in time")
-        .expect("no panic");
+    let ended = in_time(driver).await.expect("no panic");
     assert!(
         ended.is_ok(),
         "a graceful GOAWAY ends the driver cleanly: {ended:?}"
@@ -323,10 +324,7 @@ async fn a_server_that_closes_fails_the_calls_in_flight() {
     let mut buf = vec![0; 1024];
     let _ = server.read(&mut buf).await;
     drop(server);
-    match tokio::time::timeout(Duration::from_secs(5), call)
-        .await
-        .expect("in time")
-    {
+    match in_time(call).await {
         Err(Error::Closed | Error::Io(_)) => {}
         other => panic!("expected a closed connection, got {other:?}"),
     }
@@ -343,10 +341,7 @@ async fn a_server_breaking_the_protocol_fails_the_connection_with_its_code() {
     frame::put_head(&mut frames, 1, frame::DATA, 0, 0);
     frames.push(0);
     server.write_all(&frames).await.expect("written");
-    match tokio::time::timeout(Duration::from_secs(5), call)
-        .await
-        .expect("in time")
-    {
+    match in_time(call).await {
         Err(Error::Protocol { reason, .. }) => assert_eq!(reason, Reason::PROTOCOL_ERROR),
         other => panic!("expected a protocol error, got {other:?}"),
     }
@@ -393,12 +388,7 @@ async fn garbage_from_the_server_never_panics() {
         })
         .await;
         assert!(outcome.is_ok(), "round {round} hung");
-        assert!(
-            tokio::time::timeout(Duration::from_secs(5), driver)
-                .await
-                .expect("ends")
-                .is_ok()
-        );
+        assert!(in_time(driver).await.is_ok());
     }
 }
 
@@ -413,10 +403,7 @@ async fn an_unanswered_keepalive_ping_fails_the_connection() {
         let mut buf = vec![0; 4096];
         while server.read(&mut buf).await.is_ok_and(|n| n > 0) {}
     });
-    let ended = tokio::time::timeout(Duration::from_secs(5), driver)
-        .await
-        .expect("in time")
-        .expect("no panic");
+    let ended = in_time(driver).await.expect("no panic");
     assert!(matches!(ended, Err(Error::Keepalive(_))), "{ended:?}");
     assert!(handle.start(&request("/x"), Bytes::from_static(b"x")).is_err());
 }
@@ -450,10 +437,7 @@ async fn dropping_every_handle_ends_the_driver() {
     drop(handle);
     // The stream still reads to its end.
     assert!(read_answer(response).await.is_ok());
-    let ended = tokio::time::timeout(Duration::from_secs(5), driver)
-        .await
-        .expect("in time")
-        .expect("no panic");
+    let ended = in_time(driver).await.expect("no panic");
     assert!(ended.is_ok(), "{ended:?}");
 }
 
@@ -489,10 +473,7 @@ async fn scripted(
 #[tokio::test]
 async fn an_http1_server_is_named_as_such() {
     let (call, driver, _server) = scripted(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()).await;
-    let error = tokio::time::timeout(Duration::from_secs(5), call)
-        .await
-        .expect("in time")
-        .expect_err("no answer");
+    let error = in_time(call).await.expect_err("no answer");
     assert!(error.to_string().contains("HTTP/1, not HTTP/2"), "{error}");
     assert!(driver.await.expect("no panic").is_err());
 }
@@ -550,10 +531,7 @@ async fn a_head_of_more_names_than_a_map_holds_resets_its_stream() {
         frames.extend_from_slice(chunk);
     }
     let (call, _driver, _server) = scripted(frames).await;
-    match tokio::time::timeout(Duration::from_secs(5), call)
-        .await
-        .expect("in time")
-    {
+    match in_time(call).await {
         Err(Error::Reset {
             reason,
             remote: false,
@@ -589,10 +567,7 @@ async fn an_answer_that_ends_before_its_request_is_sent_resets_the_stream() {
         .expect("a head");
     let (_, _, trailers) = read_answer(response).await.expect("an answer");
     assert_eq!(trailers.expect("trailers")["grpc-status"], "8");
-    let reason = tokio::time::timeout(Duration::from_secs(5), reset_rx)
-        .await
-        .expect("in time")
-        .expect("sent");
+    let reason = in_time(reset_rx).await.expect("sent");
     assert!(reason.is_some(), "the stream was left open on the server");
 }
 
@@ -629,10 +604,7 @@ async fn a_long_call_among_many_short_ones_keeps_the_ring_small() {
     assert!(handle.ring_len() <= RING_SLOTS, "{} slots", handle.ring_len());
     // The long call, out of the ring, still gets its answer.
     let _ = release_tx.send(());
-    let response = tokio::time::timeout(Duration::from_secs(5), slow)
-        .await
-        .expect("in time")
-        .expect("a head");
+    let response = in_time(slow).await.expect("a head");
     let (_, _, trailers) = read_answer(response).await.expect("an answer");
     assert_eq!(trailers.expect("trailers")["grpc-status"], "0");
     assert_eq!(handle.ring_len(), 0);
