@@ -407,16 +407,14 @@ fn jitter() -> f64 {
     })
 }
 
-/// `grpc-status`, a name made once: a `&str` key is parsed and checked on
-/// every lookup.
-static GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
-
 /// The head of an answer: an error for a trailers-only answer or an HTTP
-/// status other than 200.
-fn check_head(code: http::StatusCode, headers: Option<&http::HeaderMap>) -> std::result::Result<(), Failure> {
-    if let Some(headers) = headers
-        && headers.contains_key(&GRPC_STATUS)
-        && let Some(status) = Status::from_header_map(headers)
+/// status other than 200. The common head (`content-type` alone) is
+/// checked without a header map.
+fn check_head(code: http::StatusCode, fields: http2::Fields) -> std::result::Result<(), Failure> {
+    if !matches!(fields, http2::Fields::GrpcContent)
+        && let headers = fields.into_map()
+        && headers.contains_key(&http2::GRPC_STATUS)
+        && let Some(status) = Status::from_header_map(&headers)
     {
         // A trailers-only answer.
         return Err(Failure::Status(if status.code() == tonic::Code::Ok {
@@ -708,10 +706,7 @@ impl Transport {
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
         headers.reserve(5 + self.metadata.headers.len());
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("application/grpc"),
-        );
+        headers.insert(http::header::CONTENT_TYPE, http2::APPLICATION_GRPC);
         headers.insert(http::header::TE, http::HeaderValue::from_static("trailers"));
         headers.insert(
             http::header::USER_AGENT,
@@ -757,14 +752,10 @@ impl Transport {
                 .map_err(Failure::Fault)?
         };
         // The head is read and dropped before the body is awaited: the
-        // future does not keep it. The common head (`content-type` alone)
-        // comes without a header map.
+        // future does not keep it.
         let mut body = {
             let (status, fields, body) = pending.head().await.map_err(|e| Failure::Fault(lease.fault(e)))?;
-            match fields {
-                http2::Fields::GrpcContent => check_head(status, None)?,
-                fields => check_head(status, Some(&fields.into_map()))?,
-            }
+            check_head(status, fields)?;
             body
         };
         let limit = self.settings.max_decoding_message_size;
@@ -791,20 +782,19 @@ impl Transport {
                 return Err(Failure::Status(too_large(len, limit)));
             }
         }
-        let trailers = match body
+        let trailers = body
             .trailer_fields()
             .await
-            .map_err(|e| Failure::Fault(lease.fault(e)))?
-        {
-            // The common answer: `grpc-status: 0` alone, without a map.
-            Some(http2::Fields::GrpcOk) => None,
-            fields => Some(fields.map(http2::Fields::into_map)),
-        };
-        if let Some(trailers) = trailers
-            && let status = trailers.as_ref().and_then(|t| t.get(&GRPC_STATUS))
-            // Checked without building a `Status` (which copies the
-            // trailers into its metadata).
-            && status.is_none_or(|code| code.as_bytes() != b"0")
+            .map_err(|e| Failure::Fault(lease.fault(e)))?;
+        // The common answer, `grpc-status: 0` alone, is checked without a
+        // map; any other without building a `Status` (which copies the
+        // trailers into its metadata) unless it failed.
+        if !matches!(trailers, Some(http2::Fields::GrpcOk))
+            && let trailers = trailers.map(http2::Fields::into_map)
+            && trailers
+                .as_ref()
+                .and_then(|t| t.get(&http2::GRPC_STATUS))
+                .is_none_or(|code| code.as_bytes() != b"0")
         {
             return Err(Failure::Status(
                 match trailers.as_ref().and_then(Status::from_header_map) {

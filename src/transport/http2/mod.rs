@@ -1567,12 +1567,21 @@ fn stream_error(state: &mut State, id: u32, reason: Reason) {
     }
 }
 
+/// `grpc-status`, made once.
+pub(crate) const GRPC_STATUS: HeaderName = HeaderName::from_static("grpc-status");
+/// `grpc-message`, made once.
+const GRPC_MESSAGE: HeaderName = HeaderName::from_static("grpc-message");
+/// gRPC's `content-type`, made once.
+pub(crate) const APPLICATION_GRPC: HeaderValue = HeaderValue::from_static("application/grpc");
+/// `grpc-status` of a call that succeeded.
+const STATUS_OK: HeaderValue = HeaderValue::from_static("0");
+
 /// A header's name, without an allocation for those of every answer.
 fn header_name(name: &[u8]) -> Result<HeaderName, http::header::InvalidHeaderName> {
     match name {
         b"content-type" => Ok(http::header::CONTENT_TYPE),
-        b"grpc-status" => Ok(HeaderName::from_static("grpc-status")),
-        b"grpc-message" => Ok(HeaderName::from_static("grpc-message")),
+        b"grpc-status" => Ok(GRPC_STATUS),
+        b"grpc-message" => Ok(GRPC_MESSAGE),
         _ => HeaderName::from_bytes(name),
     }
 }
@@ -1580,8 +1589,8 @@ fn header_name(name: &[u8]) -> Result<HeaderName, http::header::InvalidHeaderNam
 /// A header's value, without an allocation for those of every answer.
 fn header_value(value: &[u8]) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
     match value {
-        b"0" => Ok(HeaderValue::from_static("0")),
-        b"application/grpc" => Ok(HeaderValue::from_static("application/grpc")),
+        b"0" => Ok(STATUS_OK),
+        b"application/grpc" => Ok(APPLICATION_GRPC),
         _ => HeaderValue::from_bytes(value),
     }
 }
@@ -1611,22 +1620,13 @@ impl Fields {
 
     /// The fields as a map.
     pub(crate) fn into_map(self) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        match self {
-            Fields::GrpcContent => {
-                map.insert(
-                    http::header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/grpc"),
-                );
-            }
-            Fields::GrpcOk => {
-                map.insert(
-                    HeaderName::from_static("grpc-status"),
-                    HeaderValue::from_static("0"),
-                );
-            }
-            Fields::Map(fields) => map = fields,
-        }
+        let (name, value) = match self {
+            Fields::GrpcContent => (http::header::CONTENT_TYPE, APPLICATION_GRPC),
+            Fields::GrpcOk => (GRPC_STATUS, STATUS_OK),
+            Fields::Map(fields) => return fields,
+        };
+        let mut map = HeaderMap::with_capacity(1);
+        map.insert(name, value);
         map
     }
 }
