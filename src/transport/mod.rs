@@ -408,8 +408,8 @@ fn jitter() -> f64 {
 }
 
 /// The head of an answer: an error for a trailers-only answer or an HTTP
-/// status other than 200. The common head (`content-type` alone) is
-/// checked without a header map.
+/// status other than 200. A head of `content-type` alone is checked
+/// without a header map.
 fn check_head(code: http::StatusCode, fields: http2::Fields) -> std::result::Result<(), Failure> {
     if !matches!(fields, http2::Fields::GrpcContent)
         && let headers = fields.into_map()

@@ -817,8 +817,8 @@ impl ResponseFuture {
         Poll::Pending
     }
 
-    /// The answer's status, head fields and body, without a header map
-    /// for the common head.
+    /// The answer's status, head fields (a head of `content-type` alone
+    /// without a header map) and body.
     pub(crate) async fn head(mut self) -> Result<(StatusCode, Fields, RecvBody), Error> {
         std::future::poll_fn(|cx| self.poll_head(cx)).await
     }
@@ -1625,7 +1625,8 @@ impl Fields {
             Fields::GrpcOk => (GRPC_STATUS, STATUS_OK),
             Fields::Map(fields) => return fields,
         };
-        let mut map = HeaderMap::with_capacity(1);
+        // Room for the fields that may follow it (`on_headers`).
+        let mut map = HeaderMap::new();
         map.insert(name, value);
         map
     }
